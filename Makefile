@@ -1,0 +1,40 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Each creates the virtualenv and
+# installs the pinned dependencies first (only when requirements change).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.paperkg-installed
+STORE ?= paperkg-store
+SHARED ?= ../shared
+
+.PHONY: demo test lint typecheck unit eval bench clean
+
+$(STAMP): requirements/pinned.txt pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "paperkg needs Python 3.11 or newer (set PYTHON=...)"; exit 2; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/pinned.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/paperkg --store $(STORE) build seeds/
+	$(BIN)/paperkg --store $(STORE) validate
+	@echo
+	@echo "Which drugs were tried for fibromyalgia?"
+	$(BIN)/paperkg --store $(STORE) query drugs-tried-for --param condition=fibromyalgia
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest
+
+test: lint typecheck unit
+
+clean:
+	rm -rf $(VENV) $(STORE) dist build .pytest_cache .mypy_cache .ruff_cache

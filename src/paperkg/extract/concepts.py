@@ -1,0 +1,282 @@
+"""Group a record's entity mentions into concepts.
+
+A record names one drug several ways (``naltrexone`` with a PubChem CID, ``Naltrexone`` with a
+MeSH id, ``LDN`` with none). Mentions join when they share an identifier, a normalised label, or
+an abbreviation written in the text ("low-dose naltrexone (LDN)", "Low Dose Naltrexone or LDN").
+The concept key follows DESIGN.md section 3 so the same drug gets the same node in every record.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from paperkg.identifiers import lookup_key
+from paperkg.model import Concept, EntityKind, EntityMention, PaperRecord
+
+__all__ = [
+    "ConceptSet",
+    "abbreviation_pairs",
+    "build_concepts",
+    "concept_key",
+    "label_key",
+    "long_form",
+]
+
+_KEY_PRIORITY: dict[EntityKind, tuple[str, ...]] = {
+    EntityKind.DISEASE: ("MONDO", "MESH"),
+    EntityKind.CHEMICAL: ("MESH", "CHEBI", "pubchem.compound"),
+    EntityKind.SPECIES: ("NCBITaxon",),
+}
+_SHORT_FORM = re.compile(r"^[A-Za-z][\w/.&-]{0,11}$")
+#: Words that qualify how a drug is given, not which drug it is ("low-dose naltrexone").
+_DOSE_QUALIFIERS = frozenset(
+    [
+        "low",
+        "high",
+        "dose",
+        "doses",
+        "dosed",
+        "ultra",
+        "very",
+        "standard",
+        "extended",
+        "sustained",
+        "immediate",
+        "controlled",
+        "modified",
+        "release",
+        "oral",
+        "intravenous",
+        "iv",
+        "subcutaneous",
+        "topical",
+        "intranasal",
+        "transdermal",
+        "liposomal",
+        "depot",
+        "single",
+        "daily",
+        "nightly",
+        "weekly",
+        "monthly",
+    ]
+)
+
+
+def label_key(text: str) -> str:
+    """Label normalisation for grouping: case, space and hyphen insensitive."""
+    return " ".join(re.split(r"[\s\-‐–]+", lookup_key(text))).strip()
+
+
+def concept_key(kind: EntityKind, identifiers: Iterable[str], label: str) -> str:
+    """The canonical key: the first identifier by the kind's prefix priority, else the label."""
+    ids = sorted(set(identifiers))
+    for prefix in _KEY_PRIORITY.get(kind, ()):
+        for curie in ids:
+            if curie.split(":", 1)[0] == prefix:
+                return curie
+    if ids and kind not in _KEY_PRIORITY:
+        return ids[0]
+    return f"label:{lookup_key(label)}"
+
+
+def _looks_like_short_form(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    upper = sum(1 for c in letters if c.isupper())
+    return bool(_SHORT_FORM.match(text)) and len(letters) >= 2 and upper >= 2
+
+
+def long_form(short: str, before: str) -> str | None:
+    """The words ending ``before`` that ``short`` abbreviates (Schwartz & Hearst), or ``None``.
+
+    Each letter of the short form must appear in order, the first one starting a word.
+    """
+    letters = [c.lower() for c in short if c.isalnum()]
+    words = re.findall(r"[\w'’]+(?:[-‐–/][\w'’]+)*|\S", before.strip())
+    if not letters or not words:
+        return None
+    words = words[-(len(letters) + 5) :]
+    for size in range(1, len(words) + 1):
+        candidate = " ".join(words[-size:])
+        if not candidate[0].isalnum() or candidate[0].lower() != letters[0]:
+            continue
+        if _covers(letters, candidate.lower()):
+            start = before.lower().rfind(words[-size].lower())
+            return before[start:].strip() if start >= 0 else candidate
+    return None
+
+
+def _covers(letters: Sequence[str], text: str) -> bool:
+    """Letters appear in text in order, the first at the start; word starts are preferred."""
+    position = len(text)
+    for index in range(len(letters) - 1, -1, -1):
+        letter = letters[index]
+        position -= 1
+        while position >= 0 and (
+            text[position] != letter
+            or (index == 0 and position > 0 and text[position - 1].isalnum())
+        ):
+            position -= 1
+        if position < 0:
+            return False
+    return position == 0
+
+
+def abbreviation_pairs(text: str) -> list[tuple[str, str]]:
+    """``(long form, short form)`` pairs: "long (SF)", "long or SF", "SF (long)"."""
+    pairs: list[tuple[str, str]] = []
+    for match in re.finditer(r"\(([^()]{1,80})\)", text):
+        inside = match.group(1).strip()
+        before = text[max(0, match.start() - 120) : match.start()]
+        before = re.split(r"[.;:()]", before)[-1]
+        alternatives = [a.strip() for a in re.split(r"\s+or\s+|;|,", inside) if a.strip()]
+        for alt in alternatives:
+            if _looks_like_short_form(alt):
+                found = long_form(alt, before)
+                siblings = [s for s in alternatives if s != alt]
+                for sibling in siblings:
+                    if found is None and long_form(alt, sibling) == sibling:
+                        found = sibling
+                if found:
+                    pairs.append((found, alt))
+        prior = re.findall(r"[\w/-]+$", before.strip())
+        if prior and _looks_like_short_form(prior[0]) and long_form(prior[0], inside) == inside:
+            pairs.append((inside, prior[0]))
+    for match in re.finditer(r"([\w-]+(?:[ -][\w-]+){0,6}) or ([A-Z][A-Za-z0-9/-]{1,9})\b", text):
+        short = match.group(2)
+        if _looks_like_short_form(short):
+            found = long_form(short, match.group(1))
+            if found:
+                pairs.append((found, short))
+    return pairs
+
+
+def _record_text(record: PaperRecord) -> str:
+    parts = [record.title, record.tldr or "", record.contribution or ""]
+    parts += list(record.key_findings)
+    parts.append(record.abstract or "")
+    return "\n".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptSet:
+    """Concepts of a record and every surface form that names each (for finding them in text)."""
+
+    concepts: tuple[Concept, ...]
+    surfaces: tuple[tuple[str, str, EntityKind], ...]
+
+    def by_key(self) -> dict[str, Concept]:
+        """Concepts by key."""
+        return {concept.key: concept for concept in self.concepts}
+
+
+class _Groups:
+    """Union-find over mention indices."""
+
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, item: int) -> int:
+        while self.parent[item] != item:
+            self.parent[item] = self.parent[self.parent[item]]
+            item = self.parent[item]
+        return item
+
+    def union(self, first: int, second: int) -> None:
+        a, b = self.find(first), self.find(second)
+        if a != b:
+            self.parent[max(a, b)] = min(a, b)
+
+
+def _choose_label(mentions: Sequence[EntityMention], text: str) -> str:
+    linked = [m.text.strip() for m in mentions if m.section == "linked"]
+    if linked:
+        return linked[0]
+    forms = [m.text.strip() for m in mentions]
+    sensible = [f for f in forms if not _looks_like_short_form(f)] or forms
+    lowered = text.lower()
+    counts = Counter({f: lowered.count(f.lower()) for f in sensible})
+    return min(sensible, key=lambda f: (-counts[f], len(f), f))
+
+
+def _join_qualified(mentions: Sequence[EntityMention], groups: _Groups) -> None:
+    """Join "Low-Dose Naltrexone" to "naltrexone": the same chemical with a dose qualifier."""
+    for index, mention in enumerate(mentions):
+        if mention.kind is not EntityKind.CHEMICAL:
+            continue
+        words = label_key(mention.text).split()
+        for other_index, other in enumerate(mentions):
+            head = label_key(other.text).split()
+            if other.kind is not EntityKind.CHEMICAL or not 0 < len(head) < len(words):
+                continue
+            prefix = words[: len(words) - len(head)]
+            if words[-len(head) :] == head and set(prefix) <= _DOSE_QUALIFIERS:
+                groups.union(other_index, index)
+
+
+def build_concepts(record: PaperRecord) -> ConceptSet:
+    """Group the record's chemical, disease and species mentions into concepts."""
+    mentions = [m for m in record.entities if m.text.strip()]
+    groups = _Groups(len(mentions))
+    first_by_id: dict[tuple[EntityKind, str], int] = {}
+    first_by_label: dict[tuple[EntityKind, str], int] = {}
+    for index, mention in enumerate(mentions):
+        keys = [(first_by_label, (mention.kind, label_key(mention.text)))]
+        if mention.identifier:
+            keys.append((first_by_id, (mention.kind, mention.identifier)))
+        for table, table_key in keys:
+            if table_key in table:
+                groups.union(table[table_key], index)
+            else:
+                table[table_key] = index
+
+    _join_qualified(mentions, groups)
+    text = _record_text(record)
+    extra_forms: dict[int, list[str]] = {}
+    for long, short in abbreviation_pairs(text):
+        long_key, short_key = label_key(long), label_key(short)
+        long_idx = [i for i, m in enumerate(mentions) if label_key(m.text) == long_key]
+        if not long_idx:
+            long_idx = [
+                i
+                for i, m in enumerate(mentions)
+                if re.search(rf"(?:^| ){re.escape(label_key(m.text))}$", long_key)
+            ]
+        short_idx = [i for i, m in enumerate(mentions) if label_key(m.text) == short_key]
+        if long_idx and short_idx:
+            kinds = {mentions[i].kind for i in long_idx}
+            for i in short_idx:
+                if mentions[i].kind in kinds:
+                    groups.union(long_idx[0], i)
+        anchors = long_idx or short_idx
+        if anchors:
+            extra_forms.setdefault(anchors[0], []).extend([long, short])
+
+    members: dict[int, list[int]] = {}
+    for index in range(len(mentions)):
+        members.setdefault(groups.find(index), []).append(index)
+    forms_by_root: dict[int, list[str]] = {}
+    for anchor, forms in extra_forms.items():
+        forms_by_root.setdefault(groups.find(anchor), []).extend(forms)
+
+    concepts: list[Concept] = []
+    surfaces: list[tuple[str, str, EntityKind]] = []
+    for root, indices in members.items():
+        group = [mentions[i] for i in indices]
+        kind = group[0].kind
+        label = _choose_label(group, text)
+        identifiers = tuple(sorted({m.identifier for m in group if m.identifier}))
+        key = concept_key(kind, identifiers, label)
+        forms = [m.text.strip() for m in group] + forms_by_root.get(root, [])
+        synonyms: list[str] = []
+        seen = {label_key(label)}
+        for form in forms:
+            if label_key(form) not in seen:
+                seen.add(label_key(form))
+                synonyms.append(form)
+        concepts.append(Concept(key, kind, label, tuple(synonyms), identifiers))
+        surfaces.extend((form, key, kind) for form in (label, *synonyms))
+    return ConceptSet(tuple(concepts), tuple(surfaces))

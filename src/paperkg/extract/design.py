@@ -1,0 +1,184 @@
+"""Study design and sample size from the title, summaries and abstract.
+
+Design rules are ordered from the most specific to the most general (a case report that cites
+"previous randomized controlled trials" is still a case report), and sentences about other
+studies ("previously", "prior") are not read. Sample size prefers the number of people
+randomized, enrolled or included over the number who completed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from paperkg.extract.sentences import Sentence
+from paperkg.model import StudyDesign
+
+__all__ = ["detect_design", "parse_number", "sample_size"]
+
+_OTHER_STUDIES = re.compile(
+    r"\bprevious(?:ly)?\b|\bprior\b|\bearlier\b|\bha(?:s|ve) been (?:reported|shown)\b|"
+    r"\bliterature\b(?! review)",
+    re.IGNORECASE,
+)
+_I = re.IGNORECASE
+_RULES: list[tuple[StudyDesign, re.Pattern[str]]] = [
+    (StudyDesign.PROTOCOL, re.compile(r"\b(?:study|trial) protocol\b|\bprotocol for\b", _I)),
+    (StudyDesign.META_ANALYSIS, re.compile(r"\bmeta[\s-]?analys[ie]s\b", _I)),
+    (
+        StudyDesign.CASE_REPORT,
+        re.compile(
+            r"\bcase report\b|\breport of a case\b|\b(?:a|one|single) (?:rare )?case of\b|"
+            r"\bwe (?:report|describe|present) (?:a|an|the case of an?|one) "
+            r"(?:[\w-]+ ){0,3}?(?:patient|case|woman|man|girl|boy)\b|"
+            r"\bI report a\b|\bexperienced a (?:rare )?case\b",
+            _I,
+        ),
+    ),
+    (
+        StudyDesign.CASE_SERIES,
+        re.compile(r"\bcase series\b|\bseries of \w+ (?:patients|cases)", _I),
+    ),
+    (StudyDesign.SYSTEMATIC_REVIEW, re.compile(r"\bsystematic(?:ally)? review", _I)),
+    (
+        StudyDesign.LAB_STUDY,
+        re.compile(r"\blaboratory sessions?\b|\blab sessions?\b|\bexperimental sessions?\b", _I),
+    ),
+]
+_CROSSOVER = re.compile(r"\bcross[\s-]?over\b", _I)
+_DOUBLE = re.compile(r"\bdouble[\s-](?:blind|masked)\w*|\brandomi[sz]|\brandomly\b", _I)
+_SINGLE = re.compile(r"\bsingle[\s-](?:blind|masked)\w*", _I)
+_PILOT = re.compile(r"\bpilot\b|\bfeasibility\b", _I)
+_OPEN = re.compile(
+    r"\bopen[\s-]label\b|\bextension (?:study|phase)\b|\bflexible[\s-]dose\b[^.]{0,80}\badded\b|"
+    r"\bsingle[\s-]arm\b|\buncontrolled\b",
+    _I,
+)
+_RCT = re.compile(
+    r"\brandomi[sz]ed\b[^.]{0,80}\b(?:trial|study|controlled)\b|"
+    r"\brandomly (?:assigned|allocated)\b|"
+    r"\b(?:placebo|double[\s-]blind)[\s-]?\w*[\s,]+[^.]{0,60}\btrial\b|\bcontrolled trial\b",
+    _I,
+)
+_COHORT = re.compile(
+    r"\bcohort\b|\bprospective (?:observational )?study\b|\bretrospective\b|\bregistry\b|"
+    r"\bobservational\b",
+    _I,
+)
+_RCT_TITLE = re.compile(r"\bRCT\b|\brandomi[sz]ed\b", _I)
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_WORD = "|".join(sorted(_UNITS, key=len, reverse=True))
+_NUMBER = (
+    rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+|(?:(?:{_WORD})(?:[\s-]+(?:hundred|thousand))?"
+    rf"(?:[\s-]+(?:and[\s-]+)?(?:{_WORD}))*))"
+)
+_PEOPLE = (
+    r"(?:patients|participants|subjects|women|men|adults|children|people|individuals|"
+    r"volunteers|outpatients|persons|cases|controls)"
+)
+_COUNT = re.compile(rf"\b({_NUMBER})\s+(?:[\w,()/-]+\s+){{0,3}}?{_PEOPLE}\b", _I)
+_STRONG_AFTER = re.compile(
+    r"^[^.;]{0,120}?\b(?:were|was)\s+(?:\w+\s+)?(?:randomi[sz]ed|enrolled|included|entered|"
+    r"recruited|assigned|allocated|studied|treated)\b|^[^.;]{0,40}?\bunderwent randomi[sz]ation\b",
+    _I,
+)
+_STRONG_BEFORE = re.compile(r"\b(?:a total of|in total,?|total of|enrolled|included|in)\s+$", _I)
+_WEAK_AFTER = re.compile(r"^\s*(?:\w+\s+){0,2}(?:completed|withdrew|dropped|discontinued)\b", _I)
+_GROUPS = re.compile(
+    rf"\b({_NUMBER})\s+(?:[\w-]+\s+){{0,3}}?{_PEOPLE}\b[^.;]{{0,60}}?\band\s+({_NUMBER})\s+"
+    rf"(?:[\w,-]+\s+){{0,5}}?{_PEOPLE}\b",
+    _I,
+)
+_N_EQUALS = re.compile(r"\(n\s*=\s*(\d+)", _I)
+
+
+def parse_number(text: str) -> int | None:
+    """``"Two hundred eight"`` → 208, ``"1,200"`` → 1200, ``"ten"`` → 10."""
+    cleaned = text.strip().lower().replace(",", "")
+    if cleaned.isdigit():
+        return int(cleaned)
+    total = 0
+    current = 0
+    for word in re.split(r"[\s-]+", cleaned):
+        if word == "and" or not word:
+            continue
+        if word in _UNITS:
+            current += _UNITS[word]
+        elif word == "hundred":
+            current = max(current, 1) * 100
+        elif word == "thousand":
+            total += max(current, 1) * 1000
+            current = 0
+        else:
+            return None
+    return total + current if total + current > 0 else None
+
+
+def _readable(sentences: Sequence[Sentence]) -> list[Sentence]:
+    return [s for s in sentences if not _OTHER_STUDIES.search(s.text)]
+
+
+def detect_design(sentences: Sequence[Sentence]) -> StudyDesign | None:
+    """The study design, or ``None`` when nothing in the text says."""
+    own = _readable(sentences)
+    title = " ".join(s.text for s in sentences if s.section == "title")
+    text = " ".join(s.text for s in own)
+    for design, pattern in _RULES:
+        if pattern.search(title) or pattern.search(text):
+            return design
+    if _CROSSOVER.search(text):
+        if _SINGLE.search(text) or not _DOUBLE.search(text):
+            return StudyDesign.PILOT_TRIAL
+        return StudyDesign.CROSSOVER_RCT
+    if _OPEN.search(text):
+        return StudyDesign.OPEN_LABEL_STUDY
+    if _RCT.search(text) or _RCT_TITLE.search(title):
+        return StudyDesign.RCT
+    if _PILOT.search(text):
+        return StudyDesign.PILOT_TRIAL
+    if _COHORT.search(text):
+        return StudyDesign.COHORT_STUDY
+    return None
+
+
+def sample_size(sentences: Sequence[Sentence], design: StudyDesign | None = None) -> int | None:
+    """People randomized, enrolled or included; 1 for a case report; ``None`` if not written."""
+    if design is StudyDesign.CASE_REPORT:
+        return 1
+    strong: list[int] = []
+    weak: list[int] = []
+    for sentence in _readable(sentences):
+        text = sentence.text
+        for match in _GROUPS.finditer(text):
+            first, second = parse_number(match.group(1)), parse_number(match.group(2))
+            nouns = re.findall(_PEOPLE, match.group(0), _I)
+            if _WEAK_AFTER.search(text[match.end() :]) or len({n.lower() for n in nouns}) < 2:
+                continue
+            if first and second:
+                strong.append(first + second)
+        for match in _COUNT.finditer(text):
+            value = parse_number(match.group(1))
+            if value is None or value < 1 or _WEAK_AFTER.search(text[match.end() :]):
+                continue
+            after, before = text[match.end() :], text[: match.start()]
+            if re.search(r"[\d.]\s*$|[%≥≤<>=]\s*$", before):
+                continue
+            if _STRONG_AFTER.search(after) or _STRONG_BEFORE.search(before):
+                strong.append(value)
+            else:
+                weak.append(value)
+        arms = [int(n) for n in _N_EQUALS.findall(text)]
+        if len(arms) >= 2:
+            weak.append(sum(arms))
+    if strong:
+        return max(strong)
+    if weak:
+        return max(weak)
+    return None

@@ -1,0 +1,199 @@
+"""Structured doses from text: "4.5 mg/day", "150-600 mg/day", "70 mg or 140 mg monthly".
+
+A dose keeps its text as written (whitespace normalised) and whatever could be parsed from it,
+so a query can filter by value while a reader can still see what the paper said. A list of arm
+doses ("150, 300, or 450 mg/day") gives one :class:`Dose` per arm; a range gives one dose with
+``value`` and ``value_max``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from paperkg.model import Dose
+
+__all__ = ["DoseSpan", "find_doses", "normalise_unit", "parse_doses"]
+
+_NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_UNIT = (
+    r"mg/kg(?:/d(?:ay)?)?|mg/m(?:2|²)|mcg/kg|µg/kg|μg/kg|mg|milligrams?|µg|μg|mcg|micrograms?|"
+    r"g|grams?|IU|international units|mL|ml|milliliters?|millilitres?"
+)
+_ATOM = re.compile(rf"(?<![\w.,])({_NUM})(?:\s*|-)({_UNIT})(?![\w²])")
+_RANGE_BEFORE = re.compile(rf"({_NUM})\s*(?:-|–|—|to)\s*$")
+_LIST_BEFORE = re.compile(rf"((?:{_NUM}\s*(?:,\s*(?:and\s+|or\s+)?|\s+or\s+|\s+and\s+))+)$")
+_JOIN = re.compile(r"^\s*(?:,\s*(?:or|and)?|or|and)\s*$")
+_FREQUENCY = [
+    (r"twice (?:a |per )?day|twice daily|b\.?i\.?d\.?", "twice daily"),
+    (r"three times (?:a |per )?day|t\.?i\.?d\.?", "three times daily"),
+    (r"/\s*day|/\s*d\b|per day|a day|daily|once daily|once a day|/24 ?h", "daily"),
+    (r"nightly|at night|at bedtime|every night", "nightly"),
+    (r"/\s*week|per week|a week|weekly|once a week", "weekly"),
+    (r"/\s*month|per month|a month|monthly|once a month|every month", "monthly"),
+    (r"every \d+ (?:days|weeks|months)", ""),
+]
+_FREQ_AFTER = re.compile(
+    r"^\s*(" + "|".join(pattern for pattern, _ in _FREQUENCY) + r")(?![\w])", re.IGNORECASE
+)
+_FREQ_NEAR = re.compile(r"^[^.;]{0,30}?\b(nightly|daily|weekly|monthly)\b", re.IGNORECASE)
+_ROUTES = [
+    (r"\borally\b|\boral\b|by mouth|\bp\.o\.", "oral"),
+    (r"intravenous(?:ly)?|\bi\.v\.|\bIV\b", "intravenous"),
+    (r"subcutaneous(?:ly)?|\bs\.c\.", "subcutaneous"),
+    (r"intramuscular(?:ly)?|\bi\.m\.", "intramuscular"),
+    (r"topical(?:ly)?", "topical"),
+    (r"intranasal(?:ly)?|nasal spray", "intranasal"),
+    (r"transdermal(?:ly)?|patch", "transdermal"),
+    (r"sublingual(?:ly)?", "sublingual"),
+    (r"inhaled|inhalation", "inhaled"),
+    (r"infusions?", "intravenous"),
+]
+_WORD_NUMBERS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|sixteen|twenty"
+)
+_PERIOD = rf"(?:\d+|{_WORD_NUMBERS})[\s-](?:days?|weeks?|months?|years?)"
+_DURATION_AFTER = re.compile(rf"^[\s,]*(?:for|over|during)\s+({_PERIOD})", re.IGNORECASE)
+_DURATION_BEFORE = re.compile(rf"({_PERIOD})\s+of\s+[^.;]{{0,40}}$", re.IGNORECASE)
+_UNITS = {
+    "milligram": "mg",
+    "milligrams": "mg",
+    "microgram": "µg",
+    "micrograms": "µg",
+    "μg": "µg",
+    "mcg": "µg",
+    "gram": "g",
+    "grams": "g",
+    "international units": "IU",
+    "ml": "mL",
+    "milliliter": "mL",
+    "milliliters": "mL",
+    "millilitre": "mL",
+    "millilitres": "mL",
+    "mg/m²": "mg/m2",
+    "μg/kg": "µg/kg",
+    "mcg/kg": "µg/kg",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DoseSpan:
+    """A dose and the character span it was read from."""
+
+    start: int
+    end: int
+    dose: Dose
+
+
+def normalise_unit(unit: str) -> str:
+    """Canonical unit spelling: ``milligrams`` → ``mg``, ``mcg`` → ``µg``; ``mg/kg/day`` →
+    ``mg/kg`` (the per-day part is the frequency).
+    """
+    text = unit.strip()
+    lowered = text.lower()
+    if lowered.startswith("mg/kg/"):
+        return "mg/kg"
+    return _UNITS.get(lowered, _UNITS.get(text, "IU" if lowered == "iu" else text))
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def _frequency(text: str) -> str | None:
+    for pattern, name in _FREQUENCY:
+        if re.fullmatch(pattern, text.strip(), re.IGNORECASE):
+            return name or text.strip().lower()
+    return None
+
+
+def _route(window: str) -> str | None:
+    for pattern, name in _ROUTES:
+        if re.search(pattern, window, re.IGNORECASE):
+            return name
+    return None
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+def find_doses(text: str) -> list[DoseSpan]:
+    """Every dose in text, in order, with spans (a list of arm doses gives one span each)."""
+    atoms = list(_ATOM.finditer(text))
+    spans: list[DoseSpan] = []
+    groups: list[list[int]] = []
+    for index, atom in enumerate(atoms):
+        next_start = atoms[index + 1].start() if index + 1 < len(atoms) else len(text)
+        previous_end = spans[-1].end if spans else 0
+        made = _atom_doses(text, atom, previous_end, next_start)
+        joined = bool(spans) and _JOIN.match(text[spans[-1].end : made[0].start]) is not None
+        indices = list(range(len(spans), len(spans) + len(made)))
+        if joined:
+            groups[-1].extend(indices)
+        else:
+            groups.append(indices)
+        spans.extend(made)
+    for group in groups:
+        last = spans[group[-1]].dose
+        for index in group:
+            dose = spans[index].dose
+            spans[index] = replace(
+                spans[index],
+                dose=replace(
+                    dose,
+                    frequency=dose.frequency or last.frequency,
+                    route=dose.route or last.route,
+                    duration=dose.duration or last.duration,
+                ),
+            )
+    return spans
+
+
+def _atom_doses(
+    text: str, atom: re.Match[str], previous_end: int, next_start: int
+) -> list[DoseSpan]:
+    """The dose(s) one "number unit" atom stands for, with a range or list written before it."""
+    unit_text = atom.group(2)
+    unit = normalise_unit(unit_text)
+    start, end = atom.start(), atom.end()
+    rest = text[end:next_start]
+    frequency = "daily" if unit_text.lower().startswith("mg/kg/") else None
+    match = _FREQ_AFTER.match(rest)
+    if match:
+        frequency = _frequency(match.group(1))
+        end += match.end()
+    elif frequency is None:
+        near = _FREQ_NEAR.match(rest)
+        if near:
+            frequency = near.group(1).lower()
+    duration_match = _DURATION_AFTER.match(text[end:next_start])
+    duration = duration_match.group(1) if duration_match else None
+    if duration is None:
+        before_match = _DURATION_BEFORE.search(text[max(previous_end, start - 80) : start])
+        duration = before_match.group(1) if before_match else None
+    route = _route(text[max(0, start - 60) : min(len(text), end + 60)])
+    value = _number(atom.group(1))
+    written = _clean(text[start:end])
+    between = text[previous_end:start]
+    range_match = _RANGE_BEFORE.search(between)
+    if range_match:
+        begin = previous_end + range_match.start()
+        written = _clean(text[begin:end])
+        low = _number(range_match.group(1))
+        return [DoseSpan(begin, end, Dose(written, low, value, unit, frequency, route, duration))]
+    made: list[DoseSpan] = []
+    list_match = _LIST_BEFORE.search(between)
+    if list_match:
+        begin = previous_end + list_match.start()
+        tail = written[len(atom.group(1)) :]
+        for number in re.findall(_NUM, list_match.group(1)):
+            dose = Dose(_clean(number + tail), _number(number), None, unit, frequency, route)
+            made.append(DoseSpan(begin, end, replace(dose, duration=duration)))
+    made.append(DoseSpan(start, end, Dose(written, value, None, unit, frequency, route, duration)))
+    return made
+
+
+def parse_doses(text: str) -> list[Dose]:
+    """The doses written in text (see :func:`find_doses`)."""
+    return [span.dose for span in find_doses(text)]

@@ -1,0 +1,272 @@
+"""Which drugs a paper gave, which conditions it studied, and which doses belong to which drug.
+
+A drug named in a paper is not necessarily a drug the paper tried: "standard treatment with
+amitriptyline, pregabalin, or duloxetine" is background, "the patient did not benefit from
+amitriptyline" is a result. The decision is made per occurrence from sentence structure and cue
+lexicons (:mod:`paperkg.extract.lexicon`), never from drug names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from paperkg.extract import lexicon
+from paperkg.extract.concepts import label_key
+from paperkg.extract.dose import DoseSpan, find_doses
+from paperkg.extract.outcome import clause_spans, mask_parentheses
+from paperkg.extract.sentences import Hit, MentionIndex, Sentence
+from paperkg.model import Concept, Dose, EntityKind
+
+__all__ = [
+    "AnnotatedSentence",
+    "Occurrence",
+    "annotate",
+    "condition_roles",
+    "doses_for",
+    "is_drug_like",
+    "occurrences",
+]
+
+_PHRASE_BACKGROUND = re.compile(
+    r"\bstandard (?:treatments?|therap(?:y|ies)|care)\b|\bapproved\b|\bsuch as\b|"
+    r"\bcommonly[\s-]used\b|\bguidelines?\b|\bfirst[\s-]line\b|\brecommended\b",
+    re.IGNORECASE,
+)
+_HEDGE_ONLY = re.compile(r"\bmay\b|\bmight\b|\bcould be\b", re.IGNORECASE)
+_CONCLUDING = frozenset({"results", "result", "conclusion", "conclusions", "interpretation"})
+_SENTENCE_BACKGROUND = re.compile(
+    r"\bmay\b|\bmight\b|\bcould be\b|\bhypothesi[sz]ed\b|"
+    r"\bha(?:s|ve) been (?:reported|shown|described|used|associated|suggested)\b|"
+    r"\bpreviously\b|\bprevious\b|\bprior\b|\bis used\b|\bare used\b|\bused to treat\b|"
+    r"\bwidely\b",
+    re.IGNORECASE,
+)
+_AFTER_ADMIN = re.compile(
+    r"^[\s,]*(?:\([^)]*\)\s*)?(?:was|were|is|are)\s+(?:\w+\s+)?(?:given|added|administered|"
+    r"started|initiated|used|continued|taken)\b|^-?(?:treated|based)\b|^\s*(?:group|arm)s?\b|"
+    r"^\s+taken\b",
+    re.IGNORECASE,
+)
+_TARGET_BEFORE = re.compile(
+    r"(?:patients?|women|men|subjects|people|individuals|participants|children|adults) with\s+"
+    r"(?:\S+\s+){0,3}$|(?:treatment|prevention|management) of\s+(?:\S+\s+){0,2}$|"
+    r"\bfor\s+(?:the\s+)?(?:\S+\s+){0,2}$|\bin\s+(?:an?\s+|the\s+)?(?:\S+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_TARGET_AFTER = re.compile(r"^\s*(?:patients?|sufferers|subjects|cases)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One mention of a chemical in a sentence, judged.
+
+    ``background``: only named (guidelines, approvals, other studies); ``modifier``: part of a
+    larger noun ("opioid receptors"); ``given``: a cue shows this paper gave or tested it.
+    """
+
+    sentence: Sentence
+    hit: Hit
+    background: bool
+    modifier: bool
+    given: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotatedSentence:
+    """A sentence with its concept hits and doses."""
+
+    sentence: Sentence
+    hits: tuple[Hit, ...]
+    doses: tuple[DoseSpan, ...]
+
+
+def annotate(sentences: Sequence[Sentence], index: MentionIndex) -> list[AnnotatedSentence]:
+    """Find concept hits and doses in each sentence; examples "(e.g., …)" are left out."""
+    result: list[AnnotatedSentence] = []
+    for sentence in sentences:
+        examples = [m.span() for m in lexicon.EXAMPLE_LIST.finditer(sentence.text)]
+        hits = tuple(
+            hit
+            for hit in index.find(sentence.text)
+            if not any(start <= hit.start < end for start, end in examples)
+        )
+        result.append(AnnotatedSentence(sentence, hits, tuple(find_doses(sentence.text))))
+    return result
+
+
+def is_drug_like(concept: Concept) -> bool:
+    """A chemical that can be given: named specifically, not a class or a body substance."""
+    if concept.kind is not EntityKind.CHEMICAL:
+        return False
+    label = concept.label.strip()
+    return not (lexicon.CLASS_WORDS.search(label) or lexicon.ENDOGENOUS.search(label.lower()))
+
+
+def _clause_of(text: str, position: int) -> tuple[int, int]:
+    for start, end in clause_spans(mask_parentheses(text)):
+        if start <= position < end:
+            return start, end
+    return 0, len(text)
+
+
+def _is_background(item: AnnotatedSentence, hit: Hit) -> bool:
+    sentence = item.sentence
+    text = sentence.text
+    if lexicon.STUDY_SUBJECT.search(text):
+        return False
+    if sentence.section == "abstract" and sentence.subsection in lexicon.BACKGROUND_SUBSECTIONS:
+        return True
+    triggers = {m.group(0).lower() for m in _SENTENCE_BACKGROUND.finditer(text)}
+    hedged_result = sentence.section in {"key_findings", "tldr"} or (
+        sentence.section == "abstract" and sentence.subsection in _CONCLUDING
+    )
+    if triggers and not (hedged_result and all(_HEDGE_ONLY.fullmatch(t) for t in triggers)):
+        return True
+    start, _ = _clause_of(text, hit.start)
+    for match in _PHRASE_BACKGROUND.finditer(text, start, hit.start):
+        end_match = re.search(
+            r"\b(?:are|is|was|were|had|received|showed)\b", text[match.end() : hit.start]
+        )
+        if end_match is None:
+            return True
+    return False
+
+
+def _is_given(item: AnnotatedSentence, hit: Hit, has_polarity: bool) -> bool:
+    text = item.sentence.text
+    if item.sentence.section == "title":
+        return True
+    clause_start, clause_end = _clause_of(text, hit.start)
+    before = text[max(clause_start, hit.start - 60) : hit.start]
+    if lexicon.NEGATED_ADMINISTRATION.search(before):
+        return False
+    if lexicon.ADMINISTRATION.search(before) or _AFTER_ADMIN.search(text[hit.end :]):
+        return True
+    clause = text[clause_start:clause_end]
+    if lexicon.COMPARATOR.search(clause):
+        return True
+    for span in item.doses:
+        gap_after = span.start - hit.end
+        gap_before = hit.start - span.end
+        if 0 <= gap_after <= 30 or 0 <= gap_before <= 25:
+            return True
+    return has_polarity
+
+
+def occurrences(item: AnnotatedSentence, hit: Hit, has_polarity: bool = False) -> Occurrence:
+    """Judge one chemical hit in its sentence."""
+    text = item.sentence.text
+    modifier = bool(
+        lexicon.MODIFIER_AFTER.search(text[hit.end :])
+        or lexicon.MODIFIER_BEFORE.search(text[: hit.start])
+    )
+    background = _is_background(item, hit)
+    given = not modifier and not background and _is_given(item, hit, has_polarity)
+    return Occurrence(item.sentence, hit, background, modifier, given)
+
+
+def doses_for(drug: str, items: Sequence[AnnotatedSentence], usable: set[int]) -> list[Dose]:
+    """Doses written next to the drug; Key findings, TL;DR and title first, then the abstract.
+
+    ``usable`` holds the positions of sentences where the drug is not background. Each dose is
+    given to the nearest chemical in its sentence.
+    """
+    found: dict[str, list[Dose]] = {"summary": [], "abstract": []}
+    for item in items:
+        if item.sentence.position not in usable:
+            continue
+        chemicals = [h for h in item.hits if h.kind is EntityKind.CHEMICAL]
+        for span in item.doses:
+            nearest = min(
+                chemicals,
+                key=lambda h: (
+                    span.start - h.end if span.start >= h.end else (h.start - span.end) * 1.5
+                ),
+                default=None,
+            )
+            if nearest is not None and nearest.key == drug:
+                tier = "abstract" if item.sentence.section == "abstract" else "summary"
+                found[tier].append(span.dose)
+    chosen = _unique(found["summary"]) or _unique(found["abstract"])
+    return [_enrich(dose, found["abstract"] + found["summary"]) for dose in chosen]
+
+
+def _unique(doses: Sequence[Dose]) -> list[Dose]:
+    seen: set[tuple[float | None, float | None, str | None]] = set()
+    result: list[Dose] = []
+    for dose in doses:
+        key = (dose.value, dose.value_max, dose.unit)
+        if key not in seen:
+            seen.add(key)
+            result.append(dose)
+    return result
+
+
+def _enrich(dose: Dose, others: Sequence[Dose]) -> Dose:
+    """Fill route, frequency and duration from the same dose written elsewhere."""
+    from dataclasses import replace
+
+    for other in others:
+        if (other.value, other.value_max, other.unit) == (dose.value, dose.value_max, dose.unit):
+            dose = replace(
+                dose,
+                frequency=dose.frequency or other.frequency,
+                route=dose.route or other.route,
+                duration=dose.duration or other.duration,
+            )
+    return dose
+
+
+def condition_roles(
+    diseases: Sequence[Concept],
+    items: Sequence[AnnotatedSentence],
+    linked: set[str],
+) -> tuple[list[str], set[str]]:
+    """``(studied condition keys, adverse-event keys)``.
+
+    Studied: linked diseases named in the title or TL;DR, not symptoms, not harms of a drug
+    ("serotonin syndrome following duloxetine"). Falls back to any linked disease, then to any
+    disease in the title or TL;DR.
+    """
+    focus: set[str] = set()
+    adverse: set[str] = set()
+    target: set[str] = set()
+    for item in items:
+        text = item.sentence.text
+        if item.sentence.section in {"title", "tldr"}:
+            focus |= {h.key for h in item.hits if h.kind is EntityKind.DISEASE}
+        chemicals = [h for h in item.hits if h.kind is EntityKind.CHEMICAL]
+        for hit in item.hits:
+            if hit.kind is not EntityKind.DISEASE:
+                continue
+            if _TARGET_BEFORE.search(text[: hit.start]) or _TARGET_AFTER.search(text[hit.end :]):
+                target.add(hit.key)
+            for chem in chemicals:
+                if chem.start >= hit.end:
+                    between = text[hit.end : chem.start]
+                else:
+                    between = text[chem.end : hit.start]
+                before = text[max(0, hit.start - 25) : hit.start]
+                if lexicon.ADVERSE_CAUSAL.search(between) or re.search(r"\bdeveloped\s+$", before):
+                    adverse.add(hit.key)
+    harms = adverse - target
+    by_key = {c.key: c for c in diseases}
+
+    def usable(key: str) -> bool:
+        concept = by_key.get(key)
+        if concept is None or key in harms:
+            return False
+        return not lexicon.SYMPTOMS.search(label_key(concept.label))
+
+    order = [c.key for c in diseases]
+    for candidates in (
+        [k for k in order if k in linked and k in focus],
+        [k for k in order if k in linked],
+        [k for k in order if k in focus],
+    ):
+        studied = [k for k in candidates if usable(k)]
+        if studied:
+            return studied, harms
+    return [], harms

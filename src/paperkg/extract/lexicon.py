@@ -1,0 +1,244 @@
+"""Cue lexicons of the rule extractor, in one place so they can be read, tested and extended.
+
+They describe how papers talk (administration, background, negation, improvement, harm), never a
+particular drug or paper: the same rules must work on records nobody here has seen.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "ADMINISTRATION",
+    "ADVERSE_CAUSAL",
+    "ADVERSE_NOUN",
+    "BACKGROUND",
+    "BACKGROUND_SUBSECTIONS",
+    "CLASS_WORDS",
+    "COMPARATOR",
+    "ENDOGENOUS",
+    "EXAMPLE_LIST",
+    "HEDGE",
+    "IMPROVED",
+    "INTENT",
+    "MODIFIER_AFTER",
+    "MODIFIER_BEFORE",
+    "NEGATED_ADMINISTRATION",
+    "NO_BENEFIT",
+    "OBJECT_NO_BENEFIT",
+    "STUDY_SUBJECT",
+    "SYMPTOMS",
+    "WORSENED",
+]
+
+
+def _cues(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+#: The drug was given or taken (searched in the words just before a drug name).
+ADMINISTRATION = _cues(
+    r"\b(?:received?|receiving|took|taking|takes?|treated with|treatment with|therapy with|"
+    r"randomi[sz]ed to|randomly assigned|assigned to|allocated to|given|administ\w+|"
+    r"dose of|doses of|infusions? of|injections? of|use of|course of|trial of|cycles? of|"
+    r"started|initiated|switched to|added|combination of|days of|weeks of|months of|"
+    r"compared|comparison of|versus|vs\.?|efficacy of|effects? of|response to|responded to)\b"
+)
+#: The drug follows a negated administration ("not taking an opioid medication").
+NEGATED_ADMINISTRATION = re.compile(
+    r"\b(?:not|never|no|without|nor)\s+(?:\w+\s+){0,2}?(?:taking|receiving|using|on|"
+    r"treated with|exposed to)?\s*(?:an?\s+|any\s+)?$",
+    re.IGNORECASE,
+)
+#: The drug is a placebo-controlled or head-to-head arm ("X versus placebo", "X or placebo").
+COMPARATOR = _cues(r"\b(?:versus|vs\.?|or|and|compared with|than)\s+(?:with\s+)?placebo\b")
+#: The drug is only named as background (guidelines, approvals, general statements).
+BACKGROUND = _cues(
+    r"\bstandard (?:treatment|therapy|care)\b",
+    r"\bapproved\b",
+    r"\bsuch as\b",
+    r"\bcommonly[\s-]used\b",
+    r"\bguidelines?\b",
+    r"\bpreviously\b",
+    r"\bprevious\b",
+    r"\bprior\b",
+    r"\bmay\b",
+    r"\bmight\b",
+    r"\bcould be\b",
+    r"\bhypothesi[sz]ed\b",
+    r"\bha(?:s|ve) been (?:reported|shown|described|used|associated)\b",
+    r"\bis used\b",
+    r"\bare used\b",
+    r"\bused to treat\b",
+    r"\bfirst[\s-]line\b",
+    r"\brecommended\b",
+    r"\bwidely\b",
+)
+#: Abstract subsections that only set the scene.
+BACKGROUND_SUBSECTIONS = frozenset({"background", "context", "introduction"})
+#: "e.g." and friends introduce examples, not treatments given.
+EXAMPLE_LIST = re.compile(r"\((?:e\.g\.|eg\.|for example|i\.e\.)[^)]*\)", re.IGNORECASE)
+#: The sentence is about this study's own patients (overrides background cues).
+STUDY_SUBJECT = _cues(
+    r"\b(?:the|our|this|these|all|each|both) (?:patients?|participants?|subjects?|women|men|"
+    r"children|individuals|volunteers)\b",
+    r"^(?:patients|participants|subjects|women|men)\s+(?:had|were|received|took|showed)\b",
+    r"\bin this (?:\w+\s+)?(?:study|trial|case|report|cohort)\b",
+    r"\bthis (?:\w+\s+)?(?:study|trial|case report)\b",
+    r"\bwe (?:report|describe|present|observed|found)\b",
+    r"\bI report\b",
+)
+#: The sentence states an aim, not a result.
+INTENT = _cues(
+    r"^(?:objective|purpose|aim)s?\b",
+    r"\bto (?:evaluate|assess|compare|examine|test|determine|investigate|identify|explore)\b",
+    r"\bdesigned to\b",
+    r"\b(?:we|was|were) (?:tested|examined|evaluated|assessed|investigated)\b",
+    r"\bevaluated the (?:efficacy|effect|effects|safety)\b",
+    r"\bwarranted\b",
+    r"\bare (?:still )?needed\b",
+)
+HEDGE = _cues(
+    r"\bmay\b",
+    r"\bmight\b",
+    r"\bcould\b",
+    r"\blikely\b",
+    r"\bsuggest",
+    r"\bpotential\b",
+    r"\bpossibl",
+    r"\bpreliminary\b",
+)
+#: No benefit, wherever the drug stands in the clause.
+NO_BENEFIT = _cues(
+    r"\bdid not (?:\w+ly\s+)?(?:benefit|improve|change|differ|reduce|respond|affect|alter|"
+    r"show|lead|result|decrease|relieve|prevent)\b",
+    r"\bdid not differentially\b",
+    r"\bnot differentially\b",
+    r"\b(?:was|were|is|are) not (?:\w+ly\s+)?(?:superior|better|effective|efficacious|different|"
+    r"significant|improved|associated with (?:improvement|benefit))",
+    r"\bfailed to\b",
+    r"\bno (?:statistically )?significant\b",
+    r"\bnot (?:statistically )?significant(?:ly)?\b",
+    r"\bno (?:clinical(?:ly)? )?(?:meaningful )?(?:benefit|evidence|effect|improvement|"
+    r"difference|change|efficacy|response)s?\b",
+    r"\bneither\b.{0,40}\bchanges?\b",
+    r"\bcould not be (?:demonstrated|shown|confirmed)\b",
+    r"\bwas not (?:demonstrated|shown)\b",
+    r"\bno better than\b",
+    r"\bsimilar to placebo\b",
+    r"\bineffective\b",
+    r"\black of (?:efficacy|benefit|effect)\b",
+)
+#: No benefit where the drug is the object and follows the cue ("despite gabapentin").
+OBJECT_NO_BENEFIT = _cues(
+    r"\bdespite\b",
+    r"\b(?:had |have )?failed(?! to\b)",
+    r"\bfailure (?:of|on|with)\b",
+    r"\b(?:did not|does not|failed to) (?:benefit|respond|improve)(?: sufficiently)?"
+    r" (?:from|to|with)\b",
+    r"\brefractory to\b",
+    r"\bunresponsive to\b",
+    r"\bresistant to\b",
+    r"\bno (?:response|benefit) (?:to|from)\b",
+    r"\binadequate response to\b",
+)
+#: The verb that ends the object of an OBJECT_NO_BENEFIT cue.
+OBJECT_END = re.compile(
+    r"\b(?:received|receive|was|were|is|are|had|took|showed|led|developed|underwent)\b",
+    re.IGNORECASE,
+)
+IMPROVED = _cues(
+    r"\bimprov(?:ed|es|ing|ement|ements)\b",
+    r"\breduc(?:ed|es|ing|tion|tions)\b",
+    r"\bdecreas(?:ed|es|ing)\b",
+    r"\blowered\b",
+    r"\bfell\b",
+    r"\befficacious\b",
+    r"\beffective\b",
+    r"\befficacy\b",
+    r"\bbenefit(?:ed|s|ted)?\b",
+    r"\bbeneficial\b",
+    r"\bhelped\b",
+    r"\bsuperior to\b",
+    r"\bbetter than\b",
+    r"\brelie(?:f|ved)\b",
+    r"\bremission\b",
+    r"\bresolved\b",
+    r"\bsuccessful(?:ly)?\b",
+)
+WORSENED = _cues(
+    r"\bworsen(?:ed|ing)\b",
+    r"\bexacerbat\w+",
+    r"\baggravat\w+",
+    r"\bdeteriorat\w+",
+)
+#: A harm caused by the drug ("developed X after", "X following drug administration").
+ADVERSE_CAUSAL = _cues(
+    r"\bdeveloped\b",
+    r"\binduced\b",
+    r"\bfollowing\b",
+    r"\bafter\b",
+    r"\bresult(?:ing|ed)? from\b",
+    r"\bcaused by\b",
+    r"\bdue to\b",
+    r"^-(?:related|induced|associated)\b",
+    r"\bappeared\b",
+    r"\baccompanied by\b",
+    r"\b(?:adverse|drug) reaction\b",
+    r"\btoxicity\b",
+)
+ADVERSE_NOUN = _cues(
+    r"\bside[\s-]effects?\b",
+    r"\badverse (?:events?|effects?|reactions?)\b",
+    r"\bdeveloped\b",
+)
+#: A chemical name used as a modifier is not the drug itself ("opioid receptors").
+MODIFIER_AFTER = re.compile(
+    r"^[\s-]*(?:receptors?|antagonis\w*|agonis\w*|withdrawal|dependence|function|activity|"
+    r"system|pathway|levels?|reuptake|dysfunction|pathophysiology|signal\w*|tone|"
+    r"concentrations?|metabolism|use disorder|addiction|overdose|-norepinephrine)\b",
+    re.IGNORECASE,
+)
+MODIFIER_BEFORE = re.compile(r"\b(?:endogenous|excess|serum|plasma|urinary)\s+$", re.IGNORECASE)
+#: Head words of drug classes: a class is not one drug.
+CLASS_WORDS = _cues(
+    r"\b(?:anti)?depressants?\b",
+    r"\binhibitors?\b",
+    r"\bantagonists?\b",
+    r"\bagonists?\b",
+    r"\bblockers?\b",
+    r"\bantibod(?:y|ies)\b",
+    r"\bmedications?\b",
+    r"\bdrugs?\b",
+    r"\bagents?\b",
+    r"\banalgesics?\b",
+    r"\banticonvulsants?\b",
+    r"\bantiepileptics?\b",
+    r"\bopioids?\b",
+    r"\bopiates?\b",
+    r"\bsteroids?\b",
+    r"\bcorticosteroids?\b",
+    r"\bNSAIDs?\b",
+    r"\bSSRIs?\b",
+    r"\bSNRIs?\b",
+    r"\bbenzodiazepines?\b",
+    r"^(?:placebo|sham|vehicle|dummy)\b",
+    r"\bantipsychotics?\b",
+    r"\bvitamins?\b",
+)
+#: Substances the body makes; named as mechanisms, not given as treatments.
+ENDOGENOUS = _cues(
+    r"^(?:serotonin|dopamine|norepinephrine|noradrenaline|adrenaline|epinephrine|endorphins?|"
+    r"enkephalins?|dynorphins?|cortisol|histamine|glutamate|gaba|acetylcholine|cytokines?|"
+    r"glucose|oxygen|water|calcium|sodium|potassium|cholesterol)$"
+)
+#: Symptoms, not the disease a paper studies.
+SYMPTOMS = _cues(
+    r"^(?:\w+\s)?pain$",
+    r"^fatigue$",
+    r"^insomnia$",
+    r"^(?:sleep disturbances?|disordered sleep|sleep problems?)$",
+    r"^(?:cognitive (?:deficits?|impairment|dysfunction))$",
+    r"^(?:headaches?|nausea|dizziness|somnolence|vomiting|tremor|stiffness|inflammation)$",
+    r"^(?:depressive symptoms|anxiety symptoms|hyperalgesia|allodynia|tenderness)$",
+)

@@ -1,0 +1,155 @@
+"""Split a record into sentences that remember their section, and find concept mentions in them.
+
+Outcome and intervention rules weigh a sentence by where it stands (Key findings and TL;DR are
+summaries of the result, an abstract's Background is not), so every sentence carries its section
+and, in structured abstracts, its subsection heading.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from paperkg.model import EntityKind, PaperRecord
+
+__all__ = [
+    "Hit",
+    "MentionIndex",
+    "Sentence",
+    "record_sentences",
+    "split_abstract",
+    "split_sentences",
+]
+
+#: Headings of structured abstracts ("RESULTS:", "Conclusion:"), matched case-insensitively.
+_HEADINGS = (
+    "background|context|introduction|objectives?|purpose|aims?|design|setting|settings|"
+    "patients|participants|subjects|interventions?|methods?|measurements|outcome measures|"
+    "main outcome measures|results?|findings|conclusions?|interpretation|limitations|"
+    "discussion|significance|trial registration|funding"
+)
+_HEADING = re.compile(rf"(?:^|(?<=\s))((?i:{_HEADINGS})):\s+")
+_ABBREVIATIONS = re.compile(
+    r"(?:\b(?:e\.g|i\.e|vs|al|approx|ca|Fig|Dr|No|cf|resp)\.|\b[A-Z]\.)$", re.IGNORECASE
+)
+_SPLIT = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[A-Z0-9(\"“])")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence and where it stands: section (``title``, ``tldr``, ``key_findings``,
+    ``abstract``), the abstract subsection heading in lower case (``results``) or ``""``.
+    """
+
+    text: str
+    section: str
+    subsection: str = ""
+    position: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A concept named in a text span."""
+
+    key: str
+    kind: EntityKind
+    start: int
+    end: int
+    text: str
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a paragraph; keeps "e.g." and "vs." inside their sentence."""
+    text = " ".join(text.split())
+    if not text:
+        return []
+    pieces: list[str] = []
+    start = 0
+    for match in _SPLIT.finditer(text):
+        candidate = text[start : match.start()].strip()
+        if _ABBREVIATIONS.search(candidate):
+            continue
+        pieces.append(candidate)
+        start = match.end()
+    pieces.append(text[start:].strip())
+    return [piece for piece in pieces if piece]
+
+
+def split_abstract(abstract: str) -> list[tuple[str, str]]:
+    """``(subsection, sentence)`` pairs; subsections come from inline or line headings."""
+    result: list[tuple[str, str]] = []
+    for paragraph in re.split(r"\n\s*\n|\n", abstract):
+        parts = _HEADING.split(paragraph)
+        # parts = [before, heading1, text1, heading2, text2, ...]
+        chunks: list[tuple[str, str]] = [("", parts[0])]
+        chunks += [(parts[i].lower(), parts[i + 1]) for i in range(1, len(parts) - 1, 2)]
+        current = result[-1][0] if result else ""
+        for heading, chunk in chunks:
+            if heading:
+                current = heading
+            result.extend((current, sentence) for sentence in split_sentences(chunk))
+    return result
+
+
+def record_sentences(record: PaperRecord) -> list[Sentence]:
+    """All sentences of the parts extraction reads, each once (records may repeat sections)."""
+    raw: list[tuple[str, str, str]] = []
+    if record.title:
+        raw.append(("title", "", " ".join(record.title.split())))
+    if record.tldr:
+        raw.extend(("tldr", "", s) for s in split_sentences(record.tldr))
+    for finding in record.key_findings:
+        raw.extend(("key_findings", "", s) for s in split_sentences(finding))
+    if record.abstract:
+        raw.extend(("abstract", sub, s) for sub, s in split_abstract(record.abstract))
+    seen: set[tuple[str, str]] = set()
+    sentences: list[Sentence] = []
+    for section, subsection, text in raw:
+        if (section, text) in seen:
+            continue
+        seen.add((section, text))
+        sentences.append(Sentence(text, section, subsection, len(sentences)))
+    return sentences
+
+
+def _surface_pattern(surface: str) -> re.Pattern[str]:
+    """Word-bounded pattern; hyphens and spaces interchangeable; acronyms case-sensitive."""
+    words = [re.escape(word) for word in re.split(r"[\s\-‐–]+", surface.strip()) if word]
+    body = r"[\s\-‐–]+".join(words)
+    acronym = surface.strip().upper() == surface.strip() and len(surface.strip()) <= 8
+    flags = 0 if acronym else re.IGNORECASE
+    return re.compile(rf"(?<![\w-]){body}(?![\w])", flags)
+
+
+class MentionIndex:
+    """Finds concept names in text, longest name first, so "serotonin syndrome" (a disease) is
+    not read as "serotonin" (a chemical) and "low-dose naltrexone" is one mention.
+    """
+
+    def __init__(self, surfaces: Iterable[tuple[str, str, EntityKind]]) -> None:
+        unique: dict[tuple[str, str], EntityKind] = {}
+        for surface, key, kind in surfaces:
+            if len(surface.strip()) >= 2:
+                unique.setdefault((surface.strip(), key), kind)
+        ordered = sorted(unique.items(), key=lambda item: -len(item[0][0]))
+        self._patterns = [
+            (_surface_pattern(surface), key, kind) for (surface, key), kind in ordered
+        ]
+
+    def find(self, text: str) -> list[Hit]:
+        """Non-overlapping hits in text order."""
+        taken: list[tuple[int, int]] = []
+        hits: list[Hit] = []
+        for pattern, key, kind in self._patterns:
+            for match in pattern.finditer(text):
+                start, end = match.span()
+                if any(start < t_end and t_start < end for t_start, t_end in taken):
+                    continue
+                taken.append((start, end))
+                hits.append(Hit(key, kind, start, end, match.group(0)))
+        return sorted(hits, key=lambda hit: hit.start)
+
+    def keys_in(self, text: str, kinds: Sequence[EntityKind] | None = None) -> set[str]:
+        """Keys of the concepts named in text (optionally of some kinds only)."""
+        return {hit.key for hit in self.find(text) if kinds is None or hit.kind in kinds}

@@ -1,0 +1,198 @@
+"""Identifiers: CURIE normalisation, the one pinned CURIE↔IRI converter, and paper keys.
+
+Several prefixes have competing expansions in the wild; this module is the one place that chooses
+(DESIGN.md section 3). Everything else asks it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from functools import cache
+from urllib.parse import quote
+
+import curies
+
+__all__ = [
+    "CANONICAL_PREFIXES",
+    "converter",
+    "curie_to_iri",
+    "iri_to_curie",
+    "lookup_key",
+    "normalize_curie",
+    "normalize_doi",
+    "paper_key",
+    "slug",
+]
+
+#: canonical prefix -> IRI prefix, and the spellings accepted for it.
+CANONICAL_PREFIXES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "MONDO": ("http://purl.obolibrary.org/obo/MONDO_", ("mondo",)),
+    "MESH": ("http://id.nlm.nih.gov/mesh/", ("mesh", "MeSH", "MSH")),
+    "pubchem.compound": (
+        "http://rdf.ncbi.nlm.nih.gov/pubchem/compound/CID",
+        ("PUBCHEM.COMPOUND", "pubchem", "PubChem", "CID", "pubchem_cid"),
+    ),
+    "CHEBI": ("http://purl.obolibrary.org/obo/CHEBI_", ("chebi", "ChEBI")),
+    "NCBITaxon": ("http://purl.obolibrary.org/obo/NCBITaxon_", ("ncbitaxon", "taxon", "NCBITAXON")),
+    "doi": ("https://doi.org/", ("DOI",)),
+    "pubmed": ("https://pubmed.ncbi.nlm.nih.gov/", ("PMID", "pmid", "PUBMED")),
+    "pmc": ("https://www.ncbi.nlm.nih.gov/pmc/articles/", ("PMC", "PMCID", "pmcid")),
+    "OMIM": ("https://omim.org/entry/", ("omim", "MIM")),
+    "DOID": ("http://purl.obolibrary.org/obo/DOID_", ("doid",)),
+    "HP": ("http://purl.obolibrary.org/obo/HP_", ("hp",)),
+    "NCBIGene": ("https://www.ncbi.nlm.nih.gov/gene/", ("ncbigene", "GeneID")),
+}
+
+_LOCAL_ID = {
+    "MONDO": re.compile(r"^\d{7}$"),
+    "MESH": re.compile(r"^[CD]\d{6,9}$"),
+    "pubchem.compound": re.compile(r"^\d+$"),
+    "CHEBI": re.compile(r"^\d+$"),
+    "NCBITaxon": re.compile(r"^\d+$"),
+    "OMIM": re.compile(r"^\d{6}$"),
+    "DOID": re.compile(r"^\d+$"),
+    "HP": re.compile(r"^\d{7}$"),
+    "NCBIGene": re.compile(r"^\d+$"),
+}
+
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_SPELLING = {
+    alias.lower(): canonical
+    for canonical, (_, aliases) in CANONICAL_PREFIXES.items()
+    for alias in (canonical, *aliases)
+}
+
+
+@cache
+def converter() -> curies.Converter:
+    """The single pinned converter between canonical CURIEs and IRIs."""
+    records = [
+        curies.Record(prefix=prefix, uri_prefix=uri_prefix, prefix_synonyms=list(aliases))
+        for prefix, (uri_prefix, aliases) in CANONICAL_PREFIXES.items()
+    ]
+    return curies.Converter(records)
+
+
+def normalize_curie(raw: str) -> str | None:
+    """Return the canonical CURIE for an identifier as records write it, or ``None``.
+
+    Accepts ``MESH:D009271``, ``mesh:D009271``, ``PubChem CID 5360515``, ``CID:2160``,
+    ``MONDO:0005546``, ``taxon 9606``, ``NCBITaxon:9606``. ``None`` means "not an identifier
+    paperkg knows" (including ``-`` for none); callers keep the mention and flag the identifier.
+    """
+    text = raw.strip().strip("[]()").strip()
+    if not text or text == "-":
+        return None
+    match = re.fullmatch(r"(?i)pub\s*chem\s*(?:compound\s*)?(?:cid)?[\s:]*(\d+)", text)
+    if match is None:
+        match = re.fullmatch(r"(?i)cid[\s:]*(\d+)", text)
+    if match is not None:
+        return f"pubchem.compound:{match.group(1)}"
+    match = re.fullmatch(r"(?i)(?:ncbi\s*)?taxon(?:omy)?(?:\s*id)?[\s:]*(\d+)", text)
+    if match is not None:
+        return f"NCBITaxon:{match.group(1)}"
+    if ":" not in text:
+        return None
+    prefix, _, local = text.partition(":")
+    canonical = _SPELLING.get(prefix.strip().lower())
+    local = local.strip()
+    if canonical is None or not local:
+        return None
+    if canonical == "doi":
+        doi = normalize_doi(local)
+        return None if doi is None else f"doi:{doi}"
+    if canonical == "pmc":
+        local = local.upper()
+        local = local if local.startswith("PMC") else "PMC" + local
+        return f"pmc:{local}" if re.fullmatch(r"PMC\d+", local) else None
+    if canonical == "pubmed":
+        return f"pubmed:{local}" if local.isdigit() else None
+    if canonical == "MESH":
+        local = local.upper()
+    pattern = _LOCAL_ID.get(canonical)
+    if pattern is not None and not pattern.match(local):
+        return None
+    return f"{canonical}:{local}"
+
+
+def normalize_doi(raw: str) -> str | None:
+    """Lower-cased DOI without resolver prefix, or ``None`` if it is not a DOI (DOIs are
+    case-insensitive, so one paper gets one key however it was typed).
+    """
+    text = raw.strip().rstrip(".,;")
+    text = re.sub(r"(?i)^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", text)
+    return text.lower() if _DOI.match(text) else None
+
+
+def curie_to_iri(curie: str) -> str:
+    """Expand a canonical CURIE to its IRI (``KeyError`` if the prefix is not known)."""
+    iri = converter().expand(curie)
+    if iri is None:
+        raise KeyError(curie)
+    if curie.startswith("doi:"):
+        return "https://doi.org/" + quote(curie[4:], safe="/:;()._-")
+    return iri
+
+
+def iri_to_curie(iri: str) -> str | None:
+    """Compress an IRI to its canonical CURIE, or ``None``."""
+    return converter().compress(iri)
+
+
+_TRANSLITERATE = str.maketrans(
+    {
+        "ø": "o",
+        "Ø": "O",
+        "æ": "ae",
+        "Æ": "AE",
+        "ß": "ss",
+        "đ": "d",
+        "Đ": "D",
+        "ł": "l",
+        "Ł": "L",
+        "þ": "th",
+        "Þ": "Th",
+        "œ": "oe",
+        "Œ": "OE",
+        "ı": "i",
+    }
+)
+
+
+def slug(text: str) -> str:
+    """An IRI-safe, readable key: ASCII lower case, words joined by ``-``."""
+    ascii_text = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
+    folded = ascii_text.encode("ascii", "ignore").decode("ascii")
+    words = re.findall(r"[a-z0-9]+", folded.lower())
+    result = "-".join(words)[:80].strip("-")
+    if not result:
+        result = "x" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return result
+
+
+def lookup_key(text: str) -> str:
+    """The case- and space-insensitive key users' labels and CURIEs are matched on."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = folded.replace("\u2010", "-").replace("\u2013", "-").replace("\u2014", "-")
+    return " ".join(folded.split())
+
+
+def paper_key(
+    *, doi: str | None, pmcid: str | None, pmid: str | None, title: str, date: str | None
+) -> str:
+    """The stable identity of a paper: DOI, else PMCID, else PMID, else a title-and-year hash.
+
+    Returned as a CURIE-like string (``doi:10.x/y``, ``pmc:PMC1``, ``pubmed:1``, ``title:<hash>``).
+    """
+    if doi:
+        return f"doi:{doi.lower()}"
+    if pmcid:
+        return f"pmc:{pmcid.upper()}"
+    if pmid:
+        return f"pubmed:{pmid}"
+    year = (date or "")[:4]
+    normalised = " ".join(re.findall(r"\w+", title.casefold()))
+    digest = hashlib.sha256(f"{normalised}|{year}".encode()).hexdigest()[:20]
+    return f"title:{digest}"

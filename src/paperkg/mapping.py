@@ -1,0 +1,365 @@
+"""Map one record and its extraction to quads in the record's own named graph.
+
+Quads are built as pyoxigraph terms directly: this is the bulk path, and routing it through rdflib
+costs 10-20x in time and memory (DESIGN.md section 2). The graph layout is documented in
+``docs/graph-model.md``; each record graph is self-contained, so it validates and pushes alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TypeVar
+from urllib.parse import quote
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from . import __version__
+from .identifiers import curie_to_iri, lookup_key, paper_key, slug
+from .model import Concept, Dose, EntityKind, Extraction, Finding, PaperRecord, StudyDesign
+from .vocab import (
+    BIBO,
+    BIOLINK,
+    DCTERMS,
+    DEFAULT_BASE_IRI,
+    DESIGN,
+    FABIO,
+    FOAF,
+    OUTCOME,
+    PKG,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    XSD,
+)
+
+__all__ = ["MappedRecord", "build_key", "concept_iri", "map_record", "paper_iri"]
+
+_TRIAL_DESIGNS = frozenset(
+    {
+        StudyDesign.RCT,
+        StudyDesign.CROSSOVER_RCT,
+        StudyDesign.PILOT_TRIAL,
+        StudyDesign.OPEN_LABEL_STUDY,
+    }
+)
+_KIND_CLASSES: dict[EntityKind, tuple[str, str]] = {
+    EntityKind.CHEMICAL: (str(PKG.Chemical), str(BIOLINK.ChemicalEntity)),
+    EntityKind.DISEASE: (str(PKG.Condition), str(BIOLINK.DiseaseOrPhenotypicFeature)),
+    EntityKind.SPECIES: (str(PKG.Species), str(BIOLINK.OrganismTaxon)),
+}
+_DATE_TYPES = (
+    (re.compile(r"^\d{4}-\d{2}-\d{2}$"), XSD.date),
+    (re.compile(r"^\d{4}-\d{2}$"), XSD.gYearMonth),
+    (re.compile(r"^\d{4}$"), XSD.gYear),
+)
+_IRI_SAFE = "/:;()._-~"
+_GENERIC_HEAD = re.compile(r"\s+(?:syndrome|disease|disorder)$")
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class MappedRecord:
+    """The quads of one record graph, with the identities a store needs to replace it."""
+
+    graph: NamedNode
+    paper: NamedNode
+    paper_key: str
+    build_key: str
+    quads: tuple[Quad, ...]
+
+
+def paper_iri(key: str, base_iri: str = DEFAULT_BASE_IRI) -> str:
+    """IRI of the paper with this :func:`paperkg.identifiers.paper_key`."""
+    scheme, _, local = key.partition(":")
+    return f"{base_iri}paper/{scheme}/{quote(local, safe=_IRI_SAFE)}"
+
+
+def concept_iri(concept: Concept, base_iri: str = DEFAULT_BASE_IRI) -> str:
+    """IRI of a concept: its canonical identifier's IRI, or a minted one for label-only concepts."""
+    if not concept.key.startswith("label:"):
+        try:
+            return curie_to_iri(concept.key)
+        except KeyError:
+            pass
+    return f"{base_iri}concept/{concept.kind.value}/{slug(concept.key.removeprefix('label:'))}"
+
+
+def build_key(record: PaperRecord, extractor: str, base_iri: str) -> str:
+    """What decides whether a stored graph is up to date: input bytes, code and settings."""
+    material = f"{record.sha256}|{__version__}|{extractor}|{base_iri}"
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def _integer(value: int) -> Literal:
+    return Literal(str(value), datatype=NamedNode(str(XSD.integer)))
+
+
+def _decimal(value: float) -> Literal:
+    text = format(Decimal(repr(value)).normalize(), "f")
+    return Literal(text, datatype=NamedNode(str(XSD.decimal)))
+
+
+class _GraphWriter:
+    """Collects the quads of one named graph."""
+
+    def __init__(self, graph: NamedNode) -> None:
+        self.graph = graph
+        self.quads: list[Quad] = []
+        self._seen: set[Quad] = set()
+
+    def add(self, subject: NamedNode, predicate: object, obj: NamedNode | Literal) -> None:
+        quad = Quad(subject, NamedNode(str(predicate)), obj, self.graph)
+        if quad not in self._seen:
+            self._seen.add(quad)
+            self.quads.append(quad)
+
+    def text(self, subject: NamedNode, predicate: object, value: str | None) -> None:
+        if value:
+            self.add(subject, predicate, Literal(value))
+
+    def link(self, subject: NamedNode, predicate: object, iri: str) -> None:
+        self.add(subject, predicate, NamedNode(iri))
+
+
+def map_record(
+    record: PaperRecord,
+    extraction: Extraction,
+    *,
+    base_iri: str = DEFAULT_BASE_IRI,
+    extractor: str = "rules",
+) -> MappedRecord:
+    """All quads for ``record`` in its named graph ``<base>graph/<paper key>``."""
+    key = paper_key(
+        doi=record.doi,
+        pmcid=record.pmcid,
+        pmid=record.pmid,
+        title=record.title,
+        date=record.date,
+    )
+    paper = NamedNode(paper_iri(key, base_iri))
+    graph = NamedNode(paper.value.replace(f"{base_iri}paper/", f"{base_iri}graph/", 1))
+    out = _GraphWriter(graph)
+    record_build_key = build_key(record, extractor, base_iri)
+
+    out.link(graph, RDF.type, str(PKG.RecordGraph))
+    out.add(graph, PKG.describes, paper)
+    out.text(graph, PKG.sourceFile, record.source)
+    out.text(graph, PKG.sourceSha256, record.sha256)
+    out.text(graph, PKG.paperkgVersion, __version__)
+    out.text(graph, PKG.buildKey, record_build_key)
+
+    _map_paper(out, paper, key, record, base_iri)
+    concept_nodes = {
+        concept.key: NamedNode(concept_iri(concept, base_iri)) for concept in extraction.concepts
+    }
+    for concept in extraction.concepts:
+        _map_concept(out, concept_nodes[concept.key], concept)
+        if concept.kind in _KIND_CLASSES:
+            out.add(paper, PKG.mentions, concept_nodes[concept.key])
+    for condition in extraction.studied_conditions:
+        out.add(paper, PKG.studiesCondition, concept_nodes[condition])
+    if extraction.study_design is not None:
+        out.link(paper, PKG.studyDesign, str(DESIGN[extraction.study_design.value]))
+    if extraction.sample_size is not None:
+        out.add(paper, PKG.sampleSize, _integer(extraction.sample_size))
+
+    labels_to_conditions = {
+        lookup_key(name): concept_nodes[concept.key]
+        for concept in extraction.concepts
+        if concept.kind is EntityKind.DISEASE
+        for name in (concept.label, *concept.synonyms)
+    }
+    drugs_done: set[str] = set()
+    for finding in extraction.findings:
+        drug_concept = extraction.concept(finding.drug)
+        condition_concept = extraction.concept(finding.condition)
+        intervention = _map_intervention(
+            out, paper, drug_concept, concept_nodes[finding.drug], finding, drugs_done
+        )
+        _map_finding(
+            out,
+            paper,
+            intervention,
+            finding,
+            (drug_concept, concept_nodes[finding.drug]),
+            (condition_concept, concept_nodes[finding.condition]),
+        )
+        predicate = (
+            BIOLINK.in_clinical_trials_for
+            if extraction.study_design in _TRIAL_DESIGNS
+            else BIOLINK.studied_to_treat
+        )
+        out.add(concept_nodes[finding.drug], predicate, concept_nodes[finding.condition])
+        for effect in finding.adverse_effects:
+            effect_node = labels_to_conditions.get(lookup_key(effect))
+            if effect_node is not None:
+                out.add(concept_nodes[finding.drug], BIOLINK.has_adverse_event, effect_node)
+    return MappedRecord(graph, paper, key, record_build_key, tuple(out.quads))
+
+
+def _map_paper(
+    out: _GraphWriter, paper: NamedNode, key: str, record: PaperRecord, base_iri: str
+) -> None:
+    out.link(paper, RDF.type, str(PKG.Paper))
+    out.text(paper, PKG.paperKey, key)
+    out.text(paper, DCTERMS.title, record.title)
+    out.text(paper, BIBO.doi, record.doi.lower() if record.doi else None)
+    out.text(paper, FABIO.hasPubMedId, record.pmid)
+    out.text(paper, FABIO.hasPubMedCentralId, record.pmcid)
+    for curie in (
+        f"doi:{record.doi.lower()}" if record.doi else None,
+        f"pubmed:{record.pmid}" if record.pmid else None,
+        f"pmc:{record.pmcid}" if record.pmcid else None,
+    ):
+        if curie is not None:
+            out.link(paper, RDFS.seeAlso, curie_to_iri(curie))
+    if record.date:
+        for pattern, datatype in _DATE_TYPES:
+            if pattern.match(record.date):
+                out.add(
+                    paper, DCTERMS.issued, Literal(record.date, datatype=NamedNode(str(datatype)))
+                )
+                break
+    if record.journal:
+        journal = NamedNode(f"{base_iri}journal/{slug(record.journal)}")
+        out.add(paper, DCTERMS.isPartOf, journal)
+        out.link(journal, RDF.type, str(PKG.Journal))
+        out.text(journal, DCTERMS.title, record.journal)
+    out.text(paper, BIBO.volume, record.volume)
+    out.text(paper, BIBO.issue, record.issue)
+    out.text(paper, BIBO.pages, record.pages)
+    out.text(paper, PKG.origin, record.origin)
+    out.text(paper, PKG.tldr, record.tldr)
+    out.text(paper, PKG.contribution, record.contribution)
+    for finding in record.key_findings:
+        out.text(paper, PKG.keyFinding, finding)
+    out.text(paper, DCTERMS.abstract, record.abstract)
+    if record.figures_count is not None:
+        out.add(paper, PKG.figureCount, _integer(record.figures_count))
+    if record.references_count is not None:
+        out.add(paper, PKG.referenceCount, _integer(record.references_count))
+    if record.source_url and re.match(r"^https?://[^\s<>\"{}|\\^`]+$", record.source_url):
+        out.link(paper, DCTERMS.source, record.source_url)
+    for position, name in enumerate(record.authors, start=1):
+        author = NamedNode(f"{base_iri}author/{slug(name)}")
+        authorship = NamedNode(f"{paper.value}/authorship/{position}")
+        out.add(paper, DCTERMS.creator, author)
+        out.add(paper, PKG.hasAuthorship, authorship)
+        out.link(authorship, RDF.type, str(PKG.Authorship))
+        out.add(authorship, PKG.author, author)
+        out.add(
+            authorship,
+            PKG.authorPosition,
+            _integer(position),
+        )
+        out.link(author, RDF.type, str(PKG.Author))
+        out.text(author, FOAF.name, name)
+
+
+def _map_concept(out: _GraphWriter, node: NamedNode, concept: Concept) -> None:
+    for cls in _KIND_CLASSES.get(concept.kind, ()):
+        out.link(node, RDF.type, cls)
+    out.text(node, RDFS.label, concept.label)
+    keys = _label_keys(concept.label, concept.kind)
+    for synonym in concept.synonyms:
+        if lookup_key(synonym) != lookup_key(concept.label):
+            out.text(node, SKOS.altLabel, synonym)
+        keys |= _label_keys(synonym, concept.kind)
+    for curie in concept.identifiers:
+        out.text(node, PKG.curie, curie)
+        keys.add(lookup_key(curie))
+        if curie != concept.key:
+            with contextlib.suppress(KeyError):
+                out.link(node, SKOS.exactMatch, curie_to_iri(curie))
+    for key in sorted(keys):
+        out.text(node, PKG.lookupKey, key)
+
+
+def _label_keys(label: str, kind: EntityKind) -> set[str]:
+    """Lookup keys for a label; a condition is also found without a generic head noun
+    ("fibromyalgia syndrome" by "fibromyalgia"), as users name it.
+    """
+    key = lookup_key(label)
+    keys = {key}
+    if kind is EntityKind.DISEASE:
+        shorter = _GENERIC_HEAD.sub("", key)
+        if shorter and shorter != key:
+            keys.add(shorter)
+    return keys
+
+
+def _map_intervention(
+    out: _GraphWriter,
+    paper: NamedNode,
+    drug: Concept,
+    drug_node: NamedNode,
+    finding: Finding,
+    done: set[str],
+) -> NamedNode:
+    drug_slug = slug(drug.key)
+    intervention = NamedNode(f"{paper.value}/intervention/{drug_slug}")
+    if drug.key in done:
+        return intervention
+    done.add(drug.key)
+    out.link(intervention, RDF.type, str(PKG.Intervention))
+    out.add(intervention, PKG.drug, drug_node)
+    for number, dose in enumerate(finding.doses, start=1):
+        node = NamedNode(f"{paper.value}/dose/{drug_slug}/{number}")
+        out.add(intervention, PKG.dose, node)
+        _map_dose(out, node, dose)
+    return intervention
+
+
+def _map_dose(out: _GraphWriter, node: NamedNode, dose: Dose) -> None:
+    out.link(node, RDF.type, str(PKG.Dose))
+    out.text(node, PKG.doseText, dose.text)
+    if dose.value is not None:
+        out.add(node, SCHEMA.doseValue, _decimal(dose.value))
+    if dose.value_max is not None:
+        out.add(node, PKG.doseMax, _decimal(dose.value_max))
+    out.text(node, SCHEMA.doseUnit, dose.unit)
+    out.text(node, SCHEMA.frequency, dose.frequency)
+    out.text(node, PKG.route, dose.route)
+    out.text(node, PKG.duration, dose.duration)
+
+
+def _map_finding(
+    out: _GraphWriter,
+    paper: NamedNode,
+    intervention: NamedNode,
+    finding: Finding,
+    drug: tuple[Concept, NamedNode],
+    condition: tuple[Concept, NamedNode],
+) -> None:
+    node = NamedNode(f"{paper.value}/finding/{slug(drug[0].key)}/{slug(condition[0].key)}")
+    out.link(node, RDF.type, str(PKG.Finding))
+    out.add(node, PKG.paper, paper)
+    out.add(node, PKG.intervention, intervention)
+    out.add(node, PKG.drug, drug[1])
+    out.add(node, PKG.condition, condition[1])
+    out.link(node, PKG.outcome, str(OUTCOME[finding.outcome.value]))
+    for effect in finding.adverse_effects:
+        out.text(node, PKG.adverseEffect, effect)
+    for number, evidence in enumerate(_unique(finding.evidence), start=1):
+        evidence_node = NamedNode(f"{node.value}/evidence/{number}")
+        out.add(node, PKG.evidence, evidence_node)
+        out.link(evidence_node, RDF.type, str(PKG.Evidence))
+        out.text(evidence_node, PKG.text, evidence.text)
+        out.text(evidence_node, PKG.section, evidence.section)
+    out.text(node, PKG.extractor, finding.extractor.name)
+    out.text(node, PKG.extractorVersion, finding.extractor.version)
+    out.add(node, PKG.confidence, _decimal(min(1.0, max(0.0, finding.confidence))))
+
+
+def _unique(items: Iterable[_T]) -> list[_T]:
+    seen: list[_T] = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return seen

@@ -1,0 +1,206 @@
+"""Typed, RDF-free model of a paper record and of what extraction finds in it.
+
+Readers produce :class:`PaperRecord`; extraction produces :class:`Extraction`; the mapping turns
+both into RDF. Nothing here knows about RDF, so every step can be tested on plain values.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Concept",
+    "Dose",
+    "EntityKind",
+    "EntityMention",
+    "Evidence",
+    "Extraction",
+    "ExtractorInfo",
+    "Finding",
+    "Outcome",
+    "PaperRecord",
+    "ReaderWarning",
+    "StudyDesign",
+]
+
+
+class EntityKind(enum.StrEnum):
+    """The kinds of entity a record lists."""
+
+    CHEMICAL = "chemical"
+    DISEASE = "disease"
+    SPECIES = "species"
+    GENE = "gene"
+    OTHER = "other"
+
+
+class Outcome(enum.StrEnum):
+    """Polarity of a finding for one (drug, condition) pair (DESIGN.md section 4)."""
+
+    IMPROVED = "improved"
+    NO_BENEFIT = "no_benefit"
+    WORSENED = "worsened"
+    ADVERSE_EFFECTS = "adverse_effects"
+    MIXED = "mixed"
+    NOT_STATED = "not_stated"
+
+
+class StudyDesign(enum.StrEnum):
+    """Study design vocabulary (DESIGN.md section 4)."""
+
+    RCT = "rct"
+    CROSSOVER_RCT = "crossover_rct"
+    PILOT_TRIAL = "pilot_trial"
+    OPEN_LABEL_STUDY = "open_label_study"
+    CASE_REPORT = "case_report"
+    CASE_SERIES = "case_series"
+    COHORT_STUDY = "cohort_study"
+    LAB_STUDY = "lab_study"
+    SYSTEMATIC_REVIEW = "systematic_review"
+    META_ANALYSIS = "meta_analysis"
+    PROTOCOL = "protocol"
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderWarning:
+    """Something a reader accepted but a user should know about (e.g. a repeated section)."""
+
+    line: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntityMention:
+    """One entity as a record lists it.
+
+    ``identifier`` is a normalised CURIE (``MESH:D009271``, ``pubchem.compound:5360515``,
+    ``MONDO:0005546``, ``NCBITaxon:9606``) or ``None`` when the record gives ``(-)``.
+    ``raw_identifier`` keeps the text as written; ``section`` is ``"linked"`` or ``"fulltext"``.
+    """
+
+    text: str
+    kind: EntityKind
+    identifier: str | None
+    raw_identifier: str
+    section: str
+    line: int = 0
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PaperRecord:
+    """One paper record, as read from a file. Optional parts are ``None`` or empty."""
+
+    source: str
+    sha256: str
+    title: str
+    authors: tuple[str, ...] = ()
+    origin: str | None = None
+    doi: str | None = None
+    pmid: str | None = None
+    pmcid: str | None = None
+    journal: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    date: str | None = None
+    tldr: str | None = None
+    contribution: str | None = None
+    key_findings: tuple[str, ...] = ()
+    abstract: str | None = None
+    linked_entities: tuple[EntityMention, ...] = ()
+    fulltext_entities: tuple[EntityMention, ...] = ()
+    full_text: str | None = None
+    figures_count: int | None = None
+    references_count: int | None = None
+    source_url: str | None = None
+    extra_sections: tuple[tuple[str, str], ...] = ()
+    warnings: tuple[ReaderWarning, ...] = ()
+
+    @property
+    def entities(self) -> tuple[EntityMention, ...]:
+        """Linked entities first, then full-text entities."""
+        return self.linked_entities + self.fulltext_entities
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """One entity concept in one record: the mentions that name the same thing, grouped.
+
+    ``key`` is the canonical CURIE chosen by identifier priority (conditions: MONDO, MeSH;
+    chemicals: MeSH, ChEBI, PubChem; species: NCBITaxon), or ``label:<normalised label>`` when
+    no mention carries an identifier. ``identifiers`` lists every CURIE seen for it, sorted.
+    """
+
+    key: str
+    kind: EntityKind
+    label: str
+    synonyms: tuple[str, ...] = ()
+    identifiers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Dose:
+    """A dose as written, with what could be parsed from it."""
+
+    text: str
+    value: float | None = None
+    value_max: float | None = None
+    unit: str | None = None
+    frequency: str | None = None
+    route: str | None = None
+    duration: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A sentence that supports a finding and the record section it came from."""
+
+    text: str
+    section: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractorInfo:
+    """Which extractor produced a finding, so users can filter and extractors can be swapped."""
+
+    name: str
+    version: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A drug given for a condition in one paper, and what happened (DESIGN.md section 4)."""
+
+    drug: str
+    condition: str
+    outcome: Outcome
+    doses: tuple[Dose, ...] = ()
+    adverse_effects: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    extractor: ExtractorInfo = field(default_factory=lambda: ExtractorInfo("unknown", "0"))
+    confidence: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """Everything extraction derives from one record.
+
+    ``drug`` and ``condition`` in findings, and the keys in ``studied_conditions`` and
+    ``mentioned_drugs``, are :attr:`Concept.key` values of ``concepts``.
+    """
+
+    concepts: tuple[Concept, ...] = ()
+    studied_conditions: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    mentioned_drugs: tuple[str, ...] = ()
+    study_design: StudyDesign | None = None
+    sample_size: int | None = None
+
+    def concept(self, key: str) -> Concept:
+        """The concept with this key (raises ``KeyError`` if none)."""
+        for concept in self.concepts:
+            if concept.key == key:
+                return concept
+        raise KeyError(key)

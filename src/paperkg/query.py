@@ -1,0 +1,213 @@
+"""Named SPARQL queries (``queries/*.rq``) with parameters bound as RDF terms.
+
+A parameter value is never pasted into query text: it becomes a literal bound to a variable
+(pyoxigraph substitutions), so any value, quotes and braces included, is just data. A ``concept``
+parameter accepts a label, synonym or CURIE: it is bound, normalised, to ``?<name>_key`` and
+matched against each concept's ``pkg:lookupKey`` values, which include every cross-identifier.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .errors import QueryError, UnknownQueryError
+from .identifiers import iri_to_curie, lookup_key, normalize_curie
+from .resources import queries_dir
+from .store import PaperStore
+from .vocab import PKG
+
+__all__ = [
+    "NamedQuery",
+    "QueryParameter",
+    "QueryResult",
+    "list_queries",
+    "load_query",
+    "run_query",
+]
+
+_PARAM_KINDS = ("concept", "text")
+
+
+@dataclass(frozen=True, slots=True)
+class QueryParameter:
+    """A parameter a named query declares in its header (``# param: name kind description``)."""
+
+    name: str
+    kind: str
+    description: str
+
+    @property
+    def variable(self) -> str:
+        """The SPARQL variable the value is bound to."""
+        return f"{self.name}_key" if self.kind == "concept" else self.name
+
+
+@dataclass(frozen=True, slots=True)
+class NamedQuery:
+    """A query file with the metadata in its comment header."""
+
+    name: str
+    path: Path
+    title: str
+    description: str
+    parameters: tuple[QueryParameter, ...]
+    example: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class QueryResult:
+    """Rows of a SELECT query as plain strings (``None`` for unbound), in column order."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str | None, ...], ...]
+    unmatched: tuple[str, ...] = ()
+    """Concept parameter values that name no concept in the store (a likely typo)."""
+
+    def as_dicts(self) -> list[dict[str, str | None]]:
+        """Rows as dictionaries keyed by column name."""
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+
+def list_queries(folder: Path | None = None) -> tuple[NamedQuery, ...]:
+    """The named queries shipped with paperkg (or in ``folder``), sorted by name."""
+    directory = folder or queries_dir()
+    return tuple(_parse_file(path) for path in sorted(directory.glob("*.rq")))
+
+
+def load_query(name_or_path: str, folder: Path | None = None) -> NamedQuery:
+    """A named query by name (``drugs-tried-for``) or a path to any ``.rq`` file."""
+    if name_or_path.endswith((".rq", ".sparql")):
+        path = Path(name_or_path)
+        if not path.is_file():
+            raise QueryError(name_or_path, "no such file", "check the path to the .rq file")
+        return _parse_file(path)
+    catalogue = {query.name: query for query in list_queries(folder)}
+    try:
+        return catalogue[name_or_path]
+    except KeyError:
+        raise UnknownQueryError(name_or_path, tuple(catalogue)) from None
+
+
+def run_query(
+    store: PaperStore, query: NamedQuery | str, params: Mapping[str, str] | None = None
+) -> QueryResult:
+    """Run a named query on the store with parameters bound safely."""
+    named = load_query(query) if isinstance(query, str) else query
+    substitutions = _bind(named, params or {})
+    try:
+        solutions = store.query(named.text, substitutions)
+    except SyntaxError as error:
+        raise QueryError(named.name, f"SPARQL syntax error: {error}", "fix the .rq file") from error
+    if isinstance(solutions, ox.QueryBoolean):
+        return QueryResult(("result",), ((str(bool(solutions)).lower(),),))
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise QueryError(named.name, "not a SELECT or ASK query", "use SELECT for named queries")
+    # Parameter variables are projected only so that substitution can bind them: leave them out.
+    hidden = {parameter.variable for parameter in named.parameters}
+    columns = tuple(v.value for v in solutions.variables if v.value not in hidden)
+    rows = tuple(tuple(_cell(solution[column]) for column in columns) for solution in solutions)
+    return QueryResult(columns, rows, _unmatched(store, named, substitutions, params or {}))
+
+
+def _unmatched(
+    store: PaperStore,
+    named: NamedQuery,
+    substitutions: Mapping[ox.Variable, ox.Literal],
+    params: Mapping[str, str],
+) -> tuple[str, ...]:
+    lookup = ox.NamedNode(str(PKG.lookupKey))
+    missing = []
+    for parameter in named.parameters:
+        if parameter.kind != "concept":
+            continue
+        key = substitutions[ox.Variable(parameter.variable)]
+        if next(iter(store.oxigraph.quads_for_pattern(None, lookup, key, None)), None) is None:
+            missing.append(params[parameter.name])
+    return tuple(missing)
+
+
+def _cell(term: object) -> str | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal | ox.NamedNode | ox.BlankNode):
+        value = term.value
+        if "|" in value and isinstance(term, ox.Literal):
+            # GROUP_CONCAT order is not defined by SPARQL: sort for stable output.
+            separator = " | " if " | " in value else "|"
+            value = separator.join(sorted(value.split(separator)))
+        return value
+    return str(term)
+
+
+def _bind(named: NamedQuery, params: Mapping[str, str]) -> dict[ox.Variable, ox.Literal]:
+    declared = {parameter.name: parameter for parameter in named.parameters}
+    unknown = sorted(set(params) - set(declared))
+    if unknown:
+        expected = ", ".join(declared) or "no parameters"
+        raise QueryError(named.name, f"unknown parameter {unknown[0]!r}", f"it takes: {expected}")
+    missing = [name for name in declared if not params.get(name, "").strip()]
+    if missing:
+        parameter = declared[missing[0]]
+        raise QueryError(
+            named.name,
+            f"missing parameter {parameter.name!r} ({parameter.description})",
+            f"add --param {parameter.name}=VALUE",
+        )
+    bound: dict[ox.Variable, ox.Literal] = {}
+    for name, value in params.items():
+        parameter = declared[name]
+        term = value
+        if parameter.kind == "concept":
+            text = value.strip()
+            if text.startswith(("http://", "https://")):
+                text = iri_to_curie(text) or text
+            curie = normalize_curie(text)
+            term = lookup_key(curie if curie is not None else text)
+        bound[ox.Variable(parameter.variable)] = ox.Literal(term)
+    return bound
+
+
+def _parse_file(path: Path) -> NamedQuery:
+    text = path.read_text(encoding="utf-8")
+    fields: dict[str, list[str]] = {"title": [], "description": [], "example": []}
+    parameters: list[QueryParameter] = []
+    current: list[str] | None = None
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        content = line[1:].strip()
+        header = re.match(r"^(title|description|param|example):\s*(.*)$", content)
+        if header is None:
+            if current is not None and content:
+                current.append(content)
+            continue
+        key, value = header.groups()
+        if key == "param":
+            name, kind, description = [*value.split(None, 2), "", ""][:3]
+            if kind not in _PARAM_KINDS:
+                raise QueryError(
+                    path.name,
+                    f"parameter {name!r} has kind {kind!r}",
+                    f"use one of {', '.join(_PARAM_KINDS)}",
+                )
+            parameters.append(QueryParameter(name, kind, description.strip()))
+            current = None
+        else:
+            current = fields[key]
+            if value:
+                current.append(value)
+    return NamedQuery(
+        name=path.stem,
+        path=path,
+        title=" ".join(fields["title"]),
+        description=" ".join(fields["description"]),
+        parameters=tuple(parameters),
+        example=" ".join(fields["example"]),
+        text=text,
+    )

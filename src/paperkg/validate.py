@@ -1,0 +1,200 @@
+"""SHACL validation with pyshacl. Non-conformance is a returned report, never an exception.
+
+Each record graph is self-contained, so the store is validated graph by graph: memory stays
+bounded and a build can re-validate only the graphs it changed. Exceptions are raised only when
+the shapes or the data cannot be loaded (:class:`~paperkg.errors.ShapesError`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import SH
+
+from .errors import ShapesError
+from .resources import shapes_path
+from .store import PaperStore
+
+__all__ = [
+    "ValidationReport",
+    "ValidationResult",
+    "load_shapes",
+    "validate_file",
+    "validate_graph",
+    "validate_store",
+]
+
+_FILE_FORMATS = {
+    ".ttl": "turtle",
+    ".nt": "nt",
+    ".nq": "nquads",
+    ".trig": "trig",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+    ".rdf": "xml",
+    ".owl": "xml",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationResult:
+    """One SHACL result: which node, which property, what is wrong."""
+
+    focus_node: str
+    path: str | None
+    message: str
+    severity: str
+    component: str | None
+    shape: str | None
+    value: str | None
+    graph: str | None
+
+    def __str__(self) -> str:
+        where = f"{self.focus_node}" + (f" {self.path}" if self.path else "")
+        value = f" (value: {self.value})" if self.value is not None else ""
+        return f"{self.severity}: {where}: {self.message}{value}"
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationReport:
+    """The outcome of validating one or more graphs."""
+
+    conforms: bool
+    results: tuple[ValidationResult, ...]
+    graphs_checked: int
+
+    def text(self) -> str:
+        """A readable report: one block per graph, one line per result."""
+        if self.conforms:
+            return f"Conforms: {self.graphs_checked} graph(s) checked, no violations."
+        lines = [
+            f"Does not conform: {len(self.results)} result(s) in "
+            f"{len({r.graph for r in self.results})} of {self.graphs_checked} graph(s)."
+        ]
+        current: str | None = None
+        for result in self.results:
+            if result.graph != current:
+                current = result.graph
+                lines.append(f"graph {current or '(default)'}:")
+            lines.append(f"  {result}")
+        return "\n".join(lines)
+
+
+def load_shapes(path: str | Path | None = None) -> rdflib.Graph:
+    """Parse the SHACL shapes (the shipped ones by default)."""
+    source = Path(path) if path is not None else shapes_path()
+    shapes = rdflib.Graph()
+    try:
+        shapes.parse(source, format="turtle")
+    except Exception as error:  # rdflib raises many parser error types
+        raise ShapesError(str(source), f"cannot parse the shapes: {error}") from error
+    return shapes
+
+
+def validate_graph(
+    data: rdflib.Graph, shapes: rdflib.Graph | None = None, *, graph_name: str | None = None
+) -> ValidationReport:
+    """Validate one rdflib graph against the shapes."""
+    import pyshacl
+
+    shapes_graph = shapes if shapes is not None else load_shapes()
+    try:
+        conforms, results_graph, _ = pyshacl.validate(
+            data, shacl_graph=shapes_graph, inference="none", advanced=False, allow_warnings=True
+        )
+    except Exception as error:  # pyshacl reports broken shapes as assorted exceptions
+        raise ShapesError("shapes", f"validation could not run: {error}") from error
+    results = _results(results_graph, graph_name)
+    return ValidationReport(bool(conforms), results, 1)
+
+
+def validate_store(
+    store: PaperStore,
+    *,
+    graphs: Iterable[str] | None = None,
+    shapes: rdflib.Graph | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ValidationReport:
+    """Validate every record graph in the store (or only ``graphs``, e.g. those a build changed)."""
+    shapes_graph = shapes if shapes is not None else load_shapes()
+    names = (
+        [node.value for node in store.record_graphs()] if graphs is None else sorted(set(graphs))
+    )
+    results: list[ValidationResult] = []
+    for name in names:
+        if progress is not None:
+            progress(name)
+        report = validate_graph(
+            store.rdflib_graph(ox.NamedNode(name)), shapes_graph, graph_name=name
+        )
+        results.extend(report.results)
+    return _merge(results, len(names))
+
+
+def validate_file(
+    path: str | Path, *, rdf_format: str | None = None, shapes: rdflib.Graph | None = None
+) -> ValidationReport:
+    """Validate any RDF file (e.g. one pulled back from a triple store).
+
+    Files with named graphs (N-Quads, TriG) are validated graph by graph.
+    """
+    source = Path(path)
+    fmt = rdf_format or _FILE_FORMATS.get(source.suffix.lower())
+    if fmt is None:
+        raise ShapesError(str(source), "unknown RDF format; pass --format (turtle, nt, nquads …)")
+    shapes_graph = shapes if shapes is not None else load_shapes()
+    dataset = rdflib.Dataset()
+    try:
+        dataset.parse(source, format=fmt)
+    except Exception as error:  # rdflib parser errors have no common base class
+        raise ShapesError(str(source), f"cannot parse the data: {error}") from error
+    results: list[ValidationResult] = []
+    checked = 0
+    for context in dataset.graphs():
+        if len(context) == 0:
+            continue
+        checked += 1
+        name = (
+            None
+            if context.identifier == rdflib.URIRef("urn:x-rdflib:default")
+            else str(context.identifier)
+        )
+        plain = rdflib.Graph()
+        for triple in context:
+            plain.add(triple)
+        results.extend(validate_graph(plain, shapes_graph, graph_name=name).results)
+    return _merge(results, checked)
+
+
+def _merge(results: list[ValidationResult], checked: int) -> ValidationReport:
+    violations = [r for r in results if r.severity == "Violation"]
+    return ValidationReport(not violations, tuple(results), checked)
+
+
+def _results(results_graph: Any, graph_name: str | None) -> tuple[ValidationResult, ...]:
+    def one(node: Any, predicate: rdflib.URIRef) -> str | None:
+        value = results_graph.value(node, predicate)
+        return None if value is None else str(value)
+
+    found = []
+    for node in results_graph.subjects(rdflib.RDF.type, SH.ValidationResult):
+        severity = one(node, SH.resultSeverity) or str(SH.Violation)
+        found.append(
+            ValidationResult(
+                focus_node=one(node, SH.focusNode) or "",
+                path=one(node, SH.resultPath),
+                message=one(node, SH.resultMessage) or "constraint not met",
+                severity=severity.rsplit("#", 1)[-1],
+                component=one(node, SH.sourceConstraintComponent),
+                shape=one(node, SH.sourceShape),
+                value=one(node, SH.value),
+                graph=graph_name,
+            )
+        )
+    found.sort(key=lambda r: (r.graph or "", r.focus_node, r.path or "", r.message))
+    return tuple(found)

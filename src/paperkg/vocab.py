@@ -1,0 +1,208 @@
+"""Closed vocabularies: every IRI paperkg writes comes from here, so a typo fails at import.
+
+The project terms are defined in ``ontology/paperkg.ttl``; a test checks that both agree.
+"""
+
+from __future__ import annotations
+
+from rdflib.namespace import DefinedNamespace, Namespace
+from rdflib.term import URIRef
+
+__all__ = [
+    "BIBO",
+    "BIOLINK",
+    "DCTERMS",
+    "DEFAULT_BASE_IRI",
+    "DESIGN",
+    "FABIO",
+    "FOAF",
+    "OUTCOME",
+    "OWL",
+    "PKG",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "SCHEMA",
+    "SKOS",
+    "XSD",
+]
+
+VOCAB_IRI = "https://w3id.org/paperkg/vocab/"
+DEFAULT_BASE_IRI = "https://w3id.org/paperkg/id/"
+
+
+class PKG(DefinedNamespace):
+    """The paperkg vocabulary."""
+
+    _fail = True
+    _NS = Namespace(VOCAB_IRI)
+
+    # classes
+    Paper: URIRef
+    Author: URIRef
+    Authorship: URIRef
+    Journal: URIRef
+    Chemical: URIRef
+    Condition: URIRef
+    Species: URIRef
+    Intervention: URIRef
+    Dose: URIRef
+    Finding: URIRef
+    Evidence: URIRef
+    Outcome: URIRef
+    StudyDesign: URIRef
+    RecordGraph: URIRef
+    # paper
+    paperKey: URIRef
+    origin: URIRef
+    tldr: URIRef
+    contribution: URIRef
+    keyFinding: URIRef
+    figureCount: URIRef
+    referenceCount: URIRef
+    hasAuthorship: URIRef
+    author: URIRef
+    authorPosition: URIRef
+    mentions: URIRef
+    studiesCondition: URIRef
+    studyDesign: URIRef
+    sampleSize: URIRef
+    # concepts
+    curie: URIRef
+    lookupKey: URIRef
+    # interventions and doses
+    drug: URIRef
+    dose: URIRef
+    doseText: URIRef
+    doseMax: URIRef
+    route: URIRef
+    duration: URIRef
+    # findings
+    paper: URIRef
+    intervention: URIRef
+    condition: URIRef
+    outcome: URIRef
+    adverseEffect: URIRef
+    evidence: URIRef
+    text: URIRef
+    section: URIRef
+    extractor: URIRef
+    extractorVersion: URIRef
+    confidence: URIRef
+    # provenance of a record graph
+    describes: URIRef
+    sourceFile: URIRef
+    sourceSha256: URIRef
+    paperkgVersion: URIRef
+    buildKey: URIRef
+
+
+class OUTCOME(DefinedNamespace):
+    """Outcome polarity individuals; local names are the :class:`paperkg.model.Outcome` codes."""
+
+    _fail = True
+    _NS = Namespace(VOCAB_IRI + "outcome/")
+
+    improved: URIRef
+    no_benefit: URIRef
+    worsened: URIRef
+    adverse_effects: URIRef
+    mixed: URIRef
+    not_stated: URIRef
+
+
+class DESIGN(DefinedNamespace):
+    """Study design individuals; local names are the :class:`paperkg.model.StudyDesign` codes."""
+
+    _fail = True
+    _NS = Namespace(VOCAB_IRI + "design/")
+
+    rct: URIRef
+    crossover_rct: URIRef
+    pilot_trial: URIRef
+    open_label_study: URIRef
+    case_report: URIRef
+    case_series: URIRef
+    cohort_study: URIRef
+    lab_study: URIRef
+    systematic_review: URIRef
+    meta_analysis: URIRef
+    protocol: URIRef
+
+
+class BIOLINK(DefinedNamespace):
+    """The Biolink Model terms paperkg uses."""
+
+    _fail = True
+    _NS = Namespace("https://w3id.org/biolink/vocab/")
+
+    ChemicalEntity: URIRef
+    SmallMolecule: URIRef
+    Drug: URIRef
+    Disease: URIRef
+    DiseaseOrPhenotypicFeature: URIRef
+    OrganismTaxon: URIRef
+    Treatment: URIRef
+    Association: URIRef
+    InformationContentEntity: URIRef
+    Publication: URIRef
+    studied_to_treat: URIRef
+    in_clinical_trials_for: URIRef
+    treats: URIRef
+    has_adverse_event: URIRef
+    mentions: URIRef
+    negated: URIRef
+    knowledge_level: URIRef
+    agent_type: URIRef
+    supporting_text: URIRef
+    publications: URIRef
+    subject: URIRef
+    predicate: URIRef
+    object: URIRef
+    has_dose: URIRef
+
+
+class FABIO(DefinedNamespace):
+    """FaBiO terms."""
+
+    _fail = True
+    _NS = Namespace("http://purl.org/spar/fabio/")
+
+    ResearchPaper: URIRef
+    JournalArticle: URIRef
+    Journal: URIRef
+    hasPubMedId: URIRef
+    hasPubMedCentralId: URIRef
+
+
+class BIBO(DefinedNamespace):
+    """BIBO terms."""
+
+    _fail = True
+    _NS = Namespace("http://purl.org/ontology/bibo/")
+
+    doi: URIRef
+    pmid: URIRef
+    volume: URIRef
+    issue: URIRef
+    pages: URIRef
+    Journal: URIRef
+    AcademicArticle: URIRef
+    authorList: URIRef
+
+
+class SCHEMA(DefinedNamespace):
+    """schema.org terms, in the ``http://schema.org/`` form."""
+
+    _fail = True
+    _NS = Namespace("http://schema.org/")
+
+    DoseSchedule: URIRef
+    doseValue: URIRef
+    doseUnit: URIRef
+    frequency: URIRef
+    MedicalEntity: URIRef
+
+
+# Well-known namespaces, re-exported so that other modules import IRIs from one place.
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD

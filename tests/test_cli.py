@@ -1,0 +1,188 @@
+"""The command line: contracts of DESIGN.md section 5, exit codes, one-line errors, help."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from conftest import SEEDS
+from paperkg.cli import main
+
+FINDINGS_COLUMNS = (
+    "paper,doi,pmid,pmcid,title,drug,drug_label,drug_ids,condition,condition_label,"
+    "condition_ids,dose,outcome,study_design,sample_size,evidence"
+)
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def seeds_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    store = tmp_path_factory.mktemp("cli") / "kg"
+    code, _, err = run("--store", str(store), "build", str(SEEDS))
+    assert code == 0, err
+    assert "rejected" not in err
+    return store
+
+
+def _csv(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_build_reports_a_summary_and_a_rebuild_changes_nothing(seeds_store: Path) -> None:
+    code, out, _ = run("--store", str(seeds_store), "build", str(SEEDS))
+    assert code == 0
+    assert "0 built" in out
+    assert f"{len(list(SEEDS.glob('*.txt')))} unchanged" in out
+
+
+def test_validate_conforms_on_the_seeds(seeds_store: Path) -> None:
+    code, out, _ = run("--store", str(seeds_store), "validate")
+    assert code == 0, out
+    assert out.startswith("Conforms")
+
+
+def test_fibromyalgia_answer_on_the_original_record(tmp_path: Path) -> None:
+    store = tmp_path / "kg"
+    assert run("--store", str(store), "build", str(SEEDS / "000_47468af30908e69c.txt"))[0] == 0
+    code, out, _ = run(
+        "--store",
+        str(store),
+        "query",
+        "drugs-tried-for",
+        "--param",
+        "condition=fibromyalgia",
+        "--format",
+        "csv",
+    )
+    assert code == 0
+    rows = {row["drug_label"]: row for row in _csv(out)}
+    assert set(rows) == {"naltrexone", "amitriptyline", "pregabalin"}
+    assert rows["naltrexone"]["outcomes"] == "improved:1"
+    assert rows["naltrexone"]["doses"] == "4.5 mg/day"
+    assert rows["amitriptyline"]["outcomes"] == "no_benefit:1"
+    assert rows["pregabalin"]["outcomes"] == "no_benefit:1"
+
+
+def test_findings_csv_has_the_contract_columns(seeds_store: Path) -> None:
+    code, out, _ = run("--store", str(seeds_store), "query", "findings", "--format", "csv")
+    assert code == 0
+    assert out.splitlines()[0] == FINDINGS_COLUMNS
+    rows = _csv(out)
+    assert rows, "the seeds give findings"
+    assert all(row["outcome"] and row["evidence"] for row in rows)
+
+
+def test_export_writes_turtle(seeds_store: Path, tmp_path: Path) -> None:
+    target = tmp_path / "kg.ttl"
+    code, out, _ = run(
+        "--store", str(seeds_store), "export", "--format", "turtle", "-o", str(target)
+    )
+    assert code == 0
+    assert target.stat().st_size > 0
+    assert out.startswith("wrote ")
+
+
+def test_bad_records_are_reported_one_line_each_and_the_rest_is_built(
+    shared_records: Path, tmp_path: Path
+) -> None:
+    code, out, err = run("--store", str(tmp_path / "kg"), "build", str(shared_records))
+    assert code == 1
+    rejected = [line for line in err.splitlines() if line.startswith("rejected: ")]
+    assert len(rejected) == 2, err
+    assert any("006_eaedb9eeedb5cc15.txt:1:" in line for line in rejected)
+    assert any("007_1d81c7a84e89befd.txt:1: title" in line for line in rejected)
+    assert "Traceback" not in err
+    assert "11 built" in out
+    assert "2 rejected" in out
+
+
+def test_strict_stops_at_the_first_bad_record(shared_records: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("000_47468af30908e69c.txt", "006_eaedb9eeedb5cc15.txt"):
+        shutil.copy(shared_records / name, folder / name)
+    code, _, err = run("--store", str(tmp_path / "kg"), "build", "--strict", str(folder))
+    assert code == 1
+    assert err.strip().splitlines()[-1].startswith("Error: ")
+    assert "006_eaedb9eeedb5cc15.txt:1:" in err
+
+
+def test_missing_store_is_a_one_line_error_with_exit_2(tmp_path: Path) -> None:
+    code, _, err = run("--store", str(tmp_path / "none"), "query", "findings")
+    assert code == 2
+    assert "build one first" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_unknown_query_lists_names(seeds_store: Path) -> None:
+    code, _, err = run("--store", str(seeds_store), "query", "drugs")
+    assert code == 2
+    assert "drugs-tried-for" in err
+
+
+def test_unknown_label_gets_a_hint(seeds_store: Path) -> None:
+    code, out, err = run(
+        "--store", str(seeds_store), "query", "drugs-tried-for", "-p", "condition=fibromylagia"
+    )
+    assert code == 0
+    assert "(no rows)" in out
+    assert "fibromylagia" in err
+
+
+def test_validate_data_file_with_violations_exits_1(tmp_path: Path) -> None:
+    data = tmp_path / "bad.ttl"
+    data.write_text(
+        "@prefix pkg: <https://w3id.org/paperkg/vocab/> .\n<http://x/p> a pkg:Paper .\n"
+    )
+    code, out, _ = run("validate", "--data", str(data))
+    assert code == 1
+    assert "Does not conform" in out
+    assert "http://x/p" in out
+
+
+def test_validate_unparsable_data_exits_2(tmp_path: Path) -> None:
+    data = tmp_path / "broken.ttl"
+    data.write_text("this is not turtle <")
+    code, _, err = run("validate", "--data", str(data))
+    assert code == 2
+    assert "broken.ttl" in err
+
+
+def _commands(group: click.Group) -> list[tuple[str, click.Command]]:
+    return sorted(group.commands.items())
+
+
+@pytest.mark.parametrize("name", [name for name, _ in _commands(main)])
+def test_every_command_has_help_and_an_example(name: str) -> None:
+    command = main.commands[name]
+    assert command.help, f"{name} has no help"
+    assert len(command.help.strip()) > 20, f"{name} help is too short"
+    assert "Example:" in command.help, f"{name} help has no example"
+    code, out, _ = run(name, "--help")
+    assert code == 0
+    assert "Usage:" in out
+    for option in command.params:
+        if isinstance(option, click.Option):
+            assert option.help, f"{name} {option.name} has no help"
+
+
+def test_top_level_help_and_version() -> None:
+    code, out, _ = run("--help")
+    assert code == 0
+    assert "build" in out
+    assert "query" in out
+    code, out, _ = run("--version")
+    assert code == 0
+    assert "paperkg" in out

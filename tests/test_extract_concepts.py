@@ -1,0 +1,112 @@
+"""Grouping entity mentions into concepts, on invented records."""
+
+from __future__ import annotations
+
+from paperkg.extract.concepts import abbreviation_pairs, build_concepts, concept_key, long_form
+from paperkg.model import EntityKind, EntityMention, PaperRecord
+
+C, D, S = EntityKind.CHEMICAL, EntityKind.DISEASE, EntityKind.SPECIES
+
+
+def mention(
+    text: str, kind: EntityKind, curie: str | None, section: str = "fulltext"
+) -> EntityMention:
+    return EntityMention(text, kind, curie, curie or "-", section)
+
+
+def record(
+    abstract: str, linked: list[EntityMention], fulltext: list[EntityMention]
+) -> PaperRecord:
+    return PaperRecord(
+        source="x.txt",
+        sha256="0",
+        title="A study",
+        abstract=abstract,
+        linked_entities=tuple(linked),
+        fulltext_entities=tuple(fulltext),
+    )
+
+
+def test_abbreviation_long_form_in_parentheses() -> None:
+    pairs = abbreviation_pairs("Chronic widespread pain syndrome (CWPS) is common.")
+    assert ("Chronic widespread pain syndrome", "CWPS") in pairs
+
+
+def test_abbreviation_alternatives_inside_parentheses() -> None:
+    pairs = abbreviation_pairs("treated with 2 mg Ketamine (Very Low Dose Ketamine or VLDK) daily")
+    assert ("Very Low Dose Ketamine", "VLDK") in pairs
+
+
+def test_long_form_needs_letters_in_order() -> None:
+    assert long_form("QRV", "we studied alpha beta cells") is None
+    assert long_form("ABC", "we studied alpha beta cells") == "alpha beta cells"
+    assert long_form("MS", "in relapsing multiple sclerosis") == "multiple sclerosis"
+
+
+def test_identifier_label_and_abbreviation_merge_one_chemical() -> None:
+    rec = record(
+        "We gave low-dose ketamine (LDK) to patients with Tinnitus disorder (TD).",
+        [
+            mention("ketamine", C, "pubchem.compound:3821", "linked"),
+            mention("tinnitus disorder", D, "MONDO:0000001", "linked"),
+        ],
+        [
+            mention("Ketamine", C, "MESH:D007649"),
+            mention("LDK", C, None),
+            mention("TD", D, "MESH:D014012"),
+            mention("Homo sapiens", S, "NCBITaxon:9606"),
+        ],
+    )
+    concepts = {c.key: c for c in build_concepts(rec).concepts}
+    drug = concepts["MESH:D007649"]
+    assert drug.label == "ketamine"
+    assert drug.identifiers == ("MESH:D007649", "pubchem.compound:3821")
+    assert "LDK" in drug.synonyms
+    assert "low-dose ketamine" in drug.synonyms
+    condition = concepts["MONDO:0000001"]
+    assert condition.identifiers == ("MESH:D014012", "MONDO:0000001")
+    assert "TD" in condition.synonyms
+    assert "NCBITaxon:9606" in concepts
+    assert len(concepts) == 3
+
+
+def test_dose_qualified_name_joins_the_plain_drug() -> None:
+    rec = record(
+        "Low-Dose Ketamine helped.",
+        [mention("ketamine", C, "pubchem.compound:3821", "linked")],
+        [mention("Low-Dose Ketamine", C, "MESH:D007649")],
+    )
+    (concept,) = build_concepts(rec).concepts
+    assert concept.key == "MESH:D007649"
+    assert concept.label == "ketamine"
+
+
+def test_two_cids_of_one_drug_are_both_kept() -> None:
+    rec = record(
+        "",
+        [mention("gabazepam", C, "pubchem.compound:111", "linked")],
+        [mention("gabazepam", C, "pubchem.compound:222"), mention("gabazepam", C, "MESH:D000001")],
+    )
+    (concept,) = build_concepts(rec).concepts
+    assert concept.identifiers == ("MESH:D000001", "pubchem.compound:111", "pubchem.compound:222")
+
+
+def test_mentions_without_identifier_key_by_label_and_keep_case_as_written() -> None:
+    rec = record("", [], [mention("Compound X-7", C, None), mention("compound x-7", C, None)])
+    (concept,) = build_concepts(rec).concepts
+    assert concept.key == "label:compound x-7"
+    assert concept.identifiers == ()
+
+
+def test_concept_key_priority() -> None:
+    assert concept_key(D, ["MESH:D1", "MONDO:0000002"], "x") == "MONDO:0000002"
+    assert concept_key(C, ["pubchem.compound:5", "CHEBI:9", "MESH:D2"], "x") == "MESH:D2"
+    assert concept_key(C, ["pubchem.compound:5", "CHEBI:9"], "x") == "CHEBI:9"
+    assert concept_key(C, ["pubchem.compound:5"], "x") == "pubchem.compound:5"
+    assert concept_key(S, ["NCBITaxon:9606"], "human") == "NCBITaxon:9606"
+    assert concept_key(C, [], "Some Drug") == "label:some drug"
+
+
+def test_different_kinds_with_the_same_label_stay_apart() -> None:
+    rec = record("", [], [mention("lithium", C, "MESH:D008094"), mention("lithium", D, None)])
+    assert len(build_concepts(rec).concepts) == 2

@@ -1,0 +1,127 @@
+"""Study design and sample size on invented sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from paperkg.extract.design import detect_design, parse_number, sample_size
+from paperkg.extract.sentences import Sentence, split_abstract, split_sentences
+from paperkg.model import StudyDesign
+
+
+def sentences(title: str, *abstract: str) -> list[Sentence]:
+    result = [Sentence(title, "title")]
+    result += [Sentence(text, "abstract", "", i + 1) for i, text in enumerate(abstract)]
+    return result
+
+
+@pytest.mark.parametrize(
+    ("title", "abstract", "design"),
+    [
+        (
+            "Drug Q for gout: a report of a case",
+            ["Previous randomized controlled trials exist."],
+            StudyDesign.CASE_REPORT,
+        ),
+        (
+            "Drug Q in gout",
+            ["We report a 54-year-old patient who improved."],
+            StudyDesign.CASE_REPORT,
+        ),
+        ("Drug Q in gout: a systematic review and meta-analysis", [], StudyDesign.META_ANALYSIS),
+        ("Drug Q in gout: a systematic review", [], StudyDesign.SYSTEMATIC_REVIEW),
+        ("Drug Q in gout: study protocol for a randomised trial", [], StudyDesign.PROTOCOL),
+        (
+            "Drug Q and pain thresholds",
+            ["Each participant attended two laboratory sessions."],
+            StudyDesign.LAB_STUDY,
+        ),
+        (
+            "Drug Q in gout",
+            ["A randomized, double-blind, placebo-controlled crossover trial."],
+            StudyDesign.CROSSOVER_RCT,
+        ),
+        (
+            "A pilot study of drug Q",
+            ["A single-blind crossover with placebo first."],
+            StudyDesign.PILOT_TRIAL,
+        ),
+        (
+            "Drug Q in gout",
+            ["An open-label extension study followed 40 patients."],
+            StudyDesign.OPEN_LABEL_STUDY,
+        ),
+        (
+            "Drug Q in gout",
+            ["Flexible-dose drug Q was added for 3-month cycles."],
+            StudyDesign.OPEN_LABEL_STUDY,
+        ),
+        (
+            "Drug Q in gout",
+            ["We randomly assigned 300 patients to drug Q or placebo."],
+            StudyDesign.RCT,
+        ),
+        (
+            "Drug Q in gout: a pilot trial",
+            ["Twelve patients took drug Q."],
+            StudyDesign.PILOT_TRIAL,
+        ),
+        (
+            "Drug Q in gout",
+            ["This prospective study in a community clinic followed users."],
+            StudyDesign.COHORT_STUDY,
+        ),
+        ("Drug Q in gout", ["Two prospective pilot studies have previously shown benefit."], None),
+    ],
+)
+def test_design(title: str, abstract: list[str], design: StudyDesign | None) -> None:
+    assert detect_design(sentences(title, *abstract)) is design
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Two hundred eight", 208), ("ten", 10), ("1,200", 1200), ("forty-two", 42), ("many", None)],
+)
+def test_parse_number(text: str, expected: int | None) -> None:
+    assert parse_number(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Twelve men with gout and twelve healthy controls took part.", 24),
+        ("Three hundred four patients were randomized to drug Q or placebo.", 304),
+        ("A total of 612 participants underwent randomization: 300 were assigned to drug Q.", 612),
+        ("90 adults with gout were enrolled and 71 adults completed the study.", 90),
+        ("Drug Q (n=40 patients) was compared with placebo (n=38 patients).", 78),
+        ("In total, 33 patients were included and 30 completed.", 33),
+    ],
+)
+def test_sample_size(text: str, expected: int) -> None:
+    assert sample_size(sentences("Drug Q", text)) == expected
+
+
+def test_case_report_has_one_patient_and_unknown_is_none() -> None:
+    assert sample_size(sentences("x", "Many patients exist."), StudyDesign.CASE_REPORT) == 1
+    assert sample_size(sentences("x", "Pain fell by 30%.")) is None
+
+
+def test_abstract_headings_become_subsections() -> None:
+    parts = split_abstract(
+        "OBJECTIVE: To test Q. METHODS: We gave Q. RESULTS: Q helped. It lasted."
+    )
+    assert parts == [
+        ("objective", "To test Q."),
+        ("methods", "We gave Q."),
+        ("results", "Q helped."),
+        ("results", "It lasted."),
+    ]
+
+
+def test_sentence_split_keeps_abbreviations() -> None:
+    text = "Other drugs (e.g. Q) vs. placebo were used. P = 0.22 overall. Then 2 more."
+    assert split_sentences(text) == [
+        "Other drugs (e.g. Q) vs. placebo were used.",
+        "P = 0.22 overall.",
+        "Then 2 more.",
+    ]

@@ -1,0 +1,76 @@
+"""Dose parsing on invented phrases."""
+
+from __future__ import annotations
+
+import pytest
+
+from paperkg.extract.dose import find_doses, normalise_unit, parse_doses
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("took 4.5 mg/day at bedtime", ("4.5 mg/day", 4.5, None, "mg", "daily")),
+        ("4.5 milligrams per day", ("4.5 milligrams per day", 4.5, None, "mg", "daily")),
+        ("4.5 mg nightly", ("4.5 mg nightly", 4.5, None, "mg", "nightly")),
+        ("a single tablet (50mg)", ("50mg", 50.0, None, "mg", None)),
+        ("titrated within 150-600 mg/day", ("150-600 mg/day", 150.0, 600.0, "mg", "daily")),
+        ("1,200-2,400 mg/day", ("1,200-2,400 mg/day", 1200.0, 2400.0, "mg", "daily")),
+        ("dosed at 500 mg/m2 of body surface", ("500 mg/m2", 500.0, None, "mg/m2", None)),
+        ("1 mg/kg/day", ("1 mg/kg/day", 1.0, None, "mg/kg", "daily")),
+        ("250 mcg twice daily", ("250 mcg twice daily", 250.0, None, "µg", "twice daily")),
+        ("20 mL weekly", ("20 mL weekly", 20.0, None, "mL", "weekly")),
+        ("1000 IU", ("1000 IU", 1000.0, None, "IU", None)),
+        ("2 g a day", ("2 g a day", 2.0, None, "g", "daily")),
+    ],
+)
+def test_single_dose(text: str, expected: tuple[object, ...]) -> None:
+    doses = parse_doses(text)
+    assert len(doses) == 1
+    dose = doses[0]
+    assert (dose.text, dose.value, dose.value_max, dose.unit, dose.frequency) == expected
+
+
+def test_list_of_arm_doses_gives_one_dose_per_arm_sharing_the_frequency() -> None:
+    doses = parse_doses("patients got 300, 450 or 600 mg/day of the study drug")
+    assert [d.value for d in doses] == [300.0, 450.0, 600.0]
+    assert {d.unit for d in doses} == {"mg"}
+    assert {d.frequency for d in doses} == {"daily"}
+    assert doses[1].text == "450 mg/day"
+
+
+def test_repeated_units_joined_by_or_share_frequency() -> None:
+    doses = parse_doses("an antibody at 70 mg or 140 mg monthly")
+    assert [(d.value, d.frequency) for d in doses] == [(70.0, "monthly"), (140.0, "monthly")]
+
+
+def test_schedule_with_duration_then_second_dose() -> None:
+    doses = parse_doses("2.8 mg for 2 weeks, then 5.6 mg")
+    assert [(d.value, d.duration) for d in doses] == [(2.8, "2 weeks"), (5.6, None)]
+
+
+def test_route_and_duration_are_read_around_the_dose() -> None:
+    (dose,) = parse_doses("an intravenous infusion of 10 mg/kg for 12 weeks")
+    assert dose.route == "intravenous"
+    assert dose.duration == "12 weeks"
+    (oral,) = parse_doses("Twelve weeks of oral therapy at 20 mg daily")
+    assert (oral.route, oral.duration, oral.frequency) == ("oral", "Twelve weeks", "daily")
+
+
+def test_numbers_without_units_are_not_doses() -> None:
+    assert parse_doses("scores fell by 3.2 points (P<0.001) in 50% of 120 patients") == []
+    assert parse_doses("a 0-10 scale and 3- to 28-day holidays") == []
+
+
+def test_spans_point_at_the_written_text() -> None:
+    text = "the drug at 30 mg was stopped"
+    (span,) = find_doses(text)
+    assert text[span.start : span.end] == "30 mg"
+
+
+@pytest.mark.parametrize(
+    ("unit", "expected"),
+    [("milligrams", "mg"), ("mcg", "µg"), ("mg/m²", "mg/m2"), ("ml", "mL"), ("mg/kg/day", "mg/kg")],
+)
+def test_units_are_normalised(unit: str, expected: str) -> None:
+    assert normalise_unit(unit) == expected

@@ -1,0 +1,239 @@
+"""Interventions and outcome polarity on invented records (names are made up on purpose)."""
+
+from __future__ import annotations
+
+import pytest
+
+from paperkg.extract import Extractor, RuleExtractor, extract
+from paperkg.extract.outcome import clause_spans, decide_outcome, mask_parentheses, polarity_for
+from paperkg.extract.sentences import MentionIndex, Sentence
+from paperkg.model import EntityKind, EntityMention, Extraction, Outcome, PaperRecord
+
+C, D = EntityKind.CHEMICAL, EntityKind.DISEASE
+DRUGS = {"velitrex": "MESH:D900001", "orbazine": "MESH:D900002", "plenamil": "MESH:D900003"}
+
+
+def make(
+    *,
+    title: str = "Velitrex in widgetitis",
+    tldr: str | None = None,
+    findings: tuple[str, ...] = (),
+    abstract: str = "",
+    diseases: dict[str, str | None] | None = None,
+    drugs: dict[str, str] | None = None,
+) -> PaperRecord:
+    linked = [EntityMention("widgetitis", D, "MONDO:0900001", "MONDO:0900001", "linked")]
+    linked += [EntityMention(n, C, c, c, "linked") for n, c in (drugs or DRUGS).items()]
+    fulltext = [EntityMention(n, D, c, c or "-", "fulltext") for n, c in (diseases or {}).items()]
+    return PaperRecord(
+        source="t.txt",
+        sha256="0",
+        title=title,
+        tldr=tldr,
+        key_findings=findings,
+        abstract=abstract,
+        linked_entities=tuple(linked),
+        fulltext_entities=tuple(fulltext),
+    )
+
+
+def outcomes(extraction: Extraction) -> dict[str, Outcome]:
+    return {extraction.concept(f.drug).label: f.outcome for f in extraction.findings}
+
+
+def mentioned(extraction: Extraction) -> set[str]:
+    return {extraction.concept(k).label for k in extraction.mentioned_drugs}
+
+
+def test_background_drugs_are_mentions_and_the_trial_drug_a_finding() -> None:
+    rec = make(
+        title="Velitrex for widgetitis: a randomized, double-blind, placebo-controlled trial",
+        findings=("Velitrex 20 mg/day was not superior to placebo on pain scores.",),
+        abstract=(
+            "BACKGROUND: Guidelines recommend orbazine for widgetitis. "
+            "Standard treatment with orbazine or plenamil is often insufficient. "
+            "RESULTS: Velitrex did not differ from placebo in any end point."
+        ),
+    )
+    result = extract(rec)
+    assert outcomes(result) == {"velitrex": Outcome.NO_BENEFIT}
+    assert mentioned(result) == {"orbazine", "plenamil"}
+    (finding,) = result.findings
+    assert finding.condition == "MONDO:0900001"
+    assert [d.text for d in finding.doses] == ["20 mg/day"]
+    assert finding.evidence[0].section == "key_findings"
+    assert finding.extractor.name == "rules"
+    assert 0.0 <= finding.confidence <= 1.0
+
+
+def test_patient_who_did_not_benefit_from_named_drugs() -> None:
+    rec = make(
+        title="Velitrex for refractory widgetitis: a case report",
+        findings=(
+            "Velitrex (5 mg nightly) led to sustained improvement of widgetitis.",
+            "The patient did not benefit from earlier therapies like orbazine or plenamil.",
+        ),
+    )
+    assert outcomes(extract(rec)) == {
+        "velitrex": Outcome.IMPROVED,
+        "orbazine": Outcome.NO_BENEFIT,
+        "plenamil": Outcome.NO_BENEFIT,
+    }
+
+
+def test_well_tolerated_alone_is_not_efficacy() -> None:
+    rec = make(findings=("Patients received velitrex 10 mg daily.", "Velitrex was well tolerated."))
+    assert outcomes(extract(rec)) == {"velitrex": Outcome.NOT_STATED}
+
+
+def test_short_term_benefit_and_long_term_no_difference_is_mixed() -> None:
+    rec = make(
+        tldr="Velitrex helped at 4 weeks, but no benefit over placebo was seen at 6 months.",
+        findings=("Patients were randomized to velitrex or placebo.",),
+    )
+    assert outcomes(extract(rec)) == {"velitrex": Outcome.MIXED}
+
+
+def test_harm_after_the_drug_is_adverse_effects_and_not_a_studied_condition() -> None:
+    rec = make(
+        title="Toxic hepatitis following velitrex administration in a widgetitis patient",
+        tldr="A widgetitis patient developed toxic hepatitis after 2 weeks of velitrex 100 mg.",
+        diseases={"toxic hepatitis": "MESH:D900010", "widgetitis": "MESH:D900011"},
+    )
+    result = extract(rec)
+    assert result.studied_conditions == ("MONDO:0900001",)
+    (finding,) = result.findings
+    assert finding.outcome is Outcome.ADVERSE_EFFECTS
+    assert "toxic hepatitis" in finding.adverse_effects
+    assert finding.doses[0].value == 100.0
+
+
+def test_despite_marks_only_the_drugs_after_it() -> None:
+    rec = make(
+        findings=(
+            "Patients received velitrex after persistent pain despite treatment with orbazine.",
+        )
+    )
+    result = outcomes(extract(rec))
+    assert result["orbazine"] is Outcome.NO_BENEFIT
+    assert result["velitrex"] is Outcome.NOT_STATED
+
+
+def test_negated_administration_is_not_a_drug_taken() -> None:
+    rec = make(
+        findings=(
+            "Ten women not taking orbazine received velitrex 2 mg.",
+            "Velitrex reduced symptom severity by 30%.",
+        )
+    )
+    result = extract(rec)
+    assert outcomes(result) == {"velitrex": Outcome.IMPROVED}
+    assert "orbazine" in mentioned(result)
+
+
+def test_placebo_and_classes_are_never_drugs() -> None:
+    rec = make(
+        findings=("Patients received velitrex or placebo; opioids were not allowed.",),
+        drugs={"velitrex": "MESH:D900001", "placebo": "MESH:D900020", "opioids": "MESH:D900021"},
+    )
+    result = extract(rec)
+    assert set(outcomes(result)) == {"velitrex"}
+    assert mentioned(result) == set()
+
+
+def sentence(text: str, section: str = "key_findings") -> Sentence:
+    return Sentence(text, section)
+
+
+INDEX = MentionIndex([("velitrex", "V", C), ("orbazine", "O", C), ("widgetitis", "W", D)])
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Velitrex did not change pain thresholds.", Outcome.NO_BENEFIT),
+        ("Velitrex failed to reduce flares.", Outcome.NO_BENEFIT),
+        ("Velitrex was not superior to placebo.", Outcome.NO_BENEFIT),
+        ("There was no significant effect of velitrex on pain.", Outcome.NO_BENEFIT),
+        ("Velitrex improved pain numerically but not significantly.", Outcome.NO_BENEFIT),
+        ("We found no evidence that velitrex alters mood.", Outcome.NO_BENEFIT),
+        ("Groups given velitrex or placebo did not differ.", Outcome.NO_BENEFIT),
+        ("Velitrex significantly improved sleep.", Outcome.IMPROVED),
+        ("Velitrex was efficacious for widgetitis.", Outcome.IMPROVED),
+        ("Velitrex reduced monthly flare days.", Outcome.IMPROVED),
+        ("Velitrex worsened fatigue.", Outcome.WORSENED),
+    ],
+)
+def test_polarity_cues(text: str, label: Outcome) -> None:
+    polarity = polarity_for(sentence(text), INDEX.find(text), "V", ["W"])
+    assert polarity.labels == {label}
+
+
+def test_aims_are_not_results() -> None:
+    text = "To evaluate the efficacy of velitrex in widgetitis."
+    assert polarity_for(sentence(text, "abstract"), INDEX.find(text), "V").labels == set()
+
+
+def test_other_drug_clause_does_not_leak() -> None:
+    text = "Velitrex improved pain, whereas orbazine did not change it."
+    hits = INDEX.find(text)
+    assert polarity_for(sentence(text), hits, "V").labels == {Outcome.IMPROVED}
+    assert polarity_for(sentence(text), hits, "O").labels == {Outcome.NO_BENEFIT}
+
+
+def test_statistics_in_parentheses_are_ignored() -> None:
+    text = "Velitrex improved pain (versus orbazine, P not significant)."
+    assert "(" not in mask_parentheses(text)
+    assert polarity_for(sentence(text), INDEX.find(text), "V").labels == {Outcome.IMPROVED}
+
+
+def test_clauses_split_on_contrast_words() -> None:
+    assert len(clause_spans("A helped at first, but later it did not; B failed")) == 3
+    assert len(clause_spans("A improved pain but not sleep")) == 1
+
+
+def test_decision_weighs_summary_sections_over_the_title() -> None:
+    improved = (
+        sentence("x", "key_findings"),
+        polarity_for(sentence("Velitrex improved."), INDEX.find("Velitrex improved."), "V"),
+    )
+    title_text = "No evidence for velitrex"
+    title = (
+        sentence(title_text, "title"),
+        polarity_for(sentence(title_text, "title"), INDEX.find(title_text), "V"),
+    )
+    decision = decide_outcome([improved, improved, title])
+    assert decision.outcome is Outcome.IMPROVED
+    assert decision.confidence > decide_outcome([title]).confidence
+
+
+def test_extractor_protocol_and_swappable_extractor() -> None:
+    class Fixed:
+        name = "fixed"
+        version = "1"
+
+        def extract(self, record: PaperRecord) -> Extraction:
+            return Extraction(sample_size=7)
+
+    assert isinstance(RuleExtractor(), Extractor)
+    assert isinstance(Fixed(), Extractor)
+    assert extract(make(), Fixed()).sample_size == 7
+    assert RuleExtractor.name == "rules"
+
+
+def test_prior_failure_hedged_conclusion_and_side_effects_of_the_title_drug() -> None:
+    rec = make(
+        title="Open-label velitrex for widgetitis",
+        findings=("Nausea was the most common side effect.",),
+        abstract=(
+            "METHODS: In this open-label study, 30 patients who had failed orbazine received "
+            "velitrex 10 mg twice daily. CONCLUSION: Velitrex may be effective in widgetitis."
+        ),
+        diseases={"nausea": "MESH:D009325"},
+    )
+    result = extract(rec)
+    assert outcomes(result) == {"velitrex": Outcome.IMPROVED, "orbazine": Outcome.NO_BENEFIT}
+    velitrex = next(f for f in result.findings if result.concept(f.drug).label == "velitrex")
+    assert velitrex.adverse_effects == ("nausea",)
+    assert velitrex.confidence < 0.8  # hedged evidence only
+    assert velitrex.doses[0].frequency == "twice daily"

@@ -1,0 +1,109 @@
+"""The store: one transaction per record, idempotent writes, rdflib views."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from paperkg.errors import StoreError
+from paperkg.mapping import map_record
+from paperkg.model import PaperRecord
+from paperkg.store import PaperStore, WriteOutcome
+from test_mapping import EXTRACTION, RECORD
+
+
+def _changed_record() -> PaperRecord:
+    fields = {name: getattr(RECORD, name) for name in RECORD.__slots__}  # type: ignore[attr-defined]
+    fields.update(sha256="e" * 64, title="Drug A for condition B: the corrected title")
+    return PaperRecord(**fields)
+
+
+def test_put_record_adds_then_skips_an_unchanged_record() -> None:
+    store = PaperStore()
+    mapped = map_record(RECORD, EXTRACTION)
+    assert store.put_record(mapped) is WriteOutcome.ADDED
+    size = len(store)
+    assert size == len(mapped.quads)
+    assert store.put_record(mapped) is WriteOutcome.UNCHANGED
+    assert len(store) == size
+
+
+def test_a_changed_record_replaces_its_graph_whole() -> None:
+    store = PaperStore()
+    store.put_record(map_record(RECORD, EXTRACTION))
+    changed = map_record(_changed_record(), EXTRACTION)
+    assert store.put_record(changed) is WriteOutcome.REPLACED
+    titles = {
+        str(q.object.value)
+        for q in store.oxigraph.quads_for_pattern(
+            None, ox.NamedNode("http://purl.org/dc/terms/title"), None, None
+        )
+        if q.subject == changed.paper
+    }
+    assert titles == {"Drug A for condition B: the corrected title"}
+    assert set(store.oxigraph) == set(changed.quads)
+
+
+def test_record_graphs_lists_each_record_graph_once() -> None:
+    store = PaperStore()
+    mapped = map_record(RECORD, EXTRACTION)
+    store.put_record(mapped)
+    assert store.record_graphs() == [mapped.graph]
+
+
+def test_rdflib_graph_is_an_equal_copy_of_the_record_graph() -> None:
+    store = PaperStore()
+    mapped = map_record(RECORD, EXTRACTION)
+    store.put_record(mapped)
+    graph = store.rdflib_graph(mapped.graph)
+    assert len(graph) == len(mapped.quads)
+    dataset = store.rdflib_dataset()
+    assert sum(len(context) for context in dataset.graphs()) == len(mapped.quads)
+
+
+def test_on_disk_store_persists_and_reopens_read_only(tmp_path: Path) -> None:
+    location = tmp_path / "kg"
+    mapped = map_record(RECORD, EXTRACTION)
+    with PaperStore(location) as store:
+        store.put_record(mapped)
+    with PaperStore.open_existing(location) as reopened:
+        assert reopened.build_key(mapped.graph) == mapped.build_key
+        with pytest.raises(StoreError, match="read-only"):
+            reopened.put_record(mapped)
+
+
+def test_missing_store_says_how_to_build_one(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match=r"paperkg --store .* build SOURCES"):
+        PaperStore.open_existing(tmp_path / "nothing-here")
+
+
+def test_a_second_writer_gets_a_clear_error(tmp_path: Path) -> None:
+    location = tmp_path / "kg"
+    with PaperStore(location), pytest.raises(StoreError, match="in use by another"):
+        PaperStore(location)
+
+
+@pytest.mark.parametrize(
+    "paper",
+    [
+        "10.1234/TINY.1",
+        "doi:10.1234/tiny.1",
+        "https://doi.org/10.1234/tiny.1",
+        "https://w3id.org/paperkg/id/paper/doi/10.1234/tiny.1",
+        "https://w3id.org/paperkg/id/graph/doi/10.1234/tiny.1",
+    ],
+)
+def test_a_record_graph_is_found_by_any_paper_identifier(paper: str) -> None:
+    store = PaperStore()
+    mapped = map_record(RECORD, EXTRACTION)
+    store.put_record(mapped)
+    assert store.find_record_graph(paper) == mapped.graph
+    assert len(store.rdflib_graph(paper)) == len(mapped.quads)
+
+
+def test_an_unknown_paper_is_a_clear_error() -> None:
+    store = PaperStore()
+    with pytest.raises(StoreError, match=r"no record of paper '10\.9/none'"):
+        store.find_record_graph("10.9/none")

@@ -24,6 +24,17 @@ demo: $(STAMP)
 	@echo "Which drugs were tried for fibromyalgia?"
 	$(BIN)/paperkg --store $(STORE) query drugs-tried-for --param condition=fibromyalgia
 
+# Extraction quality: the public records (targets enforced), then the project's own evaluation
+# sets (dev: used while writing rules; blind: never used to tune them), reported.
+eval: $(STAMP)
+	$(BIN)/paperkg eval $(SHARED)/records $(SHARED)/records/ground_truth.json
+	@for set in dev blind; do \
+		if [ -f tests/data/eval/$$set/ground_truth.json ]; then \
+			echo; echo "== evaluation set: $$set"; \
+			$(BIN)/paperkg eval --no-errors tests/data/eval/$$set tests/data/eval/$$set/ground_truth.json || true; \
+		fi; \
+	done
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench

@@ -75,6 +75,33 @@ def test_fibromyalgia_answer_on_the_original_record(tmp_path: Path) -> None:
     assert rows["pregabalin"]["outcomes"] == "no_benefit:1"
 
 
+#: What the seed records say (seeds/README.md), as the fibromyalgia question must report it.
+SEEDS_FIBROMYALGIA = {
+    "naltrexone": ("3", "improved:2|no_benefit:1", "4.5 mg|4.5 mg/day|50 mg"),
+    "amitriptyline": ("2", "mixed:1|no_benefit:1", ""),
+    "pregabalin": ("2", "improved:1|no_benefit:1", "150 mg/day|300 mg/day|450 mg/day"),
+    "cyclobenzaprine": ("1", "mixed:1", ""),
+    "duloxetine": ("1", "adverse_effects:1", "30 mg"),
+    "gabapentin": ("1", "improved:1", "1,200-2,400 mg/day"),
+}
+
+
+def test_the_demo_answer_on_all_seeds(seeds_store: Path) -> None:
+    code, out, _ = run(
+        "--store",
+        str(seeds_store),
+        "query",
+        "drugs-tried-for",
+        "-p",
+        "condition=FMS",
+        "--format",
+        "csv",
+    )
+    assert code == 0
+    found = {row["drug_label"]: (row["papers"], row["outcomes"], row["doses"]) for row in _csv(out)}
+    assert found == SEEDS_FIBROMYALGIA
+
+
 def test_findings_csv_has_the_contract_columns(seeds_store: Path) -> None:
     code, out, _ = run("--store", str(seeds_store), "query", "findings", "--format", "csv")
     assert code == 0

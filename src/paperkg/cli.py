@@ -272,3 +272,26 @@ def export(settings: _Settings, fmt: str, output: Path) -> None:
     with PaperStore.open_existing(settings.store) as store:
         count = export_store(store, output, fmt)
     click.echo(f"wrote {count} statements to {output}")
+
+
+@main.command(name="eval")
+@click.argument("records", type=click.Path(path_type=Path, exists=True))
+@click.argument("ground_truth", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--errors/--no-errors", default=True, show_default=True, help="List every error.")
+@_reports_errors
+def evaluate(records: Path, ground_truth: Path, errors: bool) -> None:
+    """Score the extractor on RECORDS against GROUND_TRUTH (ground_truth.json layout).
+
+    Prints pair precision/recall/F1, outcome, design and sample-size accuracy, dose recall, the
+    fibromyalgia answer as the graph gives it, and every error. Exit 1 when a target is missed.
+
+    \b
+    Example:
+      paperkg eval ../shared/records ../shared/records/ground_truth.json
+    """
+    from .eval_run import run_evaluation
+
+    run = run_evaluation(records, ground_truth)
+    click.echo(run.text(errors=errors))
+    if not run.meets_targets:
+        sys.exit(1)

@@ -55,6 +55,11 @@ _TARGET_BEFORE = re.compile(
     r"\bfor\s+(?:the\s+)?(?:\S+\s+){0,2}$|\bin\s+(?:an?\s+|the\s+)?(?:\S+\s+){0,2}$",
     re.IGNORECASE,
 )
+#: "developed X", "experienced X": X happened to the patients, it is not what they have.
+_ONSET_BEFORE = re.compile(
+    r"\b(?:developed|experienced|suffered|presented with|went on to have)\s+(?:an?\s+)?$",
+    re.IGNORECASE,
+)
 _TARGET_AFTER = re.compile(r"^\s*(?:patients?|sufferers|subjects|cases)\b", re.IGNORECASE)
 
 
@@ -241,7 +246,10 @@ def condition_roles(
         for hit in item.hits:
             if hit.kind is not EntityKind.DISEASE:
                 continue
-            if _TARGET_BEFORE.search(text[: hit.start]) or _TARGET_AFTER.search(text[hit.end :]):
+            onset = _ONSET_BEFORE.search(text[: hit.start])
+            if not onset and (
+                _TARGET_BEFORE.search(text[: hit.start]) or _TARGET_AFTER.search(text[hit.end :])
+            ):
                 target.add(hit.key)
             for chem in chemicals:
                 if chem.start >= hit.end:

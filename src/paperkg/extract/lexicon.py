@@ -119,6 +119,10 @@ NO_BENEFIT = _cues(
     r"\bfailed to\b",
     r"\bno (?:statistically )?significant\b",
     r"\bnot (?:statistically )?significant(?:ly)?\b",
+    r"\bno longer (?:statistically )?(?:significant|different|superior|better|present)\b",
+    r"\b(?:was|were) not (?:sustained|maintained|durable)\b",
+    r"\bdid not (?:persist|last|endure)\b",
+    r"\blost (?:its |their )?(?:significance|effect|benefit|advantage)\b",
     r"\bno (?:clinical(?:ly)? )?(?:meaningful )?(?:benefit|evidence|effect|improvement|"
     r"difference|change|efficacy|response)s?\b",
     r"\bneither\b.{0,40}\bchanges?\b",

@@ -208,6 +208,9 @@ def decide_outcome(
         outcome = Outcome.MIXED
     elif worse > max(improved, none):
         outcome = Outcome.WORSENED
+    elif harm > max(improved, none):
+        # A report whose statements about the drug are mostly harms it caused.
+        outcome = Outcome.ADVERSE_EFFECTS
     elif improved or none:
         outcome = Outcome.IMPROVED if improved > none else Outcome.NO_BENEFIT
     elif harm:

@@ -9,6 +9,7 @@ import pytest
 import rdflib
 
 from conftest import assert_isomorphic
+from paperkg.concepts import reconcile_concepts
 from paperkg.errors import ExportError
 from paperkg.export import EXPORT_FORMATS, export_store
 from paperkg.mapping import map_record
@@ -20,6 +21,7 @@ from test_mapping import EXTRACTION, RECORD
 def store() -> PaperStore:
     kg = PaperStore()
     kg.put_record(map_record(RECORD, EXTRACTION))
+    reconcile_concepts(kg)
     return kg
 
 
@@ -68,6 +70,7 @@ def test_jsonld_and_ntriples_round_trip(store: PaperStore, tmp_path: Path) -> No
 def test_the_same_store_exports_the_same_bytes(store: PaperStore, tmp_path: Path) -> None:
     other = PaperStore()
     other.put_record(map_record(RECORD, EXTRACTION))
+    reconcile_concepts(other)
     export_store(store, tmp_path / "a.ttl")
     export_store(other, tmp_path / "b.ttl")
     assert (tmp_path / "a.ttl").read_bytes() == (tmp_path / "b.ttl").read_bytes()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from paperkg.concepts import reconcile_concepts
 from paperkg.errors import QueryError, UnknownQueryError
 from paperkg.mapping import map_record
 from paperkg.query import list_queries, load_query, run_query
@@ -20,6 +21,7 @@ DRUG_IRI = "http://id.nlm.nih.gov/mesh/D000001"
 def store() -> PaperStore:
     kg = PaperStore()
     kg.put_record(map_record(RECORD, EXTRACTION))
+    reconcile_concepts(kg)
     return kg
 
 

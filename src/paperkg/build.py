@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .concepts import ConceptIndexReport, reconcile_concepts
 from .errors import RecordError
 from .extract import Extractor, RuleExtractor
 from .mapping import MappedRecord, map_record
@@ -43,6 +44,7 @@ class BuildReport:
     rejected: list[RecordError] = field(default_factory=list)
     warnings: list[RecordIssue] = field(default_factory=list)
     changed_graphs: list[str] = field(default_factory=list)
+    concepts: ConceptIndexReport | None = None
 
     @property
     def ok(self) -> bool:
@@ -128,4 +130,5 @@ def build(
         }[outcome].append(record.source)
         if outcome is not WriteOutcome.UNCHANGED:
             report.changed_graphs.append(mapped.graph.value)
+    report.concepts = reconcile_concepts(store, base_iri=base_iri)
     return report

@@ -121,6 +121,14 @@ def build(settings: _Settings, sources: tuple[str, ...], strict: bool, check: bo
         for warning in report.warnings:
             click.echo(f"warning: {warning}", err=True)
         click.echo(f"{report.summary()} -> {settings.store}")
+        if report.concepts is not None and report.concepts.conflicts:
+            click.echo(
+                f"note: {len(report.concepts.conflicts)} concept(s) carry conflicting "
+                "identifiers (see: paperkg query identifier-conflicts):",
+                err=True,
+            )
+            for conflict in report.concepts.conflicts:
+                click.echo(f"  {conflict}", err=True)
         if check and report.changed_graphs:
             validation = validate_store(store, graphs=report.changed_graphs)
             if not validation.conforms:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -100,20 +100,29 @@ class PaperStore:
         stored = self.build_key(mapped.graph)
         if stored == mapped.build_key:
             return WriteOutcome.UNCHANGED
-        try:
-            if stored is None and not self._store.contains_named_graph(mapped.graph):
-                self._store.extend(mapped.quads)
-                return WriteOutcome.ADDED
-            # DROP and INSERT in one update request: Oxigraph applies it as one transaction.
-            # The data is serialised from RDF terms (N-Triples syntax), not pasted from input.
-            triples = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in mapped.quads)
-            self._store.update(
-                f"DROP SILENT GRAPH {mapped.graph} ;\n"
-                f"INSERT DATA {{ GRAPH {mapped.graph} {{\n{triples}\n}} }}"
+        if stored is None and not self._store.contains_named_graph(mapped.graph):
+            self._write(lambda: self._store.extend(mapped.quads))
+            return WriteOutcome.ADDED
+        self.replace_graph(mapped.graph, mapped.quads)
+        return WriteOutcome.REPLACED
+
+    def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
+        """Replace a named graph's content with ``quads`` in one transaction."""
+        self._require_writable()
+        # DROP and INSERT in one update request: Oxigraph applies it as one transaction.
+        # The data is serialised from RDF terms (N-Triples syntax), not pasted from input.
+        triples = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+        self._write(
+            lambda: self._store.update(
+                f"DROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{\n{triples}\n}} }}"
             )
+        )
+
+    def _write(self, action: Callable[[], None]) -> None:
+        try:
+            action()
         except OSError as error:
             raise StoreError(self.location, f"write failed: {error}", "check disk space") from error
-        return WriteOutcome.REPLACED
 
     def remove_record(self, graph: ox.NamedNode) -> None:
         """Drop one record graph."""

@@ -19,6 +19,7 @@ from rdflib.namespace import SH
 from .errors import ShapesError
 from .resources import shapes_path
 from .store import PaperStore
+from .vocab import PKG
 
 __all__ = [
     "ValidationReport",
@@ -122,9 +123,10 @@ def validate_store(
 ) -> ValidationReport:
     """Validate every record graph in the store (or only ``graphs``, e.g. those a build changed)."""
     shapes_graph = shapes if shapes is not None else load_shapes()
-    names = (
-        [node.value for node in store.record_graphs()] if graphs is None else sorted(set(graphs))
-    )
+    if graphs is None:
+        names = [node.value for node in store.record_graphs()] + _index_graphs(store)
+    else:
+        names = sorted(set(graphs))
     results: list[ValidationResult] = []
     for name in names:
         if progress is not None:
@@ -134,6 +136,17 @@ def validate_store(
         )
         results.extend(report.results)
     return _merge(results, len(names))
+
+
+def _index_graphs(store: PaperStore) -> list[str]:
+    """The concept index graph(s): where the pkg:canonical links are."""
+    canonical = ox.NamedNode(str(PKG.canonical))
+    found = {
+        quad.graph_name.value
+        for quad in store.oxigraph.quads_for_pattern(None, canonical, None, None)
+        if isinstance(quad.graph_name, ox.NamedNode)
+    }
+    return sorted(found)
 
 
 def validate_file(

@@ -70,6 +70,7 @@ class PKG(DefinedNamespace):
     # concepts
     curie: URIRef
     lookupKey: URIRef
+    canonical: URIRef
     # interventions and doses
     drug: URIRef
     dose: URIRef

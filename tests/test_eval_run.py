@@ -1,0 +1,75 @@
+"""The evaluation run: figures, targets and the graph's answer, as `paperkg eval` prints them."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from paperkg.cli import main
+from paperkg.errors import ConfigError
+from paperkg.eval_run import TARGETS, run_evaluation
+from paperkg.extract import RuleExtractor
+from paperkg.model import Extraction, Outcome, PaperRecord
+
+
+class _AlwaysImproved:
+    """A deliberately bad extractor: every finding becomes 'improved'."""
+
+    name = "always-improved"
+    version = "1"
+
+    def extract(self, record: PaperRecord) -> Extraction:
+        extraction = RuleExtractor().extract(record)
+        findings = tuple(
+            dataclasses.replace(f, outcome=Outcome.IMPROVED) for f in extraction.findings
+        )
+        return dataclasses.replace(extraction, findings=findings)
+
+
+def test_the_rules_meet_the_targets_on_the_public_records(shared_records: Path) -> None:
+    run = run_evaluation(shared_records, shared_records / "ground_truth.json")
+    figures = run.report.summary()
+    for name, target in TARGETS.items():
+        assert figures[name] >= target, (name, figures[name], run.text())
+    assert run.answer is not None
+    assert run.answer.ok, run.text()
+    assert {e.path.rsplit("/", 1)[-1] for e in run.rejected} == {
+        "006_eaedb9eeedb5cc15.txt",
+        "007_1d81c7a84e89befd.txt",
+    }
+
+
+def test_a_worse_extractor_misses_the_targets_and_the_answer(shared_records: Path) -> None:
+    run = run_evaluation(
+        shared_records, shared_records / "ground_truth.json", extractor=_AlwaysImproved()
+    )
+    assert not run.meets_targets
+    assert run.answer is not None
+    assert not run.answer.ok
+    text = run.text()
+    assert "NOT MET" in text
+    assert "DIFFERS" in text
+    assert "wrong_outcome" in text
+
+
+def test_cli_eval_exit_code_follows_the_targets(shared_records: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["eval", str(shared_records), str(shared_records / "ground_truth.json")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "pair_f1" in result.stdout
+    assert "matches the expected answer" in result.stdout
+
+
+def test_a_broken_ground_truth_is_a_clear_error(tmp_path: Path, shared_records: Path) -> None:
+    bad = tmp_path / "truth.json"
+    bad.write_text(json.dumps({"no": "records"}))
+    with pytest.raises(ConfigError, match="no 'records' list"):
+        run_evaluation(shared_records, bad)
+    bad.write_text("{not json")
+    with pytest.raises(ConfigError, match="cannot read the ground truth"):
+        run_evaluation(shared_records, bad)

@@ -11,8 +11,9 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from conftest import SEEDS
 from paperkg.cli import main
+
+from conftest import SEEDS
 
 FINDINGS_COLUMNS = (
     "paper,doi,pmid,pmcid,title,drug,drug_label,drug_ids,condition,condition_label,"

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
 from paperkg.cli import main
 from paperkg.query import list_queries
+
+from conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 

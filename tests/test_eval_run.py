@@ -73,3 +73,15 @@ def test_a_broken_ground_truth_is_a_clear_error(tmp_path: Path, shared_records: 
     bad.write_text("{not json")
     with pytest.raises(ConfigError, match="cannot read the ground truth"):
         run_evaluation(shared_records, bad)
+
+
+def test_the_development_set_keeps_its_scores() -> None:
+    """A guard, not a claim of generality: these records were used while writing rules."""
+    folder = Path(__file__).resolve().parent / "data" / "eval" / "dev"
+    run = run_evaluation(folder, folder / "ground_truth.json")
+    figures = run.report.summary()
+    assert figures["pair_f1"] >= 0.9, run.text()
+    assert figures["outcome_accuracy"] >= 0.95, run.text()
+    assert figures["design_accuracy"] >= 0.95, run.text()
+    assert run.answer is not None
+    assert run.answer.ok, run.text()

@@ -8,12 +8,13 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from conftest import assert_isomorphic
 from paperkg.concepts import reconcile_concepts
 from paperkg.errors import ExportError
 from paperkg.export import EXPORT_FORMATS, export_store
 from paperkg.mapping import map_record
 from paperkg.store import PaperStore, to_rdflib_term
+
+from conftest import assert_isomorphic
 from test_mapping import EXTRACTION, RECORD
 
 

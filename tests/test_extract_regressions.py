@@ -1,4 +1,5 @@
-"""Regressions found on the project's own seed records (written independently of the rules).
+"""Regressions found on records the rules were not written from: the project's own seeds and
+the development evaluation set (tests/data/eval/dev).
 
 Each test failed before its fix; names are invented so no rule can lean on a real drug.
 """
@@ -6,8 +7,9 @@ Each test failed before its fix; names are invented so no rule can lean on a rea
 from __future__ import annotations
 
 from paperkg.extract import extract
-from paperkg.model import Outcome
-from test_extract_outcome import make, outcomes
+from paperkg.model import EntityMention, Outcome, PaperRecord, StudyDesign
+
+from test_extract_outcome import C, D, make, mentioned, outcomes
 
 
 def test_benefit_that_is_no_longer_significant_later_is_mixed() -> None:
@@ -49,3 +51,149 @@ def test_a_reaction_the_patient_developed_is_a_harm_not_a_studied_condition() ->
     assert outcomes(result) == {"velitrex": Outcome.ADVERSE_EFFECTS}
     (finding,) = result.findings
     assert "gloomfever" in finding.adverse_effects
+
+
+# --- found on the development evaluation set (tests/data/eval/dev) -----------------------------
+
+
+def test_drugs_listed_as_current_options_are_mentions() -> None:
+    rec = make(
+        findings=("Velitrex 20 mg/day reduced widgetitis pain more than placebo.",),
+        abstract=(
+            "OBJECTIVE: Current pharmacological options include orbazine and plenamil, but many "
+            "patients obtain only partial relief."
+        ),
+    )
+    result = extract(rec)
+    assert outcomes(result) == {"velitrex": Outcome.IMPROVED}
+    assert mentioned(result) == {"orbazine", "plenamil"}
+
+
+def test_drugs_stopped_before_the_study_are_not_interventions() -> None:
+    rec = make(
+        findings=("Velitrex 20 mg/day reduced widgetitis pain more than placebo.",),
+        abstract="Participants taking orbazine or plenamil must discontinue these drugs first.",
+    )
+    assert set(outcomes(extract(rec))) == {"velitrex"}
+
+
+def test_a_protocol_states_no_outcome() -> None:
+    rec = make(
+        title="Velitrex for widgetitis: protocol for a randomized, placebo-controlled trial",
+        findings=("Velitrex may improve sleep and will be given at 5 mg at bedtime.",),
+    )
+    result = extract(rec)
+    assert result.study_design is StudyDesign.PROTOCOL
+    assert outcomes(result) == {"velitrex": Outcome.NOT_STATED}
+
+
+def test_two_active_drugs_that_do_not_differ_from_each_other_both_improved() -> None:
+    rec = make(
+        findings=(
+            "Velitrex and orbazine each reduced widgetitis flares more than placebo.",
+            "Velitrex and orbazine did not differ from each other.",
+        ),
+        drugs={"velitrex": "MESH:D900001", "orbazine": "MESH:D900002"},
+    )
+    assert outcomes(extract(rec)) == {"velitrex": Outcome.IMPROVED, "orbazine": Outcome.IMPROVED}
+
+
+def test_a_benefit_that_faded_is_mixed_and_numerically_better_is_no_benefit() -> None:
+    faded = make(
+        tldr="Velitrex infusions reduced widgetitis pain, but the benefit had faded by six weeks.",
+        drugs={"velitrex": "MESH:D900001"},
+    )
+    assert outcomes(extract(faded)) == {"velitrex": Outcome.MIXED}
+    numerically = make(
+        findings=(
+            "Scores were numerically better with velitrex, without statistical significance.",
+        ),
+        drugs={"velitrex": "MESH:D900001"},
+    )
+    assert outcomes(extract(numerically)) == {"velitrex": Outcome.NO_BENEFIT}
+
+
+def test_drugs_the_study_patients_had_previously_failed_are_no_benefit() -> None:
+    rec = make(
+        findings=("Five women received velitrex 0.5 mg/kg/day and their pain fell.",),
+        abstract="Five women with widgetitis had previously failed orbazine and plenamil.",
+    )
+    assert outcomes(extract(rec)) == {
+        "velitrex": Outcome.IMPROVED,
+        "orbazine": Outcome.NO_BENEFIT,
+        "plenamil": Outcome.NO_BENEFIT,
+    }
+
+
+def test_design_words_in_context() -> None:
+    review = make(
+        title="Velitrex for widgetitis: a systematic review",
+        abstract=(
+            "Nineteen studies, including 17 case series, were included. Designs were too "
+            "heterogeneous for meta-analysis, so results were synthesized narratively."
+        ),
+    )
+    assert extract(review).study_design is StudyDesign.SYSTEMATIC_REVIEW
+    extension = make(
+        title="Velitrex in widgetitis: an open-label extension study",
+        findings=("28 patients received velitrex.", "One case of neutropenia was recorded."),
+    )
+    result = extract(extension)
+    assert result.study_design is StudyDesign.OPEN_LABEL_STUDY
+    assert result.sample_size == 28
+    pilot = make(title="Velitrex in widgetitis: an open single-arm pilot study")
+    assert extract(pilot).study_design is StudyDesign.PILOT_TRIAL
+
+
+def test_sample_size_from_n_equals_beats_a_subgroup() -> None:
+    rec = make(
+        abstract=(
+            "We conducted a randomized trial in women with widgetitis (n = 99). "
+            "Gizmosis was present in 27 participants."
+        ),
+    )
+    assert extract(rec).sample_size == 99
+
+
+def test_a_formal_disease_name_joins_its_plain_name_and_comorbidities_are_not_studied() -> None:
+    linked = (
+        EntityMention("widgetitis disorder", D, "MONDO:0900001", "MONDO:0900001", "linked"),
+        EntityMention("gizmosis", D, "MONDO:0900002", "MONDO:0900002", "linked"),
+        EntityMention("velitrex", C, "MESH:D900001", "MESH:D900001", "linked"),
+    )
+    fulltext = (EntityMention("widgetitis", D, "MESH:D900100", "MESH:D900100", "fulltext"),)
+    rec = PaperRecord(
+        source="t.txt",
+        sha256="0",
+        title="Velitrex for the prevention of widgetitis: a randomized trial",
+        key_findings=("Velitrex reduced widgetitis days; 14 participants had treated gizmosis.",),
+        linked_entities=linked,
+        fulltext_entities=fulltext,
+    )
+    result = extract(rec)
+    (studied,) = result.studied_conditions
+    assert result.concept(studied).identifiers == ("MESH:D900100", "MONDO:0900001")
+
+
+def test_a_drug_given_for_one_of_two_conditions_counts_for_that_one() -> None:
+    linked = (
+        EntityMention("widgetitis", D, "MONDO:0900001", "MONDO:0900001", "linked"),
+        EntityMention("gizmosis", D, "MONDO:0900002", "MONDO:0900002", "linked"),
+        EntityMention("velitrex", C, "MESH:D900001", "MESH:D900001", "linked"),
+        EntityMention("orbazine", C, "MESH:D900002", "MESH:D900002", "linked"),
+    )
+    rec = PaperRecord(
+        source="t.txt",
+        sha256="0",
+        title="Widgetitis and gizmosis in one patient: a case report",
+        key_findings=(
+            "A woman took velitrex 10 mg for gizmosis and orbazine 5 mg for widgetitis.",
+            "Both conditions improved.",
+        ),
+        linked_entities=linked,
+    )
+    result = extract(rec)
+    pairs = {
+        (result.concept(f.drug).label, result.concept(f.condition).label) for f in result.findings
+    }
+    assert pairs == {("velitrex", "gizmosis"), ("orbazine", "widgetitis")}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import rdflib
 
-from conftest import DATA, assert_isomorphic
 from paperkg.mapping import concept_iri, map_record, paper_iri
 from paperkg.model import (
     Concept,
@@ -19,6 +18,8 @@ from paperkg.model import (
     StudyDesign,
 )
 from paperkg.store import to_rdflib_term
+
+from conftest import DATA, assert_isomorphic
 
 RULES = ExtractorInfo("rules", "9.9.9")
 

@@ -8,10 +8,11 @@ import shlex
 import pyoxigraph as ox
 import pytest
 
-from conftest import SEEDS
 from paperkg.build import build
 from paperkg.query import NamedQuery, list_queries, run_query
 from paperkg.store import PaperStore
+
+from conftest import SEEDS
 
 CATALOGUE = list_queries()
 

@@ -11,6 +11,7 @@ from paperkg.errors import StoreError
 from paperkg.mapping import map_record
 from paperkg.model import PaperRecord
 from paperkg.store import PaperStore, WriteOutcome
+
 from test_mapping import EXTRACTION, RECORD
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from paperkg.extract import lexicon
 from paperkg.extract.concepts import ConceptSet, build_concepts, label_key
 from paperkg.extract.design import detect_design, sample_size
 from paperkg.extract.interventions import (
@@ -17,6 +18,7 @@ from paperkg.extract.interventions import (
     annotate,
     condition_roles,
     doses_for,
+    drug_purposes,
     is_drug_like,
     occurrences,
 )
@@ -35,6 +37,7 @@ from paperkg.model import (
     Finding,
     Outcome,
     PaperRecord,
+    StudyDesign,
 )
 
 __all__ = ["Extractor", "RuleExtractor", "extract"]
@@ -76,6 +79,8 @@ class RuleExtractor:
         diseases = [c for c in concept_set.concepts if c.kind is EntityKind.DISEASE]
         studied, harms = condition_roles(diseases, items, _linked_keys(record, concept_set))
         excluded = set(studied)
+        # Conditions a drug can be "given for"; symptoms ("for pain") do not redirect a finding.
+        conditions = {c.key for c in diseases if not lexicon.SYMPTOMS.search(label_key(c.label))}
 
         per_drug = {
             key: self._drug_evidence(key, items, excluded)
@@ -85,15 +90,19 @@ class RuleExtractor:
         tried = [key for key, ev in per_drug.items() if any(o.given for o in ev.occurrences)]
         info = ExtractorInfo(self.name, self.version)
         findings: list[Finding] = []
+        design = detect_design(sentences)
         for drug in tried:
             evidence = per_drug[drug]
             given = [o.sentence for o in evidence.occurrences if o.given]
-            decision = decide_outcome(evidence.judged, given)
+            # A protocol reports no results: what it hopes for is not an outcome.
+            judged = () if design is StudyDesign.PROTOCOL else evidence.judged
+            decision = decide_outcome(judged, given)
             usable = {o.sentence.position for o in evidence.occurrences if not o.background}
             doses = tuple(doses_for(drug, items, usable))
             effects = _adverse_effects(
                 drug, items, evidence, usable, _primary(tried, items), excluded, harms, concepts
             )
+            targets = _targets(drug_purposes(drug, items), studied, conditions)
             findings.extend(
                 Finding(
                     drug=drug,
@@ -105,14 +114,13 @@ class RuleExtractor:
                     extractor=info,
                     confidence=decision.confidence,
                 )
-                for condition in studied
+                for condition in targets
             )
         mentioned = tuple(
             key
             for key, concept in concepts.items()
             if is_drug_like(concept) and key not in tried and concept.identifiers
         )
-        design = detect_design(sentences)
         return Extraction(
             concepts=concept_set.concepts,
             studied_conditions=tuple(studied),
@@ -138,6 +146,19 @@ class RuleExtractor:
             if any(not o.background and not o.modifier for o in judged_here):
                 judged.append((item.sentence, polarity))
         return _DrugEvidence(tuple(found), tuple(judged))
+
+
+def _targets(purposes: set[str], studied: list[str], known: set[str]) -> list[str]:
+    """The studied conditions a drug's findings are about.
+
+    A drug the text says was given for a studied condition counts for that one only; a drug given
+    for another named condition ("tramadol for low back pain" in a depression case) for none;
+    otherwise for every studied condition.
+    """
+    named = purposes & known
+    if not named:
+        return list(studied)
+    return [condition for condition in studied if condition in named]
 
 
 def _primary(tried: list[str], items: list[AnnotatedSentence]) -> str | None:

@@ -71,6 +71,18 @@ def label_key(text: str) -> str:
     return " ".join(re.split(r"[\s\-‐–]+", lookup_key(text))).strip()
 
 
+#: Suffixes disease ontologies add to a common name ("migraine disorder", "obesity disorder",
+#: "type 2 diabetes mellitus"): the same condition as the plain name in running text.
+_FORMAL_SUFFIX = re.compile(r"\s+(?:disorder|mellitus)$")
+
+
+def _grouping_label(mention: EntityMention) -> str:
+    key = label_key(mention.text)
+    if mention.kind is EntityKind.DISEASE:
+        key = _FORMAL_SUFFIX.sub("", key) or key
+    return key
+
+
 def concept_key(kind: EntityKind, identifiers: Iterable[str], label: str) -> str:
     """The canonical key: the first identifier by the kind's prefix priority, else the label."""
     ids = sorted(set(identifiers))
@@ -224,7 +236,7 @@ def build_concepts(record: PaperRecord) -> ConceptSet:
     first_by_id: dict[tuple[EntityKind, str], int] = {}
     first_by_label: dict[tuple[EntityKind, str], int] = {}
     for index, mention in enumerate(mentions):
-        keys = [(first_by_label, (mention.kind, label_key(mention.text)))]
+        keys = [(first_by_label, (mention.kind, _grouping_label(mention)))]
         if mention.identifier:
             keys.append((first_by_id, (mention.kind, mention.identifier)))
         for table, table_key in keys:

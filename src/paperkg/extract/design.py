@@ -24,11 +24,19 @@ _OTHER_STUDIES = re.compile(
 _I = re.IGNORECASE
 _RULES: list[tuple[StudyDesign, re.Pattern[str]]] = [
     (StudyDesign.PROTOCOL, re.compile(r"\b(?:study|trial) protocol\b|\bprotocol for\b", _I)),
-    (StudyDesign.META_ANALYSIS, re.compile(r"\bmeta[\s-]?analys[ie]s\b", _I)),
+    (
+        StudyDesign.META_ANALYSIS,
+        re.compile(
+            r"(?<!\bno )(?<!\bnot )(?<!\bwithout )(?<!\bfor )(?<!\bprecluded )"
+            r"(?<!\bpreclude )(?<!\bof )\bmeta[\s-]?analys[ie]s\b(?! (?:was|were) not\b)",
+            _I,
+        ),
+    ),
+    (StudyDesign.SYSTEMATIC_REVIEW, re.compile(r"\bsystematic(?:ally)? review", _I)),
     (
         StudyDesign.CASE_REPORT,
         re.compile(
-            r"\bcase report\b|\breport of a case\b|\b(?:a|one|single) (?:rare )?case of\b|"
+            r"\bcase report\b|\breport of a case\b|"
             r"\bwe (?:report|describe|present) (?:a|an|the case of an?|one) "
             r"(?:[\w-]+ ){0,3}?(?:patient|case|woman|man|girl|boy)\b|"
             r"\bI report a\b|\bexperienced a (?:rare )?case\b",
@@ -39,19 +47,21 @@ _RULES: list[tuple[StudyDesign, re.Pattern[str]]] = [
         StudyDesign.CASE_SERIES,
         re.compile(r"\bcase series\b|\bseries of \w+ (?:patients|cases)", _I),
     ),
-    (StudyDesign.SYSTEMATIC_REVIEW, re.compile(r"\bsystematic(?:ally)? review", _I)),
     (
         StudyDesign.LAB_STUDY,
         re.compile(r"\blaboratory sessions?\b|\blab sessions?\b|\bexperimental sessions?\b", _I),
     ),
 ]
+#: "A case of X" names a case report in a title; in results it counts events ("one case of
+#: neutropenia was recorded").
+_CASE_IN_TITLE = re.compile(r"\b(?:a|one|single) (?:rare )?case of\b", _I)
 _CROSSOVER = re.compile(r"\bcross[\s-]?over\b", _I)
 _DOUBLE = re.compile(r"\bdouble[\s-](?:blind|masked)\w*|\brandomi[sz]|\brandomly\b", _I)
 _SINGLE = re.compile(r"\bsingle[\s-](?:blind|masked)\w*", _I)
-_PILOT = re.compile(r"\bpilot\b|\bfeasibility\b", _I)
+_PILOT = re.compile(r"\bpilot\b|\bfeasibility\b|\bsingle[\s-]arm\b", _I)
 _OPEN = re.compile(
     r"\bopen[\s-]label\b|\bextension (?:study|phase)\b|\bflexible[\s-]dose\b[^.]{0,80}\badded\b|"
-    r"\bsingle[\s-]arm\b|\buncontrolled\b",
+    r"\buncontrolled (?:study|trial)\b",
     _I,
 )
 _RCT = re.compile(
@@ -90,6 +100,11 @@ _STRONG_AFTER = re.compile(
     _I,
 )
 _STRONG_BEFORE = re.compile(r"\b(?:a total of|in total,?|total of|enrolled|included|in)\s+$", _I)
+#: "present in 27 participants", "occurred in 6 patients": a subgroup, not the sample.
+_SUBGROUP_BEFORE = re.compile(
+    r"\b(?:present|observed|occurred|reported|seen|found|recorded|developed)\s+in\s+$", _I
+)
+_DESIGN_WORDS = re.compile(r"\b(?:trial|randomi[sz]ed|enrolled|included|conducted|study)\b", _I)
 _WEAK_AFTER = re.compile(r"^\s*(?:\w+\s+){0,2}(?:completed|withdrew|dropped|discontinued)\b", _I)
 _GROUPS = re.compile(
     rf"\b({_NUMBER})\s+(?:[\w-]+\s+){{0,3}}?{_PEOPLE}\b[^.;]{{0,60}}?\band\s+({_NUMBER})\s+"
@@ -133,10 +148,14 @@ def detect_design(sentences: Sequence[Sentence]) -> StudyDesign | None:
     for design, pattern in _RULES:
         if pattern.search(title) or pattern.search(text):
             return design
+    if _CASE_IN_TITLE.search(title):
+        return StudyDesign.CASE_REPORT
     if _CROSSOVER.search(text):
         if _SINGLE.search(text) or not _DOUBLE.search(text):
             return StudyDesign.PILOT_TRIAL
         return StudyDesign.CROSSOVER_RCT
+    if _PILOT.search(text) and not _RCT.search(text):
+        return StudyDesign.PILOT_TRIAL
     if _OPEN.search(text):
         return StudyDesign.OPEN_LABEL_STUDY
     if _RCT.search(text) or _RCT_TITLE.search(title):
@@ -170,12 +189,16 @@ def sample_size(sentences: Sequence[Sentence], design: StudyDesign | None = None
             after, before = text[match.end() :], text[: match.start()]
             if re.search(r"[\d.]\s*$|[%≥≤<>=]\s*$", before):
                 continue
-            if _STRONG_AFTER.search(after) or _STRONG_BEFORE.search(before):
+            if _SUBGROUP_BEFORE.search(before):
+                weak.append(value)
+            elif _STRONG_AFTER.search(after) or _STRONG_BEFORE.search(before):
                 strong.append(value)
             else:
                 weak.append(value)
         arms = [int(n) for n in _N_EQUALS.findall(text)]
-        if len(arms) >= 2:
+        if len(arms) == 1 and _DESIGN_WORDS.search(text):
+            strong.append(arms[0])
+        elif arms:
             weak.append(sum(arms))
     if strong:
         return max(strong)

@@ -25,13 +25,17 @@ __all__ = [
     "annotate",
     "condition_roles",
     "doses_for",
+    "drug_purposes",
     "is_drug_like",
     "occurrences",
 ]
 
 _PHRASE_BACKGROUND = re.compile(
     r"\bstandard (?:treatments?|therap(?:y|ies)|care)\b|\bapproved\b|\bsuch as\b|"
-    r"\bcommonly[\s-]used\b|\bguidelines?\b|\bfirst[\s-]line\b|\brecommended\b",
+    r"\bcommonly[\s-]used\b|\bguidelines?\b|\bfirst[\s-]line\b|\brecommended\b|"
+    r"\b(?:options?|treatments?|therapies|drugs|medications|agents|preventives)\s+"
+    r"(?:\w+\s+){0,2}?(?:include|includes|including)\b|\bcurrent(?:ly)? (?:available )?"
+    r"(?:\w+ )?(?:options?|treatments?|therapies|drugs)\b|\breserved for\b",
     re.IGNORECASE,
 )
 _HEDGE_ONLY = re.compile(r"\bmay\b|\bmight\b|\bcould be\b", re.IGNORECASE)
@@ -119,6 +123,9 @@ def _clause_of(text: str, position: int) -> tuple[int, int]:
 def _is_background(item: AnnotatedSentence, hit: Hit) -> bool:
     sentence = item.sentence
     text = sentence.text
+    clause_start, clause_end = _clause_of(text, hit.start)
+    if lexicon.EXCLUSION.search(text[clause_start:clause_end]):
+        return True
     if lexicon.STUDY_SUBJECT.search(text):
         return False
     if sentence.section == "abstract" and sentence.subsection in lexicon.BACKGROUND_SUBSECTIONS:
@@ -232,8 +239,8 @@ def condition_roles(
     """``(studied condition keys, adverse-event keys)``.
 
     Studied: linked diseases named in the title or TL;DR, not symptoms, not harms of a drug
-    ("serotonin syndrome following duloxetine"). Falls back to any linked disease, then to any
-    disease in the title or TL;DR.
+    ("serotonin syndrome following duloxetine"). Falls back to any disease in the title or
+    TL;DR, then to any linked disease (comorbidities are linked too, so they come last).
     """
     focus: set[str] = set()
     adverse: set[str] = set()
@@ -271,10 +278,40 @@ def condition_roles(
     order = [c.key for c in diseases]
     for candidates in (
         [k for k in order if k in linked and k in focus],
-        [k for k in order if k in linked],
         [k for k in order if k in focus],
+        [k for k in order if k in linked],
     ):
         studied = [k for k in candidates if usable(k)]
         if studied:
             return studied, harms
     return [], harms
+
+
+#: "X for (the treatment of) (her) Y": Y is what X was given for.
+_PURPOSE = re.compile(
+    r"^[^;.]{0,60}?\bfor\s+(?:the\s+)?(?:(?:treatment|management|prevention|relief)\s+of\s+)?"
+    r"(?:(?:her|his|their|its|a|an)\s+)?(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+def drug_purposes(drug: str, items: Sequence[AnnotatedSentence]) -> set[str]:
+    """Disease keys a drug is said to be given for ("sertraline for depression")."""
+    purposes: set[str] = set()
+    for item in items:
+        text = item.sentence.text
+        for hit in item.hits:
+            if hit.key != drug:
+                continue
+            for disease in item.hits:
+                if disease.kind is not EntityKind.DISEASE or disease.start < hit.end:
+                    continue
+                between = text[hit.end : disease.start]
+                others = [
+                    h
+                    for h in item.hits
+                    if h.kind is EntityKind.CHEMICAL and hit.end <= h.start < disease.start
+                ]
+                if not others and _PURPOSE.search(between):
+                    purposes.add(disease.key)
+    return purposes

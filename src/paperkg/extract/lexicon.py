@@ -18,6 +18,7 @@ __all__ = [
     "COMPARATOR",
     "ENDOGENOUS",
     "EXAMPLE_LIST",
+    "EXCLUSION",
     "HEDGE",
     "IMPROVED",
     "INTENT",
@@ -78,8 +79,20 @@ BACKGROUND = _cues(
 BACKGROUND_SUBSECTIONS = frozenset({"background", "context", "introduction"})
 #: "e.g." and friends introduce examples, not treatments given.
 EXAMPLE_LIST = re.compile(r"\((?:e\.g\.|eg\.|for example|i\.e\.)[^)]*\)", re.IGNORECASE)
+#: The drug was stopped or barred before the study: not an intervention of this study.
+EXCLUSION = _cues(
+    r"\bmust (?:discontinue|stop|withdraw)\b",
+    r"\b(?:discontinue|stop|withdraw|taper)\w* (?:these|this|those|their|all|any)\s+(?:drugs?|"
+    r"medications?|treatments?|agents?)\b",
+    r"\bwere (?:excluded|not (?:allowed|permitted))\b",
+    r"\bwash[\s-]?out (?:of|from)\b",
+    r"\bprohibited\b",
+    r"\bexclusion criteri",
+)
 #: The sentence is about this study's own patients (overrides background cues).
 STUDY_SUBJECT = _cues(
+    r"\b(?:patients?|women|men|participants|subjects|children|adults|individuals)\b[^.;]{0,80}?"
+    r"\bhad (?:previously |already |all )?(?:failed|tried|received|taken|used|not responded to)\b",
     r"\b(?:the|our|this|these|all|each|both) (?:patients?|participants?|subjects?|women|men|"
     r"children|individuals|volunteers)\b",
     r"^(?:patients|participants|subjects|women|men)\s+(?:had|were|received|took|showed)\b",
@@ -120,9 +133,20 @@ NO_BENEFIT = _cues(
     r"\bno (?:statistically )?significant\b",
     r"\bnot (?:statistically )?significant(?:ly)?\b",
     r"\bno longer (?:statistically )?(?:significant|different|superior|better|present)\b",
+    r"\bwithout (?:statistical(?:ly)? )?significan(?:ce|t)\b",
+    r"\bnumerically\b",
+    r"\bcannot be recommended\b",
+    r"\b(?:is|are|was|were) not recommended\b",
     r"\b(?:was|were) not (?:sustained|maintained|durable)\b",
     r"\bdid not (?:persist|last|endure)\b",
     r"\blost (?:its |their )?(?:significance|effect|benefit|advantage)\b",
+    r"\b(?:had |has |have )?(?:faded|waned|worn off|wore off)\b",
+    r"\b(?:was|were) (?:largely |mostly )?lost\b",
+    r"\b(?:had )?relapsed\b",
+    r"\breturned to (?:near[\s-])?baseline\b",
+    r"\b(?:improvement|benefit|effect|response|relief)s? (?:was|were) (?:only )?(?:transient|"
+    r"short[\s-]lived|temporary)\b",
+    r"\bno (?:patient|participant)s? (?:maintained|sustained|kept)\b",
     r"\bno (?:clinical(?:ly)? )?(?:meaningful )?(?:benefit|evidence|effect|improvement|"
     r"difference|change|efficacy|response)s?\b",
     r"\bneither\b.{0,40}\bchanges?\b",
@@ -164,10 +188,12 @@ IMPROVED = _cues(
     r"\bbeneficial\b",
     r"\bhelped\b",
     r"\bsuperior to\b",
-    r"\bbetter than\b",
+    r"\bbetter\b(?![\s-]+tolerated)",
+    r"\bgreater (?:fall|falls|reduction|reductions|decrease|improvement|weight loss|relief)\b",
     r"\brelie(?:f|ved)\b",
     r"\bremission\b",
     r"\bresolved\b",
+    r"\brecover(?:ed|y)\b",
     r"\bsuccessful(?:ly)?\b",
 )
 WORSENED = _cues(

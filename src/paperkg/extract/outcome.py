@@ -125,6 +125,22 @@ def _caused(text: str, drug: Hit, disease: Hit) -> bool:
     return bool(lexicon.ADVERSE_CAUSAL.search(text[low:high]))
 
 
+_AGAINST_CONTROL = re.compile(r"\b(?:placebo|sham|control|controls|usual care|baseline)\b", re.I)
+_COMPARISON = re.compile(
+    r"\b(?:differ\w*|difference|similar|comparable|equivalent|versus|vs\.?|compared|between)\b",
+    re.I,
+)
+_EACH_OTHER = re.compile(r"\b(?:each other|one another|the two (?:drugs|agents|active)\w*)\b", re.I)
+
+
+def _compares_actives(clause: str, inside: Sequence[Hit]) -> bool:
+    """A clause that sets two active drugs against each other, with no placebo or control."""
+    if _AGAINST_CONTROL.search(clause) or not _COMPARISON.search(clause):
+        return False
+    drugs = {hit.key for hit in inside if hit.kind is EntityKind.CHEMICAL}
+    return len(drugs) >= 2 or bool(_EACH_OTHER.search(clause))
+
+
 def polarity_for(
     sentence: Sentence, hits: Sequence[Hit], drug: str, excluded_diseases: Iterable[str] = ()
 ) -> ClausePolarity:
@@ -151,6 +167,9 @@ def polarity_for(
         inherit = True
         clause = masked[start:end]
         negated = bool(lexicon.NO_BENEFIT.search(clause)) or _object_negated(clause, start, targets)
+        if negated and _compares_actives(clause, inside):
+            # "X and Y did not differ from each other": a head-to-head result, not a failure.
+            continue
         diseases = [h for h in inside if h.kind is EntityKind.DISEASE and h.key not in excluded]
         if negated:
             labels.add(Outcome.NO_BENEFIT)

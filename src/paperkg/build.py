@@ -13,6 +13,7 @@ from pathlib import Path
 from .concepts import ConceptIndexReport, reconcile_concepts
 from .errors import RecordError
 from .extract import Extractor, RuleExtractor
+from .extract.sentences import MAX_PROSE_CHARS
 from .mapping import MappedRecord, map_record
 from .model import Extraction, PaperRecord
 from .readers import expand_sources, read_record
@@ -63,6 +64,11 @@ class BuildReport:
         return text
 
 
+def _prose_length(record: PaperRecord) -> int:
+    parts = [record.title, record.tldr or "", record.abstract or "", *record.key_findings]
+    return sum(len(part) for part in parts)
+
+
 def map_file(
     path: str | Path,
     *,
@@ -110,6 +116,15 @@ def build(
         report.warnings.extend(
             RecordIssue(record.source, warning.line, warning.message) for warning in record.warnings
         )
+        if _prose_length(record) > MAX_PROSE_CHARS:
+            report.warnings.append(
+                RecordIssue(
+                    record.source,
+                    0,
+                    f"prose longer than {MAX_PROSE_CHARS:,} characters; extraction read the first "
+                    f"{MAX_PROSE_CHARS:,} (the whole record is stored)",
+                )
+            )
         earlier = seen_papers.get(mapped.paper_key)
         if earlier is not None:
             report.warnings.append(

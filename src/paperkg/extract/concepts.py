@@ -157,10 +157,13 @@ def abbreviation_pairs(text: str) -> list[tuple[str, str]]:
         prior = re.findall(r"[\w/-]+$", before.strip())
         if prior and _looks_like_short_form(prior[0]) and long_form(prior[0], inside) == inside:
             pairs.append((inside, prior[0]))
-    for match in re.finditer(r"([\w-]+(?:[ -][\w-]+){0,6}) or ([A-Z][A-Za-z0-9/-]{1,9})\b", text):
-        short = match.group(2)
+    # "Low Dose Naltrexone or LDN": find the short form first, then read the words before it
+    # (a pattern that starts at every word would be slow on long texts).
+    for match in re.finditer(r"\sor ([A-Z][A-Za-z0-9/-]{1,9})\b", text):
+        short = match.group(1)
         if _looks_like_short_form(short):
-            found = long_form(short, match.group(1))
+            words = re.findall(r"[\w-]+", text[max(0, match.start() - 100) : match.start()])
+            found = long_form(short, " ".join(words[-7:]))
             if found:
                 pairs.append((found, short))
     return pairs

@@ -8,6 +8,7 @@ lexicons (:mod:`paperkg.extract.lexicon`), never from drug names.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -64,6 +65,11 @@ _ONSET_BEFORE = re.compile(
     r"\b(?:developed|experienced|suffered|presented with|went on to have)\s+(?:an?\s+)?$",
     re.IGNORECASE,
 )
+#: How far around a mention its cue words are looked for; a regex over the whole sentence per
+#: mention would make long sentences quadratic.
+_WINDOW = 80
+#: A drug and a disease further apart than this are not read as cause and harm.
+_CAUSAL_REACH = 200
 _TARGET_AFTER = re.compile(r"^\s*(?:patients?|sufferers|subjects|cases)\b", re.IGNORECASE)
 
 
@@ -113,11 +119,27 @@ def is_drug_like(concept: Concept) -> bool:
     return not (lexicon.CLASS_WORDS.search(label) or lexicon.ENDOGENOUS.search(label.lower()))
 
 
+@functools.lru_cache(maxsize=1024)
+def _clauses(text: str) -> tuple[tuple[int, int], ...]:
+    """Clause spans of a sentence, computed once per sentence (every hit asks)."""
+    return tuple(clause_spans(mask_parentheses(text)))
+
+
 def _clause_of(text: str, position: int) -> tuple[int, int]:
-    for start, end in clause_spans(mask_parentheses(text)):
+    for start, end in _clauses(text):
         if start <= position < end:
             return start, end
     return 0, len(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _background_triggers(text: str) -> frozenset[str]:
+    return frozenset(m.group(0).lower() for m in _SENTENCE_BACKGROUND.finditer(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _about_study_subjects(text: str) -> bool:
+    return bool(lexicon.STUDY_SUBJECT.search(text))
 
 
 def _is_background(item: AnnotatedSentence, hit: Hit) -> bool:
@@ -126,11 +148,11 @@ def _is_background(item: AnnotatedSentence, hit: Hit) -> bool:
     clause_start, clause_end = _clause_of(text, hit.start)
     if lexicon.EXCLUSION.search(text[clause_start:clause_end]):
         return True
-    if lexicon.STUDY_SUBJECT.search(text):
+    if _about_study_subjects(text):
         return False
     if sentence.section == "abstract" and sentence.subsection in lexicon.BACKGROUND_SUBSECTIONS:
         return True
-    triggers = {m.group(0).lower() for m in _SENTENCE_BACKGROUND.finditer(text)}
+    triggers = _background_triggers(text)
     hedged_result = sentence.section in {"key_findings", "tldr"} or (
         sentence.section == "abstract" and sentence.subsection in _CONCLUDING
     )
@@ -154,7 +176,7 @@ def _is_given(item: AnnotatedSentence, hit: Hit, has_polarity: bool) -> bool:
     before = text[max(clause_start, hit.start - 60) : hit.start]
     if lexicon.NEGATED_ADMINISTRATION.search(before):
         return False
-    if lexicon.ADMINISTRATION.search(before) or _AFTER_ADMIN.search(text[hit.end :]):
+    if lexicon.ADMINISTRATION.search(before) or _AFTER_ADMIN.search(text[hit.end : hit.end + 120]):
         return True
     clause = text[clause_start:clause_end]
     if lexicon.COMPARATOR.search(clause):
@@ -171,8 +193,8 @@ def occurrences(item: AnnotatedSentence, hit: Hit, has_polarity: bool = False) -
     """Judge one chemical hit in its sentence."""
     text = item.sentence.text
     modifier = bool(
-        lexicon.MODIFIER_AFTER.search(text[hit.end :])
-        or lexicon.MODIFIER_BEFORE.search(text[: hit.start])
+        lexicon.MODIFIER_AFTER.search(text[hit.end : hit.end + _WINDOW])
+        or lexicon.MODIFIER_BEFORE.search(text[max(0, hit.start - _WINDOW) : hit.start])
     )
     background = _is_background(item, hit)
     given = not modifier and not background and _is_given(item, hit, has_polarity)
@@ -253,12 +275,16 @@ def condition_roles(
         for hit in item.hits:
             if hit.kind is not EntityKind.DISEASE:
                 continue
-            onset = _ONSET_BEFORE.search(text[: hit.start])
+            before_hit = text[max(0, hit.start - _WINDOW) : hit.start]
+            onset = _ONSET_BEFORE.search(before_hit)
             if not onset and (
-                _TARGET_BEFORE.search(text[: hit.start]) or _TARGET_AFTER.search(text[hit.end :])
+                _TARGET_BEFORE.search(before_hit)
+                or _TARGET_AFTER.search(text[hit.end : hit.end + _WINDOW])
             ):
                 target.add(hit.key)
             for chem in chemicals:
+                if abs(chem.start - hit.start) > _CAUSAL_REACH:
+                    continue
                 if chem.start >= hit.end:
                     between = text[hit.end : chem.start]
                 else:
@@ -304,7 +330,11 @@ def drug_purposes(drug: str, items: Sequence[AnnotatedSentence]) -> set[str]:
             if hit.key != drug:
                 continue
             for disease in item.hits:
-                if disease.kind is not EntityKind.DISEASE or disease.start < hit.end:
+                if (
+                    disease.kind is not EntityKind.DISEASE
+                    or disease.start < hit.end
+                    or disease.start - hit.end > _CAUSAL_REACH
+                ):
                     continue
                 between = text[hit.end : disease.start]
                 others = [

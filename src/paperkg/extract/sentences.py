@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from paperkg.model import EntityKind, PaperRecord
 
 __all__ = [
+    "MAX_PROSE_CHARS",
     "Hit",
     "MentionIndex",
     "Sentence",
@@ -73,7 +74,32 @@ def split_sentences(text: str) -> list[str]:
         pieces.append(candidate)
         start = match.end()
     pieces.append(text[start:].strip())
-    return [piece for piece in pieces if piece]
+    return [chunk for piece in pieces if piece for chunk in _bounded(piece)]
+
+
+#: Extraction reads at most this much of a record's prose (title, TL;DR, key findings, abstract,
+#: in that order): a paper summary is a few thousand characters, and the cost must stay bounded
+#: whatever a file holds. ``build`` warns when a record is cut.
+MAX_PROSE_CHARS = 200_000
+
+#: No prose sentence is longer; a longer run (a table, a pasted list, junk) is read in pieces so
+#: the work per sentence, which grows with the square of its mentions, stays bounded.
+MAX_SENTENCE_CHARS = 2_000
+
+
+def _bounded(sentence: str) -> list[str]:
+    if len(sentence) <= MAX_SENTENCE_CHARS:
+        return [sentence]
+    chunks: list[str] = []
+    start = 0
+    while start < len(sentence):
+        end = min(len(sentence), start + MAX_SENTENCE_CHARS)
+        if end < len(sentence):
+            space = sentence.rfind(" ", start + MAX_SENTENCE_CHARS // 2, end)
+            end = space if space > start else end
+        chunks.append(sentence[start:end].strip())
+        start = end
+    return [chunk for chunk in chunks if chunk]
 
 
 def split_abstract(abstract: str) -> list[tuple[str, str]]:
@@ -105,7 +131,11 @@ def record_sentences(record: PaperRecord) -> list[Sentence]:
         raw.extend(("abstract", sub, s) for sub, s in split_abstract(record.abstract))
     seen: set[tuple[str, str]] = set()
     sentences: list[Sentence] = []
+    budget = MAX_PROSE_CHARS
     for section, subsection, text in raw:
+        budget -= len(text)
+        if budget < 0:
+            break
         if (section, text) in seen:
             continue
         seen.add((section, text))

@@ -1,0 +1,68 @@
+"""Build over awkward inputs: bounded work on huge records, duplicates, idempotency."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from paperkg.build import build
+from paperkg.extract.sentences import MAX_PROSE_CHARS
+from paperkg.store import PaperStore
+
+from conftest import SEEDS
+
+HEADER = "# A very long record\n\n**Authors:** Ann Author\n\nPubMed · PMID: 123 · J · 2020\n\n"
+ENTITIES = (
+    "\n\n## Linked entities\n\n- **Chemicals:** velitrex (MESH:D900001)\n"
+    "- **Diseases:** widgetitis (MONDO:0900001)\n"
+)
+
+
+def test_a_12_mib_record_is_built_with_bounded_extraction(tmp_path: Path) -> None:
+    words = [
+        "velitrex",
+        "improved",
+        "widgetitis",
+        "pain",
+        "in",
+        "patients",
+        "given",
+        "4.5",
+        "mg/day",
+        "versus",
+        "placebo",
+        "and",
+    ]
+    line = " ".join(words[i % len(words)] for i in range(170_000))
+    body = "\n\n".join(f"{line} paragraph {n}." for n in range(12))
+    path = tmp_path / "huge.txt"
+    path.write_text(HEADER + "## Abstract\n\n" + body + ENTITIES, encoding="utf-8")
+    assert path.stat().st_size > 12 * 1024 * 1024
+    store = PaperStore()
+    report = build(store, [str(path)])
+    assert report.ok
+    assert report.added == [str(path)]
+    assert any(f"{MAX_PROSE_CHARS:,}" in issue.message for issue in report.warnings)
+
+
+def test_the_same_paper_in_two_files_is_one_paper(tmp_path: Path) -> None:
+    original = SEEDS / "000_47468af30908e69c.txt"
+    shutil.copy(original, tmp_path / "a.txt")
+    copy = original.read_bytes().replace(b"\n", b"\r\n")
+    (tmp_path / "b.txt").write_bytes(copy)
+    store = PaperStore()
+    report = build(store, [str(tmp_path)])
+    assert len(report.added) == 1
+    assert any("same paper" in issue.message for issue in report.warnings)
+    assert len(store.record_graphs()) == 1
+    again = build(store, [str(tmp_path)])
+    assert again.added == []
+    assert len(again.unchanged) == 1
+
+
+def test_rebuilding_gives_the_same_store() -> None:
+    first, second = PaperStore(), PaperStore()
+    build(first, [str(SEEDS)])
+    build(second, [str(SEEDS)])
+    build(second, [str(SEEDS)])
+    assert set(first.oxigraph) == set(second.oxigraph)

@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass, field
 
 __all__ = [
+    "Annotation",
     "Concept",
     "Dose",
     "EntityKind",
@@ -21,6 +22,7 @@ __all__ = [
     "Outcome",
     "PaperRecord",
     "ReaderWarning",
+    "Relation",
     "StudyDesign",
 ]
 
@@ -89,6 +91,33 @@ class EntityMention:
 
 
 @dataclass(frozen=True, slots=True)
+class Annotation:
+    """A mention at character offsets, as annotated corpora (PubTator, BioC) give them.
+
+    Offsets count characters of ``title + " " + abstract`` (the PubTator convention), end
+    exclusive. ``identifiers`` are normalised CURIEs: several for a composite mention
+    (``D007674|D056486``), none when the corpus could not normalise it (``-1``).
+    """
+
+    start: int
+    end: int
+    text: str
+    kind: EntityKind
+    identifiers: tuple[str, ...] = ()
+    raw_identifier: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A relation the source states between two concepts (e.g. BC5CDR ``CID``: the chemical
+    induces the disease), with its concepts as normalised CURIEs."""
+
+    kind: str
+    subject: str
+    object: str
+
+
+@dataclass(frozen=True, slots=True)
 class PaperRecord:
     """One paper record, as read from a file. Optional parts are ``None`` or empty."""
 
@@ -117,6 +146,9 @@ class PaperRecord:
     source_url: str | None = None
     extra_sections: tuple[tuple[str, str], ...] = ()
     warnings: tuple[ReaderWarning, ...] = ()
+    annotations: tuple[Annotation, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    source_format: str = "markdown"
 
     @property
     def entities(self) -> tuple[EntityMention, ...]:

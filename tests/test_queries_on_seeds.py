@@ -39,12 +39,17 @@ def test_query_parses_in_an_independent_parser(query: NamedQuery) -> None:
 
 
 @pytest.mark.parametrize("query", CATALOGUE, ids=[q.name for q in CATALOGUE])
-def test_query_runs_on_the_seeds_and_answers(seeds: PaperStore, query: NamedQuery) -> None:
+def test_query_runs_on_the_seeds(seeds: PaperStore, query: NamedQuery) -> None:
     params = _example_params(query)
     assert set(params) == {p.name for p in query.parameters}, "the example gives every parameter"
     result = run_query(seeds, query, params)
-    assert result.rows, f"{query.name} {params} gave no rows on the seeds"
-    assert result.unmatched == ()
+    if query.data == "records":
+        assert result.rows, f"{query.name} {params} gave no rows on the seeds"
+        assert result.unmatched == ()
+    else:
+        # a corpus query runs on records too, and answers on a corpus build (test_corpora.py)
+        assert query.data == "corpora"
+        assert result.columns
 
 
 def test_the_seeds_report_the_pregabalin_identifier_conflict(seeds: PaperStore) -> None:

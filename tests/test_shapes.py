@@ -48,6 +48,8 @@ EMITTED = {
     PKG.Finding,
     PKG.Evidence,
     PKG.RecordGraph,
+    PKG.Mention,
+    PKG.StatedRelation,
 }
 
 

@@ -20,7 +20,16 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from . import __version__
 from .identifiers import curie_to_iri, lookup_key, paper_key, slug
-from .model import Concept, Dose, EntityKind, Extraction, Finding, PaperRecord, StudyDesign
+from .model import (
+    Concept,
+    Dose,
+    EntityKind,
+    Extraction,
+    Finding,
+    PaperRecord,
+    Relation,
+    StudyDesign,
+)
 from .vocab import (
     BIBO,
     BIOLINK,
@@ -153,6 +162,7 @@ def map_record(
     out.text(graph, PKG.sourceSha256, record.sha256)
     out.text(graph, PKG.paperkgVersion, __version__)
     out.text(graph, PKG.buildKey, record_build_key)
+    out.text(graph, PKG.sourceFormat, record.source_format)
 
     _map_paper(out, paper, key, record, base_iri)
     concept_nodes = {
@@ -200,6 +210,8 @@ def map_record(
             effect_node = labels_to_conditions.get(lookup_key(effect))
             if effect_node is not None:
                 out.add(concept_nodes[finding.drug], BIOLINK.has_adverse_event, effect_node)
+    if record.annotations or record.relations:
+        _map_annotations(out, paper, record, extraction, concept_nodes, base_iri)
     return MappedRecord(graph, paper, key, record_build_key, tuple(out.quads))
 
 
@@ -279,6 +291,71 @@ def _map_concept(out: _GraphWriter, node: NamedNode, concept: Concept) -> None:
                 out.link(node, SKOS.exactMatch, curie_to_iri(curie))
     for key in sorted(keys):
         out.text(node, PKG.lookupKey, key)
+
+
+#: Biolink predicate of the direct edge for each relation type a corpus states.
+RELATION_PREDICATES = {"CID": BIOLINK.causes}
+_RELATION_KINDS = {"CID": (EntityKind.CHEMICAL, EntityKind.DISEASE)}
+
+
+def _map_annotations(
+    out: _GraphWriter,
+    paper: NamedNode,
+    record: PaperRecord,
+    extraction: Extraction,
+    concept_nodes: dict[str, NamedNode],
+    base_iri: str,
+) -> None:
+    """Mentions at their offsets, and the relations the source states, with direct edges."""
+    by_curie: dict[str, NamedNode] = {}
+    by_name: dict[str, NamedNode] = {}
+    for concept in extraction.concepts:
+        node = concept_nodes[concept.key]
+        for curie in concept.identifiers:
+            by_curie.setdefault(curie, node)
+        for name in (concept.label, *concept.synonyms):
+            by_name.setdefault(lookup_key(name), node)
+    for annotation in record.annotations:
+        mention = NamedNode(f"{paper.value}/mention/{annotation.start}-{annotation.end}")
+        out.add(paper, PKG.hasMention, mention)
+        out.link(mention, RDF.type, str(PKG.Mention))
+        out.add(mention, PKG.start, _integer(annotation.start))
+        out.add(mention, PKG.end, _integer(annotation.end))
+        out.text(mention, PKG.text, annotation.text)
+        targets = [by_curie[c] for c in annotation.identifiers if c in by_curie]
+        if not targets and lookup_key(annotation.text) in by_name:
+            targets = [by_name[lookup_key(annotation.text)]]
+        for target in targets:
+            out.add(mention, PKG.denotes, target)
+    for number, relation in enumerate(sorted(set(record.relations), key=_relation_order), 1):
+        kinds = _RELATION_KINDS.get(relation.kind, (EntityKind.OTHER, EntityKind.OTHER))
+        subject = by_curie.get(relation.subject) or _bare_concept(
+            out, relation.subject, kinds[0], base_iri
+        )
+        obj = by_curie.get(relation.object) or _bare_concept(
+            out, relation.object, kinds[1], base_iri
+        )
+        node = NamedNode(f"{paper.value}/relation/{number}")
+        predicate = RELATION_PREDICATES.get(relation.kind, BIOLINK.related_to)
+        out.add(paper, PKG.statesRelation, node)
+        out.link(node, RDF.type, str(PKG.StatedRelation))
+        out.text(node, PKG.relationType, relation.kind)
+        out.add(node, BIOLINK.subject, subject)
+        out.link(node, BIOLINK.predicate, str(predicate))
+        out.add(node, BIOLINK.object, obj)
+        out.add(subject, predicate, obj)
+
+
+def _relation_order(relation: Relation) -> tuple[str, str, str]:
+    return (relation.kind, relation.subject, relation.object)
+
+
+def _bare_concept(out: _GraphWriter, curie: str, kind: EntityKind, base_iri: str) -> NamedNode:
+    """A concept a relation names but no mention carries: typed and labelled by its CURIE."""
+    concept = Concept(curie if ":" in curie else f"label:{curie}", kind, curie, (), (curie,))
+    node = NamedNode(concept_iri(concept, base_iri))
+    _map_concept(out, node, concept)
+    return node
 
 
 def _label_keys(label: str, kind: EntityKind) -> set[str]:

@@ -58,6 +58,8 @@ class NamedQuery:
     parameters: tuple[QueryParameter, ...]
     example: str
     text: str
+    data: str = "records"
+    """What its example needs: ``records`` (paper records) or ``corpora`` (annotated corpora)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,14 +177,14 @@ def _bind(named: NamedQuery, params: Mapping[str, str]) -> dict[ox.Variable, ox.
 
 def _parse_file(path: Path) -> NamedQuery:
     text = path.read_text(encoding="utf-8")
-    fields: dict[str, list[str]] = {"title": [], "description": [], "example": []}
+    fields: dict[str, list[str]] = {"title": [], "description": [], "example": [], "data": []}
     parameters: list[QueryParameter] = []
     current: list[str] | None = None
     for line in text.splitlines():
         if not line.startswith("#"):
             break
         content = line[1:].strip()
-        header = re.match(r"^(title|description|param|example):\s*(.*)$", content)
+        header = re.match(r"^(title|description|param|example|data):\s*(.*)$", content)
         if header is None:
             if current is not None and content:
                 current.append(content)
@@ -210,4 +212,5 @@ def _parse_file(path: Path) -> NamedQuery:
         parameters=tuple(parameters),
         example=" ".join(fields["example"]),
         text=text,
+        data=" ".join(fields["data"]) or "records",
     )

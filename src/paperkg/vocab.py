@@ -52,6 +52,8 @@ class PKG(DefinedNamespace):
     Outcome: URIRef
     StudyDesign: URIRef
     RecordGraph: URIRef
+    Mention: URIRef
+    StatedRelation: URIRef
     # paper
     paperKey: URIRef
     origin: URIRef
@@ -90,6 +92,14 @@ class PKG(DefinedNamespace):
     extractor: URIRef
     extractorVersion: URIRef
     confidence: URIRef
+    # mentions at offsets and relations stated by annotated corpora
+    hasMention: URIRef
+    denotes: URIRef
+    start: URIRef
+    end: URIRef
+    statesRelation: URIRef
+    relationType: URIRef
+    sourceFormat: URIRef
     # provenance of a record graph
     describes: URIRef
     sourceFile: URIRef
@@ -161,6 +171,8 @@ class BIOLINK(DefinedNamespace):
     predicate: URIRef
     object: URIRef
     has_dose: URIRef
+    causes: URIRef
+    related_to: URIRef
 
 
 class FABIO(DefinedNamespace):

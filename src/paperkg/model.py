@@ -110,7 +110,8 @@ class Annotation:
 @dataclass(frozen=True, slots=True)
 class Relation:
     """A relation the source states between two concepts (e.g. BC5CDR ``CID``: the chemical
-    induces the disease), with its concepts as normalised CURIEs."""
+    induces the disease), with its concepts as normalised CURIEs.
+    """
 
     kind: str
     subject: str

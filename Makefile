@@ -35,6 +35,10 @@ eval: $(STAMP)
 		fi; \
 	done
 
+# Speed and memory, as ratios to baselines measured in the same run (see bench/).
+bench: $(STAMP)
+	$(BIN)/python bench/bench_build.py --records $${RECORDS:-2000}
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench

@@ -14,7 +14,7 @@ from .concepts import ConceptIndexReport, reconcile_concepts
 from .errors import RecordError
 from .extract import Extractor, RuleExtractor
 from .extract.sentences import MAX_PROSE_CHARS
-from .mapping import MappedRecord, map_record
+from .mapping import MappedRecord, build_key, map_record, record_identity
 from .model import Extraction, PaperRecord
 from .readers import expand_sources, read_record
 from .store import PaperStore, WriteOutcome
@@ -98,52 +98,77 @@ def build(
 
     Bad records are collected in the report (``strict=True`` raises the first one instead).
     Two files describing the same paper give one paper: the first in sorted order is built,
-    the other is skipped with a warning.
+    the other is skipped with a warning. A record whose graph is up to date (same bytes, paperkg
+    version, extractor and base IRI) is not extracted again.
     """
     report = BuildReport()
     chosen = extractor or RuleExtractor()
+    identity = f"{chosen.name}/{chosen.version}"
     seen_papers: dict[str, str] = {}
     for path in expand_sources(sources):
         if progress is not None:
             progress(path)
-        try:
-            record, _, mapped = map_file(path, extractor=chosen, base_iri=base_iri)
-        except RecordError as error:
-            if strict:
-                raise
-            report.rejected.append(error)
-            continue
-        report.warnings.extend(
-            RecordIssue(record.source, warning.line, warning.message) for warning in record.warnings
-        )
-        if _prose_length(record) > MAX_PROSE_CHARS:
-            report.warnings.append(
-                RecordIssue(
-                    record.source,
-                    0,
-                    f"prose longer than {MAX_PROSE_CHARS:,} characters; extraction read the first "
-                    f"{MAX_PROSE_CHARS:,} (the whole record is stored)",
-                )
-            )
-        earlier = seen_papers.get(mapped.paper_key)
-        if earlier is not None:
-            report.warnings.append(
-                RecordIssue(
-                    record.source,
-                    1,
-                    f"same paper ({mapped.paper_key}) as {earlier}; skipped, "
-                    "the paper is counted once",
-                )
-            )
-            continue
-        seen_papers[mapped.paper_key] = record.source
-        outcome = store.put_record(mapped)
-        {
-            WriteOutcome.ADDED: report.added,
-            WriteOutcome.REPLACED: report.replaced,
-            WriteOutcome.UNCHANGED: report.unchanged,
-        }[outcome].append(record.source)
-        if outcome is not WriteOutcome.UNCHANGED:
-            report.changed_graphs.append(mapped.graph.value)
+        for item in _records_of(path):
+            if isinstance(item, RecordError):
+                if strict:
+                    raise item
+                report.rejected.append(item)
+                continue
+            _build_record(store, item, chosen, identity, base_iri, report, seen_papers)
     report.concepts = reconcile_concepts(store, base_iri=base_iri)
     return report
+
+
+def _records_of(path: Path) -> Iterable[PaperRecord | RecordError]:
+    try:
+        return [read_record(path)]
+    except RecordError as error:
+        return [error]
+
+
+def _build_record(
+    store: PaperStore,
+    record: PaperRecord,
+    extractor: Extractor,
+    identity: str,
+    base_iri: str,
+    report: BuildReport,
+    seen_papers: dict[str, str],
+) -> None:
+    """Extract, map and write one record, unless its graph is already up to date."""
+    report.warnings.extend(
+        RecordIssue(record.source, warning.line, warning.message) for warning in record.warnings
+    )
+    key, graph = record_identity(record, base_iri)
+    earlier = seen_papers.get(key)
+    if earlier is not None:
+        report.warnings.append(
+            RecordIssue(
+                record.source,
+                1,
+                f"same paper ({key}) as {earlier}; skipped, the paper is counted once",
+            )
+        )
+        return
+    seen_papers[key] = record.source
+    if store.build_key(graph) == build_key(record, identity, base_iri):
+        report.unchanged.append(record.source)
+        return
+    if _prose_length(record) > MAX_PROSE_CHARS:
+        report.warnings.append(
+            RecordIssue(
+                record.source,
+                0,
+                f"prose longer than {MAX_PROSE_CHARS:,} characters; extraction read the first "
+                f"{MAX_PROSE_CHARS:,} (the whole record is stored)",
+            )
+        )
+    mapped = map_record(record, extractor.extract(record), base_iri=base_iri, extractor=identity)
+    outcome = store.put_record(mapped)
+    {
+        WriteOutcome.ADDED: report.added,
+        WriteOutcome.REPLACED: report.replaced,
+        WriteOutcome.UNCHANGED: report.unchanged,
+    }[outcome].append(record.source)
+    if outcome is not WriteOutcome.UNCHANGED:
+        report.changed_graphs.append(mapped.graph.value)

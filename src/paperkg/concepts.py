@@ -128,10 +128,15 @@ def reconcile_concepts(
                 ox.Quad(ox.NamedNode(member), ox.NamedNode(str(PKG.canonical)), target, graph)
             )
         group_curies = sorted({c for m in members for c in curies[m]})
-        for curie in group_curies:
-            quads.append(ox.Quad(target, ox.NamedNode(str(PKG.curie)), ox.Literal(curie), graph))
-        for key in sorted({k for m in members for k in keys[m]}):
-            quads.append(ox.Quad(target, ox.NamedNode(str(PKG.lookupKey)), ox.Literal(key), graph))
+        # One literal for all identifiers and one triple per key, in this graph only: queries
+        # join here, so a concept named in 10,000 records costs one row, not 10,000.
+        quads.append(
+            ox.Quad(
+                target, ox.NamedNode(str(PKG.conceptIds)), ox.Literal("|".join(group_curies)), graph
+            )
+        )
+        for key in sorted({k for m in members for k in keys[m]} | {lookup_key(label)}):
+            quads.append(ox.Quad(target, ox.NamedNode(str(PKG.conceptKey)), ox.Literal(key), graph))
         by_prefix: dict[str, list[str]] = defaultdict(list)
         for curie in group_curies:
             by_prefix[curie.partition(":")[0]].append(curie)

@@ -47,7 +47,14 @@ from .vocab import (
     XSD,
 )
 
-__all__ = ["MappedRecord", "build_key", "concept_iri", "map_record", "paper_iri"]
+__all__ = [
+    "MappedRecord",
+    "build_key",
+    "concept_iri",
+    "map_record",
+    "paper_iri",
+    "record_identity",
+]
 
 _TRIAL_DESIGNS = frozenset(
     {
@@ -87,6 +94,16 @@ def paper_iri(key: str, base_iri: str = DEFAULT_BASE_IRI) -> str:
     """IRI of the paper with this :func:`paperkg.identifiers.paper_key`."""
     scheme, _, local = key.partition(":")
     return f"{base_iri}paper/{scheme}/{quote(local, safe=_IRI_SAFE)}"
+
+
+def record_identity(record: PaperRecord, base_iri: str = DEFAULT_BASE_IRI) -> tuple[str, NamedNode]:
+    """The paper key of a record and the named graph it goes to (no extraction needed)."""
+    key = paper_key(
+        doi=record.doi, pmcid=record.pmcid, pmid=record.pmid, title=record.title, date=record.date
+    )
+    return key, NamedNode(
+        f"{base_iri}graph/{paper_iri(key, base_iri).removeprefix(base_iri + 'paper/')}"
+    )
 
 
 def concept_iri(concept: Concept, base_iri: str = DEFAULT_BASE_IRI) -> str:
@@ -144,15 +161,8 @@ def map_record(
     extractor: str = "rules",
 ) -> MappedRecord:
     """All quads for ``record`` in its named graph ``<base>graph/<paper key>``."""
-    key = paper_key(
-        doi=record.doi,
-        pmcid=record.pmcid,
-        pmid=record.pmid,
-        title=record.title,
-        date=record.date,
-    )
+    key, graph = record_identity(record, base_iri)
     paper = NamedNode(paper_iri(key, base_iri))
-    graph = NamedNode(paper.value.replace(f"{base_iri}paper/", f"{base_iri}graph/", 1))
     out = _GraphWriter(graph)
     record_build_key = build_key(record, extractor, base_iri)
 

@@ -73,6 +73,8 @@ class PKG(DefinedNamespace):
     curie: URIRef
     lookupKey: URIRef
     canonical: URIRef
+    conceptKey: URIRef
+    conceptIds: URIRef
     # interventions and doses
     drug: URIRef
     dose: URIRef

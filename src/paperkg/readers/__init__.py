@@ -1,18 +1,142 @@
 """Readers turn record files into :class:`~paperkg.model.PaperRecord` values.
 
 Every reader raises only :class:`~paperkg.errors.RecordError`, so callers can report a bad
-record and go on with the next one.
+record and go on with the next one. :func:`read_records` reads any supported file: it tells the
+format from the content (:func:`detect_format`) and yields every record in it.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from paperkg.errors import RecordError
+from paperkg.model import PaperRecord
+
+from . import sources as _sources
+from .detect import detect_format
+from .jsonl import SCHEMA_ID, iter_jsonl, record_from_json, record_to_json, write_jsonl
 from .markdown import MAX_RECORD_BYTES, parse_record, read_record
-from .sources import RECORD_SUFFIXES, expand_sources
+from .sources import RECORD_SUFFIXES
 
 __all__ = [
+    "DATA_SUFFIXES",
+    "FORMATS",
     "MAX_RECORD_BYTES",
     "RECORD_SUFFIXES",
+    "SCHEMA_ID",
+    "UnknownFormatError",
+    "detect_format",
     "expand_sources",
+    "iter_jsonl",
     "parse_record",
     "read_record",
+    "read_records",
+    "record_from_json",
+    "record_to_json",
+    "write_jsonl",
 ]
+
+#: The formats :func:`read_records` reads, by the names ``fmt`` takes.
+FORMATS = ("markdown", "pubtator", "bioc-xml", "bioc-json", "jsonl")
+#: Endings folders and globs also give, beside :data:`RECORD_SUFFIXES`. ``.json`` and ``.xml``
+#: files are taken only when their content is BioC (or JSON Lines), so other JSON or XML files
+#: in a folder of records (settings, ground truth) are not read as records.
+DATA_SUFFIXES = (".jsonl", ".pubtator", ".json", ".xml")
+_SNIFFED = {".json": ("bioc-json", "jsonl"), ".xml": ("bioc-xml",)}
+
+
+class UnknownFormatError(RecordError):
+    """A ``fmt`` that is not one of :data:`FORMATS`."""
+
+    def __init__(self, path: str, fmt: str) -> None:
+        super().__init__(path, 0, "format", f"unknown format {fmt!r}", _FORMAT_FIX)
+
+
+_FORMAT_FIX = "use one of: " + ", ".join(FORMATS) + " (or leave it out to detect it)"
+
+
+def read_records(
+    path: str | os.PathLike[str], fmt: str | None = None
+) -> Iterator[PaperRecord | RecordError]:
+    """Every record of the file at ``path``, in file order; bad records as :class:`RecordError`.
+
+    ``fmt`` is one of :data:`FORMATS`, or ``None`` to tell the format from the content. An
+    unknown ``fmt`` raises :class:`UnknownFormatError` at once; everything else that goes wrong
+    (unreadable file, bad record) is yielded, not raised. A markdown file gives one record.
+    """
+    if fmt is not None and fmt not in FORMATS:
+        raise UnknownFormatError(os.fspath(path), fmt)
+    return _read(path, fmt)
+
+
+def _read(path: str | os.PathLike[str], fmt: str | None) -> Iterator[PaperRecord | RecordError]:
+    try:
+        fmt = detect_format(path) if fmt is None else fmt
+        if fmt == "markdown":
+            yield read_record(path)
+        elif fmt == "jsonl":
+            yield from iter_jsonl(path)
+        elif fmt == "pubtator":
+            from .pubtator import read_pubtator
+
+            yield from read_pubtator(path)
+        else:
+            from .bioc import read_bioc
+
+            yield from read_bioc(path)
+    except RecordError as error:
+        yield error
+
+
+def expand_sources(
+    sources: Iterable[str | os.PathLike[str]] | str,
+    *,
+    suffixes: Iterable[str] | None = None,
+) -> list[Path]:
+    """Files for ``sources``: files as given, folders walked, glob patterns expanded.
+
+    By default folders and globs give record markdown (:data:`RECORD_SUFFIXES`) and the files of
+    :data:`DATA_SUFFIXES`; given ``suffixes``, exactly those endings. A file named directly is
+    always taken. Sorted, without duplicates; a source that gives no file raises
+    :class:`RecordError` (see :func:`paperkg.readers.sources.expand_sources`).
+    """
+    if suffixes is not None:
+        return _sources.expand_sources(sources, suffixes=suffixes)
+    if isinstance(sources, str | os.PathLike):
+        sources = [sources]
+    found: dict[Path, Path] = {}
+    for source in sources:
+        for path in _expand_one(os.fspath(source)):
+            found.setdefault(_identity(path), path)
+    return sorted(found.values(), key=str)
+
+
+def _expand_one(source: str) -> list[Path]:
+    try:
+        paths = _sources.expand_sources([source], suffixes=RECORD_SUFFIXES + DATA_SUFFIXES)
+    except RecordError:
+        paths = []
+    if not Path(os.path.expanduser(source)).is_file():
+        paths = [path for path in paths if _is_data_file(path)]
+    if not paths:  # the error (or files) of the markdown endings alone
+        return _sources.expand_sources([source])
+    return paths
+
+
+def _is_data_file(path: Path) -> bool:
+    formats = _SNIFFED.get(path.suffix.lower())
+    if formats is None:
+        return True
+    try:
+        return detect_format(path) in formats
+    except RecordError:
+        return True  # unreadable: the reader reports it
+
+
+def _identity(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()

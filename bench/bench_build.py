@@ -1,0 +1,200 @@
+"""Benchmark: build, validate, query and export N synthetic records, against baselines run here.
+
+Every figure is reported with a baseline measured in the same run on the same machine, so the
+ratios mean something on a shared 2-core box whose absolute speed varies:
+
+- build vs. loading the very same quads straight into Oxigraph (the engine's floor);
+- query on disk vs. the same query on an in-memory copy;
+- Turtle export vs. Oxigraph serialising the same quads from memory;
+- SHACL per record graph vs. one pyshacl run over the union of the same graphs.
+
+Usage: ``python bench/bench_build.py --records 2000`` (``make bench``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import pyoxigraph as ox
+import rdflib
+
+from paperkg import build, export_store, map_file, open_store, run_query, validate_store
+from paperkg.validate import load_shapes, validate_graph
+
+DRUGS = [
+    ("velitrex", "D900001"),
+    ("orbazine", "D900002"),
+    ("plenamil", "D900003"),
+    ("tesorafen", "D900004"),
+    ("quelindol", "D900005"),
+    ("marovastin", "D900006"),
+]
+CONDITIONS = [
+    ("widgetitis", "0900001"),
+    ("gizmosis", "0900002"),
+    ("sprocket fever", "0900003"),
+]
+RESULTS = [
+    "{drug} {dose} mg/day reduced {condition} symptoms more than placebo.",
+    "{drug} {dose} mg/day was not superior to placebo in {condition}.",
+    "{drug} {dose} mg/day improved pain at 4 weeks, but the effect was not sustained at 12 weeks.",
+    "Patients with {condition} developed rash after {drug} {dose} mg/day.",
+]
+T = TypeVar("T")
+
+
+def write_records(folder: Path, count: int, seed: int = 7) -> None:
+    """Records in the seed layout, varied enough that concepts, doses and outcomes differ."""
+    rng = random.Random(seed)
+    for number in range(count):
+        drug, drug_id = rng.choice(DRUGS)
+        condition, mondo = rng.choice(CONDITIONS)
+        dose = rng.choice([5, 10, 20, 40, 80])
+        size = rng.randint(12, 900)
+        result = rng.choice(RESULTS).format(drug=drug.capitalize(), dose=dose, condition=condition)
+        text = f"""# {drug.capitalize()} for {condition}: a randomized trial ({number})
+
+**Authors:** Ann Author{number % 97}, Bo Builder
+
+PubMed · DOI: 10.5555/bench.{number} · Journal of Benchmarks {number % 40}(2):1-9 · 2021-03
+
+## TL;DR
+
+{result}
+
+## Key findings
+
+- {size} patients with {condition} were randomized to {drug} {dose} mg/day or placebo.
+- {result}
+
+## Abstract
+
+OBJECTIVE: To test {drug} in {condition}. METHODS: In this randomized, double-blind trial,
+{size} patients were randomly assigned to {drug} {dose} mg/day or placebo for 12 weeks.
+RESULTS: {result} CONCLUSIONS: Further trials are needed.
+
+## Linked entities
+
+- **Chemicals:** {drug} (MESH:{drug_id})
+- **Diseases:** {condition} (MONDO:{mondo})
+
+## Full-text entities
+
+- **Diseases:** {condition} (MESH:D8{mondo[1:]}), pain (MESH:D010146)
+- **Chemicals:** {drug} (MESH:{drug_id})
+- **Species:** Homo sapiens (human, species) [taxon 9606]
+"""
+        (folder / f"{number:06d}.txt").write_text(text, encoding="utf-8")
+
+
+def timed(action: Callable[[], T]) -> tuple[float, T]:
+    start = time.perf_counter()
+    value = action()
+    return time.perf_counter() - start, value
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=2000)
+    args = parser.parse_args()
+    rows: list[tuple[str, float, float, str]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "records"
+        folder.mkdir()
+        write_records(folder, args.records)
+
+        # Baseline: the same quads, already mapped, loaded straight into Oxigraph on disk.
+        quads = [q for path in sorted(folder.iterdir()) for q in map_file(path)[2].quads]
+        nquads = Path(tmp) / "all.nq"
+        ox.serialize(quads, str(nquads), ox.RdfFormat.N_QUADS)
+        raw = ox.Store(str(Path(tmp) / "raw"))
+        base_load, _ = timed(lambda: raw.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS))
+        raw.flush()
+
+        with open_store(Path(tmp) / "kg") as store:
+            build_time, report = timed(lambda: build(store, [str(folder)]))
+            assert report.ok, report.summary()
+            rows.append(
+                ("build (read+extract+map+store)", build_time, base_load, "bulk load same quads")
+            )
+            again, _ = timed(lambda: build(store, [str(folder)]))
+            rows.append(("rebuild, nothing changed", again, build_time, "first build"))
+
+            memory = ox.Store()
+            memory.extend(store.oxigraph)
+            in_memory = open_store()
+            in_memory.oxigraph.extend(store.oxigraph)
+            query, params = "drugs-tried-for", {"condition": "widgetitis"}
+            disk_q, result = timed(lambda: run_query(store, query, params))
+            mem_q, _ = timed(lambda: run_query(in_memory, query, params))
+            rows.append(
+                (
+                    f"{query} on disk ({len(result.rows)} rows)",
+                    disk_q,
+                    mem_q,
+                    "same query in memory",
+                )
+            )
+            findings_q, findings = timed(lambda: run_query(store, "findings"))
+            rows.append(
+                (
+                    f"findings, all ({len(findings.rows)} rows)",
+                    findings_q,
+                    disk_q,
+                    "drugs-tried-for",
+                )
+            )
+
+            out = Path(tmp) / "kg.ttl"
+            export_time, count = timed(lambda: export_store(store, out, "turtle"))
+            ser_time, _ = timed(
+                lambda: ox.serialize(
+                    [q.triple for q in memory], str(Path(tmp) / "raw.ttl"), ox.RdfFormat.TURTLE
+                )
+            )
+            rows.append(
+                (
+                    f"export turtle ({count} triples)",
+                    export_time,
+                    ser_time,
+                    "serialise same quads from memory",
+                )
+            )
+
+            sample = store.record_graphs()[: min(200, args.records)]
+            shapes = load_shapes()
+            per_graph, _ = timed(
+                lambda: validate_store(store, graphs=[g.value for g in sample], shapes=shapes)
+            )
+            union = rdflib.Graph()
+            for graph in sample:
+                union += store.rdflib_graph(graph)
+            whole, _ = timed(lambda: validate_graph(union, shapes))
+            rows.append(
+                (
+                    f"SHACL {len(sample)} record graphs",
+                    per_graph,
+                    whole,
+                    "one pyshacl run on their union",
+                )
+            )
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"paperkg benchmark: {args.records} synthetic records, {len(quads)} quads")
+    print(f"{'step':<44}{'seconds':>9}{'baseline s':>12}{'ratio':>8}  baseline")
+    for name, value, baseline, what in rows:
+        ratio = value / baseline if baseline else float("inf")
+        print(f"{name:<44}{value:>9.2f}{baseline:>12.2f}{ratio:>8.1f}  {what}")
+    print(f"records per second (build): {args.records / rows[0][1]:.0f}")
+    print(f"peak resident memory: {peak:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

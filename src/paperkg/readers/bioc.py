@@ -1,0 +1,468 @@
+"""Reader for BioC (XML and JSON): the same corpora as PubTator, in passages with their offsets.
+
+Each ``<document>`` becomes one :class:`PaperRecord` through the PubTator reader's mapping, so a
+corpus gives the same records in either format. BioC offsets count from the start of the document
+as the collection lays it out; they are moved to the PubTator convention (characters of
+``title + " " + abstract``) passage by passage. Composite mentions keep their parts' identifiers,
+so BC5CDR's ``IndividualMention`` annotations (discontinuous parts of a composite) are not
+repeated. XML is parsed with expat feeding ElementTree one document at a time: memory stays
+bounded by the largest document, and entity declarations are refused before any expansion (the
+billion-laughs attack); external DTDs such as ``BioC.dtd`` are never loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import xml.etree.ElementTree as ET  # noqa: S405 - only TreeBuilder; parsing is guarded expat
+from collections.abc import Iterator, Mapping
+from typing import Any
+from xml.parsers import expat
+
+from paperkg.errors import RecordError
+from paperkg.model import PaperRecord
+
+from .pubtator import RawDocument, RawMention, build_record, clip, read_bytes
+
+__all__ = ["iter_bioc_json", "iter_bioc_xml", "read_bioc"]
+
+_CHUNK = 1 << 20
+_MAX_DEPTH = 4
+_ID_KEYS = ("identifier", "Identifier", "MESH", "MeSH", "mesh", "NCBI Gene", "NCBI Taxonomy")
+_TYPE_KEYS = ("type", "Type")
+_OFFSET = re.compile(r"\s*[0-9]{1,12}\s*")
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+_XML_FIX = "give a BioC XML file (a <collection> of <document> elements), saved as UTF-8"
+_JSON_FIX = "give a BioC JSON file: a collection object with a 'documents' list"
+
+
+class _Refused(Exception):
+    """Raised inside expat handlers to stop the parse (entity declaration, wrong root)."""
+
+
+def iter_bioc_xml(data: bytes, *, source: str, sha256: str) -> Iterator[PaperRecord | RecordError]:
+    """Records of a BioC XML collection, one per ``<document>``, in file order.
+
+    A bad document yields a :class:`RecordError`; XML that breaks off after some documents yields
+    one for the rest. Raises :class:`RecordError` when the file as a whole is not BioC XML.
+    """
+    reader = _XmlDocuments()
+    parser = reader.parser
+    yielded = False
+    for begin in range(0, max(len(data), 1), _CHUNK):
+        try:
+            parser.Parse(data[begin : begin + _CHUNK], begin + _CHUNK >= len(data))
+        except (expat.ExpatError, _Refused, RecursionError, ValueError) as error:
+            line = getattr(error, "lineno", None) or parser.ErrorLineNumber
+            problem = _xml_problem(error)
+            if not yielded and not reader.done:
+                raise RecordError(source, line, "file", problem, _XML_FIX) from None
+            yield from _xml_records(reader, source, sha256)
+            fix = "repair the XML there; the documents before it were read"
+            yield RecordError(source, line, "xml", problem, fix)
+            return
+        for record in _xml_records(reader, source, sha256):
+            yielded = True
+            yield record
+    if reader.root is None:
+        raise RecordError(source, 1, "file", "no XML element in the file", _XML_FIX)
+
+
+def iter_bioc_json(
+    data: bytes, *, source: str, sha256: str
+) -> Iterator[PaperRecord | RecordError]:
+    """Records of BioC JSON, one per document, in file order.
+
+    Accepts a collection (``{"documents": [...]}``), a list of collections or documents, PubTator's
+    ``{"PubTator3": [...]}``, and JSON Lines of any of these. Raises :class:`RecordError` when the
+    file as a whole is not JSON.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise RecordError(source, line, "file", "not UTF-8 text", _JSON_FIX) from None
+    lines = _LineCounter(text)
+    decoder = json.JSONDecoder()
+    pos, found = _skip_space(text, 0), 0
+    if pos >= len(text):
+        raise RecordError(source, 1, "file", "empty file", _JSON_FIX)
+    while pos < len(text):
+        try:
+            value, end = decoder.raw_decode(text, pos)
+            documents = list(_json_documents(decoder, text, pos, value, 0))
+        except (ValueError, RecursionError) as error:
+            line = getattr(error, "lineno", None) or lines.at(pos)
+            problem = f"not valid JSON ({clip(str(error), 80)})"
+            if found == 0:
+                raise RecordError(source, line, "file", problem, _JSON_FIX) from None
+            yield RecordError(source, line, "json", problem, "repair the JSON there")
+            return
+        if not documents and found == 0 and not isinstance(value, dict | list):
+            raise RecordError(source, lines.at(pos), "file", "no BioC documents", _JSON_FIX)
+        for doc_pos, document in documents:
+            found += 1
+            yield _json_record(document, lines.at(doc_pos), source, sha256)
+        pos = _skip_space(text, end)
+
+
+def read_bioc(path: str | os.PathLike[str]) -> list[PaperRecord | RecordError]:
+    """Read a BioC file, XML or JSON by its first character (not its name)."""
+    name = os.fspath(path)
+    data = read_bytes(name, "BioC")
+    sha256 = hashlib.sha256(data).hexdigest()
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] in (b"{", b"["):
+        return list(iter_bioc_json(data, source=name, sha256=sha256))
+    return list(iter_bioc_xml(data, source=name, sha256=sha256))
+
+
+class _XmlDocuments:
+    """Expat handlers that build one ElementTree element per ``<document>`` and queue it."""
+
+    def __init__(self) -> None:
+        self.parser = expat.ParserCreate()
+        self.parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        self.parser.buffer_text = True
+        self.parser.StartElementHandler = self._start
+        self.parser.EndElementHandler = self._end
+        self.parser.CharacterDataHandler = self._data
+        self.parser.EntityDeclHandler = self._entity
+        self.root: str | None = None
+        self.builder: ET.TreeBuilder | None = None
+        self.depth = 0
+        self.line = 0
+        self.lines: dict[ET.Element, int] = {}
+        self.done: list[tuple[ET.Element, int, dict[ET.Element, int]]] = []
+
+    def _entity(self, name: str, *_: object) -> None:
+        raise _Refused(f"entity declaration {clip(name)!r} refused (entities are not expanded)")
+
+    def _start(self, name: str, attributes: dict[str, str]) -> None:
+        if self.root is None:
+            self.root = name
+            if name not in ("collection", "document"):
+                raise _Refused(f"root element <{clip(name)}> is not a BioC <collection>")
+        if self.builder is None and name == "document":
+            self.builder, self.depth, self.line = ET.TreeBuilder(), 0, self.parser.CurrentLineNumber
+            self.lines = {}
+        if self.builder is not None:
+            self.depth += 1
+            element = self.builder.start(name, attributes)
+            if name == "annotation":
+                self.lines[element] = self.parser.CurrentLineNumber
+
+    def _end(self, name: str) -> None:
+        if self.builder is None:
+            return
+        self.builder.end(name)
+        self.depth -= 1
+        if self.depth == 0:
+            self.done.append((self.builder.close(), self.line, self.lines))
+            self.builder = None
+
+    def _data(self, text: str) -> None:
+        if self.builder is not None:
+            self.builder.data(text)
+
+
+def _xml_problem(error: BaseException) -> str:
+    if isinstance(error, _Refused):
+        return str(error)
+    if isinstance(error, expat.ExpatError):
+        return f"not well-formed XML ({expat.ErrorString(error.code)})"
+    return "XML nested or sized beyond what a BioC file has"
+
+
+def _xml_records(
+    reader: _XmlDocuments, source: str, sha256: str
+) -> Iterator[PaperRecord | RecordError]:
+    done, reader.done = reader.done, []
+    for element, line, lines in done:
+        yield _to_record(_xml_document(element, line, lines), source, sha256, "bioc-xml")
+
+
+def _infons(element: ET.Element) -> dict[str, str]:
+    return {infon.get("key", ""): (infon.text or "").strip() for infon in element.findall("infon")}
+
+
+def _xml_document(element: ET.Element, line: int, lines: dict[ET.Element, int]) -> RawDocument:
+    doc = RawDocument(doc_id=(element.findtext("id") or "").strip(), line=line)
+    passages = []
+    for passage in element.findall("passage"):
+        annotations = passage.findall("annotation") + passage.findall("sentence/annotation")
+        passages.append(
+            {
+                "infons": _infons(passage),
+                "offset": passage.findtext("offset") or "0",
+                "text": passage.findtext("text") or "",
+                "annotations": [
+                    {
+                        "id": annotation.get("id", ""),
+                        "infons": _infons(annotation),
+                        "text": annotation.findtext("text") or "",
+                        "locations": [dict(loc.attrib) for loc in annotation.findall("location")],
+                        "line": lines.get(annotation, line),
+                    }
+                    for annotation in annotations
+                ],
+            }
+        )
+    relations = [
+        {
+            "infons": _infons(relation),
+            "nodes": [dict(node.attrib) for node in relation.findall("node")],
+            "line": line,
+        }
+        for relation in element.findall("relation") + element.findall("passage/relation")
+    ]
+    _fill(doc, passages, relations)
+    return doc
+
+
+def _json_record(document: Any, line: int, source: str, sha256: str) -> PaperRecord | RecordError:
+    if not isinstance(document, dict):
+        return RecordError(source, line, "document", "not a JSON object", _JSON_FIX)
+    doc = RawDocument(doc_id=_string(document.get("id")), line=line)
+    try:
+        passages = [_json_passage(passage, line) for passage in _list(document, "passages")]
+        relations = [_json_relation(relation, line) for relation in _list(document, "relations")]
+        for passage in passages:
+            relations.extend(_json_relation(r, line) for r in passage.pop("relations"))
+    except _BadField as error:
+        return RecordError(source, line, error.field, error.problem, _JSON_FIX)
+    return _to_record(_fill(doc, passages, relations), source, sha256, "bioc-json")
+
+
+class _BadField(Exception):
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(problem)
+        self.field, self.problem = field, problem
+
+
+def _list(value: Mapping[str, Any], key: str) -> list[Any]:
+    items = value.get(key, [])
+    if not isinstance(items, list):
+        raise _BadField(key, f"'{key}' is not a list")
+    return items
+
+
+def _json_passage(passage: Any, line: int) -> dict[str, Any]:
+    if not isinstance(passage, dict):
+        raise _BadField("passage", "a passage is not a JSON object")
+    annotations = _list(passage, "annotations")
+    for sentence in _list(passage, "sentences"):
+        annotations = annotations + (_list(sentence, "annotations") if isinstance(sentence, dict) else [])
+    converted = []
+    for annotation in annotations:
+        if not isinstance(annotation, dict):
+            raise _BadField("annotation", "an annotation is not a JSON object")
+        locations = [loc for loc in _list(annotation, "locations") if isinstance(loc, dict)]
+        converted.append(
+            {
+                "id": _string(annotation.get("id")),
+                "infons": _json_infons(annotation),
+                "text": _string(annotation.get("text")),
+                "locations": [{key: _string(loc.get(key)) for key in ("offset", "length")} for loc in locations],
+                "line": line,
+            }
+        )
+    return {
+        "infons": _json_infons(passage),
+        "offset": _string(passage.get("offset", 0)),
+        "text": _string(passage.get("text")),
+        "annotations": converted,
+        "relations": _list(passage, "relations"),
+    }
+
+
+def _json_relation(relation: Any, line: int) -> dict[str, Any]:
+    if not isinstance(relation, dict):
+        raise _BadField("relation", "a relation is not a JSON object")
+    nodes = [
+        {key: _string(node.get(key)) for key in ("refid", "role")}
+        for node in _list(relation, "nodes")
+        if isinstance(node, dict)
+    ]
+    return {"infons": _json_infons(relation), "nodes": nodes, "line": line}
+
+
+def _json_infons(value: Mapping[str, Any]) -> dict[str, str]:
+    infons = value.get("infons")
+    if not isinstance(infons, dict):
+        return {}
+    flat: dict[str, str] = {}
+    for key, item in infons.items():
+        if isinstance(item, dict):  # PubTator3 roles: {"type": "Chemical", "identifier": "..."}
+            item = "|".join((_string(item.get("type")), _string(item.get("identifier"))))
+        flat[str(key)] = _string(item)
+    return flat
+
+
+def _string(value: Any) -> str:
+    """A JSON scalar as BioC XML would write it; containers count as missing."""
+    if value is None or isinstance(value, dict | list):
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
+def _fill(doc: RawDocument, passages: list[dict[str, Any]], relations: list[dict[str, Any]]) -> RawDocument:
+    """Title, abstract, mentions and relations of ``doc`` from format-neutral passages.
+
+    Passage ``title``/``front`` is the title and ``abstract*`` passages, joined by a space, the
+    abstract; without any passage type the first passage is the title and the rest the abstract.
+    """
+    typed = any(_passage_type(p) for p in passages)
+    parts: list[tuple[dict[str, Any], int]] = []  # passage, where it starts in title + " " + abstract
+    abstract: list[str] = []
+    skipped = 0
+    for index, passage in enumerate(passages):
+        role = _passage_type(passage) if typed else ("title" if index == 0 else "abstract")
+        if role == "title" and doc.title is None:
+            doc.title = passage["text"]
+            parts.append((passage, 0))
+        elif role == "abstract":
+            abstract.append(passage["text"])
+            parts.append((passage, -len(abstract)))
+        else:
+            skipped += len(passage["annotations"])
+    doc.abstract = " ".join(abstract)
+    base = len(doc.title or "") + 1
+    starts = [base]
+    for text in abstract:
+        starts.append(starts[-1] + len(text) + 1)
+    by_ref: dict[str, str] = {}
+    for passage, slot in parts:
+        position = 0 if slot == 0 else starts[-slot - 1]
+        for annotation in passage["annotations"]:
+            mention = _mention(doc, passage, annotation, position)
+            if mention is not None:
+                doc.mentions.append(mention)
+                by_ref[annotation["id"]] = mention.raw_identifier
+    if skipped:
+        doc.warn(doc.line, f"{skipped} annotation(s) outside the title and abstract skipped")
+    for relation in relations:
+        _relation(doc, relation, by_ref)
+    return doc
+
+
+def _passage_type(passage: Mapping[str, Any]) -> str:
+    infons = passage["infons"]
+    kind = (infons.get("type") or infons.get("section_type") or "").strip().casefold()
+    if kind in ("title", "front"):
+        return "title"
+    return "abstract" if kind.startswith("abstract") else kind and "other"
+
+
+def _mention(
+    doc: RawDocument, passage: Mapping[str, Any], annotation: Mapping[str, Any], position: int
+) -> RawMention | None:
+    infons = annotation["infons"]
+    line = annotation["line"]
+    if infons.get("CompositeRole", "").casefold() == "individualmention":
+        return None
+    spans = []
+    for location in annotation["locations"]:
+        offset, length = location.get("offset", ""), location.get("length", "")
+        if not (_OFFSET.fullmatch(offset) and _OFFSET.fullmatch(length)):
+            doc.warn(line, f"location offset={clip(offset)!r} length={clip(length)!r} not read")
+            continue
+        spans.append((int(offset), int(offset) + int(length)))
+    if not spans:
+        doc.warn(line, f"annotation {clip(annotation['text'])!r} without a location; skipped")
+        return None
+    if not _OFFSET.fullmatch(passage["offset"]):
+        doc.warn(line, f"passage offset {clip(passage['offset'])!r} is not a number")
+        return None
+    shift = position - int(passage["offset"])
+    start, end = min(s for s, _ in spans) + shift, max(e for _, e in spans) + shift
+    if start < 0:
+        doc.warn(line, f"annotation {clip(annotation['text'])!r} starts before its passage; skipped")
+        return None
+    kind = next((infons[key] for key in _TYPE_KEYS if key in infons), "")
+    raw_id = next((infons[key] for key in _ID_KEYS if key in infons), "")
+    return RawMention(start, end, annotation["text"], kind, raw_id, line)
+
+
+def _relation(doc: RawDocument, relation: Mapping[str, Any], by_ref: Mapping[str, str]) -> None:
+    """BC5CDR (``Chemical``/``Disease`` infons), PubTator3 (``role1``/``role2``) or node refs."""
+    infons, line = relation["infons"], relation["line"]
+    kind = infons.get("relation") or infons.get("type") or ""
+    if "Chemical" in infons and "Disease" in infons:
+        ends = [infons["Chemical"], infons["Disease"]]
+    elif "role1" in infons and "role2" in infons:
+        ends = [infons[key].rpartition("|")[2] for key in ("role1", "role2")]
+    else:
+        ends = [by_ref.get(node["refid"], "") for node in relation["nodes"]]
+    if len(ends) != 2 or not kind or not all(ends):
+        doc.warn(line, f"relation {clip(kind)!r} without its two concepts; skipped")
+        return
+    doc.relations.append((kind, ends[0], ends[1], line))
+
+
+def _to_record(doc: RawDocument, source: str, sha256: str, fmt: str) -> PaperRecord | RecordError:
+    try:
+        return build_record(doc, source=source, sha256=sha256, source_format=fmt)
+    except RecordError as error:
+        return error
+
+
+def _json_documents(
+    decoder: json.JSONDecoder, text: str, pos: int, value: Any, depth: int
+) -> Iterator[tuple[int, Any]]:
+    """(position, document) for the BioC documents in the JSON value at ``pos``.
+
+    Collections are walked member by member so each document keeps its position (and line).
+    """
+    if isinstance(value, dict) and "passages" in value:
+        yield pos, value
+    elif depth >= _MAX_DEPTH:
+        return
+    elif isinstance(value, list):
+        for item_pos, item in _members(decoder, text, pos):
+            yield from _json_documents(decoder, text, item_pos, item, depth + 1)
+    elif isinstance(value, dict):
+        for item_pos, item in _members(decoder, text, pos, keys=("documents", "PubTator3")):
+            yield from _json_documents(decoder, text, item_pos, item, depth + 1)
+
+
+def _members(
+    decoder: json.JSONDecoder, text: str, pos: int, keys: tuple[str, ...] = ()
+) -> Iterator[tuple[int, Any]]:
+    """Items of the array at ``pos``, or of the object's arrays under ``keys``, with positions."""
+    is_object = text[pos] == "{"
+    pos = _skip_space(text, pos + 1)
+    while text[pos] not in "]}":
+        if is_object:
+            key, pos = decoder.raw_decode(text, pos)
+            pos = _skip_space(text, _skip_space(text, pos) + 1)  # past ':'
+        item, end = decoder.raw_decode(text, pos)
+        if not is_object:
+            yield pos, item
+        elif key in keys and isinstance(item, list):
+            yield from _members(decoder, text, pos)
+        pos = _skip_space(text, end)
+        pos = _skip_space(text, pos + 1) if text[pos] == "," else pos
+
+
+def _skip_space(text: str, pos: int) -> int:
+    match = _JSON_SPACE.match(text, pos)
+    return pos if match is None else match.end()
+
+
+class _LineCounter:
+    """Line of a position; linear overall because positions only grow."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.pos, self.line = text, 0, 1
+
+    def at(self, pos: int) -> int:
+        if pos < self.pos:
+            self.pos, self.line = 0, 1
+        self.line += self.text.count("\n", self.pos, pos)
+        self.pos = pos
+        return self.line

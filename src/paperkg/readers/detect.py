@@ -1,0 +1,106 @@
+"""Which reader a record file needs, told from its first few KiB (never from its name).
+
+- ``pubtator``: the first non-empty line is ``PMID|t|…`` or ``PMID|a|…``;
+- ``bioc-xml``: an XML prolog, ``<!DOCTYPE collection`` or ``<collection>``;
+- ``bioc-json``: a JSON object with a top-level ``"documents"`` key near its start;
+- ``jsonl``: the first non-empty line is a JSON object with a ``"title"`` key or the paperkg
+  ``"schema"`` value (the line may be longer than what is read: its start decides);
+- ``markdown``: anything else, including binary data (the markdown reader then says what is
+  wrong with it).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from paperkg.errors import RecordError
+
+from .jsonl import SCHEMA_ID
+
+__all__ = ["SNIFF_BYTES", "detect_format", "detect_text"]
+
+#: How much of a file is read to tell its format.
+SNIFF_BYTES = 8192
+
+_PUBTATOR = re.compile(r"[0-9]+\|[ta]\|")
+_BIOC_XML = re.compile(r"<\?xml[\s?]|<!DOCTYPE\s+collection[\s>\[]|<collection[\s>]")
+_JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]:,\n]')
+
+
+def detect_format(path: str | os.PathLike[str]) -> str:
+    """``"markdown"``, ``"pubtator"``, ``"bioc-xml"``, ``"bioc-json"`` or ``"jsonl"``.
+
+    Reads at most :data:`SNIFF_BYTES`; raises :class:`RecordError` if the file cannot be read.
+    """
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except OSError as error:
+        problem = f"cannot read the file ({error.strerror or error})"
+        fix = "check the path and permissions"
+        raise RecordError(os.fspath(path), 0, "file", problem, fix) from None
+    return detect_text(_decode(head))
+
+
+def _decode(head: bytes) -> str:
+    for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            return head[len(bom) :].decode(codec, errors="replace")
+    if b"\x00" in head:
+        return ""  # binary (or BOM-less UTF-16): left to the markdown reader to report
+    return head.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="replace")
+
+
+def detect_text(head: str) -> str:
+    """The format of a file that starts with ``head`` (see :func:`detect_format`)."""
+    text = head.removeprefix("\ufeff")
+    start = len(text) - len(text.lstrip())
+    if start == len(text) or "\x00" in text:
+        return "markdown"
+    line_end = text.find("\n", start)
+    first_line = text[start : len(text) if line_end < 0 else line_end].strip()
+    if _PUBTATOR.match(first_line):
+        return "pubtator"
+    if text[start] == "<":
+        return "bioc-xml" if _BIOC_XML.search(text, start) else "markdown"
+    if text[start] != "{":
+        return "markdown"
+    keys, one_line = _top_level_keys(text, start)
+    if "documents" in keys:
+        return "bioc-json"
+    if one_line and ("title" in keys or keys.get("schema") == SCHEMA_ID):
+        return "jsonl"
+    return "markdown"
+
+
+def _top_level_keys(text: str, start: int) -> tuple[dict[str, str | None], bool]:
+    """Keys of the JSON object at ``start`` (as far as ``text`` goes), with their string values,
+    and whether the object stays on one line. A tolerant scan, not a parser: it only has to tell
+    formats apart, and malformed JSON is the reader's to report.
+    """
+    keys: dict[str, str | None] = {}
+    depth, previous, key, one_line = 0, "", "", True
+    for match in _JSON_TOKEN.finditer(text, start):
+        part = match.group()
+        if part == "\n":
+            one_line = False
+            continue
+        if part in ("{", "["):
+            depth += 1
+        elif part in ("}", "]"):
+            depth -= 1
+            if depth <= 0:
+                break
+        elif depth == 1 and part[0] == '"' and previous in ("{", ","):
+            key = _unquote(part)
+        elif depth == 1 and part[0] == '"' and previous == ":":
+            keys[key] = _unquote(part)
+        elif depth == 1 and part == ":":
+            keys.setdefault(key, None)
+        previous = '"' if part[0] == '"' else part
+    return keys, one_line
+
+
+def _unquote(quoted: str) -> str:
+    return quoted[1:-1].replace('\\"', '"').replace("\\/", "/").replace("\\\\", "\\")

@@ -23,6 +23,10 @@ demo: $(STAMP)
 	@echo
 	@echo "Which drugs were tried for fibromyalgia?"
 	$(BIN)/paperkg --store $(STORE) query drugs-tried-for --param condition=fibromyalgia
+	@echo
+	@echo "What did the original record (Moser 2025, a case report) find?"
+	$(BIN)/paperkg --store $(STORE) query paper-findings --param paper=10.7759/cureus.83824 \
+		--format tsv | cut -f1-4
 
 # Extraction quality: the public records (targets enforced), then the project's own evaluation
 # sets (dev: used while writing rules; blind: never used to tune them), reported.

@@ -214,3 +214,42 @@ def test_top_level_help_and_version() -> None:
     code, out, _ = run("--version")
     assert code == 0
     assert "paperkg" in out
+
+
+@pytest.mark.parametrize(
+    "paper",
+    ["10.7759/cureus.83824", "https://doi.org/10.7759/CUREUS.83824", "doi:10.7759/cureus.83824"],
+)
+def test_paper_findings_of_the_original_record(seeds_store: Path, paper: str) -> None:
+    code, out, _ = run(
+        "--store",
+        str(seeds_store),
+        "query",
+        "paper-findings",
+        "-p",
+        f"paper={paper}",
+        "--format",
+        "csv",
+    )
+    assert code == 0
+    found = {row["drug_label"]: (row["outcome"], row["dose"]) for row in _csv(out)}
+    assert found == {
+        "naltrexone": ("improved", "4.5 mg/day"),
+        "amitriptyline": ("no_benefit", ""),
+        "pregabalin": ("no_benefit", ""),
+    }
+
+
+def test_paper_findings_by_pmid(seeds_store: Path) -> None:
+    code, out, _ = run(
+        "--store",
+        str(seeds_store),
+        "query",
+        "paper-findings",
+        "-p",
+        "paper=PMID:15818684",
+        "--format",
+        "csv",
+    )
+    assert code == 0
+    assert [row["drug_label"] for row in _csv(out)] == ["pregabalin"]

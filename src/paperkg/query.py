@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import QueryError, UnknownQueryError
-from .identifiers import iri_to_curie, lookup_key, normalize_curie
+from .identifiers import iri_to_curie, lookup_key, normalize_curie, normalize_doi
 from .resources import queries_dir
 from .store import PaperStore
 from .vocab import PKG
@@ -30,7 +30,7 @@ __all__ = [
     "run_query",
 ]
 
-_PARAM_KINDS = ("concept", "text")
+_PARAM_KINDS = ("concept", "paper", "text")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +44,7 @@ class QueryParameter:
     @property
     def variable(self) -> str:
         """The SPARQL variable the value is bound to."""
-        return f"{self.name}_key" if self.kind == "concept" else self.name
+        return f"{self.name}_key" if self.kind in {"concept", "paper"} else self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +171,24 @@ def _bind(named: NamedQuery, params: Mapping[str, str]) -> dict[ox.Variable, ox.
                 text = iri_to_curie(text) or text
             curie = normalize_curie(text)
             term = lookup_key(curie if curie is not None else text)
+        elif parameter.kind == "paper":
+            term = paper_lookup_key(value)
         bound[ox.Variable(parameter.variable)] = ox.Literal(term)
     return bound
+
+
+def paper_lookup_key(value: str) -> str:
+    """The paper key a user's DOI, ``PMID:…``, PMC id or key stands for (see paper_key)."""
+    text = value.strip()
+    doi = normalize_doi(text)
+    if doi is not None:
+        return f"doi:{doi}"
+    if re.fullmatch(r"(?i)pmc\d+", text):
+        return f"pmc:{text.upper()}"
+    curie = normalize_curie(text)
+    if curie is not None and curie.split(":", 1)[0] in {"doi", "pubmed", "pmc"}:
+        return curie
+    return text
 
 
 def _parse_file(path: Path) -> NamedQuery:

@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 import re
-import xml.etree.ElementTree as ET  # noqa: S405 - only TreeBuilder; parsing is guarded expat
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
 from typing import Any
 from xml.parsers import expat
@@ -34,11 +34,12 @@ _ID_KEYS = ("identifier", "Identifier", "MESH", "MeSH", "mesh", "NCBI Gene", "NC
 _TYPE_KEYS = ("type", "Type")
 _OFFSET = re.compile(r"\s*[0-9]{1,12}\s*")
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")
+_COLLECTION_KEYS = ("documents", "PubTator3")
 _XML_FIX = "give a BioC XML file (a <collection> of <document> elements), saved as UTF-8"
 _JSON_FIX = "give a BioC JSON file: a collection object with a 'documents' list"
 
 
-class _Refused(Exception):
+class _RefusedError(Exception):
     """Raised inside expat handlers to stop the parse (entity declaration, wrong root)."""
 
 
@@ -54,7 +55,7 @@ def iter_bioc_xml(data: bytes, *, source: str, sha256: str) -> Iterator[PaperRec
     for begin in range(0, max(len(data), 1), _CHUNK):
         try:
             parser.Parse(data[begin : begin + _CHUNK], begin + _CHUNK >= len(data))
-        except (expat.ExpatError, _Refused, RecursionError, ValueError) as error:
+        except (expat.ExpatError, _RefusedError, RecursionError, ValueError) as error:
             line = getattr(error, "lineno", None) or parser.ErrorLineNumber
             problem = _xml_problem(error)
             if not yielded and not reader.done:
@@ -66,13 +67,9 @@ def iter_bioc_xml(data: bytes, *, source: str, sha256: str) -> Iterator[PaperRec
         for record in _xml_records(reader, source, sha256):
             yielded = True
             yield record
-    if reader.root is None:
-        raise RecordError(source, 1, "file", "no XML element in the file", _XML_FIX)
 
 
-def iter_bioc_json(
-    data: bytes, *, source: str, sha256: str
-) -> Iterator[PaperRecord | RecordError]:
+def iter_bioc_json(data: bytes, *, source: str, sha256: str) -> Iterator[PaperRecord | RecordError]:
     """Records of BioC JSON, one per document, in file order.
 
     Accepts a collection (``{"documents": [...]}``), a list of collections or documents, PubTator's
@@ -100,12 +97,21 @@ def iter_bioc_json(
                 raise RecordError(source, line, "file", problem, _JSON_FIX) from None
             yield RecordError(source, line, "json", problem, "repair the JSON there")
             return
-        if not documents and found == 0 and not isinstance(value, dict | list):
-            raise RecordError(source, lines.at(pos), "file", "no BioC documents", _JSON_FIX)
+        if not _is_bioc(value):
+            problem = "JSON but not BioC: no 'documents' list or document with 'passages'"
+            if found == 0:
+                raise RecordError(source, lines.at(pos), "file", problem, _JSON_FIX)
+            yield RecordError(source, lines.at(pos), "json", problem, _JSON_FIX)
         for doc_pos, document in documents:
             found += 1
             yield _json_record(document, lines.at(doc_pos), source, sha256)
         pos = _skip_space(text, end)
+
+
+def _is_bioc(value: Any) -> bool:
+    if isinstance(value, dict):
+        return "passages" in value or any(key in value for key in _COLLECTION_KEYS)
+    return isinstance(value, list)
 
 
 def read_bioc(path: str | os.PathLike[str]) -> list[PaperRecord | RecordError]:
@@ -138,13 +144,15 @@ class _XmlDocuments:
         self.done: list[tuple[ET.Element, int, dict[ET.Element, int]]] = []
 
     def _entity(self, name: str, *_: object) -> None:
-        raise _Refused(f"entity declaration {clip(name)!r} refused (entities are not expanded)")
+        raise _RefusedError(
+            f"entity declaration {clip(name)!r} refused (entities are not expanded)"
+        )
 
     def _start(self, name: str, attributes: dict[str, str]) -> None:
         if self.root is None:
             self.root = name
             if name not in ("collection", "document"):
-                raise _Refused(f"root element <{clip(name)}> is not a BioC <collection>")
+                raise _RefusedError(f"root element <{clip(name)}> is not a BioC <collection>")
         if self.builder is None and name == "document":
             self.builder, self.depth, self.line = ET.TreeBuilder(), 0, self.parser.CurrentLineNumber
             self.lines = {}
@@ -169,7 +177,7 @@ class _XmlDocuments:
 
 
 def _xml_problem(error: BaseException) -> str:
-    if isinstance(error, _Refused):
+    if isinstance(error, _RefusedError):
         return str(error)
     if isinstance(error, expat.ExpatError):
         return f"not well-formed XML ({expat.ErrorString(error.code)})"
@@ -231,12 +239,12 @@ def _json_record(document: Any, line: int, source: str, sha256: str) -> PaperRec
         relations = [_json_relation(relation, line) for relation in _list(document, "relations")]
         for passage in passages:
             relations.extend(_json_relation(r, line) for r in passage.pop("relations"))
-    except _BadField as error:
+    except _BadFieldError as error:
         return RecordError(source, line, error.field, error.problem, _JSON_FIX)
     return _to_record(_fill(doc, passages, relations), source, sha256, "bioc-json")
 
 
-class _BadField(Exception):
+class _BadFieldError(Exception):
     def __init__(self, field: str, problem: str) -> None:
         super().__init__(problem)
         self.field, self.problem = field, problem
@@ -245,27 +253,32 @@ class _BadField(Exception):
 def _list(value: Mapping[str, Any], key: str) -> list[Any]:
     items = value.get(key, [])
     if not isinstance(items, list):
-        raise _BadField(key, f"'{key}' is not a list")
+        raise _BadFieldError(key, f"'{key}' is not a list")
     return items
 
 
 def _json_passage(passage: Any, line: int) -> dict[str, Any]:
     if not isinstance(passage, dict):
-        raise _BadField("passage", "a passage is not a JSON object")
+        raise _BadFieldError("passage", "a passage is not a JSON object")
     annotations = _list(passage, "annotations")
     for sentence in _list(passage, "sentences"):
-        annotations = annotations + (_list(sentence, "annotations") if isinstance(sentence, dict) else [])
+        annotations = annotations + (
+            _list(sentence, "annotations") if isinstance(sentence, dict) else []
+        )
     converted = []
     for annotation in annotations:
         if not isinstance(annotation, dict):
-            raise _BadField("annotation", "an annotation is not a JSON object")
+            raise _BadFieldError("annotation", "an annotation is not a JSON object")
         locations = [loc for loc in _list(annotation, "locations") if isinstance(loc, dict)]
         converted.append(
             {
                 "id": _string(annotation.get("id")),
                 "infons": _json_infons(annotation),
                 "text": _string(annotation.get("text")),
-                "locations": [{key: _string(loc.get(key)) for key in ("offset", "length")} for loc in locations],
+                "locations": [
+                    {key: _string(loc.get(key)) for key in ("offset", "length")}
+                    for loc in locations
+                ],
                 "line": line,
             }
         )
@@ -280,7 +293,7 @@ def _json_passage(passage: Any, line: int) -> dict[str, Any]:
 
 def _json_relation(relation: Any, line: int) -> dict[str, Any]:
     if not isinstance(relation, dict):
-        raise _BadField("relation", "a relation is not a JSON object")
+        raise _BadFieldError("relation", "a relation is not a JSON object")
     nodes = [
         {key: _string(node.get(key)) for key in ("refid", "role")}
         for node in _list(relation, "nodes")
@@ -296,8 +309,9 @@ def _json_infons(value: Mapping[str, Any]) -> dict[str, str]:
     flat: dict[str, str] = {}
     for key, item in infons.items():
         if isinstance(item, dict):  # PubTator3 roles: {"type": "Chemical", "identifier": "..."}
-            item = "|".join((_string(item.get("type")), _string(item.get("identifier"))))
-        flat[str(key)] = _string(item)
+            flat[str(key)] = f"{_string(item.get('type'))}|{_string(item.get('identifier'))}"
+        else:
+            flat[str(key)] = _string(item)
     return flat
 
 
@@ -310,34 +324,37 @@ def _string(value: Any) -> str:
     return str(value)
 
 
-def _fill(doc: RawDocument, passages: list[dict[str, Any]], relations: list[dict[str, Any]]) -> RawDocument:
+def _fill(
+    doc: RawDocument, passages: list[dict[str, Any]], relations: list[dict[str, Any]]
+) -> RawDocument:
     """Title, abstract, mentions and relations of ``doc`` from format-neutral passages.
 
     Passage ``title``/``front`` is the title and ``abstract*`` passages, joined by a space, the
     abstract; without any passage type the first passage is the title and the rest the abstract.
     """
     typed = any(_passage_type(p) for p in passages)
-    parts: list[tuple[dict[str, Any], int]] = []  # passage, where it starts in title + " " + abstract
-    abstract: list[str] = []
+    title: list[dict[str, Any]] = []
+    abstract: list[dict[str, Any]] = []
     skipped = 0
     for index, passage in enumerate(passages):
         role = _passage_type(passage) if typed else ("title" if index == 0 else "abstract")
-        if role == "title" and doc.title is None:
-            doc.title = passage["text"]
-            parts.append((passage, 0))
+        if role == "title" and not title:
+            title.append(passage)
         elif role == "abstract":
-            abstract.append(passage["text"])
-            parts.append((passage, -len(abstract)))
+            abstract.append(passage)
         else:
             skipped += len(passage["annotations"])
-    doc.abstract = " ".join(abstract)
-    base = len(doc.title or "") + 1
-    starts = [base]
-    for text in abstract:
-        starts.append(starts[-1] + len(text) + 1)
+    doc.title = title[0]["text"] if title else None
+    doc.abstract = " ".join(passage["text"] for passage in abstract)
+    placed = [
+        (passage, 0) for passage in title
+    ]  # passage, where it starts in title + " " + abstract
+    position = len(doc.title or "") + 1
+    for passage in abstract:
+        placed.append((passage, position))
+        position += len(passage["text"]) + 1
     by_ref: dict[str, str] = {}
-    for passage, slot in parts:
-        position = 0 if slot == 0 else starts[-slot - 1]
+    for passage, position in placed:
         for annotation in passage["annotations"]:
             mention = _mention(doc, passage, annotation, position)
             if mention is not None:
@@ -381,7 +398,9 @@ def _mention(
     shift = position - int(passage["offset"])
     start, end = min(s for s, _ in spans) + shift, max(e for _, e in spans) + shift
     if start < 0:
-        doc.warn(line, f"annotation {clip(annotation['text'])!r} starts before its passage; skipped")
+        doc.warn(
+            line, f"annotation {clip(annotation['text'])!r} starts before its passage; skipped"
+        )
         return None
     kind = next((infons[key] for key in _TYPE_KEYS if key in infons), "")
     raw_id = next((infons[key] for key in _ID_KEYS if key in infons), "")
@@ -416,18 +435,17 @@ def _json_documents(
 ) -> Iterator[tuple[int, Any]]:
     """(position, document) for the BioC documents in the JSON value at ``pos``.
 
-    Collections are walked member by member so each document keeps its position (and line).
+    Collections are walked member by member so each document keeps its position (and line);
+    every item of a ``documents`` list counts as a document, so a broken one is reported.
     """
-    if isinstance(value, dict) and "passages" in value:
+    if depth >= _MAX_DEPTH or (isinstance(value, dict) and "passages" in value):
         yield pos, value
-    elif depth >= _MAX_DEPTH:
-        return
     elif isinstance(value, list):
         for item_pos, item in _members(decoder, text, pos):
             yield from _json_documents(decoder, text, item_pos, item, depth + 1)
     elif isinstance(value, dict):
-        for item_pos, item in _members(decoder, text, pos, keys=("documents", "PubTator3")):
-            yield from _json_documents(decoder, text, item_pos, item, depth + 1)
+        for list_pos, _ in _members(decoder, text, pos, keys=_COLLECTION_KEYS):
+            yield from _members(decoder, text, list_pos)
 
 
 def _members(
@@ -441,10 +459,8 @@ def _members(
             key, pos = decoder.raw_decode(text, pos)
             pos = _skip_space(text, _skip_space(text, pos) + 1)  # past ':'
         item, end = decoder.raw_decode(text, pos)
-        if not is_object:
+        if not is_object or (key in keys and isinstance(item, list)):
             yield pos, item
-        elif key in keys and isinstance(item, list):
-            yield from _members(decoder, text, pos)
         pos = _skip_space(text, end)
         pos = _skip_space(text, pos + 1) if text[pos] == "," else pos
 

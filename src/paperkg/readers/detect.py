@@ -2,7 +2,8 @@
 
 - ``pubtator``: the first non-empty line is ``PMID|t|…`` or ``PMID|a|…``;
 - ``bioc-xml``: an XML prolog, ``<!DOCTYPE collection`` or ``<collection>``;
-- ``bioc-json``: a JSON object with a top-level ``"documents"`` key near its start;
+- ``bioc-json``: a JSON object with a top-level ``"documents"`` key near its start (or
+  ``"PubTator3"``, the key of PubTator3's BioC JSON export);
 - ``jsonl``: the first non-empty line is a JSON object with a ``"title"`` key or the paperkg
   ``"schema"`` value (the line may be longer than what is read: its start decides);
 - ``markdown``: anything else, including binary data (the markdown reader then says what is
@@ -67,7 +68,7 @@ def detect_text(head: str) -> str:
     if text[start] != "{":
         return "markdown"
     keys, one_line = _top_level_keys(text, start)
-    if "documents" in keys:
+    if "documents" in keys or "PubTator3" in keys:
         return "bioc-json"
     if one_line and ("title" in keys or keys.get("schema") == SCHEMA_ID):
         return "jsonl"

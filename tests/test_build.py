@@ -66,3 +66,19 @@ def test_rebuilding_gives_the_same_store() -> None:
     build(second, [str(SEEDS)])
     build(second, [str(SEEDS)])
     assert set(first.oxigraph) == set(second.oxigraph)
+
+
+def test_a_folder_of_thousands_of_files_with_bad_ones_among_them(tmp_path: Path) -> None:
+    for number in range(2000):
+        text = (
+            f"# Velitrex in widgetitis, report {number}\n\n"
+            f"PubMed · PMID: {100000 + number} · J · 2020\n\n## TL;DR\n\nVelitrex helped.\n"
+        )
+        (tmp_path / f"{number:05d}.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "00500.txt").write_bytes(b"")
+    (tmp_path / "01500.txt").write_bytes(b"\x00\x01binary\xff")
+    store = PaperStore()
+    report = build(store, [str(tmp_path)])
+    assert len(report.added) == 1998
+    assert sorted(Path(e.path).name for e in report.rejected) == ["00500.txt", "01500.txt"]
+    assert len(store.record_graphs()) == 1998

@@ -74,3 +74,11 @@ def test_spans_point_at_the_written_text() -> None:
 )
 def test_units_are_normalised(unit: str, expected: str) -> None:
     assert normalise_unit(unit) == expected
+
+
+def test_a_change_from_one_amount_to_another_is_not_a_range() -> None:
+    # found by SHACL on a BC5CDR abstract: doseValue above doseMax
+    spans = find_doses("Urinary protein decreased from 15.6 to 2.8 g daily.")
+    assert all(s.dose.value_max is None for s in spans)
+    (reversed_range,) = find_doses("600-150 mg/day")
+    assert reversed_range.dose.value_max is None

@@ -16,7 +16,7 @@ from .extract import Extractor, RuleExtractor
 from .extract.sentences import MAX_PROSE_CHARS
 from .mapping import MappedRecord, build_key, map_record, record_identity
 from .model import Extraction, PaperRecord
-from .readers import expand_sources, read_record
+from .readers import expand_sources, read_record, read_records
 from .store import PaperStore, WriteOutcome
 from .vocab import DEFAULT_BASE_IRI
 
@@ -93,13 +93,15 @@ def build(
     extractor: Extractor | None = None,
     base_iri: str = DEFAULT_BASE_IRI,
     progress: Callable[[Path], None] | None = None,
+    input_format: str | None = None,
 ) -> BuildReport:
     """Load every record under ``sources`` (files, folders, globs) into ``store``.
 
     Bad records are collected in the report (``strict=True`` raises the first one instead).
     Two files describing the same paper give one paper: the first in sorted order is built,
     the other is skipped with a warning. A record whose graph is up to date (same bytes, paperkg
-    version, extractor and base IRI) is not extracted again.
+    version, extractor and base IRI) is not extracted again. ``input_format`` names the input
+    format (markdown, pubtator, bioc-xml, bioc-json, jsonl); by default it is detected per file.
     """
     report = BuildReport()
     chosen = extractor or RuleExtractor()
@@ -108,7 +110,7 @@ def build(
     for path in expand_sources(sources):
         if progress is not None:
             progress(path)
-        for item in _records_of(path):
+        for item in read_records(path, input_format):
             if isinstance(item, RecordError):
                 if strict:
                     raise item
@@ -117,13 +119,6 @@ def build(
             _build_record(store, item, chosen, identity, base_iri, report, seen_papers)
     report.concepts = reconcile_concepts(store, base_iri=base_iri)
     return report
-
-
-def _records_of(path: Path) -> Iterable[PaperRecord | RecordError]:
-    try:
-        return [read_record(path)]
-    except RecordError as error:
-        return [error]
 
 
 def _build_record(

@@ -92,6 +92,12 @@ def main(context: click.Context, store: Path, base_iri: str) -> None:
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--strict", is_flag=True, help="Stop at the first bad record (exit 1).")
 @click.option(
+    "--format",
+    "input_format",
+    type=click.Choice(["markdown", "pubtator", "bioc-xml", "bioc-json", "jsonl"]),
+    help="Input format of every source (default: detected from each file's content).",
+)
+@click.option(
     "--validate/--no-validate",
     "check",
     default=True,
@@ -100,22 +106,32 @@ def main(context: click.Context, store: Path, base_iri: str) -> None:
 )
 @click.pass_obj
 @_reports_errors
-def build(settings: _Settings, sources: tuple[str, ...], strict: bool, check: bool) -> None:
+def build(
+    settings: _Settings,
+    sources: tuple[str, ...],
+    strict: bool,
+    input_format: str | None,
+    check: bool,
+) -> None:
     """Load records (files, folders, globs) into the store.
 
+    Paper records (markdown), PubTator, BioC XML/JSON and JSON Lines files, detected by content.
     A changed record replaces its graph; an unchanged one is skipped. Bad records are reported
     one per line and skipped (exit 1); --strict stops at the first.
 
     \b
     Example:
       paperkg --store kg build seeds/ 'more/*.txt'
+      paperkg --store cdr build --format pubtator CDR_TrainingSet.PubTator.txt
     """
     from .build import build as build_records
     from .store import PaperStore
     from .validate import validate_store
 
     with PaperStore(settings.store) as store:
-        report = build_records(store, sources, strict=strict, base_iri=settings.base_iri)
+        report = build_records(
+            store, sources, strict=strict, base_iri=settings.base_iri, input_format=input_format
+        )
         for error in report.rejected:
             click.echo(f"rejected: {error}", err=True)
         for warning in report.warnings:

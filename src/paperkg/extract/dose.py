@@ -114,6 +114,22 @@ def _route(window: str) -> str | None:
     return None
 
 
+def _begin_of(previous_end: int, match: re.Match[str]) -> int:
+    """Where a match in the text before a dose starts, as an offset into the whole text."""
+    return previous_end + match.start()
+
+
+def _is_range(before: str, match: re.Match[str], high: float | None) -> bool:
+    """Tell a range ("150-600 mg") from a change ("decreased from 15.6 to 2.8 g").
+
+    A reversed pair ("600-150 mg") is not a dose range either.
+    """
+    low = _number(match.group(1))
+    if re.search(r"\bfrom\s*$", before, re.IGNORECASE):
+        return False
+    return low is None or high is None or low <= high
+
+
 def _clean(text: str) -> str:
     return " ".join(text.split())
 
@@ -177,7 +193,7 @@ def _atom_doses(
     written = _clean(text[start:end])
     between = text[previous_end:start]
     range_match = _RANGE_BEFORE.search(between)
-    if range_match:
+    if range_match and _is_range(text[: _begin_of(previous_end, range_match)], range_match, value):
         begin = previous_end + range_match.start()
         written = _clean(text[begin:end])
         low = _number(range_match.group(1))

@@ -15,7 +15,7 @@ from paperkg.errors import RecordError
 from paperkg.model import PaperRecord
 
 from . import sources as _sources
-from .detect import detect_format
+from .detect import detect_format, detect_text, read_head
 from .jsonl import SCHEMA_ID, iter_jsonl, record_from_json, record_to_json, write_jsonl
 from .markdown import MAX_RECORD_BYTES, parse_record, read_record
 from .sources import RECORD_SUFFIXES
@@ -130,9 +130,12 @@ def _is_data_file(path: Path) -> bool:
     if formats is None:
         return True
     try:
-        return detect_format(path) in formats
+        head = read_head(path)
     except RecordError:
         return True  # unreadable: the reader reports it
+    fmt = detect_text(head)
+    # any XML prolog reads as BioC; in a folder, other XML (JATS, settings) is left alone
+    return fmt in formats and (fmt != "bioc-xml" or "<collection" in head)
 
 
 def _identity(path: Path) -> Path:

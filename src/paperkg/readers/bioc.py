@@ -12,6 +12,7 @@ billion-laughs attack); external DTDs such as ``BioC.dtd`` are never loaded.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import os
@@ -35,6 +36,7 @@ _TYPE_KEYS = ("type", "Type")
 _OFFSET = re.compile(r"\s*[0-9]{1,12}\s*")
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")
 _COLLECTION_KEYS = ("documents", "PubTator3")
+_LINE = object()  # key of an annotation's line in converted XML (no JSON key can equal it)
 _XML_FIX = "give a BioC XML file (a <collection> of <document> elements), saved as UTF-8"
 _JSON_FIX = "give a BioC JSON file: a collection object with a 'documents' list"
 
@@ -55,9 +57,10 @@ def iter_bioc_xml(data: bytes, *, source: str, sha256: str) -> Iterator[PaperRec
     for begin in range(0, max(len(data), 1), _CHUNK):
         try:
             parser.Parse(data[begin : begin + _CHUNK], begin + _CHUNK >= len(data))
-        except (expat.ExpatError, _RefusedError, RecursionError, ValueError) as error:
+        except (expat.ExpatError, _RefusedError, RecursionError, ValueError, LookupError) as error:
             line = getattr(error, "lineno", None) or parser.ErrorLineNumber
-            problem = _xml_problem(error)
+            refused = isinstance(error, _RefusedError)
+            problem = str(error) if refused else f"not well-formed XML ({clip(str(error), 80)})"
             if not yielded and not reader.done:
                 raise RecordError(source, line, "file", problem, _XML_FIX) from None
             yield from _xml_records(reader, source, sha256)
@@ -81,7 +84,7 @@ def iter_bioc_json(data: bytes, *, source: str, sha256: str) -> Iterator[PaperRe
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise RecordError(source, line, "file", "not UTF-8 text", _JSON_FIX) from None
-    lines = _LineCounter(text)
+    newlines = [match.start() for match in re.finditer("\n", text)]
     decoder = json.JSONDecoder()
     pos, found = _skip_space(text, 0), 0
     if pos >= len(text):
@@ -91,7 +94,7 @@ def iter_bioc_json(data: bytes, *, source: str, sha256: str) -> Iterator[PaperRe
             value, end = decoder.raw_decode(text, pos)
             documents = list(_json_documents(decoder, text, pos, value, 0))
         except (ValueError, RecursionError) as error:
-            line = getattr(error, "lineno", None) or lines.at(pos)
+            line = getattr(error, "lineno", None) or _line_at(newlines, pos)
             problem = f"not valid JSON ({clip(str(error), 80)})"
             if found == 0:
                 raise RecordError(source, line, "file", problem, _JSON_FIX) from None
@@ -100,11 +103,11 @@ def iter_bioc_json(data: bytes, *, source: str, sha256: str) -> Iterator[PaperRe
         if not _is_bioc(value):
             problem = "JSON but not BioC: no 'documents' list or document with 'passages'"
             if found == 0:
-                raise RecordError(source, lines.at(pos), "file", problem, _JSON_FIX)
-            yield RecordError(source, lines.at(pos), "json", problem, _JSON_FIX)
+                raise RecordError(source, _line_at(newlines, pos), "file", problem, _JSON_FIX)
+            yield RecordError(source, _line_at(newlines, pos), "json", problem, _JSON_FIX)
         for doc_pos, document in documents:
             found += 1
-            yield _json_record(document, lines.at(doc_pos), source, sha256)
+            yield _record(document, _line_at(newlines, doc_pos), source, sha256, "bioc-json")
         pos = _skip_space(text, end)
 
 
@@ -176,72 +179,54 @@ class _XmlDocuments:
             self.builder.data(text)
 
 
-def _xml_problem(error: BaseException) -> str:
-    if isinstance(error, _RefusedError):
-        return str(error)
-    if isinstance(error, expat.ExpatError):
-        return f"not well-formed XML ({expat.ErrorString(error.code)})"
-    return "XML nested or sized beyond what a BioC file has"
-
-
 def _xml_records(
     reader: _XmlDocuments, source: str, sha256: str
 ) -> Iterator[PaperRecord | RecordError]:
     done, reader.done = reader.done, []
     for element, line, lines in done:
-        yield _to_record(_xml_document(element, line, lines), source, sha256, "bioc-xml")
+        yield _record(_xml_as_json(element, lines), line, source, sha256, "bioc-xml")
 
 
-def _infons(element: ET.Element) -> dict[str, str]:
-    return {infon.get("key", ""): (infon.text or "").strip() for infon in element.findall("infon")}
+def _xml_as_json(element: ET.Element, lines: Mapping[ET.Element, int]) -> dict[Any, Any]:
+    """A ``<document>`` in the BioC JSON layout, so that both formats share one reading."""
 
+    def infons(node: ET.Element) -> dict[str, str]:
+        return {i.get("key", ""): (i.text or "").strip() for i in node.iterfind("infon")}
 
-def _xml_document(element: ET.Element, line: int, lines: dict[ET.Element, int]) -> RawDocument:
-    doc = RawDocument(doc_id=(element.findtext("id") or "").strip(), line=line)
-    passages = []
-    for passage in element.findall("passage"):
-        annotations = passage.findall("annotation") + passage.findall("sentence/annotation")
-        passages.append(
+    def annotations(node: ET.Element) -> list[dict[Any, Any]]:
+        return [
             {
-                "infons": _infons(passage),
-                "offset": passage.findtext("offset") or "0",
-                "text": passage.findtext("text") or "",
-                "annotations": [
-                    {
-                        "id": annotation.get("id", ""),
-                        "infons": _infons(annotation),
-                        "text": annotation.findtext("text") or "",
-                        "locations": [dict(loc.attrib) for loc in annotation.findall("location")],
-                        "line": lines.get(annotation, line),
-                    }
-                    for annotation in annotations
-                ],
+                "id": annotation.get("id", ""),
+                "infons": infons(annotation),
+                "text": annotation.findtext("text") or "",
+                "locations": [dict(loc.attrib) for loc in annotation.iterfind("location")],
+                _LINE: lines.get(annotation),
             }
-        )
-    relations = [
+            for annotation in node.iterfind("annotation")
+        ]
+
+    def relations(node: ET.Element) -> list[dict[str, Any]]:
+        return [
+            {"infons": infons(relation), "nodes": [dict(n.attrib) for n in relation.iter("node")]}
+            for relation in node.iterfind("relation")
+        ]
+
+    passages = [
         {
-            "infons": _infons(relation),
-            "nodes": [dict(node.attrib) for node in relation.findall("node")],
-            "line": line,
+            "offset": passage.findtext("offset") or "0",
+            "infons": infons(passage),
+            "text": passage.findtext("text") or "",
+            "annotations": annotations(passage),
+            "sentences": [{"annotations": annotations(s)} for s in passage.iterfind("sentence")],
+            "relations": relations(passage),
         }
-        for relation in element.findall("relation") + element.findall("passage/relation")
+        for passage in element.iterfind("passage")
     ]
-    _fill(doc, passages, relations)
-    return doc
-
-
-def _json_record(document: Any, line: int, source: str, sha256: str) -> PaperRecord | RecordError:
-    if not isinstance(document, dict):
-        return RecordError(source, line, "document", "not a JSON object", _JSON_FIX)
-    doc = RawDocument(doc_id=_string(document.get("id")), line=line)
-    try:
-        passages = [_json_passage(passage, line) for passage in _list(document, "passages")]
-        relations = [_json_relation(relation, line) for relation in _list(document, "relations")]
-        for passage in passages:
-            relations.extend(_json_relation(r, line) for r in passage.pop("relations"))
-    except _BadFieldError as error:
-        return RecordError(source, line, error.field, error.problem, _JSON_FIX)
-    return _to_record(_fill(doc, passages, relations), source, sha256, "bioc-json")
+    return {
+        "id": element.findtext("id") or "",
+        "passages": passages,
+        "relations": relations(element),
+    }
 
 
 class _BadFieldError(Exception):
@@ -250,65 +235,38 @@ class _BadFieldError(Exception):
         self.field, self.problem = field, problem
 
 
-def _list(value: Mapping[str, Any], key: str) -> list[Any]:
+def _record(
+    document: Any, line: int, source: str, sha256: str, fmt: str
+) -> PaperRecord | RecordError:
+    doc = RawDocument(doc_id="", line=line)
+    try:
+        _fill(doc, _dict(document, "document"))
+        return build_record(doc, source=source, sha256=sha256, source_format=fmt)
+    except _BadFieldError as error:
+        return RecordError(source, line, error.field, error.problem, _JSON_FIX)
+    except RecordError as error:
+        return error
+
+
+def _dict(value: Any, field: str) -> dict[Any, Any]:
+    if not isinstance(value, dict):
+        raise _BadFieldError(field, f"a {field} is not an object")
+    return value
+
+
+def _list(value: Mapping[Any, Any], key: str) -> list[Any]:
     items = value.get(key, [])
     if not isinstance(items, list):
         raise _BadFieldError(key, f"'{key}' is not a list")
     return items
 
 
-def _json_passage(passage: Any, line: int) -> dict[str, Any]:
-    if not isinstance(passage, dict):
-        raise _BadFieldError("passage", "a passage is not a JSON object")
-    annotations = _list(passage, "annotations")
-    for sentence in _list(passage, "sentences"):
-        annotations = annotations + (
-            _list(sentence, "annotations") if isinstance(sentence, dict) else []
-        )
-    converted = []
-    for annotation in annotations:
-        if not isinstance(annotation, dict):
-            raise _BadFieldError("annotation", "an annotation is not a JSON object")
-        locations = [loc for loc in _list(annotation, "locations") if isinstance(loc, dict)]
-        converted.append(
-            {
-                "id": _string(annotation.get("id")),
-                "infons": _json_infons(annotation),
-                "text": _string(annotation.get("text")),
-                "locations": [
-                    {key: _string(loc.get(key)) for key in ("offset", "length")}
-                    for loc in locations
-                ],
-                "line": line,
-            }
-        )
-    return {
-        "infons": _json_infons(passage),
-        "offset": _string(passage.get("offset", 0)),
-        "text": _string(passage.get("text")),
-        "annotations": converted,
-        "relations": _list(passage, "relations"),
-    }
-
-
-def _json_relation(relation: Any, line: int) -> dict[str, Any]:
-    if not isinstance(relation, dict):
-        raise _BadFieldError("relation", "a relation is not a JSON object")
-    nodes = [
-        {key: _string(node.get(key)) for key in ("refid", "role")}
-        for node in _list(relation, "nodes")
-        if isinstance(node, dict)
-    ]
-    return {"infons": _json_infons(relation), "nodes": nodes, "line": line}
-
-
-def _json_infons(value: Mapping[str, Any]) -> dict[str, str]:
+def _infons(value: Mapping[Any, Any]) -> dict[str, str]:
+    """Infons as strings; PubTator3's role objects become ``type|identifier``."""
     infons = value.get("infons")
-    if not isinstance(infons, dict):
-        return {}
     flat: dict[str, str] = {}
-    for key, item in infons.items():
-        if isinstance(item, dict):  # PubTator3 roles: {"type": "Chemical", "identifier": "..."}
+    for key, item in infons.items() if isinstance(infons, dict) else ():
+        if isinstance(item, dict):
             flat[str(key)] = f"{_string(item.get('type'))}|{_string(item.get('identifier'))}"
         else:
             flat[str(key)] = _string(item)
@@ -319,22 +277,20 @@ def _string(value: Any) -> str:
     """A JSON scalar as BioC XML would write it; containers count as missing."""
     if value is None or isinstance(value, dict | list):
         return ""
-    if isinstance(value, bool):
-        return str(value).lower()
-    return str(value)
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _fill(
-    doc: RawDocument, passages: list[dict[str, Any]], relations: list[dict[str, Any]]
-) -> RawDocument:
-    """Title, abstract, mentions and relations of ``doc`` from format-neutral passages.
+def _fill(doc: RawDocument, document: Mapping[Any, Any]) -> None:
+    """Title, abstract, mentions and relations of ``doc`` from a BioC (JSON layout) document.
 
     Passage ``title``/``front`` is the title and ``abstract*`` passages, joined by a space, the
     abstract; without any passage type the first passage is the title and the rest the abstract.
     """
+    doc.doc_id = _string(document.get("id")).strip()
+    passages = [_dict(passage, "passage") for passage in _list(document, "passages")]
     typed = any(_passage_type(p) for p in passages)
-    title: list[dict[str, Any]] = []
-    abstract: list[dict[str, Any]] = []
+    title: list[dict[Any, Any]] = []
+    abstract: list[dict[Any, Any]] = []
     skipped = 0
     for index, passage in enumerate(passages):
         role = _passage_type(passage) if typed else ("title" if index == 0 else "abstract")
@@ -343,32 +299,36 @@ def _fill(
         elif role == "abstract":
             abstract.append(passage)
         else:
-            skipped += len(passage["annotations"])
-    doc.title = title[0]["text"] if title else None
-    doc.abstract = " ".join(passage["text"] for passage in abstract)
-    placed = [
-        (passage, 0) for passage in title
-    ]  # passage, where it starts in title + " " + abstract
+            skipped += len(_list(passage, "annotations"))
+    doc.title = _string(title[0].get("text")) if title else None
+    texts = [_string(passage.get("text")) for passage in abstract]
+    doc.abstract = " ".join(texts)
+    placed = [(passage, 0) for passage in title]  # where each starts in title + " " + abstract
     position = len(doc.title or "") + 1
-    for passage in abstract:
+    for passage, text in zip(abstract, texts, strict=True):
         placed.append((passage, position))
-        position += len(passage["text"]) + 1
+        position += len(text) + 1
     by_ref: dict[str, str] = {}
     for passage, position in placed:
-        for annotation in passage["annotations"]:
-            mention = _mention(doc, passage, annotation, position)
+        annotations = list(_list(passage, "annotations"))
+        for sentence in _list(passage, "sentences"):
+            annotations.extend(_list(_dict(sentence, "sentence"), "annotations"))
+        for annotation in annotations:
+            mention = _mention(doc, passage, _dict(annotation, "annotation"), position)
             if mention is not None:
                 doc.mentions.append(mention)
-                by_ref[annotation["id"]] = mention.raw_identifier
+                by_ref[_string(annotation.get("id"))] = mention.raw_identifier
     if skipped:
         doc.warn(doc.line, f"{skipped} annotation(s) outside the title and abstract skipped")
+    relations = list(_list(document, "relations"))
+    for passage in passages:
+        relations.extend(_list(passage, "relations"))
     for relation in relations:
-        _relation(doc, relation, by_ref)
-    return doc
+        _relation(doc, _dict(relation, "relation"), by_ref)
 
 
-def _passage_type(passage: Mapping[str, Any]) -> str:
-    infons = passage["infons"]
+def _passage_type(passage: Mapping[Any, Any]) -> str:
+    infons = _infons(passage)
     kind = (infons.get("type") or infons.get("section_type") or "").strip().casefold()
     if kind in ("title", "front"):
         return "title"
@@ -376,58 +336,50 @@ def _passage_type(passage: Mapping[str, Any]) -> str:
 
 
 def _mention(
-    doc: RawDocument, passage: Mapping[str, Any], annotation: Mapping[str, Any], position: int
+    doc: RawDocument, passage: Mapping[Any, Any], annotation: Mapping[Any, Any], position: int
 ) -> RawMention | None:
-    infons = annotation["infons"]
-    line = annotation["line"]
+    """The mention at PubTator offsets, or ``None`` (with a warning when it is not expected)."""
+    infons, text = _infons(annotation), _string(annotation.get("text"))
+    line = annotation.get(_LINE) or doc.line
     if infons.get("CompositeRole", "").casefold() == "individualmention":
-        return None
+        return None  # a part of the composite mention before it, which has its identifiers
     spans = []
-    for location in annotation["locations"]:
-        offset, length = location.get("offset", ""), location.get("length", "")
+    for item in _list(annotation, "locations"):
+        location = _dict(item, "location")
+        offset, length = _string(location.get("offset")), _string(location.get("length"))
         if not (_OFFSET.fullmatch(offset) and _OFFSET.fullmatch(length)):
             doc.warn(line, f"location offset={clip(offset)!r} length={clip(length)!r} not read")
             continue
         spans.append((int(offset), int(offset) + int(length)))
-    if not spans:
-        doc.warn(line, f"annotation {clip(annotation['text'])!r} without a location; skipped")
+    passage_offset = _string(passage.get("offset", 0))
+    if not spans or not _OFFSET.fullmatch(passage_offset):
+        doc.warn(line, f"annotation {clip(text)!r} without a usable location; skipped")
         return None
-    if not _OFFSET.fullmatch(passage["offset"]):
-        doc.warn(line, f"passage offset {clip(passage['offset'])!r} is not a number")
-        return None
-    shift = position - int(passage["offset"])
+    shift = position - int(passage_offset)
     start, end = min(s for s, _ in spans) + shift, max(e for _, e in spans) + shift
     if start < 0:
-        doc.warn(
-            line, f"annotation {clip(annotation['text'])!r} starts before its passage; skipped"
-        )
+        doc.warn(line, f"annotation {clip(text)!r} starts before its passage; skipped")
         return None
     kind = next((infons[key] for key in _TYPE_KEYS if key in infons), "")
     raw_id = next((infons[key] for key in _ID_KEYS if key in infons), "")
-    return RawMention(start, end, annotation["text"], kind, raw_id, line)
+    return RawMention(start, end, text, kind, raw_id, line)
 
 
-def _relation(doc: RawDocument, relation: Mapping[str, Any], by_ref: Mapping[str, str]) -> None:
+def _relation(doc: RawDocument, relation: Mapping[Any, Any], by_ref: Mapping[str, str]) -> None:
     """BC5CDR (``Chemical``/``Disease`` infons), PubTator3 (``role1``/``role2``) or node refs."""
-    infons, line = relation["infons"], relation["line"]
+    infons = _infons(relation)
     kind = infons.get("relation") or infons.get("type") or ""
     if "Chemical" in infons and "Disease" in infons:
         ends = [infons["Chemical"], infons["Disease"]]
     elif "role1" in infons and "role2" in infons:
         ends = [infons[key].rpartition("|")[2] for key in ("role1", "role2")]
     else:
-        ends = [by_ref.get(node["refid"], "") for node in relation["nodes"]]
+        nodes = [_dict(node, "node") for node in _list(relation, "nodes")]
+        ends = [by_ref.get(_string(node.get("refid")), "") for node in nodes]
     if len(ends) != 2 or not kind or not all(ends):
-        doc.warn(line, f"relation {clip(kind)!r} without its two concepts; skipped")
+        doc.warn(doc.line, f"relation {clip(kind)!r} without its two concepts; skipped")
         return
-    doc.relations.append((kind, ends[0], ends[1], line))
-
-
-def _to_record(doc: RawDocument, source: str, sha256: str, fmt: str) -> PaperRecord | RecordError:
-    try:
-        return build_record(doc, source=source, sha256=sha256, source_format=fmt)
-    except RecordError as error:
-        return error
+    doc.relations.append((kind, ends[0], ends[1], doc.line))
 
 
 def _json_documents(
@@ -465,20 +417,10 @@ def _members(
         pos = _skip_space(text, pos + 1) if text[pos] == "," else pos
 
 
+def _line_at(newlines: list[int], pos: int) -> int:
+    return bisect.bisect_left(newlines, pos) + 1
+
+
 def _skip_space(text: str, pos: int) -> int:
     match = _JSON_SPACE.match(text, pos)
     return pos if match is None else match.end()
-
-
-class _LineCounter:
-    """Line of a position; linear overall because positions only grow."""
-
-    def __init__(self, text: str) -> None:
-        self.text, self.pos, self.line = text, 0, 1
-
-    def at(self, pos: int) -> int:
-        if pos < self.pos:
-            self.pos, self.line = 0, 1
-        self.line += self.text.count("\n", self.pos, pos)
-        self.pos = pos
-        return self.line

@@ -19,7 +19,7 @@ from paperkg.errors import RecordError
 
 from .jsonl import SCHEMA_ID
 
-__all__ = ["SNIFF_BYTES", "detect_format", "detect_text"]
+__all__ = ["SNIFF_BYTES", "detect_format", "detect_text", "read_head"]
 
 #: How much of a file is read to tell its format.
 SNIFF_BYTES = 8192
@@ -34,6 +34,11 @@ def detect_format(path: str | os.PathLike[str]) -> str:
 
     Reads at most :data:`SNIFF_BYTES`; raises :class:`RecordError` if the file cannot be read.
     """
+    return detect_text(read_head(path))
+
+
+def read_head(path: str | os.PathLike[str]) -> str:
+    """The first :data:`SNIFF_BYTES` of a file as text (``""`` for binary data)."""
     try:
         with open(path, "rb") as handle:
             head = handle.read(SNIFF_BYTES)
@@ -41,7 +46,7 @@ def detect_format(path: str | os.PathLike[str]) -> str:
         problem = f"cannot read the file ({error.strerror or error})"
         fix = "check the path and permissions"
         raise RecordError(os.fspath(path), 0, "file", problem, fix) from None
-    return detect_text(_decode(head))
+    return _decode(head)
 
 
 def _decode(head: bytes) -> str:

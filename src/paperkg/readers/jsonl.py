@@ -407,16 +407,12 @@ def _mode_of(target: str) -> int:
 
 def _sync_folder(folder: str) -> None:
     """Make the rename durable where the platform allows syncing a folder."""
-    try:
+    with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _short(text: str, width: int = 60) -> str:

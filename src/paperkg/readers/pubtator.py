@@ -294,6 +294,8 @@ def _read_line(
         return RecordError(source, doc.line, field, f"line {line_no}: {problem}", fix)
 
     columns = [] if marker else line.split("\t")
+    if not marker and len(columns) < 4:
+        return error("line", f"not a title, abstract, mention or relation line: {clip(line)!r}")
     doc_id = head if marker else columns[0]
     if doc_id.strip() != doc.doc_id:
         problem = f"id {clip(doc_id)!r} differs from the document's id {clip(doc.doc_id)!r}"
@@ -308,8 +310,6 @@ def _read_line(
             return error("abstract", "second abstract line", "keep one '|a|' line per document")
         doc.abstract = rest
         return None
-    if len(columns) < 4:
-        return error("line", f"not a title, abstract, mention or relation line: {clip(line)!r}")
     start, end = columns[1].strip(), columns[2].strip()
     if start[:1].isalpha():
         doc.relations.append((start, end, columns[3].strip(), line_no))

@@ -253,3 +253,24 @@ def test_paper_findings_by_pmid(seeds_store: Path) -> None:
     )
     assert code == 0
     assert [row["drug_label"] for row in _csv(out)] == ["pregabalin"]
+
+
+def test_convert_to_jsonl_and_build_from_it_gives_the_same_graph(tmp_path: Path) -> None:
+    jsonl = tmp_path / "records.jsonl"
+    code, out, _ = run("convert", str(SEEDS), "-o", str(jsonl))
+    assert code == 0
+    assert out.startswith("wrote 8 records")
+    assert len(jsonl.read_text(encoding="utf-8").splitlines()) == 8
+    assert run("--store", str(tmp_path / "a"), "build", str(SEEDS))[0] == 0
+    assert run("--store", str(tmp_path / "b"), "build", str(jsonl))[0] == 0
+    queries = ("query", "findings", "--format", "csv")
+    first = run("--store", str(tmp_path / "a"), *queries)[1]
+    second = run("--store", str(tmp_path / "b"), *queries)[1]
+    assert first == second
+
+
+def test_convert_reports_bad_records(shared_records: Path, tmp_path: Path) -> None:
+    code, out, err = run("convert", str(shared_records), "-o", str(tmp_path / "r.jsonl"))
+    assert code == 1
+    assert "wrote 11 records" in out
+    assert err.count("rejected: ") == 2

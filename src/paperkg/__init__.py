@@ -17,6 +17,8 @@ __version__ = "0.1.0"
 from pathlib import Path
 
 from .build import BuildReport, RecordIssue, build, map_file
+from .concepts import ConceptIndexReport, IdentifierConflict, reconcile_concepts
+from .convert import ConvertReport, convert_to_jsonl
 from .errors import (
     ConfigError,
     ExportError,
@@ -27,10 +29,12 @@ from .errors import (
     StoreError,
     UnknownQueryError,
 )
+from .eval_run import EvaluationRun, run_evaluation
 from .export import EXPORT_FORMATS, export_store
 from .extract import Extractor, RuleExtractor, extract
 from .mapping import MappedRecord, map_record
 from .model import (
+    Annotation,
     Concept,
     Dose,
     EntityKind,
@@ -42,10 +46,19 @@ from .model import (
     Outcome,
     PaperRecord,
     ReaderWarning,
+    Relation,
     StudyDesign,
 )
 from .query import NamedQuery, QueryParameter, QueryResult, list_queries, load_query, run_query
-from .readers import expand_sources, read_record
+from .readers import (
+    FORMATS,
+    detect_format,
+    expand_sources,
+    iter_jsonl,
+    read_record,
+    read_records,
+    write_jsonl,
+)
 from .results import RESULT_FORMATS, format_result
 from .store import PaperStore, WriteOutcome
 from .validate import (
@@ -59,19 +72,25 @@ from .validate import (
 
 __all__ = [
     "EXPORT_FORMATS",
+    "FORMATS",
     "RESULT_FORMATS",
+    "Annotation",
     "BuildReport",
     "Concept",
+    "ConceptIndexReport",
     "ConfigError",
+    "ConvertReport",
     "Dose",
     "EntityKind",
     "EntityMention",
+    "EvaluationRun",
     "Evidence",
     "ExportError",
     "Extraction",
     "Extractor",
     "ExtractorInfo",
     "Finding",
+    "IdentifierConflict",
     "MappedRecord",
     "NamedQuery",
     "Outcome",
@@ -84,6 +103,7 @@ __all__ = [
     "ReaderWarning",
     "RecordError",
     "RecordIssue",
+    "Relation",
     "RuleExtractor",
     "ShapesError",
     "StoreError",
@@ -94,10 +114,13 @@ __all__ = [
     "WriteOutcome",
     "__version__",
     "build",
+    "convert_to_jsonl",
+    "detect_format",
     "expand_sources",
     "export_store",
     "extract",
     "format_result",
+    "iter_jsonl",
     "list_queries",
     "load_query",
     "load_shapes",
@@ -105,10 +128,14 @@ __all__ = [
     "map_record",
     "open_store",
     "read_record",
+    "read_records",
+    "reconcile_concepts",
+    "run_evaluation",
     "run_query",
     "validate_file",
     "validate_graph",
     "validate_store",
+    "write_jsonl",
 ]
 
 

@@ -319,3 +319,40 @@ def evaluate(records: Path, ground_truth: Path, errors: bool) -> None:
     click.echo(run.text(errors=errors))
     if not run.meets_targets:
         sys.exit(1)
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="JSON Lines file to write (replaced atomically).",
+)
+@click.option(
+    "--format",
+    "input_format",
+    type=click.Choice(["markdown", "pubtator", "bioc-xml", "bioc-json", "jsonl"]),
+    help="Input format of every source (default: detected from each file's content).",
+)
+@click.option("--strict", is_flag=True, help="Stop at the first bad record (exit 1).")
+@_reports_errors
+def convert(sources: tuple[str, ...], output: Path, input_format: str | None, strict: bool) -> None:
+    """Write the records of SOURCES as JSON Lines of PaperRecord (no RDF), for other tools.
+
+    The layout is shapes/paper-record.schema.json; `paperkg build` reads such files back.
+    Bad records are reported and left out (exit 1).
+
+    \b
+    Example:
+      paperkg convert seeds/ -o records.jsonl
+    """
+    from .convert import convert_to_jsonl
+
+    report = convert_to_jsonl(sources, output, input_format=input_format, strict=strict)
+    for error in report.rejected:
+        click.echo(f"rejected: {error}", err=True)
+    click.echo(f"wrote {report.written} records to {output}, {len(report.rejected)} rejected")
+    if report.rejected:
+        sys.exit(1)

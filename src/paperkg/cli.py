@@ -16,6 +16,7 @@ import click
 
 from . import __version__
 from .errors import PaperkgError, RecordError
+from .readers import FORMATS
 from .vocab import DEFAULT_BASE_IRI
 
 __all__ = ["main"]
@@ -48,6 +49,15 @@ def _reports_errors(command: _F) -> _F:
             raise _Failure(str(error)) from error
 
     return cast(_F, wrapper)
+
+
+#: One definition of the input-format option, shared by build and convert.
+_input_format = click.option(
+    "--format",
+    "input_format",
+    type=click.Choice(list(FORMATS)),
+    help="Input format of every source (default: detected from each file's content).",
+)
 
 
 class _Settings:
@@ -91,12 +101,7 @@ def main(context: click.Context, store: Path, base_iri: str) -> None:
 @main.command()
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--strict", is_flag=True, help="Stop at the first bad record (exit 1).")
-@click.option(
-    "--format",
-    "input_format",
-    type=click.Choice(["markdown", "pubtator", "bioc-xml", "bioc-json", "jsonl"]),
-    help="Input format of every source (default: detected from each file's content).",
-)
+@_input_format
 @click.option(
     "--validate/--no-validate",
     "check",
@@ -330,12 +335,7 @@ def evaluate(records: Path, ground_truth: Path, errors: bool) -> None:
     required=True,
     help="JSON Lines file to write (replaced atomically).",
 )
-@click.option(
-    "--format",
-    "input_format",
-    type=click.Choice(["markdown", "pubtator", "bioc-xml", "bioc-json", "jsonl"]),
-    help="Input format of every source (default: detected from each file's content).",
-)
+@_input_format
 @click.option("--strict", is_flag=True, help="Stop at the first bad record (exit 1).")
 @_reports_errors
 def convert(sources: tuple[str, ...], output: Path, input_format: str | None, strict: bool) -> None:

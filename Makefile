@@ -22,7 +22,8 @@ demo: $(STAMP)
 	$(BIN)/paperkg --store $(STORE) validate
 	@echo
 	@echo "Which drugs were tried for fibromyalgia?"
-	$(BIN)/paperkg --store $(STORE) query drugs-tried-for --param condition=fibromyalgia
+	$(BIN)/paperkg --store $(STORE) query drugs-tried-for --param condition=fibromyalgia \
+		--format table
 	@echo
 	@echo "What did the original record (Moser 2025, a case report) find?"
 	$(BIN)/paperkg --store $(STORE) query paper-findings --param paper=10.7759/cureus.83824 \
@@ -44,8 +45,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_build.py --records $${RECORDS:-2000}
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -82,3 +82,32 @@ def test_a_folder_of_thousands_of_files_with_bad_ones_among_them(tmp_path: Path)
     assert len(report.added) == 1998
     assert sorted(Path(e.path).name for e in report.rejected) == ["00500.txt", "01500.txt"]
     assert len(store.record_graphs()) == 1998
+
+
+def test_progress_is_called_once_per_record_with_its_outcome(tmp_path: Path) -> None:
+    from paperkg.build import BuildStep
+
+    steps: list[BuildStep] = []
+    files = sorted(SEEDS.glob("*.txt"))
+    with PaperStore(tmp_path / "kg") as store:
+        build(store, [str(SEEDS)], progress=steps.append)
+        assert [step.outcome for step in steps] == ["added"] * len(files)
+        assert [step.source for step in steps] == [str(path) for path in files]
+        assert [step.file_index for step in steps] == list(range(1, len(files) + 1))
+        assert {step.file_count for step in steps} == {len(files)}
+        steps.clear()
+        build(store, [str(SEEDS)], progress=steps.append)
+        assert [step.outcome for step in steps] == ["unchanged"] * len(files)
+
+
+def test_progress_counts_every_record_of_a_many_record_file(tmp_path: Path) -> None:
+    from paperkg.build import BuildStep
+
+    from conftest import DATA
+
+    steps: list[BuildStep] = []
+    with PaperStore(tmp_path / "kg") as store:
+        report = build(store, [str(DATA / "jsonl" / "mixed.jsonl")], progress=steps.append)
+    assert len(steps) == len(report.added) + len(report.rejected) == 5
+    assert sorted(step.outcome for step in steps) == ["added"] * 3 + ["rejected"] * 2
+    assert {(step.file_index, step.file_count) for step in steps} == {(1, 1)}

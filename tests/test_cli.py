@@ -150,7 +150,7 @@ def test_strict_stops_at_the_first_bad_record(shared_records: Path, tmp_path: Pa
 def test_missing_store_is_a_one_line_error_with_exit_2(tmp_path: Path) -> None:
     code, _, err = run("--store", str(tmp_path / "none"), "query", "findings")
     assert code == 2
-    assert "build one first" in err
+    assert f"build one with: paperkg --store {tmp_path / 'none'} build" in err
     assert len(err.strip().splitlines()) == 1
 
 
@@ -162,7 +162,14 @@ def test_unknown_query_lists_names(seeds_store: Path) -> None:
 
 def test_unknown_label_gets_a_hint(seeds_store: Path) -> None:
     code, out, err = run(
-        "--store", str(seeds_store), "query", "drugs-tried-for", "-p", "condition=fibromylagia"
+        "--store",
+        str(seeds_store),
+        "query",
+        "drugs-tried-for",
+        "-p",
+        "condition=fibromylagia",
+        "--format",
+        "table",
     )
     assert code == 0
     assert "(no rows)" in out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -101,3 +103,14 @@ def test_unknown_format_and_missing_folder_are_clear_errors(
         export_store(store, tmp_path / "kg.rdf", "rdfxml")
     with pytest.raises(ExportError, match="folder does not exist"):
         export_store(store, tmp_path / "no" / "kg.ttl")
+
+
+def test_an_export_is_readable_as_the_umask_allows(store: PaperStore, tmp_path: Path) -> None:
+    # Regression: exports were created mode 0600 (the temporary file's), unreadable by a
+    # triple store running as another user.
+    previous = os.umask(0o022)
+    try:
+        export_store(store, tmp_path / "out.ttl", "turtle")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "out.ttl").stat().st_mode) == 0o644

@@ -76,7 +76,7 @@ def test_on_disk_store_persists_and_reopens_read_only(tmp_path: Path) -> None:
 
 
 def test_missing_store_says_how_to_build_one(tmp_path: Path) -> None:
-    with pytest.raises(StoreError, match=r"paperkg --store .* build SOURCES"):
+    with pytest.raises(StoreError, match=r"build one with: paperkg --store .* build RECORDS"):
         PaperStore.open_existing(tmp_path / "nothing-here")
 
 

@@ -60,6 +60,17 @@ from .readers import (
     write_jsonl,
 )
 from .results import RESULT_FORMATS, format_result
+from .stats import (
+    EVIDENCE_COLUMNS,
+    ConceptCount,
+    EvidenceSummary,
+    StoreStats,
+    ValidationState,
+    evidence_result,
+    evidence_summary,
+    evidence_to_result,
+    store_stats,
+)
 from .store import PaperStore, WriteOutcome
 from .validate import (
     ValidationReport,
@@ -68,15 +79,18 @@ from .validate import (
     validate_file,
     validate_graph,
     validate_store,
+    validation_graph,
 )
 
 __all__ = [
+    "EVIDENCE_COLUMNS",
     "EXPORT_FORMATS",
     "FORMATS",
     "RESULT_FORMATS",
     "Annotation",
     "BuildReport",
     "Concept",
+    "ConceptCount",
     "ConceptIndexReport",
     "ConfigError",
     "ConvertReport",
@@ -85,6 +99,7 @@ __all__ = [
     "EntityMention",
     "EvaluationRun",
     "Evidence",
+    "EvidenceSummary",
     "ExportError",
     "Extraction",
     "Extractor",
@@ -107,15 +122,20 @@ __all__ = [
     "RuleExtractor",
     "ShapesError",
     "StoreError",
+    "StoreStats",
     "StudyDesign",
     "UnknownQueryError",
     "ValidationReport",
     "ValidationResult",
+    "ValidationState",
     "WriteOutcome",
     "__version__",
     "build",
     "convert_to_jsonl",
     "detect_format",
+    "evidence_result",
+    "evidence_summary",
+    "evidence_to_result",
     "expand_sources",
     "export_store",
     "extract",
@@ -132,9 +152,11 @@ __all__ = [
     "reconcile_concepts",
     "run_evaluation",
     "run_query",
+    "store_stats",
     "validate_file",
     "validate_graph",
     "validate_store",
+    "validation_graph",
     "write_jsonl",
 ]
 

@@ -20,7 +20,7 @@ from .readers import expand_sources, read_record, read_records
 from .store import PaperStore, WriteOutcome
 from .vocab import DEFAULT_BASE_IRI
 
-__all__ = ["BuildReport", "RecordIssue", "build", "map_file"]
+__all__ = ["BuildReport", "BuildStep", "RecordIssue", "build", "map_file"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,21 @@ class RecordIssue:
 
     def __str__(self) -> str:
         return f"{self.source}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class BuildStep:
+    """One record done, for a progress display or a verbose log.
+
+    ``outcome`` is ``added``, ``replaced``, ``unchanged``, ``duplicate`` (same paper as an
+    earlier record, skipped) or ``rejected``; ``file_index`` counts files from 1 up to
+    ``file_count`` (a PubTator or JSON Lines file holds many records).
+    """
+
+    source: str
+    outcome: str
+    file_index: int
+    file_count: int
 
 
 @dataclass(slots=True)
@@ -92,7 +107,7 @@ def build(
     strict: bool = False,
     extractor: Extractor | None = None,
     base_iri: str = DEFAULT_BASE_IRI,
-    progress: Callable[[Path], None] | None = None,
+    progress: Callable[[BuildStep], None] | None = None,
     input_format: str | None = None,
 ) -> BuildReport:
     """Load every record under ``sources`` (files, folders, globs) into ``store``.
@@ -102,21 +117,27 @@ def build(
     the other is skipped with a warning. A record whose graph is up to date (same bytes, paperkg
     version, extractor and base IRI) is not extracted again. ``input_format`` names the input
     format (markdown, pubtator, bioc-xml, bioc-json, jsonl); by default it is detected per file.
+    ``progress`` is called once per record read (rejected ones included) with a :class:`BuildStep`.
     """
     report = BuildReport()
     chosen = extractor or RuleExtractor()
     identity = f"{chosen.name}/{chosen.version}"
     seen_papers: dict[str, str] = {}
-    for path in expand_sources(sources):
-        if progress is not None:
-            progress(path)
+    paths = expand_sources(sources)
+    for index, path in enumerate(paths, 1):
         for item in read_records(path, input_format):
             if isinstance(item, RecordError):
                 if strict:
                     raise item
                 report.rejected.append(item)
-                continue
-            _build_record(store, item, chosen, identity, base_iri, report, seen_papers)
+                source, outcome = item.path, "rejected"
+            else:
+                source = item.source
+                outcome = _build_record(
+                    store, item, chosen, identity, base_iri, report, seen_papers
+                )
+            if progress is not None:
+                progress(BuildStep(source, outcome, index, len(paths)))
     report.concepts = reconcile_concepts(store, base_iri=base_iri)
     return report
 
@@ -129,8 +150,11 @@ def _build_record(
     base_iri: str,
     report: BuildReport,
     seen_papers: dict[str, str],
-) -> None:
-    """Extract, map and write one record, unless its graph is already up to date."""
+) -> str:
+    """Extract, map and write one record, unless its graph is already up to date.
+
+    Returns what happened to it (a :class:`WriteOutcome` value, or ``duplicate``).
+    """
     report.warnings.extend(
         RecordIssue(record.source, warning.line, warning.message) for warning in record.warnings
     )
@@ -144,11 +168,11 @@ def _build_record(
                 f"same paper ({key}) as {earlier}; skipped, the paper is counted once",
             )
         )
-        return
+        return "duplicate"
     seen_papers[key] = record.source
     if store.build_key(graph) == build_key(record, identity, base_iri):
         report.unchanged.append(record.source)
-        return
+        return WriteOutcome.UNCHANGED.value
     if _prose_length(record) > MAX_PROSE_CHARS:
         report.warnings.append(
             RecordIssue(
@@ -167,3 +191,4 @@ def _build_record(
     }[outcome].append(record.source)
     if outcome is not WriteOutcome.UNCHANGED:
         report.changed_graphs.append(mapped.graph.value)
+    return outcome.value

@@ -1,54 +1,40 @@
 """The ``paperkg`` command line: a thin layer, each command one call into the library.
 
 Library errors become one line on stderr here, in one place; exit codes are 0 ok, 1 violations
-or rejected records, 2 usage or runtime error.
+or rejected records, 2 usage or runtime error. Output goes through :class:`~paperkg.console.Console`
+(``settings.console``) so --quiet, --verbose, colour and progress bars work alike everywhere.
+
+Adding a command: decorate with ``@main.command()``, take ``settings: Settings`` via
+``@click.pass_obj``, wrap with ``@reports_errors``, write the answer with
+``settings.console.result`` and messages with ``.error/.warning/.note/.detail``, and give the
+help text an ``Example:`` section. Its options get ``paperkg.toml`` defaults from a ``[name]``
+table automatically.
 """
 
 from __future__ import annotations
 
-import functools
+import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar, cast
 
 import click
+from click.shell_completion import get_completion_class
 
 from . import __version__
-from .errors import PaperkgError, RecordError
+from .cli_support import (
+    Failure,
+    Settings,
+    complete_query_name,
+    complete_query_param,
+    read_config,
+    reports_errors,
+)
+from .config import CONFIG_ENV
+from .console import Console
 from .readers import FORMATS
 from .vocab import DEFAULT_BASE_IRI
 
 __all__ = ["main"]
-
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-
-class _Failure(click.ClickException):
-    """A one-line usage or runtime error (exit 2)."""
-
-    exit_code = 2
-
-
-class _Rejected(_Failure):
-    """A rejected record under --strict (exit 1)."""
-
-    exit_code = 1
-
-
-def _reports_errors(command: _F) -> _F:
-    """Turn paperkg's own errors into one line on stderr instead of a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except RecordError as error:
-            raise _Rejected(str(error)) from error
-        except PaperkgError as error:
-            raise _Failure(str(error)) from error
-
-    return cast(_F, wrapper)
 
 
 #: One definition of the input-format option, shared by build and convert.
@@ -60,13 +46,16 @@ _input_format = click.option(
 )
 
 
-class _Settings:
-    def __init__(self, store: Path, base_iri: str) -> None:
-        self.store = store
-        self.base_iri = base_iri
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar=CONFIG_ENV,
+    is_eager=True,
+    expose_value=False,
+    callback=read_config,
+    help=f"Config file of option defaults [default: ./paperkg.toml; env: {CONFIG_ENV}].",
+)
 @click.option(
     "--store",
     type=click.Path(path_type=Path, file_okay=False),
@@ -82,10 +71,17 @@ class _Settings:
     envvar="PAPERKG_BASE_IRI",
     help="Base IRI for papers, findings and other minted nodes.",
 )
+@click.option(
+    "-q", "--quiet", is_flag=True, help="Only results and errors: no notes, warnings, progress."
+)
+@click.option("-v", "--verbose", is_flag=True, help="Also per-record lines and timings.")
 @click.version_option(__version__, prog_name="paperkg")
 @click.pass_context
-def main(context: click.Context, store: Path, base_iri: str) -> None:
+def main(context: click.Context, store: Path, base_iri: str, quiet: bool, verbose: bool) -> None:
     """Build, validate, query and export a knowledge graph of biomedical paper records.
+
+    Option defaults can be kept in paperkg.toml (top level: store, base_iri; one table per
+    command, e.g. [query] format = "csv"). The command line and environment variables win.
 
     \b
     Example:
@@ -95,7 +91,9 @@ def main(context: click.Context, store: Path, base_iri: str) -> None:
     """
     if not base_iri.endswith(("/", "#")):
         raise click.BadParameter("must end with '/' or '#'", param_hint="--base-iri")
-    context.obj = _Settings(store, base_iri)
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose exclude each other")
+    context.obj = Settings(store, base_iri, Console(quiet=quiet, verbose=verbose))
 
 
 @main.command()
@@ -110,9 +108,9 @@ def main(context: click.Context, store: Path, base_iri: str) -> None:
     help="Validate the record graphs this build changed.",
 )
 @click.pass_obj
-@_reports_errors
+@reports_errors
 def build(
-    settings: _Settings,
+    settings: Settings,
     sources: tuple[str, ...],
     strict: bool,
     input_format: str | None,
@@ -122,38 +120,59 @@ def build(
 
     Paper records (markdown), PubTator, BioC XML/JSON and JSON Lines files, detected by content.
     A changed record replaces its graph; an unchanged one is skipped. Bad records are reported
-    one per line and skipped (exit 1); --strict stops at the first.
+    one per line and skipped (exit 1); --strict stops at the first. --verbose lists each record.
 
     \b
     Example:
       paperkg --store kg build seeds/ 'more/*.txt'
       paperkg --store cdr build --format pubtator CDR_TrainingSet.PubTator.txt
     """
+    from .build import BuildStep
     from .build import build as build_records
     from .store import PaperStore
     from .validate import validate_store
 
+    console = settings.console
     with PaperStore(settings.store) as store:
-        report = build_records(
-            store, sources, strict=strict, base_iri=settings.base_iri, input_format=input_format
-        )
+        with console.progress("building", unit="files") as bar, console.timed("build"):
+            records = 0
+
+            def step(done: BuildStep) -> None:
+                nonlocal records
+                records += 1
+                count = f"{records} record{'s' if records != 1 else ''}"
+                bar.update(done.file_index, done.file_count, f"{count}  {done.source}")
+                console.detail(f"{done.outcome:<10} {done.source}")
+
+            report = build_records(
+                store,
+                sources,
+                strict=strict,
+                base_iri=settings.base_iri,
+                input_format=input_format,
+                progress=step,
+            )
         for error in report.rejected:
-            click.echo(f"rejected: {error}", err=True)
+            console.error(f"rejected: {error}")
         for warning in report.warnings:
-            click.echo(f"warning: {warning}", err=True)
-        click.echo(f"{report.summary()} -> {settings.store}")
+            console.warning(f"warning: {warning}")
+        console.result(f"{report.summary()} -> {settings.store}")
         if report.concepts is not None and report.concepts.conflicts:
-            click.echo(
+            console.note(
                 f"note: {len(report.concepts.conflicts)} concept(s) carry conflicting "
-                "identifiers (see: paperkg query identifier-conflicts):",
-                err=True,
+                "identifiers (see: paperkg query identifier-conflicts):"
             )
             for conflict in report.concepts.conflicts:
-                click.echo(f"  {conflict}", err=True)
+                console.note(f"  {conflict}")
         if check and report.changed_graphs:
-            validation = validate_store(store, graphs=report.changed_graphs)
+            graphs = sorted(set(report.changed_graphs))
+            with (
+                console.progress("validating", len(graphs), unit="graphs") as bar,
+                console.timed("validation"),
+            ):
+                validation = validate_store(store, graphs=graphs, progress=bar.advance)
             if not validation.conforms:
-                click.echo(validation.text(), err=True)
+                console.error(validation.text())
                 sys.exit(1)
     if not report.ok:
         sys.exit(1)
@@ -172,9 +191,9 @@ def build(
     help="SHACL shapes file (default: the shipped shapes).",
 )
 @click.pass_obj
-@_reports_errors
+@reports_errors
 def validate(
-    settings: _Settings, data: Path | None, rdf_format: str | None, shapes: Path | None
+    settings: Settings, data: Path | None, rdf_format: str | None, shapes: Path | None
 ) -> None:
     """Check the store (or --data FILE) against the SHACL shapes.
 
@@ -188,13 +207,19 @@ def validate(
     from .store import PaperStore
     from .validate import load_shapes, validate_file, validate_store
 
+    console = settings.console
     shapes_graph = load_shapes(shapes)
-    if data is not None:
-        report = validate_file(data, rdf_format=rdf_format, shapes=shapes_graph)
-    else:
-        with PaperStore.open_existing(settings.store) as store:
-            report = validate_store(store, shapes=shapes_graph)
-    click.echo(report.text())
+    with console.timed("validation"):
+        if data is not None:
+            report = validate_file(data, rdf_format=rdf_format, shapes=shapes_graph)
+        else:
+            # Writable, so the results are logged for 'paperkg stats'.
+            with PaperStore.open_existing(settings.store, read_only=False) as store:
+                # The record graphs, plus the concept index graph(s): the total is an estimate.
+                total = len(store.record_graphs()) + 1
+                with console.progress("validating", total, unit="graphs") as bar:
+                    report = validate_store(store, shapes=shapes_graph, progress=bar.advance)
+    console.result(report.text())
     if not report.conforms:
         sys.exit(1)
 
@@ -210,19 +235,26 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 
 
 @main.command()
-@click.argument("name")
-@click.option("--param", "-p", "params", multiple=True, help="NAME=VALUE, repeatable.")
+@click.argument("name", shell_complete=complete_query_name)
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    shell_complete=complete_query_param,
+    help="NAME=VALUE, repeatable.",
+)
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv", "tsv", "json"]),
-    default="table",
+    type=click.Choice(["auto", "table", "csv", "tsv", "json"]),
+    default="auto",
     show_default=True,
-    help="Output format.",
+    help="Output format; auto: a table on a terminal, CSV when piped.",
 )
 @click.pass_obj
-@_reports_errors
-def query(settings: _Settings, name: str, params: tuple[str, ...], fmt: str) -> None:
+@reports_errors
+def query(settings: Settings, name: str, params: tuple[str, ...], fmt: str) -> None:
     """Run a named query (see 'paperkg queries') or a .rq file.
 
     Parameters are bound as RDF terms, never pasted into the query. A drug or condition may be
@@ -234,23 +266,25 @@ def query(settings: _Settings, name: str, params: tuple[str, ...], fmt: str) -> 
       paperkg query findings --format csv > findings.csv
     """
     from .query import run_query
-    from .results import format_result
+    from .results import format_result, resolve_format
     from .store import PaperStore
 
-    with PaperStore.open_existing(settings.store) as store:
+    console = settings.console
+    with PaperStore.open_existing(settings.store) as store, console.timed("query"):
         result = run_query(store, name, _parse_params(params))
     for value in result.unmatched:
-        click.echo(
+        console.note(
             f"note: no drug, condition or species in the store is called {value!r}; "
-            "try another label, a synonym or a CURIE (e.g. MONDO:0005546)",
-            err=True,
+            "try another label, a synonym or a CURIE (e.g. MONDO:0005546)"
         )
-    click.echo(format_result(result, fmt), nl=False)
+    chosen = resolve_format(fmt, terminal=console.stdout_is_terminal)
+    console.result(format_result(result, chosen, color=console.color), nl=False)
 
 
 @main.command()
-@_reports_errors
-def queries() -> None:
+@click.pass_obj
+@reports_errors
+def queries(settings: Settings) -> None:
     """List the named queries with their parameters.
 
     \b
@@ -260,11 +294,11 @@ def queries() -> None:
     from .query import list_queries
 
     for named in list_queries():
-        click.echo(f"{named.name}: {named.title}")
+        settings.console.result(f"{named.name}: {named.title}")
         for parameter in named.parameters:
-            click.echo(f"    --param {parameter.name}=...  {parameter.description}")
+            settings.console.result(f"    --param {parameter.name}=...  {parameter.description}")
         if named.example:
-            click.echo(f"    e.g. paperkg query {named.name} {named.example}")
+            settings.console.result(f"    e.g. paperkg query {named.name} {named.example}")
 
 
 @main.command()
@@ -284,8 +318,8 @@ def queries() -> None:
     help="File to write (replaced atomically).",
 )
 @click.pass_obj
-@_reports_errors
-def export(settings: _Settings, fmt: str, output: Path) -> None:
+@reports_errors
+def export(settings: Settings, fmt: str, output: Path) -> None:
     """Write the whole store as RDF.
 
     Turtle and N-Triples hold the union of all record graphs; N-Quads, TriG and JSON-LD keep one
@@ -298,17 +332,87 @@ def export(settings: _Settings, fmt: str, output: Path) -> None:
     from .export import export_store
     from .store import PaperStore
 
-    with PaperStore.open_existing(settings.store) as store:
+    with PaperStore.open_existing(settings.store) as store, settings.console.timed("export"):
         count = export_store(store, output, fmt)
-    click.echo(f"wrote {count} statements to {output}")
+    settings.console.result(f"wrote {count} statements to {output}")
+
+
+@main.command()
+@click.option(
+    "--top",
+    default=10,
+    show_default=True,
+    type=click.IntRange(0),
+    help="How many top drugs and conditions to list.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.pass_obj
+@reports_errors
+def stats(settings: Settings, top: int, as_json: bool) -> None:
+    """Summarise the store: papers, findings by outcome, designs, top drugs and conditions,
+    identifier conflicts and the validation state (from the last 'paperkg validate').
+
+    \b
+    Example:
+      paperkg stats
+      paperkg stats --top 5 --json
+    """
+    import json
+
+    from .stats import store_stats
+    from .store import PaperStore
+
+    with PaperStore.open_existing(settings.store) as store, settings.console.timed("stats"):
+        figures = store_stats(store, top=top)
+    text = json.dumps(figures.as_dict(), indent=2) if as_json else figures.text()
+    settings.console.result(text)
+
+
+@main.command()
+@click.option("--condition", "-c", help="Only this condition (label, synonym or CURIE).")
+@click.option("--drug", "-d", help="Only this drug (label, synonym or CURIE).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", "table", "csv", "tsv", "json"]),
+    default="auto",
+    show_default=True,
+    help="Output format; auto: a table on a terminal, CSV when piped.",
+)
+@click.pass_obj
+@reports_errors
+def evidence(settings: Settings, condition: str | None, drug: str | None, fmt: str) -> None:
+    """Evidence per (drug, condition): papers by outcome, by design, participants, and whether
+    the papers disagree (conflicting = some improved, some found no benefit or worse).
+
+    \b
+    Example:
+      paperkg evidence --condition fibromyalgia
+      paperkg evidence --drug naltrexone --format json
+    """
+    from .results import format_result, resolve_format
+    from .stats import evidence_result
+    from .store import PaperStore
+
+    console = settings.console
+    with PaperStore.open_existing(settings.store) as store, console.timed("evidence"):
+        result = evidence_result(store, condition=condition, drug=drug)
+    for value in result.unmatched:
+        console.note(
+            f"note: no drug or condition in the store is called {value!r}; "
+            "try another label, a synonym or a CURIE (e.g. MONDO:0005546)"
+        )
+    chosen = resolve_format(fmt, terminal=console.stdout_is_terminal)
+    console.result(format_result(result, chosen, color=console.color), nl=False)
 
 
 @main.command(name="eval")
 @click.argument("records", type=click.Path(path_type=Path, exists=True))
 @click.argument("ground_truth", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--errors/--no-errors", default=True, show_default=True, help="List every error.")
-@_reports_errors
-def evaluate(records: Path, ground_truth: Path, errors: bool) -> None:
+@click.pass_obj
+@reports_errors
+def evaluate(settings: Settings, records: Path, ground_truth: Path, errors: bool) -> None:
     """Score the extractor on RECORDS against GROUND_TRUTH (ground_truth.json layout).
 
     Prints pair precision/recall/F1, outcome, design and sample-size accuracy, dose recall, the
@@ -320,8 +424,9 @@ def evaluate(records: Path, ground_truth: Path, errors: bool) -> None:
     """
     from .eval_run import run_evaluation
 
-    run = run_evaluation(records, ground_truth)
-    click.echo(run.text(errors=errors))
+    with settings.console.timed("evaluation"):
+        run = run_evaluation(records, ground_truth)
+    settings.console.result(run.text(errors=errors))
     if not run.meets_targets:
         sys.exit(1)
 
@@ -337,8 +442,15 @@ def evaluate(records: Path, ground_truth: Path, errors: bool) -> None:
 )
 @_input_format
 @click.option("--strict", is_flag=True, help="Stop at the first bad record (exit 1).")
-@_reports_errors
-def convert(sources: tuple[str, ...], output: Path, input_format: str | None, strict: bool) -> None:
+@click.pass_obj
+@reports_errors
+def convert(
+    settings: Settings,
+    sources: tuple[str, ...],
+    output: Path,
+    input_format: str | None,
+    strict: bool,
+) -> None:
     """Write the records of SOURCES as JSON Lines of PaperRecord (no RDF), for other tools.
 
     The layout is shapes/paper-record.schema.json; `paperkg build` reads such files back.
@@ -352,7 +464,36 @@ def convert(sources: tuple[str, ...], output: Path, input_format: str | None, st
 
     report = convert_to_jsonl(sources, output, input_format=input_format, strict=strict)
     for error in report.rejected:
-        click.echo(f"rejected: {error}", err=True)
-    click.echo(f"wrote {report.written} records to {output}, {len(report.rejected)} rejected")
+        settings.console.error(f"rejected: {error}")
+    settings.console.result(
+        f"wrote {report.written} records to {output}, {len(report.rejected)} rejected"
+    )
     if report.rejected:
         sys.exit(1)
+
+
+_SHELLS = ("bash", "zsh", "fish")
+
+
+@main.command()
+@click.argument("shell", required=False, type=click.Choice(_SHELLS))
+@click.pass_context
+def completion(context: click.Context, shell: str | None) -> None:
+    """Print the shell completion script (commands, options, query names and parameters).
+
+    SHELL defaults to the one in $SHELL. Load the script in your shell's start-up file.
+
+    \b
+    Example:
+      eval "$(paperkg completion bash)"          # in ~/.bashrc
+      paperkg completion zsh > ~/.zfunc/_paperkg
+      paperkg completion fish > ~/.config/fish/completions/paperkg.fish
+    """
+    chosen = shell or Path(os.environ.get("SHELL", "bash")).name
+    if chosen not in _SHELLS:
+        raise Failure(f"cannot tell the shell from $SHELL ({chosen!r}); name one: bash|zsh|fish")
+    script_class = get_completion_class(chosen)
+    assert script_class is not None  # every name in _SHELLS is built into click
+    # The installed command's name, whatever this process was started as.
+    script = script_class(context.find_root().command, {}, "paperkg", "_PAPERKG_COMPLETE")
+    click.echo(script.source())

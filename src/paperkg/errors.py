@@ -5,8 +5,11 @@ Messages read ``where: what is wrong; how to fix``. The CLI turns them into one 
 
 from __future__ import annotations
 
+import difflib
+
 __all__ = [
     "ConfigError",
+    "ConfigFileError",
     "ExportError",
     "PaperkgError",
     "QueryError",
@@ -14,6 +17,7 @@ __all__ = [
     "ShapesError",
     "StoreError",
     "UnknownQueryError",
+    "closest",
 ]
 
 
@@ -67,7 +71,11 @@ class UnknownQueryError(QueryError, KeyError):
 
     def __init__(self, name: str, known: tuple[str, ...]) -> None:
         self.known = known
-        super().__init__(name, "no such named query", "use one of: " + ", ".join(known))
+        self.suggestion = closest(name, known)
+        fix = "use one of: " + ", ".join(known)
+        if self.suggestion is not None:
+            fix = f"did you mean {self.suggestion!r}? {fix}"
+        super().__init__(name, "no such named query", fix)
 
     def __str__(self) -> str:
         return QueryError.__str__(self)
@@ -109,3 +117,24 @@ class ConfigError(PaperkgError, ValueError):
 
     def __str__(self) -> str:
         return f"{self.option}: {self.problem}; {self.fix}"
+
+
+class ConfigFileError(ConfigError):
+    """A paperkg.toml that cannot be used: names the file, the line if known, and the key."""
+
+    def __init__(self, path: str, line: int | None, key: str, problem: str, fix: str) -> None:
+        self.path = path
+        self.line = line
+        self.key = key
+        super().__init__(key, problem, fix)
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        key = f" {self.key}:" if self.key else ""
+        return f"{where}:{key} {self.problem}; {self.fix}"
+
+
+def closest(word: str, candidates: tuple[str, ...] | list[str]) -> str | None:
+    """The candidate ``word`` was most likely meant to be (a typo), if one is close enough."""
+    matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return matches[0] if matches else None

@@ -2,13 +2,12 @@
 
 Serialisation goes through Oxigraph, not rdflib (DESIGN.md section 2: rdflib's Turtle writer is
 superlinear on large graphs). Triple formats (Turtle, N-Triples) get the union of all record
-graphs with duplicates removed; quad formats keep one named graph per record.
+graphs with duplicates removed; quad formats keep one named graph per record. The validation log
+(which build of each graph this store validated) is left out: it is about this store, not the data.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -16,7 +15,9 @@ from typing import TypeVar
 import pyoxigraph as ox
 
 from .errors import ExportError
+from .files import atomic_write
 from .store import PaperStore
+from .validate import validation_graphs
 
 __all__ = ["EXPORT_FORMATS", "PREFIXES", "export_store"]
 
@@ -69,32 +70,32 @@ def export_store(store: PaperStore, output: str | Path, fmt: str = "turtle") -> 
         raise ExportError(str(target), "the folder does not exist", "create it or pick another -o")
     counter = _Counter()
     if rdf_format is ox.RdfFormat.N_QUADS:
-        statements: Iterator[ox.Quad] | Iterator[ox.Triple] = counter.count(iter(store.oxigraph))
+        statements: Iterator[ox.Quad] | Iterator[ox.Triple] = counter.count(_data_quads(store))
     elif with_graphs:
         # Grouped by graph and subject so TriG and JSON-LD write each node once.
-        statements = counter.count(iter(sorted(store.oxigraph, key=_quad_order)))
+        statements = counter.count(iter(sorted(_data_quads(store), key=_quad_order)))
     else:
         statements = counter.count(iter(sorted(_union_triples(store), key=_triple_order)))
     prefixes = dict(PREFIXES) if rdf_format is not ox.RdfFormat.N_TRIPLES else None
     if rdf_format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.JSON_LD):
         prefixes = None
-    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            ox.serialize(statements, stream, rdf_format, prefixes=prefixes)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    with atomic_write(target) as stream:
+        ox.serialize(statements, stream, rdf_format, prefixes=prefixes)
     return counter.total
+
+
+def _data_quads(store: PaperStore) -> Iterator[ox.Quad]:
+    """Every quad but the validation log's: it describes this store's checks, not the data."""
+    skipped = set(validation_graphs(store))
+    if not skipped:
+        return iter(store.oxigraph)
+    return (quad for quad in store.oxigraph if quad.graph_name not in skipped)
 
 
 def _union_triples(store: PaperStore) -> Iterator[ox.Triple]:
     # Concept triples repeat in every record graph that mentions the concept: keep one.
     seen: set[ox.Triple] = set()
-    for quad in store.oxigraph:
+    for quad in _data_quads(store):
         triple = quad.triple
         if triple not in seen:
             seen.add(triple)

@@ -166,15 +166,20 @@ def _bind(named: NamedQuery, params: Mapping[str, str]) -> dict[ox.Variable, ox.
         parameter = declared[name]
         term = value
         if parameter.kind == "concept":
-            text = value.strip()
-            if text.startswith(("http://", "https://")):
-                text = iri_to_curie(text) or text
-            curie = normalize_curie(text)
-            term = lookup_key(curie if curie is not None else text)
+            term = concept_key(value)
         elif parameter.kind == "paper":
             term = paper_lookup_key(value)
         bound[ox.Variable(parameter.variable)] = ox.Literal(term)
     return bound
+
+
+def concept_key(value: str) -> str:
+    """The lookup key a user's label, synonym, CURIE or IRI of a concept is matched on."""
+    text = value.strip()
+    if text.startswith(("http://", "https://")):
+        text = iri_to_curie(text) or text
+    curie = normalize_curie(text)
+    return lookup_key(curie if curie is not None else text)
 
 
 def paper_lookup_key(value: str) -> str:

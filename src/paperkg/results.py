@@ -1,24 +1,61 @@
-"""Write query results as a table, CSV, TSV or JSON."""
+"""Write query results as a table, CSV, TSV or JSON.
+
+``auto`` picks a table for a person at a terminal and CSV for a pipe, so ``paperkg query X |
+cut -d, -f1`` gets machine-readable text without a flag. Colour is for the table only.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 import shutil
 import sys
+
+import click
 
 from .errors import ConfigError
 from .identifiers import iri_to_curie
 from .query import QueryResult
 
-__all__ = ["RESULT_FORMATS", "format_result"]
+__all__ = ["OUTCOME_COLORS", "RESULT_FORMATS", "format_result", "resolve_format"]
 
-RESULT_FORMATS = ("table", "csv", "tsv", "json")
+RESULT_FORMATS = ("auto", "table", "csv", "tsv", "json")
+
+#: Colours of outcome values in a table (click colour names).
+OUTCOME_COLORS = {
+    "improved": "green",
+    "no_benefit": "yellow",
+    "worsened": "red",
+    "adverse_effects": "magenta",
+    "mixed": "cyan",
+}
+_OUTCOME_WORD = re.compile(r"\b(" + "|".join(OUTCOME_COLORS) + r")\b")
+#: Columns whose values are outcomes (``improved``, or counts like ``improved:2|mixed:1``).
+_OUTCOME_COLUMNS = frozenset({"outcome", "outcomes"})
 
 
-def format_result(result: QueryResult, fmt: str = "table", *, width: int | None = None) -> str:
-    """Render ``result`` in one of :data:`RESULT_FORMATS`."""
+def resolve_format(fmt: str, *, terminal: bool) -> str:
+    """``auto`` means a table on a terminal and CSV when piped; other formats stay."""
+    if fmt == "auto":
+        return "table" if terminal else "csv"
+    return fmt
+
+
+def format_result(
+    result: QueryResult,
+    fmt: str = "table",
+    *,
+    width: int | None = None,
+    color: bool = False,
+) -> str:
+    """Render ``result`` in one of :data:`RESULT_FORMATS`.
+
+    ``auto`` looks at whether stdout is a terminal. ``color`` styles a table's header and
+    outcome values with ANSI codes (the caller decides: a terminal, and NO_COLOR unset).
+    """
+    fmt = resolve_format(fmt, terminal=sys.stdout.isatty())
     if fmt == "csv":
         return _delimited(result, ",")
     if fmt == "tsv":
@@ -26,7 +63,7 @@ def format_result(result: QueryResult, fmt: str = "table", *, width: int | None 
     if fmt == "json":
         return json.dumps(result.as_dicts(), indent=2, ensure_ascii=False) + "\n"
     if fmt == "table":
-        return _table(result, width or _terminal_width())
+        return _table(result, width or _terminal_width(), color=color)
     raise ConfigError(
         "--format", f"unknown result format {fmt!r}", f"use {', '.join(RESULT_FORMATS)}"
     )
@@ -59,7 +96,7 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _table(result: QueryResult, width: int) -> str:
+def _table(result: QueryResult, width: int, *, color: bool = False) -> str:
     if not result.rows:
         return "(no rows)\n"
     cells = [[_compact(_one_line(cell or "")) for cell in row] for row in result.rows]
@@ -73,13 +110,29 @@ def _table(result: QueryResult, width: int) -> str:
         widest = widths.index(max(widths))
         widths[widest] -= 1
 
-    def line(values: list[str]) -> str:
-        clipped = [
-            value if len(value) <= size else value[: size - 1] + "…"
-            for value, size in zip(values, widths, strict=True)
-        ]
-        return " | ".join(v.ljust(size) for v, size in zip(clipped, widths, strict=True)).rstrip()
+    outcome_columns = {
+        index for index, column in enumerate(result.columns) if column in _OUTCOME_COLUMNS
+    }
+
+    def line(values: list[str], header: bool = False) -> str:
+        parts = []
+        for index, (value, size) in enumerate(zip(values, widths, strict=True)):
+            clipped = value if len(value) <= size else value[: size - 1] + "…"
+            # Pad by the visible text, then style: ANSI codes take no room on screen.
+            padding = " " * (size - len(clipped))
+            if color and header:
+                clipped = click.style(clipped, bold=True)
+            elif color and index in outcome_columns:
+                clipped = _paint_outcomes(clipped)
+            parts.append(clipped + padding)
+        return " | ".join(parts).rstrip()
 
     rule = "-+-".join("-" * size for size in widths)
-    body = [line(list(result.columns)), rule, *(line(row) for row in cells)]
+    body = [line(list(result.columns), header=True), rule, *(line(row) for row in cells)]
     return "\n".join(body) + f"\n({len(cells)} row{'s' if len(cells) != 1 else ''})\n"
+
+
+def _paint_outcomes(text: str) -> str:
+    return _OUTCOME_WORD.sub(
+        lambda match: click.style(match.group(1), fg=OUTCOME_COLORS[match.group(1)]), text
+    )

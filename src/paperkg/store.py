@@ -49,12 +49,12 @@ class PaperStore:
     def open_existing(cls, path: str | Path, *, read_only: bool = True) -> PaperStore:
         """Open a store that must already exist (for query, validate, export)."""
         location = Path(path)
-        if not location.is_dir():
+        if not location.is_dir() or not any(location.iterdir()):
             raise StoreError(
                 str(location),
                 "no store here",
-                "build one first: paperkg --store "
-                f"{location} build SOURCES... (or pass the right --store)",
+                f"build one with: paperkg --store {location} build RECORDS... "
+                "(or pass the right --store)",
             )
         return cls(location, read_only=read_only)
 

@@ -16,10 +16,10 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import SH
 
-from .errors import ShapesError
+from .errors import ShapesError, StoreError
 from .resources import shapes_path
 from .store import PaperStore
-from .vocab import PKG
+from .vocab import DEFAULT_BASE_IRI, PKG
 
 __all__ = [
     "ValidationReport",
@@ -28,6 +28,8 @@ __all__ = [
     "validate_file",
     "validate_graph",
     "validate_store",
+    "validation_graph",
+    "validation_graphs",
 ]
 
 _FILE_FORMATS = {
@@ -121,21 +123,96 @@ def validate_store(
     shapes: rdflib.Graph | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> ValidationReport:
-    """Validate every record graph in the store (or only ``graphs``, e.g. those a build changed)."""
+    """Validate every record graph in the store (or only ``graphs``, e.g. those a build changed).
+
+    On a writable store, the build key each record graph was validated at and whether it
+    conformed are logged (one transaction) in the validation log graph
+    (``<base>graph/validation``; see :func:`validation_graphs`), so that
+    :func:`paperkg.stats.store_stats` reports the validation state without validating again.
+    """
     shapes_graph = shapes if shapes is not None else load_shapes()
     if graphs is None:
         names = [node.value for node in store.record_graphs()] + _index_graphs(store)
     else:
         names = sorted(set(graphs))
     results: list[ValidationResult] = []
+    checked: dict[ox.NamedNode, tuple[str, bool]] = {}
     for name in names:
         if progress is not None:
             progress(name)
-        report = validate_graph(
-            store.rdflib_graph(ox.NamedNode(name)), shapes_graph, graph_name=name
-        )
+        node = ox.NamedNode(name)
+        key = store.build_key(node)
+        report = validate_graph(store.rdflib_graph(node), shapes_graph, graph_name=name)
         results.extend(report.results)
+        if key is not None:
+            checked[node] = (key, report.conforms)
+    _record_validation(store, checked)
     return _merge(results, len(names))
+
+
+def validation_graph(base_iri: str = DEFAULT_BASE_IRI) -> ox.NamedNode:
+    """The named graph that logs which build key of each record graph was validated."""
+    return ox.NamedNode(f"{base_iri}graph/validation")
+
+
+def validation_graphs(store: PaperStore) -> list[ox.NamedNode]:
+    """The validation log graph(s) in the store, whatever its base IRI: where the
+    ``pkg:validatedBuildKey`` statements are.
+    """
+    solutions = store.query(
+        f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s <{PKG.validatedBuildKey}> ?key }} }}"
+    )
+    return sorted((s["g"] for s in solutions), key=lambda node: node.value)
+
+
+def _log_graph(store: PaperStore) -> ox.NamedNode:
+    """The store's validation log: the existing one, else one beside the concept index or the
+    record graphs (so a store built with another base IRI keeps its graphs together).
+    """
+    existing = validation_graphs(store)
+    if existing:
+        return existing[0]
+    for name in _index_graphs(store):
+        if name.endswith("graph/concepts"):
+            return validation_graph(name.removesuffix("graph/concepts"))
+    describes = ox.NamedNode(str(PKG.describes))
+    for quad in store.oxigraph.quads_for_pattern(None, describes, None, None):
+        graph, paper = quad.subject, quad.object
+        if not (isinstance(graph, ox.NamedNode) and isinstance(paper, ox.NamedNode)):
+            continue
+        # <base>graph/<key> describes <base>paper/<key>.
+        start = graph.value.find("graph/")
+        while start >= 0:
+            if f"{graph.value[:start]}paper/{graph.value[start + 6 :]}" == paper.value:
+                return validation_graph(graph.value[:start])
+            start = graph.value.find("graph/", start + 1)
+    return validation_graph()
+
+
+def _record_validation(store: PaperStore, checked: dict[ox.NamedNode, tuple[str, bool]]) -> None:
+    """Log the build key and conformance of each validated record graph, in one transaction.
+
+    A read-only store is validated without logging (stats then report those graphs unchecked).
+    """
+    if not checked or store.read_only:
+        return
+    log = _log_graph(store)
+    validated, conforms = PKG.validatedBuildKey, PKG.conforms
+    # Terms are serialised by pyoxigraph (N-Triples syntax), never pasted from user input.
+    values = " ".join(str(node) for node in checked)
+    statements = "\n".join(
+        f"{node} <{validated}> {ox.Literal(key)} ; <{conforms}> {ox.Literal(ok)} ."
+        for node, (key, ok) in checked.items()
+    )
+    update = (
+        f"DELETE {{ GRAPH {log} {{ ?g ?p ?o }} }} "
+        f"WHERE {{ VALUES ?g {{ {values} }} GRAPH {log} {{ ?g ?p ?o }} }} ;\n"
+        f"INSERT DATA {{ GRAPH {log} {{\n{statements}\n}} }}"
+    )
+    try:
+        store.oxigraph.update(update)
+    except OSError as error:
+        raise StoreError(store.location, f"write failed: {error}", "check disk space") from error
 
 
 def _index_graphs(store: PaperStore) -> list[str]:

@@ -108,6 +108,9 @@ class PKG(DefinedNamespace):
     sourceSha256: URIRef
     paperkgVersion: URIRef
     buildKey: URIRef
+    # validation state (the validation log graph)
+    validatedBuildKey: URIRef
+    conforms: URIRef
 
 
 class OUTCOME(DefinedNamespace):

@@ -8,7 +8,6 @@ by line with bounded memory; a bad line becomes a :class:`RecordError` and the n
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime
 import enum
@@ -16,12 +15,11 @@ import hashlib
 import json
 import os
 import re
-import stat
-import tempfile
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from paperkg.errors import RecordError
+from paperkg.files import atomic_write
 from paperkg.identifiers import normalize_curie, normalize_doi
 from paperkg.model import (
     Annotation,
@@ -370,49 +368,18 @@ def write_jsonl(records: Iterable[PaperRecord], path: str | os.PathLike[str]) ->
     The lines go to a temporary file in the same folder, which is synced and then renamed over
     ``path``: readers see the old file or the new one, never half of it.
     """
-    target = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(target))
-    fd, temporary = tempfile.mkstemp(prefix=".paperkg-", suffix=".jsonl.tmp", dir=folder)
     count = 0
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            for record in records:
-                obj = record_to_json(record)
-                line = json.dumps(obj, ensure_ascii=False, allow_nan=False)
-                try:
-                    data = line.encode("utf-8")
-                except UnicodeEncodeError:  # lone surrogates: escaped, still valid JSON
-                    data = json.dumps(obj, allow_nan=False).encode("ascii")
-                handle.write(data + b"\n")
-                count += 1
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, _mode_of(target))
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    _sync_folder(folder)
+    with atomic_write(path) as handle:
+        for record in records:
+            obj = record_to_json(record)
+            line = json.dumps(obj, ensure_ascii=False, allow_nan=False)
+            try:
+                data = line.encode("utf-8")
+            except UnicodeEncodeError:  # lone surrogates: escaped, still valid JSON
+                data = json.dumps(obj, allow_nan=False).encode("ascii")
+            handle.write(data + b"\n")
+            count += 1
     return count
-
-
-def _mode_of(target: str) -> int:
-    """Keep the permissions of the file being replaced; a new file gets rw-r--r--."""
-    try:
-        return stat.S_IMODE(os.stat(target).st_mode)
-    except OSError:
-        return 0o644
-
-
-def _sync_folder(folder: str) -> None:
-    """Make the rename durable where the platform allows syncing a folder."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _short(text: str, width: int = 60) -> str:

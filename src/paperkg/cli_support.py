@@ -1,0 +1,160 @@
+"""The machinery behind the ``paperkg`` commands, kept apart so cli.py reads as the commands.
+
+- :class:`Settings`: what every command gets through ``@click.pass_obj`` (store, base IRI, the
+  :class:`~paperkg.console.Console`);
+- :func:`reports_errors`: paperkg's errors as one line on stderr (exit 2; rejected records 1);
+- :func:`read_config`: ``paperkg.toml`` defaults for every option, through click's default_map;
+- shell completion of query names and query parameters.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import click
+from click.shell_completion import CompletionItem
+
+from .config import OptionSpec, find_config, load_config
+from .console import Console
+from .errors import PaperkgError, RecordError
+
+__all__ = [
+    "Failure",
+    "Rejected",
+    "Settings",
+    "complete_query_name",
+    "complete_query_param",
+    "config_schema",
+    "read_config",
+    "reports_errors",
+]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+class Failure(click.ClickException):
+    """A one-line usage or runtime error (exit 2)."""
+
+    exit_code = 2
+
+
+class Rejected(Failure):
+    """A rejected record under --strict (exit 1)."""
+
+    exit_code = 1
+
+
+def reports_errors(command: _F) -> _F:
+    """Turn paperkg's own errors into one line on stderr instead of a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except RecordError as error:
+            raise Rejected(str(error)) from error
+        except PaperkgError as error:
+            raise Failure(str(error)) from error
+
+    return cast(_F, wrapper)
+
+
+class Settings:
+    """What every command gets through ``@click.pass_obj``: the global options and the output."""
+
+    def __init__(self, store: Path, base_iri: str, console: Console) -> None:
+        self.store = store
+        self.base_iri = base_iri
+        self.console = console
+
+
+# --- paperkg.toml: option defaults through click's default_map ------------------------------
+
+#: Options that make no sense in a config file.
+_NOT_IN_CONFIG = frozenset({"config", "help", "version"})
+
+
+def _option_spec(option: click.Option) -> OptionSpec:
+    """How an option is written in paperkg.toml: its long name, with ``_`` for ``-``."""
+    longs = [name for name in option.opts if name.startswith("--")] or option.opts
+    key = longs[0].lstrip("-").replace("-", "_")
+    kind: type = str
+    if option.multiple:
+        kind = list
+    elif option.is_flag or isinstance(option.type, click.types.BoolParamType):
+        kind = bool
+    elif isinstance(option.type, click.types.IntParamType):
+        kind = int
+    elif isinstance(option.type, click.types.FloatParamType):
+        kind = float
+    elif isinstance(option.type, click.Path):
+        kind = Path
+    choices = tuple(map(str, option.type.choices)) if isinstance(option.type, click.Choice) else ()
+    return OptionSpec(key, str(option.name), kind, choices)
+
+
+def config_schema(group: click.Group) -> dict[str, list[OptionSpec]]:
+    """What paperkg.toml may hold: the group's options on top, each command's in its table."""
+
+    def specs(command: click.Command) -> list[OptionSpec]:
+        return [
+            _option_spec(param)
+            for param in command.params
+            if isinstance(param, click.Option)
+            and param.expose_value
+            and not param.hidden
+            and param.name not in _NOT_IN_CONFIG
+        ]
+
+    schema = {"": specs(group)}
+    schema.update({name: specs(command) for name, command in group.commands.items()})
+    return schema
+
+
+def read_config(context: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    """Eager: load the config file first, so every other option can take its default from it."""
+    try:
+        path = find_config(value)
+        if path is None:
+            return
+        config = load_config(path, config_schema(cast(click.Group, context.command)))
+    except PaperkgError as error:
+        raise Failure(str(error)) from error
+    context.default_map = {**config.default_map(), **(context.default_map or {})}
+
+
+def complete_query_name(
+    _context: click.Context, _param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Named queries for ``query <TAB>``; a path-like word completes as a .rq file."""
+    from .query import list_queries
+
+    if "/" in incomplete or incomplete.endswith((".rq", ".sparql")):
+        return [CompletionItem(incomplete, type="file")]
+    return [
+        CompletionItem(named.name, help=named.title)
+        for named in list_queries()
+        if named.name.startswith(incomplete)
+    ]
+
+
+def complete_query_param(
+    context: click.Context, _param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """``NAME=`` for each parameter the query already on the command line declares."""
+    from .query import load_query
+
+    # While the option's value is being typed, click has not bound NAME yet: it is in args.
+    name = context.params.get("name") or next(iter(context.args), "")
+    try:
+        named = load_query(str(name))
+    except PaperkgError:
+        return []
+    return [
+        CompletionItem(f"{parameter.name}=", help=parameter.description)
+        for parameter in named.parameters
+        if f"{parameter.name}=".startswith(incomplete)
+    ]

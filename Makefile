@@ -7,7 +7,7 @@ STAMP := $(VENV)/.paperkg-installed
 STORE ?= paperkg-store
 SHARED ?= ../shared
 
-.PHONY: demo test lint typecheck unit eval bench clean
+.PHONY: demo test lint typecheck unit browser eval bench docs-images clean
 
 $(STAMP): requirements/pinned.txt pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -40,6 +40,21 @@ eval: $(STAMP)
 		fi; \
 	done
 
+# The pictures in README.md and docs/: the fibromyalgia neighbourhood as PNG, SVG and HTML, and a
+# screenshot of the HTML explorer in headless Chromium with one edge's evidence open.
+DOCS_STORE := build/docs-store
+CHROMIUM ?= $(or $(PAPERKG_CHROMIUM),$(shell command -v chromium || command -v chromium-browser))
+docs-images: $(STAMP) browser
+	rm -rf $(DOCS_STORE) && mkdir -p docs/img
+	$(BIN)/paperkg -q --store $(DOCS_STORE) build seeds/
+	$(BIN)/paperkg --store $(DOCS_STORE) viz --focus fibromyalgia --depth 1 \
+		-o docs/img/fibromyalgia.png -o docs/img/fibromyalgia.svg -o docs/img/fibromyalgia.html
+	$(CHROMIUM) --headless --no-sandbox --disable-gpu --disable-background-networking \
+		--disable-component-update --disable-sync --no-first-run --hide-scrollbars \
+		--user-data-dir=$(DOCS_STORE)/profile --window-size=1400,860 --virtual-time-budget=5000 \
+		--screenshot=docs/img/explorer.png \
+		"file://$(CURDIR)/docs/img/fibromyalgia.html#select=naltrexone--fibromyalgia" 2>/dev/null
+
 # Speed and memory, as ratios to baselines measured in the same run (see bench/).
 bench: $(STAMP)
 	$(BIN)/python bench/bench_build.py --records $${RECORDS:-2000}
@@ -51,7 +66,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+# The HTML explorer's test runs in headless Chromium: installed here when missing.
+browser:
+	tools/install-browser.sh
+
+unit: $(STAMP) browser
 	$(BIN)/python -m pytest
 
 test: lint typecheck unit

@@ -6,7 +6,8 @@ ratios mean something on a shared 2-core box whose absolute speed varies:
 - build vs. loading the very same quads straight into Oxigraph (the engine's floor);
 - query on disk vs. the same query on an in-memory copy;
 - Turtle export vs. Oxigraph serialising the same quads from memory;
-- SHACL per record graph vs. one pyshacl run over the union of the same graphs.
+- SHACL per record graph vs. one pyshacl run over the union of the same graphs;
+- networkx views vs. the findings query they read; drawn files vs. GraphML.
 
 Usage: ``python bench/bench_build.py --records 2000`` (``make bench``).
 """
@@ -22,11 +23,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+import networkx as nx
 import pyoxigraph as ox
 import rdflib
 
 from paperkg import build, export_store, map_file, open_store, run_query, validate_store
 from paperkg.validate import load_shapes, validate_graph
+from paperkg.viz import drug_condition_graph, flatten, paper_graph, write_view
 
 DRUGS = [
     ("velitrex", "D900001"),
@@ -151,6 +154,36 @@ def main() -> None:
                     "drugs-tried-for",
                 )
             )
+
+            # networkx views: every finding read and grouped, against the findings query alone.
+            view_time, view = timed(lambda: drug_condition_graph(store))
+            rows.append(
+                (
+                    f"drug-condition view ({view.number_of_edges()} edges)",
+                    view_time,
+                    findings_q,
+                    "findings query",
+                )
+            )
+            papers_time, papers = timed(lambda: paper_graph(store))
+            rows.append(
+                (
+                    f"paper view ({papers.number_of_nodes()} nodes)",
+                    papers_time,
+                    findings_q,
+                    "findings query",
+                )
+            )
+            graphml_time, _ = timed(lambda: write_view(papers, Path(tmp) / "kg.graphml"))
+            flat = flatten(papers)
+            plain_time, _ = timed(lambda: nx.write_graphml(flat, Path(tmp) / "plain.graphml"))
+            rows.append(("GraphML, paper view", graphml_time, plain_time, "networkx write_graphml"))
+            for suffix in ("html", "png"):
+                target = Path(tmp) / f"kg.{suffix}"
+                drawn, _ = timed(lambda target=target: write_view(papers, target))
+                rows.append(
+                    (f"{suffix.upper()}, paper view (300 nodes)", drawn, graphml_time, "GraphML")
+                )
 
             out = Path(tmp) / "kg.ttl"
             export_time, count = timed(lambda: export_store(store, out, "turtle"))

@@ -41,6 +41,8 @@ def test_wheel_carries_the_data_folders(wheel: Path) -> None:
         "paperkg/_data/queries/drugs-tried-for.rq",
         "paperkg/_data/queries/findings.rq",
         "paperkg/py.typed",
+        "paperkg/viz/assets/explorer.js",
+        "paperkg/viz/assets/explorer.css",
     ):
         assert required in names
 

@@ -28,6 +28,7 @@ from .errors import (
     ShapesError,
     StoreError,
     UnknownQueryError,
+    VizError,
 )
 from .eval_run import EvaluationRun, run_evaluation
 from .export import EXPORT_FORMATS, export_store
@@ -69,6 +70,7 @@ from .stats import (
     evidence_result,
     evidence_summary,
     evidence_to_result,
+    is_conflicting,
     store_stats,
 )
 from .store import PaperStore, WriteOutcome
@@ -81,12 +83,25 @@ from .validate import (
     validate_store,
     validation_graph,
 )
+from .viz import (
+    FILE_TYPES,
+    VIEWS,
+    ViewFilter,
+    WrittenView,
+    drug_condition_graph,
+    neighbourhood_graph,
+    paper_graph,
+    view_graph,
+    write_view,
+)
 
 __all__ = [
     "EVIDENCE_COLUMNS",
     "EXPORT_FORMATS",
+    "FILE_TYPES",
     "FORMATS",
     "RESULT_FORMATS",
+    "VIEWS",
     "Annotation",
     "BuildReport",
     "Concept",
@@ -128,11 +143,15 @@ __all__ = [
     "ValidationReport",
     "ValidationResult",
     "ValidationState",
+    "ViewFilter",
+    "VizError",
     "WriteOutcome",
+    "WrittenView",
     "__version__",
     "build",
     "convert_to_jsonl",
     "detect_format",
+    "drug_condition_graph",
     "evidence_result",
     "evidence_summary",
     "evidence_to_result",
@@ -140,13 +159,16 @@ __all__ = [
     "export_store",
     "extract",
     "format_result",
+    "is_conflicting",
     "iter_jsonl",
     "list_queries",
     "load_query",
     "load_shapes",
     "map_file",
     "map_record",
+    "neighbourhood_graph",
     "open_store",
+    "paper_graph",
     "read_record",
     "read_records",
     "reconcile_concepts",
@@ -157,7 +179,9 @@ __all__ = [
     "validate_graph",
     "validate_store",
     "validation_graph",
+    "view_graph",
     "write_jsonl",
+    "write_view",
 ]
 
 

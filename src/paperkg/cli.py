@@ -21,6 +21,7 @@ import click
 from click.shell_completion import get_completion_class
 
 from . import __version__
+from .cli_reports import evidence, stats, viz
 from .cli_support import (
     Failure,
     Settings,
@@ -337,75 +338,6 @@ def export(settings: Settings, fmt: str, output: Path) -> None:
     settings.console.result(f"wrote {count} statements to {output}")
 
 
-@main.command()
-@click.option(
-    "--top",
-    default=10,
-    show_default=True,
-    type=click.IntRange(0),
-    help="How many top drugs and conditions to list.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-@click.pass_obj
-@reports_errors
-def stats(settings: Settings, top: int, as_json: bool) -> None:
-    """Summarise the store: papers, findings by outcome, designs, top drugs and conditions,
-    identifier conflicts and the validation state (from the last 'paperkg validate').
-
-    \b
-    Example:
-      paperkg stats
-      paperkg stats --top 5 --json
-    """
-    import json
-
-    from .stats import store_stats
-    from .store import PaperStore
-
-    with PaperStore.open_existing(settings.store) as store, settings.console.timed("stats"):
-        figures = store_stats(store, top=top)
-    text = json.dumps(figures.as_dict(), indent=2) if as_json else figures.text()
-    settings.console.result(text)
-
-
-@main.command()
-@click.option("--condition", "-c", help="Only this condition (label, synonym or CURIE).")
-@click.option("--drug", "-d", help="Only this drug (label, synonym or CURIE).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["auto", "table", "csv", "tsv", "json"]),
-    default="auto",
-    show_default=True,
-    help="Output format; auto: a table on a terminal, CSV when piped.",
-)
-@click.pass_obj
-@reports_errors
-def evidence(settings: Settings, condition: str | None, drug: str | None, fmt: str) -> None:
-    """Evidence per (drug, condition): papers by outcome, by design, participants, and whether
-    the papers disagree (conflicting = some improved, some found no benefit or worse).
-
-    \b
-    Example:
-      paperkg evidence --condition fibromyalgia
-      paperkg evidence --drug naltrexone --format json
-    """
-    from .results import format_result, resolve_format
-    from .stats import evidence_result
-    from .store import PaperStore
-
-    console = settings.console
-    with PaperStore.open_existing(settings.store) as store, console.timed("evidence"):
-        result = evidence_result(store, condition=condition, drug=drug)
-    for value in result.unmatched:
-        console.note(
-            f"note: no drug or condition in the store is called {value!r}; "
-            "try another label, a synonym or a CURIE (e.g. MONDO:0005546)"
-        )
-    chosen = resolve_format(fmt, terminal=console.stdout_is_terminal)
-    console.result(format_result(result, chosen, color=console.color), nl=False)
-
-
 @main.command(name="eval")
 @click.argument("records", type=click.Path(path_type=Path, exists=True))
 @click.argument("ground_truth", type=click.Path(path_type=Path, dir_okay=False, exists=True))
@@ -497,3 +429,7 @@ def completion(context: click.Context, shell: str | None) -> None:
     # The installed command's name, whatever this process was started as.
     script = script_class(context.find_root().command, {}, "paperkg", "_PAPERKG_COMPLETE")
     click.echo(script.source())
+
+
+for _command in (stats, evidence, viz):
+    main.add_command(_command)

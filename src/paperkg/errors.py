@@ -17,6 +17,7 @@ __all__ = [
     "ShapesError",
     "StoreError",
     "UnknownQueryError",
+    "VizError",
     "closest",
 ]
 
@@ -132,6 +133,19 @@ class ConfigFileError(ConfigError):
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         key = f" {self.key}:" if self.key else ""
         return f"{where}:{key} {self.problem}; {self.fix}"
+
+
+class VizError(PaperkgError, ValueError):
+    """A picture that cannot be drawn as asked: unknown focus, view, filter or file type."""
+
+    def __init__(self, option: str, problem: str, fix: str) -> None:
+        self.option = option
+        self.problem = problem
+        self.fix = fix
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"{self.option}: {self.problem}; {self.fix}"
 
 
 def closest(word: str, candidates: tuple[str, ...] | list[str]) -> str | None:

@@ -31,6 +31,7 @@ __all__ = [
     "evidence_result",
     "evidence_summary",
     "evidence_to_result",
+    "is_conflicting",
     "store_stats",
 ]
 
@@ -364,12 +365,18 @@ def evidence_summary(
                 designs=_designs(designs[pair]),
                 participants=_int(s["participants"]) if known else None,
                 largest_n=_int(s["largest"]) if known else None,
-                conflicting=counts.get("improved", 0) > 0
-                and counts.get("no_benefit", 0) + counts.get("worsened", 0) > 0,
+                conflicting=is_conflicting(counts),
             )
         )
     rows.sort(key=lambda r: (-r.papers, r.drug_label, r.condition_label, r.drug, r.condition))
     return tuple(rows)
+
+
+def is_conflicting(outcomes: Mapping[str, int]) -> bool:
+    """Papers disagree: some found the drug improved the condition, others no benefit or worse."""
+    return outcomes.get("improved", 0) > 0 and (
+        outcomes.get("no_benefit", 0) + outcomes.get("worsened", 0) > 0
+    )
 
 
 def evidence_to_result(

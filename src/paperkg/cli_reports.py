@@ -1,0 +1,169 @@
+"""The commands that report on a store: ``stats``, ``evidence`` and ``viz``.
+
+They join the ``paperkg`` group in :mod:`paperkg.cli`; the conventions are the same (one call
+into the library each, errors via ``reports_errors``, output via ``settings.console``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .cli_support import Settings, reports_errors
+
+__all__ = ["evidence", "stats", "viz"]
+
+
+@click.command()
+@click.option(
+    "--top",
+    default=10,
+    show_default=True,
+    type=click.IntRange(0),
+    help="How many top drugs and conditions to list.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.pass_obj
+@reports_errors
+def stats(settings: Settings, top: int, as_json: bool) -> None:
+    """Summarise the store: papers, findings by outcome, designs, top drugs and conditions,
+    identifier conflicts and the validation state (from the last 'paperkg validate').
+
+    \b
+    Example:
+      paperkg stats
+      paperkg stats --top 5 --json
+    """
+    import json
+
+    from .stats import store_stats
+    from .store import PaperStore
+
+    with PaperStore.open_existing(settings.store) as store, settings.console.timed("stats"):
+        figures = store_stats(store, top=top)
+    text = json.dumps(figures.as_dict(), indent=2) if as_json else figures.text()
+    settings.console.result(text)
+
+
+@click.command()
+@click.option("--condition", "-c", help="Only this condition (label, synonym or CURIE).")
+@click.option("--drug", "-d", help="Only this drug (label, synonym or CURIE).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", "table", "csv", "tsv", "json"]),
+    default="auto",
+    show_default=True,
+    help="Output format; auto: a table on a terminal, CSV when piped.",
+)
+@click.pass_obj
+@reports_errors
+def evidence(settings: Settings, condition: str | None, drug: str | None, fmt: str) -> None:
+    """Evidence per (drug, condition): papers by outcome, by design, participants, and whether
+    the papers disagree (conflicting = some improved, some found no benefit or worse).
+
+    \b
+    Example:
+      paperkg evidence --condition fibromyalgia
+      paperkg evidence --drug naltrexone --format json
+    """
+    from .results import format_result, resolve_format
+    from .stats import evidence_result
+    from .store import PaperStore
+
+    console = settings.console
+    with PaperStore.open_existing(settings.store) as store, console.timed("evidence"):
+        result = evidence_result(store, condition=condition, drug=drug)
+    for value in result.unmatched:
+        console.note(
+            f"note: no drug or condition in the store is called {value!r}; "
+            "try another label, a synonym or a CURIE (e.g. MONDO:0005546)"
+        )
+    chosen = resolve_format(fmt, terminal=console.stdout_is_terminal)
+    console.result(format_result(result, chosen, color=console.color), nl=False)
+
+
+@click.command()
+@click.option(
+    "--output",
+    "-o",
+    "outputs",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File to write, repeatable; the type comes from the name: .graphml .gexf .png .svg .html.",
+)
+@click.option(
+    "--view",
+    type=click.Choice(["drug-condition", "papers"]),
+    default="drug-condition",
+    show_default=True,
+    help="drug-condition: drugs and the conditions they were tried for; papers: papers with "
+    "their drugs, conditions, authors and journals.",
+)
+@click.option("--focus", help="Only the neighbourhood of this drug, condition, paper or author.")
+@click.option(
+    "--depth", default=1, show_default=True, type=click.IntRange(0), help="Steps from --focus."
+)
+@click.option(
+    "--outcome",
+    "outcomes",
+    multiple=True,
+    help="Keep findings with this outcome (repeatable): improved, no_benefit, worsened, "
+    "adverse_effects, mixed, not_stated.",
+)
+@click.option(
+    "--design", "designs", multiple=True, help="Keep papers of this design (repeatable), e.g. rct."
+)
+@click.option("--year", "years", help="Keep papers published in these years: 2005-2020, 2009-.")
+@click.option(
+    "--max-nodes",
+    default=300,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Pictures (PNG, SVG, HTML) keep the nodes with the most papers.",
+)
+@click.pass_obj
+@reports_errors
+def viz(
+    settings: Settings,
+    outputs: tuple[Path, ...],
+    view: str,
+    focus: str | None,
+    depth: int,
+    outcomes: tuple[str, ...],
+    designs: tuple[str, ...],
+    years: str | None,
+    max_nodes: int,
+) -> None:
+    """Draw the graph: GraphML and GEXF for Gephi or Cytoscape, PNG and SVG pictures, and an
+    offline HTML explorer (pan, zoom, hover for the supporting sentence, links to the papers).
+
+    Edges between drugs and conditions are coloured by outcome (magenta: the papers disagree)
+    and as wide as the number of papers.
+
+    \b
+    Example:
+      paperkg viz -o kg.html -o kg.png -o kg.graphml
+      paperkg viz --focus fibromyalgia --depth 2 -o fibromyalgia.svg
+      paperkg viz --view papers --design rct --year 2005- -o trials.gexf
+    """
+    from .store import PaperStore
+    from .viz import ViewFilter, check_output, view_graph, write_view
+
+    console = settings.console
+    filters = ViewFilter.parse(outcomes, designs, years)
+    for output in outputs:
+        check_output(output)
+    with PaperStore.open_existing(settings.store) as store, console.timed("view"):
+        graph = view_graph(store, view, focus=focus, depth=depth, filters=filters)
+    for output in outputs:
+        with console.timed(f"writing {output}"):
+            written = write_view(graph, output, max_nodes=max_nodes)
+        if written.dropped_nodes:
+            console.warning(
+                f"warning: {output}: kept the {written.nodes} best-supported nodes, left out "
+                f"{written.dropped_nodes}; narrow with --focus or filters, or raise --max-nodes"
+            )
+        console.note(f"wrote {written.nodes} nodes, {written.edges} edges to {output}")

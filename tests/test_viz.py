@@ -1,0 +1,305 @@
+"""networkx views of the seeds, checked against the findings query (an independent path), and
+the GraphML, GEXF, PNG and SVG writers.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from PIL import Image
+
+import paperkg
+from paperkg.errors import VizError
+from paperkg.store import PaperStore
+from paperkg.viz import (
+    ViewFilter,
+    drug_condition_graph,
+    flatten,
+    neighbourhood_graph,
+    paper_graph,
+    view_graph,
+    write_view,
+)
+from paperkg.viz.style import CONFLICTING, node_colour
+from paperkg.vocab import DCTERMS
+
+from conftest import SEEDS
+
+FIBROMYALGIA = "http://purl.obolibrary.org/obo/MONDO_0005546"
+NALTREXONE = "http://id.nlm.nih.gov/mesh/D009271"
+MOSER = "https://w3id.org/paperkg/id/paper/doi/10.7759/cureus.83824"
+
+
+@pytest.fixture(scope="module")
+def seeds() -> PaperStore:
+    store = paperkg.open_store()
+    assert paperkg.build(store, [str(SEEDS)]).ok
+    return store
+
+
+@pytest.fixture(scope="module")
+def findings(seeds: PaperStore) -> list[dict[str, str | None]]:
+    return paperkg.run_query(seeds, "findings").as_dicts()
+
+
+@pytest.fixture(scope="module")
+def pairs(seeds: PaperStore) -> nx.DiGraph[str]:
+    return drug_condition_graph(seeds)
+
+
+# --- the drug–condition view ----------------------------------------------------------------
+
+
+def test_one_edge_per_drug_condition_pair_with_a_finding(
+    pairs: nx.DiGraph[str], findings: list[dict[str, str | None]]
+) -> None:
+    expected = {(row["drug"], row["condition"]) for row in findings}
+    assert set(pairs.edges) == expected
+    for node, data in pairs.nodes(data=True):
+        assert data["kind"] in ("drug", "condition"), node
+        assert data["iri"] == node
+        assert data["label"]
+
+
+def test_edge_weight_is_papers_and_outcomes_count_them(
+    pairs: nx.DiGraph[str], findings: list[dict[str, str | None]]
+) -> None:
+    papers: dict[tuple[str | None, str | None], set[str | None]] = defaultdict(set)
+    outcomes: dict[tuple[str | None, str | None], Counter[str | None]] = defaultdict(Counter)
+    for row in findings:
+        papers[(row["drug"], row["condition"])].add(row["paper"])
+        outcomes[(row["drug"], row["condition"])][row["outcome"]] += 1
+    for drug, condition, data in pairs.edges(data=True):
+        assert data["weight"] == len(papers[(drug, condition)])
+        assert data["outcomes"] == dict(outcomes[(drug, condition)])
+        assert {entry["paper"] for entry in data["support"]} == papers[(drug, condition)]
+        assert data["relation"] == "tested_for"
+        assert data["predicate"].startswith("biolink:")
+
+
+def test_support_carries_the_evidence_sentences_and_dose(
+    pairs: nx.DiGraph[str], findings: list[dict[str, str | None]]
+) -> None:
+    for row in findings:
+        edge = pairs.edges[row["drug"], row["condition"]]
+        entry = next(e for e in edge["support"] if e["paper"] == row["paper"])
+        assert set(entry["evidence"]) == set(filter(None, (row["evidence"] or "").split(" | ")))
+        assert (entry["dose"] or "") == (row["dose"] or "").replace("|", "; ")
+        assert entry["title"] == row["title"]
+        assert entry["url"]
+        assert entry["url"].startswith("http")
+
+
+def test_papers_that_disagree_make_a_conflicting_edge(pairs: nx.DiGraph[str]) -> None:
+    edge = pairs.edges[NALTREXONE, FIBROMYALGIA]
+    assert edge["outcome"] == CONFLICTING
+    assert edge["outcomes"]["improved"] >= 1
+    assert edge["outcomes"]["no_benefit"] >= 1
+    for _, _, data in pairs.edges(data=True):
+        if len(data["outcomes"]) == 1:
+            assert data["outcome"] == next(iter(data["outcomes"]))
+
+
+def test_node_papers_count_distinct_papers(
+    pairs: nx.DiGraph[str], findings: list[dict[str, str | None]]
+) -> None:
+    expected = len({row["paper"] for row in findings if row["condition"] == FIBROMYALGIA})
+    assert pairs.nodes[FIBROMYALGIA]["papers"] == expected
+
+
+# --- filters ---------------------------------------------------------------------------------
+
+
+def test_outcome_filter_keeps_only_those_findings(seeds: PaperStore) -> None:
+    view = drug_condition_graph(seeds, ViewFilter(outcomes=frozenset({"improved"})))
+    assert view.number_of_edges() > 0
+    for _, _, data in view.edges(data=True):
+        assert set(data["outcomes"]) == {"improved"}
+        assert data["outcome"] == "improved"
+
+
+def test_design_and_year_filters(seeds: PaperStore, findings: list[dict[str, str | None]]) -> None:
+    rct = drug_condition_graph(seeds, ViewFilter(designs=frozenset({"rct"})))
+    expected = {(r["drug"], r["condition"]) for r in findings if r["study_design"] == "rct"}
+    assert set(rct.edges) == expected
+    recent = drug_condition_graph(seeds, ViewFilter.parse(years="2010-"))
+    for _, _, data in recent.edges(data=True):
+        assert all(entry["year"] >= 2010 for entry in data["support"])
+    assert drug_condition_graph(seeds, ViewFilter.parse(years="1900-1901")).number_of_nodes() == 0
+
+
+@pytest.mark.parametrize(
+    ("years", "low", "high"),
+    [("2005-2020", 2005, 2020), ("2009", 2009, 2009), ("2009-", 2009, None), ("-2010", None, 2010)],
+)
+def test_year_ranges_parse(years: str, low: int | None, high: int | None) -> None:
+    parsed = ViewFilter.parse(years=years)
+    assert (parsed.year_from, parsed.year_to) == (low, high)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"outcomes": ["improvd"]}, "did you mean 'improved'"),
+        ({"designs": ["RCT trial"]}, "unknown design"),
+        ({"years": "2020-2005"}, "2020 is after 2005"),
+        ({"years": "last year"}, "is not a year range"),
+    ],
+)
+def test_bad_filters_are_one_line_errors(arguments: dict[str, object], message: str) -> None:
+    with pytest.raises(VizError, match=message) as caught:
+        ViewFilter.parse(**arguments)  # type: ignore[arg-type]
+    assert "\n" not in str(caught.value)
+
+
+# --- the paper view and neighbourhoods ---------------------------------------------------------
+
+
+def test_paper_view_holds_every_paper_with_its_authors_and_journal(seeds: PaperStore) -> None:
+    view = paper_graph(seeds)
+    papers = [n for n, d in view.nodes(data=True) if d["kind"] == "paper"]
+    assert len(papers) == len(list(SEEDS.glob("*.txt")))
+    dataset = seeds.rdflib_dataset()
+    authored = {
+        (str(o), str(s)) for s, _, o, _ in dataset.quads((None, DCTERMS.creator, None, None))
+    }
+    edges = {(u, v) for u, v, d in view.edges(data=True) if d["relation"] == "authored"}
+    assert edges == authored
+    labels = [view.nodes[p]["label"] for p in papers]
+    assert len(set(labels)) == len(labels), labels  # "Younger et al. 2009a" and "…2009b"
+    assert view.nodes[MOSER]["label"] == "Moser 2025"
+    assert view.nodes[MOSER]["url"] == "https://doi.org/10.7759/cureus.83824"
+
+
+def test_gave_edges_carry_each_papers_outcome(seeds: PaperStore) -> None:
+    view = paper_graph(seeds)
+    edge = view.edges[MOSER, NALTREXONE]
+    assert edge["relation"] == "gave"
+    assert edge["outcome"] == "improved"
+    assert edge["support"][0]["evidence"]
+
+
+def test_neighbourhood_of_a_condition_by_label_or_curie(seeds: PaperStore) -> None:
+    by_label = neighbourhood_graph(seeds, "Fibromyalgia", depth=1)
+    by_curie = neighbourhood_graph(seeds, "MONDO:0005546", depth=1)
+    assert set(by_label.nodes) == set(by_curie.nodes)
+    assert by_label.graph["focus"] == FIBROMYALGIA
+    for node in by_label.nodes:
+        if node != FIBROMYALGIA:
+            assert by_label.has_edge(node, FIBROMYALGIA) or by_label.has_edge(FIBROMYALGIA, node)
+    kinds = {d["kind"] for _, d in by_label.nodes(data=True)}
+    assert kinds == {"condition", "drug", "paper"}
+
+
+def test_depth_widens_the_neighbourhood(seeds: PaperStore) -> None:
+    sizes = [neighbourhood_graph(seeds, "naltrexone", depth=d).number_of_nodes() for d in (0, 1, 2)]
+    assert sizes[0] == 1
+    assert sizes[0] < sizes[1] < sizes[2]
+
+
+def test_a_paper_focus_by_doi(seeds: PaperStore) -> None:
+    view = neighbourhood_graph(seeds, "10.7759/cureus.83824", depth=1)
+    assert view.graph["focus"] == MOSER
+    assert NALTREXONE in view
+
+
+def test_an_unknown_focus_suggests_the_closest_name(seeds: PaperStore) -> None:
+    with pytest.raises(VizError, match="did you mean 'fibromyalgia'"):
+        neighbourhood_graph(seeds, "fibromyalgai")
+
+
+def test_unknown_view(seeds: PaperStore) -> None:
+    with pytest.raises(VizError, match="did you mean 'papers'"):
+        view_graph(seeds, "paper")
+
+
+def test_an_empty_store_gives_empty_views() -> None:
+    store = paperkg.open_store()
+    assert drug_condition_graph(store).number_of_nodes() == 0
+    assert paper_graph(store).number_of_nodes() == 0
+
+
+# --- writers ---------------------------------------------------------------------------------
+
+
+def test_graphml_round_trips_with_flat_attributes(pairs: nx.DiGraph[str], tmp_path: Path) -> None:
+    written = write_view(pairs, tmp_path / "kg.graphml")
+    assert (written.format, written.nodes, written.edges) == ("graphml", 8, 7)
+    read = nx.read_graphml(tmp_path / "kg.graphml")
+    assert set(read.nodes) == set(pairs.nodes)
+    assert set(read.edges) == set(pairs.edges)
+    edge = read.edges[NALTREXONE, FIBROMYALGIA]
+    original = pairs.edges[NALTREXONE, FIBROMYALGIA]
+    assert edge["outcomes"] == "|".join(f"{k}:{v}" for k, v in sorted(original["outcomes"].items()))
+    assert edge["weight"] == original["weight"]
+    assert edge["papers"].split("|") == [e["paper"] for e in original["support"]]
+    assert read.nodes[FIBROMYALGIA]["ids"] == "|".join(pairs.nodes[FIBROMYALGIA]["ids"])
+
+
+def test_gexf_round_trips_with_colours_and_positions(
+    pairs: nx.DiGraph[str], tmp_path: Path
+) -> None:
+    write_view(pairs, tmp_path / "kg.gexf")
+    read = nx.read_gexf(tmp_path / "kg.gexf")
+    assert set(read.edges) == set(pairs.edges)
+    viz = read.nodes[NALTREXONE]["viz"]
+    colour = node_colour("drug")
+    assert (viz["color"]["r"], viz["color"]["g"], viz["color"]["b"]) == tuple(
+        int(colour[i : i + 2], 16) for i in (1, 3, 5)
+    )
+    assert {"x", "y"} <= set(viz["position"])
+
+
+def test_png_and_svg_are_pictures_with_legible_labels(
+    pairs: nx.DiGraph[str], tmp_path: Path
+) -> None:
+    write_view(pairs, tmp_path / "kg.png")
+    with Image.open(tmp_path / "kg.png") as image:
+        assert image.format == "PNG"
+        assert image.width >= 800
+        colours = image.convert("RGB").getcolors(maxcolors=1 << 20) or []
+        assert len(colours) > 50
+    write_view(pairs, tmp_path / "kg.svg")
+    root = ET.parse(tmp_path / "kg.svg").getroot()
+    texts = {t.text for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    labels = {d["label"] for _, d in pairs.nodes(data=True)}
+    assert labels <= texts  # real text, searchable and legible at any zoom
+    assert "papers disagree" in texts  # the legend
+
+
+@pytest.mark.parametrize("suffix", [".graphml", ".gexf", ".png", ".svg"])
+def test_the_same_view_writes_the_same_bytes(
+    pairs: nx.DiGraph[str], tmp_path: Path, suffix: str
+) -> None:
+    write_view(pairs, tmp_path / f"a{suffix}")
+    write_view(pairs, tmp_path / f"b{suffix}")
+    assert (tmp_path / f"a{suffix}").read_bytes() == (tmp_path / f"b{suffix}").read_bytes()
+
+
+def test_pictures_keep_the_best_supported_nodes(seeds: PaperStore, tmp_path: Path) -> None:
+    view = paper_graph(seeds)
+    written = write_view(view, tmp_path / "kg.svg", max_nodes=5)
+    assert written.nodes == 5
+    assert written.dropped_nodes == view.number_of_nodes() - 5
+    full = write_view(view, tmp_path / "kg.graphml", max_nodes=5)
+    assert full.nodes == view.number_of_nodes()  # data files keep everything
+
+
+def test_bad_output_names_are_clear_errors(pairs: nx.DiGraph[str], tmp_path: Path) -> None:
+    with pytest.raises(VizError, match=r"unknown file type '\.pdf'"):
+        write_view(pairs, tmp_path / "kg.pdf")
+    with pytest.raises(VizError, match="the folder does not exist"):
+        write_view(pairs, tmp_path / "missing" / "kg.png")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_flatten_leaves_only_scalars(pairs: nx.DiGraph[str]) -> None:
+    flat = flatten(pairs)
+    for _, data in flat.nodes(data=True):
+        assert all(isinstance(v, str | int | float | bool) for v in data.values())
+    for _, _, data in flat.edges(data=True):
+        assert all(isinstance(v, str | int | float | bool) for v in data.values())

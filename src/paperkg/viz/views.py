@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -27,10 +27,10 @@ import pyoxigraph as ox
 
 from ..errors import StoreError, VizError, closest
 from ..model import Outcome, StudyDesign
-from ..query import concept_key
 from ..stats import is_conflicting
 from ..store import PaperStore
-from ..vocab import BIOLINK, DESIGN, OUTCOME, PKG
+from ..vocab import PKG
+from .snapshot import Finding, Paper, Snapshot, concepts_named, read_snapshot
 from .style import CONFLICTING
 
 __all__ = [
@@ -44,61 +44,6 @@ __all__ = [
 
 #: The views ``paperkg viz --view`` offers.
 VIEWS = ("drug-condition", "papers")
-
-_PREFIXES = f"""PREFIX pkg: <{PKG._NS}>
-PREFIX biolink: <{BIOLINK._NS}>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-"""
-
-_PAPERS = """SELECT ?paper ?title ?issued ?design ?n ?journal ?journal_title ?link ?source
-WHERE { GRAPH ?g { ?g a pkg:RecordGraph ; pkg:describes ?paper .
-  OPTIONAL { ?paper dcterms:title ?title }
-  OPTIONAL { ?paper dcterms:issued ?issued }
-  OPTIONAL { ?paper pkg:studyDesign ?design }
-  OPTIONAL { ?paper pkg:sampleSize ?n }
-  OPTIONAL { ?paper dcterms:isPartOf ?journal OPTIONAL { ?journal dcterms:title ?journal_title } }
-  OPTIONAL { ?paper rdfs:seeAlso ?link }
-  OPTIONAL { ?paper dcterms:source ?source } } }"""
-
-_FINDINGS = """SELECT ?finding ?paper ?drug ?condition ?outcome ?direct
-WHERE { ?finding a pkg:Finding ; pkg:paper ?paper ; pkg:drug ?drug_node ;
-          pkg:condition ?condition_node ; pkg:outcome ?outcome .
-  ?drug_node pkg:canonical ?drug . ?condition_node pkg:canonical ?condition .
-  OPTIONAL { VALUES ?direct { biolink:studied_to_treat biolink:in_clinical_trials_for
-                              biolink:treats }
-             ?drug_node ?direct ?condition_node } }"""
-
-_CONCEPTS = """SELECT ?concept ?kind ?label ?ids
-WHERE { VALUES ?kind { pkg:Chemical pkg:Condition pkg:Species }
-  ?concept pkg:conceptIds ?ids ; a ?kind . OPTIONAL { ?concept skos:prefLabel ?label } }"""
-
-_DOSES = """SELECT ?finding ?dose
-WHERE { ?finding a pkg:Finding ; pkg:intervention/pkg:dose/pkg:doseText ?dose }"""
-
-_EVIDENCE = """SELECT ?finding ?evidence ?text
-WHERE { ?finding a pkg:Finding ; pkg:evidence ?evidence . ?evidence pkg:text ?text }"""
-
-_AUTHORS = """SELECT ?paper ?author ?name ?position
-WHERE { ?paper a pkg:Paper ; dcterms:creator ?author . ?author foaf:name ?name .
-  OPTIONAL { ?paper pkg:hasAuthorship ?a . ?a pkg:author ?author ; pkg:authorPosition ?position }
-}"""
-
-_STUDIES = """SELECT ?paper ?concept
-WHERE { ?paper a pkg:Paper ; pkg:studiesCondition ?node .
-        OPTIONAL { ?node pkg:canonical ?canonical }
-        BIND(COALESCE(?canonical, ?node) AS ?concept) }"""
-
-_SPECIES = """SELECT ?paper ?concept
-WHERE { ?paper a pkg:Paper ; pkg:mentions ?node . ?node a pkg:Species ; pkg:canonical ?concept }"""
-
-_FOCUS = (
-    "SELECT DISTINCT ?concept ?key WHERE { ?concept pkg:conceptKey ?key ; pkg:conceptIds ?ids }"
-)
-
-_LINK_ORDER = ("https://doi.org/", "https://www.ncbi.nlm.nih.gov/pmc/", "https://pubmed.ncbi")
 
 _RELATIONS = {
     "gave": ("pkg:drug", "gave"),
@@ -166,7 +111,7 @@ class ViewFilter:
             high = int(match[3]) if match[3] else (low if not match[2] else None)
         return cls(frozenset(outcomes), frozenset(designs), low, high)
 
-    def keeps(self, paper: _Paper, outcome: str) -> bool:
+    def keeps(self, paper: Paper, outcome: str) -> bool:
         """Whether a finding of ``paper`` with ``outcome`` is in the view."""
         if self.outcomes and outcome not in self.outcomes:
             return False
@@ -181,123 +126,6 @@ class ViewFilter:
         )
 
 
-@dataclass(slots=True)
-class _Paper:
-    iri: str
-    title: str = ""
-    year: int | None = None
-    design: str | None = None
-    sample_size: int | None = None
-    journal: str | None = None
-    journal_title: str | None = None
-    links: set[str] = field(default_factory=set)
-
-    @property
-    def url(self) -> str | None:
-        for prefix in _LINK_ORDER:
-            for link in sorted(self.links):
-                if link.startswith(prefix):
-                    return link
-        return min(self.links) if self.links else None
-
-
-@dataclass(frozen=True, slots=True)
-class _Finding:
-    iri: str
-    paper: str
-    drug: str
-    condition: str
-    outcome: str
-    predicates: tuple[str, ...]
-
-
-@dataclass(slots=True)
-class _Snapshot:
-    """What the views are made of, read from the store once."""
-
-    papers: dict[str, _Paper]
-    findings: list[_Finding]
-    concepts: dict[str, tuple[str, str, tuple[str, ...]]]  # iri -> kind, label, ids
-    doses: dict[str, list[str]]
-    evidence: dict[str, list[str]]
-    authors: dict[str, list[tuple[str, str]]]  # paper -> [(author iri, name)] in order
-    studies: dict[str, set[str]]
-    species: dict[str, set[str]]
-
-
-def _read(store: PaperStore) -> _Snapshot:
-    papers: dict[str, _Paper] = {}
-    for s in _run(store, _PAPERS):
-        iri = _text(s["paper"])
-        paper = papers.setdefault(iri, _Paper(iri))
-        paper.title = paper.title or _text(s["title"])
-        issued = _text(s["issued"])
-        if issued[:4].isdigit():
-            paper.year = int(issued[:4])
-        paper.design = paper.design or (_local(s["design"], str(DESIGN._NS)) or None)
-        if s["n"] is not None:
-            paper.sample_size = int(_text(s["n"]))
-        if s["journal"] is not None:
-            paper.journal = _text(s["journal"])
-            paper.journal_title = _text(s["journal_title"]) or paper.journal_title
-        for name in ("link", "source"):
-            if isinstance(s[name], ox.NamedNode) and s[name].value.startswith("http"):
-                paper.links.add(s[name].value)
-    directs: dict[tuple[str, ...], set[str]] = defaultdict(set)
-    rows: dict[tuple[str, ...], str] = {}
-    for s in _run(store, _FINDINGS):
-        key = tuple(_text(s[name]) for name in ("finding", "paper", "drug", "condition"))
-        rows[key] = _local(s["outcome"], str(OUTCOME._NS))
-        if s["direct"] is not None:
-            directs[key].add("biolink:" + _local(s["direct"], str(BIOLINK._NS)))
-    findings = [
-        _Finding(finding, paper, drug, condition, outcome, tuple(sorted(directs[key])))
-        for key, outcome in sorted(rows.items())
-        for finding, paper, drug, condition in [key]
-    ]
-    concepts: dict[str, tuple[str, str, tuple[str, ...]]] = {}
-    kinds = {
-        str(PKG.Chemical): "drug",
-        str(PKG.Condition): "condition",
-        str(PKG.Species): "species",
-    }
-    for s in _run(store, _CONCEPTS):
-        iri = _text(s["concept"])
-        ids = tuple(sorted(filter(None, _text(s["ids"]).split("|"))))
-        concepts[iri] = (
-            kinds[_text(s["kind"])],
-            _text(s["label"]) or (ids[0] if ids else iri),
-            ids,
-        )
-    evidence: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
-    for s in _run(store, _EVIDENCE):
-        node = _text(s["evidence"])
-        tail = node.rsplit("/", 1)[-1]
-        evidence[_text(s["finding"])].append(
-            (int(tail) if tail.isdigit() else 0, node, _text(s["text"]))
-        )
-    authors: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
-    for s in _run(store, _AUTHORS):
-        position = int(_text(s["position"])) if s["position"] is not None else 10**6
-        authors[_text(s["paper"])][_text(s["author"])] = (position, _text(s["name"]))
-    return _Snapshot(
-        papers=papers,
-        findings=findings,
-        concepts=concepts,
-        doses=_grouped((_text(s["finding"]), _text(s["dose"])) for s in _run(store, _DOSES)),
-        evidence={f: [text for _, _, text in sorted(items)] for f, items in evidence.items()},
-        authors={
-            paper: [
-                (iri, name)
-                for iri, (_, name) in sorted(found.items(), key=lambda i: (i[1][0], i[0]))
-            ]
-            for paper, found in authors.items()
-        },
-        studies=_grouped_sets(_run(store, _STUDIES)),
-        species=_grouped_sets(_run(store, _SPECIES)),
-    )
-
-
 # --- the views -------------------------------------------------------------------------------
 
 
@@ -306,14 +134,14 @@ def drug_condition_graph(store: PaperStore, filters: ViewFilter | None = None) -
     the number of papers, ``outcome`` their common outcome or ``conflicting``, ``support`` the
     papers with their outcome, dose and supporting sentences.
     """
-    return _drug_condition(_read(store), filters or ViewFilter())
+    return _drug_condition(read_snapshot(store), filters or ViewFilter())
 
 
 def paper_graph(store: PaperStore, filters: ViewFilter | None = None) -> nx.DiGraph[str]:
     """Papers with what they gave (drugs, coloured by the paper's outcome), the conditions they
     studied, the species they mention, their authors and journals.
     """
-    return _papers(_read(store), filters or ViewFilter())
+    return _papers(read_snapshot(store), filters or ViewFilter())
 
 
 def neighbourhood_graph(
@@ -325,7 +153,7 @@ def neighbourhood_graph(
     """
     if depth < 0:
         raise VizError("depth", f"{depth} is negative", "give 0 or more steps")
-    snapshot, chosen = _read(store), filters or ViewFilter()
+    snapshot, chosen = read_snapshot(store), filters or ViewFilter()
     combined = nx.compose(_papers(snapshot, chosen), _drug_condition(snapshot, chosen))
     node = _resolve_focus(store, snapshot, combined, focus)
     if node not in combined:
@@ -367,11 +195,11 @@ def view_graph(
     )
 
 
-def _drug_condition(snapshot: _Snapshot, filters: ViewFilter) -> nx.DiGraph[str]:
+def _drug_condition(snapshot: Snapshot, filters: ViewFilter) -> nx.DiGraph[str]:
     graph: nx.DiGraph[str] = nx.DiGraph(
         view="drug-condition", title="Drugs and the conditions they were tried for"
     )
-    pairs: dict[tuple[str, str], list[_Finding]] = defaultdict(list)
+    pairs: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for finding in snapshot.findings:
         paper = snapshot.papers.get(finding.paper)
         if paper is not None and filters.keeps(paper, finding.outcome):
@@ -402,11 +230,11 @@ def _drug_condition(snapshot: _Snapshot, filters: ViewFilter) -> nx.DiGraph[str]
     return graph
 
 
-def _papers(snapshot: _Snapshot, filters: ViewFilter) -> nx.DiGraph[str]:
+def _papers(snapshot: Snapshot, filters: ViewFilter) -> nx.DiGraph[str]:
     graph: nx.DiGraph[str] = nx.DiGraph(
         view="papers", title="Papers, what they gave and studied, who wrote them"
     )
-    kept: dict[str, list[_Finding]] = defaultdict(list)
+    kept: dict[str, list[Finding]] = defaultdict(list)
     for finding in snapshot.findings:
         paper = snapshot.papers.get(finding.paper)
         if paper is not None and filters.keeps(paper, finding.outcome):
@@ -430,7 +258,7 @@ def _papers(snapshot: _Snapshot, filters: ViewFilter) -> nx.DiGraph[str]:
             journal=paper.journal_title,
             title=paper.title,
         )
-        by_drug: dict[str, list[_Finding]] = defaultdict(list)
+        by_drug: dict[str, list[Finding]] = defaultdict(list)
         for finding in kept.get(iri, []):
             by_drug[finding.drug].append(finding)
         for drug, found in sorted(by_drug.items()):
@@ -500,7 +328,7 @@ def _disambiguate_papers(graph: nx.DiGraph[str]) -> None:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _add_concept(graph: nx.DiGraph[str], snapshot: _Snapshot, iri: str) -> None:
+def _add_concept(graph: nx.DiGraph[str], snapshot: Snapshot, iri: str) -> None:
     if iri in graph:
         return
     kind, label, ids = snapshot.concepts.get(iri, ("condition", iri, ()))
@@ -531,7 +359,7 @@ def _add_link(
     )
 
 
-def _support(snapshot: _Snapshot, finding: _Finding) -> dict[str, Any]:
+def _support(snapshot: Snapshot, finding: Finding) -> dict[str, Any]:
     paper = snapshot.papers[finding.paper]
     doses = snapshot.doses.get(finding.iri, [])
     return {
@@ -558,18 +386,13 @@ def _combined(outcomes: Mapping[str, int]) -> str:
 
 
 def _resolve_focus(
-    store: PaperStore, snapshot: _Snapshot, graph: nx.DiGraph[str], focus: str
+    store: PaperStore, snapshot: Snapshot, graph: nx.DiGraph[str], focus: str
 ) -> str:
     text = focus.strip()
     if not text:
         raise VizError("focus", "empty focus", "name a drug, condition, paper, author or journal")
-    found = [
-        str(s["concept"].value)
-        for s in store.query(
-            _PREFIXES + _FOCUS, {ox.Variable("key"): ox.Literal(concept_key(text))}
-        )
-    ]
-    for iri in sorted(found):
+    found = concepts_named(store, text)
+    for iri in found:
         if iri in graph:
             return iri
     try:
@@ -589,7 +412,7 @@ def _resolve_focus(
     if named:
         return named[0]
     if found:
-        return sorted(found)[0]
+        return found[0]
     labels = sorted({data["label"] for _, data in graph.nodes(data=True)})
     hint = closest(text, labels)
     fix = f"did you mean {hint!r}? " if hint else ""
@@ -600,35 +423,7 @@ def _resolve_focus(
     )
 
 
-def _run(
-    store: PaperStore, text: str, substitutions: Mapping[ox.Variable, Any] | None = None
-) -> list[ox.QuerySolution]:
-    return list(store.query(_PREFIXES + text, substitutions))
-
-
-def _text(term: Any) -> str:
-    return "" if term is None else str(term.value)
-
-
-def _local(term: Any, namespace: str) -> str:
-    return _text(term).removeprefix(namespace)
-
-
-def _grouped(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
-    grouped: dict[str, set[str]] = defaultdict(set)
-    for key, value in pairs:
-        grouped[key].add(value)
-    return {key: sorted(values) for key, values in grouped.items()}
-
-
-def _grouped_sets(solutions: Iterable[ox.QuerySolution]) -> dict[str, set[str]]:
-    grouped: dict[str, set[str]] = defaultdict(set)
-    for s in solutions:
-        grouped[_text(s["paper"])].add(_text(s["concept"]))
-    return grouped
-
-
-def _paper_label(paper: _Paper, authors: list[tuple[str, str]] | None) -> str:
+def _paper_label(paper: Paper, authors: list[tuple[str, str]] | None) -> str:
     """How people cite a paper in a picture: first author's surname and year ("Younger 2009")."""
     if not authors:
         return _short(paper.title or paper.iri, 40)

@@ -1,0 +1,227 @@
+"""Read once from the store what the views are drawn from: papers, findings, concepts, doses,
+evidence sentences, authors, studied conditions and species, one SPARQL query each.
+
+Drugs and conditions are their canonical concept nodes (``pkg:canonical``); everything else is
+plain Python data, so the views assemble graphs without touching the store again.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from ..query import concept_key
+from ..store import PaperStore
+from ..vocab import BIOLINK, DESIGN, OUTCOME, PKG
+
+__all__ = ["Finding", "Paper", "Snapshot", "concepts_named", "read_snapshot"]
+
+_PREFIXES = f"""PREFIX pkg: <{PKG._NS}>
+PREFIX biolink: <{BIOLINK._NS}>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+
+_PAPERS = """SELECT ?paper ?title ?issued ?design ?n ?journal ?journal_title ?link ?source
+WHERE { GRAPH ?g { ?g a pkg:RecordGraph ; pkg:describes ?paper .
+  OPTIONAL { ?paper dcterms:title ?title }
+  OPTIONAL { ?paper dcterms:issued ?issued }
+  OPTIONAL { ?paper pkg:studyDesign ?design }
+  OPTIONAL { ?paper pkg:sampleSize ?n }
+  OPTIONAL { ?paper dcterms:isPartOf ?journal OPTIONAL { ?journal dcterms:title ?journal_title } }
+  OPTIONAL { ?paper rdfs:seeAlso ?link }
+  OPTIONAL { ?paper dcterms:source ?source } } }"""
+
+_FINDINGS = """SELECT ?finding ?paper ?drug ?condition ?outcome ?direct
+WHERE { ?finding a pkg:Finding ; pkg:paper ?paper ; pkg:drug ?drug_node ;
+          pkg:condition ?condition_node ; pkg:outcome ?outcome .
+  ?drug_node pkg:canonical ?drug . ?condition_node pkg:canonical ?condition .
+  OPTIONAL { VALUES ?direct { biolink:studied_to_treat biolink:in_clinical_trials_for
+                              biolink:treats }
+             ?drug_node ?direct ?condition_node } }"""
+
+_CONCEPTS = """SELECT ?concept ?kind ?label ?ids
+WHERE { VALUES ?kind { pkg:Chemical pkg:Condition pkg:Species }
+  ?concept pkg:conceptIds ?ids ; a ?kind . OPTIONAL { ?concept skos:prefLabel ?label } }"""
+
+_DOSES = """SELECT ?finding ?dose
+WHERE { ?finding a pkg:Finding ; pkg:intervention/pkg:dose/pkg:doseText ?dose }"""
+
+_EVIDENCE = """SELECT ?finding ?evidence ?text
+WHERE { ?finding a pkg:Finding ; pkg:evidence ?evidence . ?evidence pkg:text ?text }"""
+
+_AUTHORS = """SELECT ?paper ?author ?name ?position
+WHERE { ?paper a pkg:Paper ; dcterms:creator ?author . ?author foaf:name ?name .
+  OPTIONAL { ?paper pkg:hasAuthorship ?a . ?a pkg:author ?author ; pkg:authorPosition ?position }
+}"""
+
+_STUDIES = """SELECT ?paper ?concept
+WHERE { ?paper a pkg:Paper ; pkg:studiesCondition ?node .
+        OPTIONAL { ?node pkg:canonical ?canonical }
+        BIND(COALESCE(?canonical, ?node) AS ?concept) }"""
+
+_SPECIES = """SELECT ?paper ?concept
+WHERE { ?paper a pkg:Paper ; pkg:mentions ?node . ?node a pkg:Species ; pkg:canonical ?concept }"""
+
+_FOCUS = (
+    "SELECT DISTINCT ?concept ?key WHERE { ?concept pkg:conceptKey ?key ; pkg:conceptIds ?ids }"
+)
+
+_LINK_ORDER = ("https://doi.org/", "https://www.ncbi.nlm.nih.gov/pmc/", "https://pubmed.ncbi")
+
+
+@dataclass(slots=True)
+class Paper:
+    iri: str
+    title: str = ""
+    year: int | None = None
+    design: str | None = None
+    sample_size: int | None = None
+    journal: str | None = None
+    journal_title: str | None = None
+    links: set[str] = field(default_factory=set)
+
+    @property
+    def url(self) -> str | None:
+        for prefix in _LINK_ORDER:
+            for link in sorted(self.links):
+                if link.startswith(prefix):
+                    return link
+        return min(self.links) if self.links else None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    iri: str
+    paper: str
+    drug: str
+    condition: str
+    outcome: str
+    predicates: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class Snapshot:
+    """What the views are made of, read from the store once."""
+
+    papers: dict[str, Paper]
+    findings: list[Finding]
+    concepts: dict[str, tuple[str, str, tuple[str, ...]]]  # iri -> kind, label, ids
+    doses: dict[str, list[str]]
+    evidence: dict[str, list[str]]
+    authors: dict[str, list[tuple[str, str]]]  # paper -> [(author iri, name)] in order
+    studies: dict[str, set[str]]
+    species: dict[str, set[str]]
+
+
+def read_snapshot(store: PaperStore) -> Snapshot:
+    papers: dict[str, Paper] = {}
+    for s in _run(store, _PAPERS):
+        iri = _text(s["paper"])
+        paper = papers.setdefault(iri, Paper(iri))
+        paper.title = paper.title or _text(s["title"])
+        issued = _text(s["issued"])
+        if issued[:4].isdigit():
+            paper.year = int(issued[:4])
+        paper.design = paper.design or (_local(s["design"], str(DESIGN._NS)) or None)
+        if s["n"] is not None:
+            paper.sample_size = int(_text(s["n"]))
+        if s["journal"] is not None:
+            paper.journal = _text(s["journal"])
+            paper.journal_title = _text(s["journal_title"]) or paper.journal_title
+        for name in ("link", "source"):
+            if isinstance(s[name], ox.NamedNode) and s[name].value.startswith("http"):
+                paper.links.add(s[name].value)
+    directs: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    rows: dict[tuple[str, ...], str] = {}
+    for s in _run(store, _FINDINGS):
+        key = tuple(_text(s[name]) for name in ("finding", "paper", "drug", "condition"))
+        rows[key] = _local(s["outcome"], str(OUTCOME._NS))
+        if s["direct"] is not None:
+            directs[key].add("biolink:" + _local(s["direct"], str(BIOLINK._NS)))
+    findings = [
+        Finding(finding, paper, drug, condition, outcome, tuple(sorted(directs[key])))
+        for key, outcome in sorted(rows.items())
+        for finding, paper, drug, condition in [key]
+    ]
+    concepts: dict[str, tuple[str, str, tuple[str, ...]]] = {}
+    kinds = {
+        str(PKG.Chemical): "drug",
+        str(PKG.Condition): "condition",
+        str(PKG.Species): "species",
+    }
+    for s in _run(store, _CONCEPTS):
+        iri = _text(s["concept"])
+        ids = tuple(sorted(filter(None, _text(s["ids"]).split("|"))))
+        concepts[iri] = (
+            kinds[_text(s["kind"])],
+            _text(s["label"]) or (ids[0] if ids else iri),
+            ids,
+        )
+    evidence: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    for s in _run(store, _EVIDENCE):
+        node = _text(s["evidence"])
+        tail = node.rsplit("/", 1)[-1]
+        evidence[_text(s["finding"])].append(
+            (int(tail) if tail.isdigit() else 0, node, _text(s["text"]))
+        )
+    authors: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
+    for s in _run(store, _AUTHORS):
+        position = int(_text(s["position"])) if s["position"] is not None else 10**6
+        authors[_text(s["paper"])][_text(s["author"])] = (position, _text(s["name"]))
+    return Snapshot(
+        papers=papers,
+        findings=findings,
+        concepts=concepts,
+        doses=_grouped((_text(s["finding"]), _text(s["dose"])) for s in _run(store, _DOSES)),
+        evidence={f: [text for _, _, text in sorted(items)] for f, items in evidence.items()},
+        authors={
+            paper: [
+                (iri, name)
+                for iri, (_, name) in sorted(found.items(), key=lambda i: (i[1][0], i[0]))
+            ]
+            for paper, found in authors.items()
+        },
+        studies=_grouped_sets(_run(store, _STUDIES)),
+        species=_grouped_sets(_run(store, _SPECIES)),
+    )
+
+
+def _run(
+    store: PaperStore, text: str, substitutions: Mapping[ox.Variable, Any] | None = None
+) -> list[ox.QuerySolution]:
+    return list(store.query(_PREFIXES + text, substitutions))
+
+
+def _text(term: Any) -> str:
+    return "" if term is None else str(term.value)
+
+
+def _local(term: Any, namespace: str) -> str:
+    return _text(term).removeprefix(namespace)
+
+
+def _grouped(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, set[str]] = defaultdict(set)
+    for key, value in pairs:
+        grouped[key].add(value)
+    return {key: sorted(values) for key, values in grouped.items()}
+
+
+def _grouped_sets(solutions: Iterable[ox.QuerySolution]) -> dict[str, set[str]]:
+    grouped: dict[str, set[str]] = defaultdict(set)
+    for s in solutions:
+        grouped[_text(s["paper"])].add(_text(s["concept"]))
+    return grouped
+
+
+def concepts_named(store: PaperStore, text: str) -> list[str]:
+    """The canonical concepts whose label, synonym, CURIE or IRI is ``text``."""
+    found = _run(store, _FOCUS, {ox.Variable("key"): ox.Literal(concept_key(text))})
+    return sorted(str(s["concept"].value) for s in found)

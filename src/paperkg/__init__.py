@@ -23,6 +23,7 @@ from .errors import (
     ConfigError,
     ExportError,
     PaperkgError,
+    PushError,
     QueryError,
     RecordError,
     ShapesError,
@@ -50,6 +51,7 @@ from .model import (
     Relation,
     StudyDesign,
 )
+from .push import PushedGraph, PushReport, push_store
 from .query import NamedQuery, QueryParameter, QueryResult, list_queries, load_query, run_query
 from .readers import (
     FORMATS,
@@ -127,6 +129,9 @@ __all__ = [
     "PaperRecord",
     "PaperStore",
     "PaperkgError",
+    "PushError",
+    "PushReport",
+    "PushedGraph",
     "QueryError",
     "QueryParameter",
     "QueryResult",
@@ -169,6 +174,7 @@ __all__ = [
     "neighbourhood_graph",
     "open_store",
     "paper_graph",
+    "push_store",
     "read_record",
     "read_records",
     "reconcile_concepts",

@@ -1,4 +1,5 @@
-"""The commands that report on a store: ``stats``, ``evidence`` and ``viz``.
+"""The commands that read a whole store for people or other stores: ``stats``, ``evidence``,
+``viz`` and ``push``.
 
 They join the ``paperkg`` group in :mod:`paperkg.cli`; the conventions are the same (one call
 into the library each, errors via ``reports_errors``, output via ``settings.console``).
@@ -6,13 +7,14 @@ into the library each, errors via ``reports_errors``, output via ``settings.cons
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from .cli_support import Settings, reports_errors
 
-__all__ = ["evidence", "stats", "viz"]
+__all__ = ["evidence", "push", "stats", "viz"]
 
 
 @click.command()
@@ -167,3 +169,70 @@ def viz(
                 f"{written.dropped_nodes}; narrow with --focus or filters, or raise --max-nodes"
             )
         console.note(f"wrote {written.nodes} nodes, {written.edges} edges to {output}")
+
+
+@click.command()
+@click.option(
+    "--endpoint",
+    required=True,
+    envvar="PAPERKG_PUSH_ENDPOINT",
+    help="SPARQL 1.1 Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store.",
+)
+@click.option(
+    "--graph",
+    "graphs",
+    multiple=True,
+    help="Push only this graph or paper (IRI, DOI, PMID:…, PMC id); repeatable.",
+)
+@click.option("--user", help="User name for HTTP Basic auth (password: PAPERKG_PUSH_PASSWORD).")
+@click.option(
+    "--timeout", default=60.0, show_default=True, type=click.FloatRange(min=0.1),
+    help="Seconds to wait for the server, per graph.",
+)  # fmt: skip
+@click.option("--strict", is_flag=True, help="Stop at the first graph the server refuses.")
+@click.pass_obj
+@reports_errors
+def push(
+    settings: Settings,
+    endpoint: str,
+    graphs: tuple[str, ...],
+    user: str | None,
+    timeout: float,
+    strict: bool,
+) -> None:
+    """Send the store to a triple store, one PUT per named graph (a record's graph replaces
+    itself there, so pushing again never duplicates). Exit 1 if the server refused a graph.
+
+    \b
+    Example:
+      paperkg push --endpoint http://127.0.0.1:7878/store
+      paperkg push --endpoint http://127.0.0.1:7878/store --graph 10.7759/cureus.83824
+    """
+    import os
+
+    from .push import push_store
+    from .store import PaperStore
+
+    console = settings.console
+    password = os.environ.get("PAPERKG_PUSH_PASSWORD")
+    with PaperStore.open_existing(settings.store) as store, console.timed("push"):
+        total = len(graphs) or len(store.record_graphs()) + 1
+        with console.progress("pushing", total, unit="graphs") as bar:
+            report = push_store(
+                store,
+                endpoint,
+                graphs=graphs or None,
+                user=user,
+                password=password,
+                timeout=timeout,
+                strict=strict,
+                progress=bar.advance,
+            )
+    for failed in report.failed:
+        console.error(f"{failed.graph}: refused: {failed.error}")
+    for done in report.graphs:
+        if done.ok:
+            console.detail(f"pushed {done.graph} ({done.triples} triples, HTTP {done.status})")
+    console.result(report.summary())
+    if not report.ok:
+        sys.exit(1)

@@ -12,6 +12,7 @@ __all__ = [
     "ConfigFileError",
     "ExportError",
     "PaperkgError",
+    "PushError",
     "QueryError",
     "RecordError",
     "ShapesError",
@@ -133,6 +134,19 @@ class ConfigFileError(ConfigError):
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         key = f" {self.key}:" if self.key else ""
         return f"{where}:{key} {self.problem}; {self.fix}"
+
+
+class PushError(PaperkgError, OSError):
+    """A push that cannot go on: bad endpoint URL, server unreachable, credentials refused."""
+
+    def __init__(self, endpoint: str, problem: str, fix: str) -> None:
+        self.endpoint = endpoint
+        self.problem = problem
+        self.fix = fix
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"{self.endpoint}: {self.problem}; {self.fix}"
 
 
 class VizError(PaperkgError, ValueError):

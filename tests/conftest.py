@@ -14,6 +14,20 @@ SEEDS = REPO / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
 
 
+def run_cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """Run ``paperkg ARGS`` in-process: exit code, stdout, stderr. Unexpected exceptions
+    (anything but a clean exit) are raised, so a traceback never passes for an error message.
+    """
+    from click.testing import CliRunner
+
+    from paperkg.cli import main
+
+    result = CliRunner(env=env).invoke(main, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
 def assert_isomorphic(actual: rdflib.Graph, expected: rdflib.Graph) -> None:
     """Fail with the triples only in one graph or the other, in Turtle."""
     iso_actual, iso_expected = to_isomorphic(actual), to_isomorphic(expected)

@@ -9,23 +9,16 @@ from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner
 
 from paperkg.cli import main
 
 from conftest import SEEDS
+from conftest import run_cli as run
 
 FINDINGS_COLUMNS = (
     "paper,doi,pmid,pmcid,title,drug,drug_label,drug_ids,condition,condition_label,"
     "condition_ids,dose,outcome,study_design,sample_size,evidence"
 )
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture(scope="module")

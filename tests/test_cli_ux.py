@@ -24,6 +24,7 @@ from paperkg.query import QueryResult, list_queries
 from paperkg.results import format_result
 
 from conftest import SEEDS
+from conftest import run_cli as run
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -31,13 +32,6 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 class FakeTerminal(io.StringIO):
     def isatty(self) -> bool:
         return True
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = CliRunner(env=env).invoke(main, list(args))
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture(scope="module")
@@ -374,5 +368,5 @@ def test_evidence_as_csv_flags_conflicts(seeds_store: Path) -> None:
 def test_evidence_for_an_unknown_condition_says_so(seeds_store: Path) -> None:
     code, out, err = run("--store", str(seeds_store), "evidence", "-c", "fibromyalgai")
     assert code == 0
-    assert "no drug or condition in the store is called 'fibromyalgai'" in err
+    assert "no drug, condition or species in the store is called 'fibromyalgai'" in err
     assert len(out.splitlines()) == 1  # the header only

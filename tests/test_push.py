@@ -14,23 +14,15 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from click.testing import CliRunner
 
 import paperkg
-from paperkg.cli import main
 from paperkg.errors import PushError
 from paperkg.push import push_store
 from paperkg.store import PaperStore
 
 from conftest import REPO, SEEDS
+from conftest import run_cli as run
 from triplestore import OxigraphServer, oxigraph_server
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = CliRunner(env=env).invoke(main, list(args))
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture(scope="module")

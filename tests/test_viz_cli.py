@@ -6,19 +6,10 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from click.testing import CliRunner
-
-from paperkg.cli import main
 
 from browser import dump_dom
 from conftest import SEEDS
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
+from conftest import run_cli as run
 
 
 @pytest.fixture(scope="module")

@@ -29,6 +29,8 @@ from .cli_support import (
     complete_query_param,
     read_config,
     reports_errors,
+    result_format,
+    show_result,
 )
 from .config import CONFIG_ENV
 from .console import Console
@@ -245,14 +247,7 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
     shell_complete=complete_query_param,
     help="NAME=VALUE, repeatable.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["auto", "table", "csv", "tsv", "json"]),
-    default="auto",
-    show_default=True,
-    help="Output format; auto: a table on a terminal, CSV when piped.",
-)
+@result_format
 @click.pass_obj
 @reports_errors
 def query(settings: Settings, name: str, params: tuple[str, ...], fmt: str) -> None:
@@ -267,19 +262,12 @@ def query(settings: Settings, name: str, params: tuple[str, ...], fmt: str) -> N
       paperkg query findings --format csv > findings.csv
     """
     from .query import run_query
-    from .results import format_result, resolve_format
     from .store import PaperStore
 
     console = settings.console
     with PaperStore.open_existing(settings.store) as store, console.timed("query"):
         result = run_query(store, name, _parse_params(params))
-    for value in result.unmatched:
-        console.note(
-            f"note: no drug, condition or species in the store is called {value!r}; "
-            "try another label, a synonym or a CURIE (e.g. MONDO:0005546)"
-        )
-    chosen = resolve_format(fmt, terminal=console.stdout_is_terminal)
-    console.result(format_result(result, chosen, color=console.color), nl=False)
+    show_result(console, result, fmt)
 
 
 @main.command()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .cli_support import Settings, reports_errors
+from .cli_support import Settings, reports_errors, result_format, show_result
 
 __all__ = ["evidence", "push", "stats", "viz"]
 
@@ -51,14 +51,7 @@ def stats(settings: Settings, top: int, as_json: bool) -> None:
 @click.command()
 @click.option("--condition", "-c", help="Only this condition (label, synonym or CURIE).")
 @click.option("--drug", "-d", help="Only this drug (label, synonym or CURIE).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["auto", "table", "csv", "tsv", "json"]),
-    default="auto",
-    show_default=True,
-    help="Output format; auto: a table on a terminal, CSV when piped.",
-)
+@result_format
 @click.pass_obj
 @reports_errors
 def evidence(settings: Settings, condition: str | None, drug: str | None, fmt: str) -> None:
@@ -70,20 +63,13 @@ def evidence(settings: Settings, condition: str | None, drug: str | None, fmt: s
       paperkg evidence --condition fibromyalgia
       paperkg evidence --drug naltrexone --format json
     """
-    from .results import format_result, resolve_format
     from .stats import evidence_result
     from .store import PaperStore
 
     console = settings.console
     with PaperStore.open_existing(settings.store) as store, console.timed("evidence"):
         result = evidence_result(store, condition=condition, drug=drug)
-    for value in result.unmatched:
-        console.note(
-            f"note: no drug or condition in the store is called {value!r}; "
-            "try another label, a synonym or a CURIE (e.g. MONDO:0005546)"
-        )
-    chosen = resolve_format(fmt, terminal=console.stdout_is_terminal)
-    console.result(format_result(result, chosen, color=console.color), nl=False)
+    show_result(console, result, fmt)
 
 
 @click.command()

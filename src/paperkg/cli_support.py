@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 from click.shell_completion import CompletionItem
@@ -20,6 +20,9 @@ from click.shell_completion import CompletionItem
 from .config import OptionSpec, find_config, load_config
 from .console import Console
 from .errors import PaperkgError, RecordError
+
+if TYPE_CHECKING:
+    from .query import QueryResult
 
 __all__ = [
     "Failure",
@@ -60,6 +63,32 @@ def reports_errors(command: _F) -> _F:
             raise Failure(str(error)) from error
 
     return cast(_F, wrapper)
+
+
+#: One definition of the result-format option, shared by query and evidence.
+result_format = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", "table", "csv", "tsv", "json"]),
+    default="auto",
+    show_default=True,
+    help="Output format; auto: a table on a terminal, CSV when piped.",
+)
+
+
+def show_result(console: Console, result: QueryResult, fmt: str) -> None:
+    """Print ``result`` in ``fmt`` (``auto`` by terminal), after a note for each parameter value
+    that names nothing in the store (a likely typo: the answer is empty, not wrong).
+    """
+    from .results import format_result, resolve_format
+
+    for value in result.unmatched:
+        console.note(
+            f"note: no drug, condition or species in the store is called {value!r}; "
+            "try another label, a synonym or a CURIE (e.g. MONDO:0005546)"
+        )
+    chosen = resolve_format(fmt, terminal=console.stdout_is_terminal)
+    console.result(format_result(result, chosen, color=console.color), nl=False)
 
 
 class Settings:

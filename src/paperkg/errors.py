@@ -27,6 +27,19 @@ class PaperkgError(Exception):
     """Root of every error paperkg raises on purpose."""
 
 
+class _ProblemError(PaperkgError):
+    """An error that says where, what is wrong and how to fix it: ``where: problem; fix``."""
+
+    def __init__(self, where: str, problem: str, fix: str) -> None:
+        self.where = where
+        self.problem = problem
+        self.fix = fix
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.problem}; {self.fix}"
+
+
 class RecordError(PaperkgError, ValueError):
     """A record that cannot be read. Names the file, line and field, and how to fix it."""
 
@@ -42,30 +55,25 @@ class RecordError(PaperkgError, ValueError):
         return f"{self.path}:{self.line}: {self.field}: {self.problem}; {self.fix}"
 
 
-class StoreError(PaperkgError, OSError):
+class StoreError(_ProblemError, OSError):
     """The store cannot be opened, read or written."""
 
-    def __init__(self, location: str, problem: str, fix: str) -> None:
-        self.location = location
-        self.problem = problem
-        self.fix = fix
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return f"{self.location}: {self.problem}; {self.fix}"
+    @property
+    def location(self) -> str:
+        """The store folder (``where``)."""
+        return self.where
 
 
-class QueryError(PaperkgError, ValueError):
+class QueryError(_ProblemError, ValueError):
     """A query that cannot be run: bad syntax, bad parameter."""
 
-    def __init__(self, query: str, problem: str, fix: str) -> None:
-        self.query = query
-        self.problem = problem
-        self.fix = fix
-        super().__init__(str(self))
+    @property
+    def query(self) -> str:
+        """The query's name or file (``where``)."""
+        return self.where
 
     def __str__(self) -> str:
-        return f"query {self.query}: {self.problem}; {self.fix}"
+        return f"query {self.where}: {self.problem}; {self.fix}"
 
 
 class UnknownQueryError(QueryError, KeyError):
@@ -95,30 +103,22 @@ class ShapesError(PaperkgError, ValueError):
         return f"{self.source}: {self.problem}; check the file is valid RDF (Turtle)"
 
 
-class ExportError(PaperkgError, ValueError):
+class ExportError(_ProblemError, ValueError):
     """An export that cannot be written (unknown format, unwritable path)."""
 
-    def __init__(self, target: str, problem: str, fix: str) -> None:
-        self.target = target
-        self.problem = problem
-        self.fix = fix
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return f"{self.target}: {self.problem}; {self.fix}"
+    @property
+    def target(self) -> str:
+        """The file that was to be written (``where``)."""
+        return self.where
 
 
-class ConfigError(PaperkgError, ValueError):
+class ConfigError(_ProblemError, ValueError):
     """A bad option value given to the library or the CLI."""
 
-    def __init__(self, option: str, problem: str, fix: str) -> None:
-        self.option = option
-        self.problem = problem
-        self.fix = fix
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return f"{self.option}: {self.problem}; {self.fix}"
+    @property
+    def option(self) -> str:
+        """The option or value at fault (``where``)."""
+        return self.where
 
 
 class ConfigFileError(ConfigError):
@@ -136,30 +136,22 @@ class ConfigFileError(ConfigError):
         return f"{where}:{key} {self.problem}; {self.fix}"
 
 
-class PushError(PaperkgError, OSError):
+class PushError(_ProblemError, OSError):
     """A push that cannot go on: bad endpoint URL, server unreachable, credentials refused."""
 
-    def __init__(self, endpoint: str, problem: str, fix: str) -> None:
-        self.endpoint = endpoint
-        self.problem = problem
-        self.fix = fix
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return f"{self.endpoint}: {self.problem}; {self.fix}"
+    @property
+    def endpoint(self) -> str:
+        """The endpoint URL (``where``)."""
+        return self.where
 
 
-class VizError(PaperkgError, ValueError):
+class VizError(_ProblemError, ValueError):
     """A picture that cannot be drawn as asked: unknown focus, view, filter or file type."""
 
-    def __init__(self, option: str, problem: str, fix: str) -> None:
-        self.option = option
-        self.problem = problem
-        self.fix = fix
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return f"{self.option}: {self.problem}; {self.fix}"
+    @property
+    def option(self) -> str:
+        """The option or value at fault (``where``)."""
+        return self.where
 
 
 def closest(word: str, candidates: tuple[str, ...] | list[str]) -> str | None:

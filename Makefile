@@ -7,7 +7,7 @@ STAMP := $(VENV)/.paperkg-installed
 STORE ?= paperkg-store
 SHARED ?= ../shared
 
-.PHONY: demo test lint typecheck unit browser eval bench docs-images clean
+.PHONY: demo test lint typecheck unit test-tools eval bench docs-images clean
 
 $(STAMP): requirements/pinned.txt pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -44,7 +44,7 @@ eval: $(STAMP)
 # screenshot of the HTML explorer in headless Chromium with one edge's evidence open.
 DOCS_STORE := build/docs-store
 CHROMIUM ?= $(or $(PAPERKG_CHROMIUM),$(shell command -v chromium || command -v chromium-browser))
-docs-images: $(STAMP) browser
+docs-images: $(STAMP) test-tools
 	rm -rf $(DOCS_STORE) && mkdir -p docs/img
 	$(BIN)/paperkg -q --store $(DOCS_STORE) build seeds/
 	$(BIN)/paperkg --store $(DOCS_STORE) viz --focus fibromyalgia --depth 1 \
@@ -66,11 +66,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# The HTML explorer's test runs in headless Chromium: installed here when missing.
-browser:
-	tools/install-browser.sh
+# Beyond Python the tests need headless Chromium (the HTML explorer) and curl (the tutorial):
+# installed here when missing.
+test-tools:
+	tools/install-test-tools.sh
 
-unit: $(STAMP) browser
+unit: $(STAMP) test-tools
 	$(BIN)/python -m pytest
 
 test: lint typecheck unit

@@ -109,7 +109,7 @@ def evidence(settings: Settings, condition: str | None, drug: str | None, fmt: s
     "--max-nodes",
     default=300,
     show_default=True,
-    type=click.IntRange(1),
+    type=click.IntRange(1, 2000),
     help="Pictures (PNG, SVG, HTML) keep the nodes with the most papers.",
 )
 @click.pass_obj

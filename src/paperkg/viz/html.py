@@ -25,6 +25,7 @@ from typing import Any, TypeGuard
 import networkx as nx
 
 from ..files import atomic_write
+from .layout import force_layout
 from .style import (
     EDGE_KINDS,
     KIND_LABELS,
@@ -98,7 +99,8 @@ def render_html(graph: nx.DiGraph[Any], *, title: str | None = None) -> str:
     """The explorer page for ``graph`` (a view in the shape ``paperkg.viz.views`` builds).
 
     ``title`` defaults to the graph's ``title`` attribute. Nodes without ``x``/``y`` attributes
-    are placed with a seeded spring layout, so the output depends only on the graph.
+    are placed with :func:`~paperkg.viz.layout.force_layout`, so the output depends only on the
+    graph.
     """
     heading = title or str(graph.graph.get("title") or "") or DEFAULT_TITLE
     data = _page_data(graph, heading)
@@ -222,13 +224,13 @@ def _edge(source: Any, target: Any, attrs: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _positions(graph: nx.DiGraph[Any]) -> dict[Any, tuple[float, float]]:
-    """Given positions if every node has them, else a seeded spring layout; scaled and y-down."""
+    """Given positions if every node has them, else a force layout; scaled and y-down."""
     raw: dict[Any, tuple[float, float]] = {}
     for node, attrs in graph.nodes(data=True):
         x, y = attrs.get("x"), attrs.get("y")
         if not (_finite(x) and _finite(y)):
-            layout = nx.spring_layout(graph, seed=7, weight="weight")
-            raw = {node: (float(xy[0]), float(xy[1])) for node, xy in layout.items()}
+            placed = force_layout(graph)
+            raw = {node: placed[str(node)] for node in graph.nodes}
             break
         raw[node] = (float(x), float(y))
     if not raw:

@@ -21,6 +21,7 @@ import networkx as nx
 
 from ..errors import VizError
 from ..files import atomic_write
+from .layout import MAX_LAYOUT_NODES, force_layout
 from .style import (
     EDGE_KINDS,
     KIND_LABELS,
@@ -63,8 +64,12 @@ def write_view(graph: nx.DiGraph[str], path: str | Path, *, max_nodes: int = 300
     """
     target = Path(path)
     fmt = check_output(target)
-    if max_nodes < 1:
-        raise VizError("max-nodes", f"{max_nodes} is below 1", "give a positive number")
+    if not 1 <= max_nodes <= MAX_LAYOUT_NODES:
+        raise VizError(
+            "max-nodes",
+            f"{max_nodes} is not between 1 and {MAX_LAYOUT_NODES}",
+            "pictures of more nodes are unreadable: write .graphml or .gexf for Gephi instead",
+        )
     shown = limit(graph, max_nodes) if fmt in _DRAWN else graph
     positions = layout(shown)
     if fmt == "html":
@@ -119,20 +124,12 @@ def limit(graph: nx.DiGraph[str], max_nodes: int) -> nx.DiGraph[str]:
 
 
 def layout(graph: nx.DiGraph[str]) -> dict[str, tuple[float, float]]:
-    """Deterministic positions in [-1, 1]²: a seeded spring layout, edges pulled by papers."""
-    if graph.number_of_nodes() == 0:
+    """Deterministic positions in [-1, 1]² (edges pulled by papers), or none for a graph too
+    big to lay out here (more than :data:`~paperkg.viz.layout.MAX_LAYOUT_NODES` nodes).
+    """
+    if graph.number_of_nodes() > MAX_LAYOUT_NODES:
         return {}
-    ordered: nx.Graph[str] = nx.Graph()
-    ordered.add_nodes_from(sorted(graph.nodes))
-    ordered.add_weighted_edges_from(
-        sorted(
-            (str(u), str(v), 1 + math.log(data.get("weight", 1) or 1))
-            for u, v, data in graph.edges(data=True)
-        )
-    )
-    spacing = 2.2 / math.sqrt(max(graph.number_of_nodes(), 1))
-    raw = nx.spring_layout(ordered, seed=7, k=spacing, iterations=200, weight="weight")
-    return {str(node): (round(float(x), 6), round(float(y), 6)) for node, (x, y) in raw.items()}
+    return force_layout(graph)
 
 
 def flatten(

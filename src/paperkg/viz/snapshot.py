@@ -38,36 +38,43 @@ WHERE { GRAPH ?g { ?g a pkg:RecordGraph ; pkg:describes ?paper .
   OPTIONAL { ?paper rdfs:seeAlso ?link }
   OPTIONAL { ?paper dcterms:source ?source } } }"""
 
+# Concept nodes and their direct edges repeat in every record graph that names them, and the
+# union default graph keeps every copy: patterns over a record's own facts stay inside its
+# GRAPH, and pkg:canonical, pkg:conceptIds and skos:prefLabel are stated once, in the concept
+# index graph. Otherwise a join multiplies by the records sharing a concept (4M rows for 2,000
+# records, where 4,000 are meant).
 _FINDINGS = """SELECT ?finding ?paper ?drug ?condition ?outcome ?direct
-WHERE { ?finding a pkg:Finding ; pkg:paper ?paper ; pkg:drug ?drug_node ;
-          pkg:condition ?condition_node ; pkg:outcome ?outcome .
-  ?drug_node pkg:canonical ?drug . ?condition_node pkg:canonical ?condition .
-  OPTIONAL { VALUES ?direct { biolink:studied_to_treat biolink:in_clinical_trials_for
-                              biolink:treats }
-             ?drug_node ?direct ?condition_node } }"""
+WHERE { GRAPH ?g { ?finding a pkg:Finding ; pkg:paper ?paper ; pkg:drug ?drug_node ;
+                     pkg:condition ?condition_node ; pkg:outcome ?outcome .
+                   OPTIONAL { VALUES ?direct { biolink:studied_to_treat
+                                               biolink:in_clinical_trials_for biolink:treats }
+                              ?drug_node ?direct ?condition_node } }
+        ?drug_node pkg:canonical ?drug . ?condition_node pkg:canonical ?condition }"""
 
 _CONCEPTS = """SELECT ?concept ?kind ?label ?ids
 WHERE { VALUES ?kind { pkg:Chemical pkg:Condition pkg:Species }
-  ?concept pkg:conceptIds ?ids ; a ?kind . OPTIONAL { ?concept skos:prefLabel ?label } }"""
+        ?concept pkg:conceptIds ?ids . FILTER EXISTS { ?concept a ?kind }
+        OPTIONAL { ?concept skos:prefLabel ?label } }"""
 
 _DOSES = """SELECT ?finding ?dose
-WHERE { ?finding a pkg:Finding ; pkg:intervention/pkg:dose/pkg:doseText ?dose }"""
+WHERE { GRAPH ?g { ?finding a pkg:Finding ; pkg:intervention/pkg:dose/pkg:doseText ?dose } }"""
 
 _EVIDENCE = """SELECT ?finding ?evidence ?text
-WHERE { ?finding a pkg:Finding ; pkg:evidence ?evidence . ?evidence pkg:text ?text }"""
+WHERE { GRAPH ?g { ?finding a pkg:Finding ; pkg:evidence ?evidence . ?evidence pkg:text ?text } }"""
 
 _AUTHORS = """SELECT ?paper ?author ?name ?position
-WHERE { ?paper a pkg:Paper ; dcterms:creator ?author . ?author foaf:name ?name .
-  OPTIONAL { ?paper pkg:hasAuthorship ?a . ?a pkg:author ?author ; pkg:authorPosition ?position }
-}"""
+WHERE { GRAPH ?g { ?paper a pkg:Paper ; dcterms:creator ?author . ?author foaf:name ?name .
+                   OPTIONAL { ?paper pkg:hasAuthorship ?a .
+                              ?a pkg:author ?author ; pkg:authorPosition ?position } } }"""
 
 _STUDIES = """SELECT ?paper ?concept
-WHERE { ?paper a pkg:Paper ; pkg:studiesCondition ?node .
+WHERE { GRAPH ?g { ?paper a pkg:Paper ; pkg:studiesCondition ?node }
         OPTIONAL { ?node pkg:canonical ?canonical }
         BIND(COALESCE(?canonical, ?node) AS ?concept) }"""
 
 _SPECIES = """SELECT ?paper ?concept
-WHERE { ?paper a pkg:Paper ; pkg:mentions ?node . ?node a pkg:Species ; pkg:canonical ?concept }"""
+WHERE { GRAPH ?g { ?paper a pkg:Paper ; pkg:mentions ?node . ?node a pkg:Species }
+        ?node pkg:canonical ?concept }"""
 
 _FOCUS = (
     "SELECT DISTINCT ?concept ?key WHERE { ?concept pkg:conceptKey ?key ; pkg:conceptIds ?ids }"

@@ -155,6 +155,25 @@ def main() -> None:
                 )
             )
 
+            for other, other_params in (
+                ("papers-mentioning", {"entity": "widgetitis"}),
+                ("negative-results", {}),
+                ("identifier-conflicts", {}),
+            ):
+                other_q, other_result = timed(
+                    lambda other=other, other_params=other_params: run_query(
+                        store, other, other_params
+                    )
+                )
+                rows.append(
+                    (
+                        f"{other} ({len(other_result.rows)} rows)",
+                        other_q,
+                        disk_q,
+                        "drugs-tried-for",
+                    )
+                )
+
             # networkx views: every finding read and grouped, against the findings query alone.
             view_time, view = timed(lambda: drug_condition_graph(store))
             rows.append(

@@ -28,6 +28,11 @@ demo: $(STAMP)
 	@echo "What did the original record (Moser 2025, a case report) find?"
 	$(BIN)/paperkg --store $(STORE) query paper-findings --param paper=10.7759/cureus.83824 \
 		--format tsv | cut -f1-4
+	@echo
+	@echo "The same question as a picture and an offline explorer (open out/fibromyalgia.html):"
+	mkdir -p out
+	$(BIN)/paperkg --store $(STORE) viz --focus fibromyalgia \
+		-o out/fibromyalgia.html -o out/fibromyalgia.png -o out/fibromyalgia.graphml
 
 # Extraction quality: the public records (targets enforced), then the project's own evaluation
 # sets (dev: used while writing rules; blind: never used to tune them), reported.

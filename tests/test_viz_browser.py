@@ -21,7 +21,7 @@ from paperkg.viz.style import node_colour
 
 from browser import PageRun, console_problems, dump_dom, screenshot
 
-SELFTEST_CHECKS = "wheel,tooltip,panel,link,search,centre,clear,pan,inert"
+SELFTEST_CHECKS = "wheel,tooltip,hover,panel,link,search,centre,clear,pan,inert"
 HOSTILE = "<img src=x onerror=alert(1)>"
 
 DRUGS = [

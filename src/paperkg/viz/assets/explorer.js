@@ -327,7 +327,18 @@
       tooltip.append(el("div", "sub", [kindLabels.get(n.kind) || n.kind, plural(n.papers, "paper")]
         .concat(n.ids.slice(0, 3)).join(" \u00b7 ")));
     } else {
-      tooltip.append(el("div", null, edgeTitle(hit.edge)), el("div", "sub", edgeFacts(hit.edge)));
+      const edge = hit.edge;
+      tooltip.append(el("div", null, edgeTitle(edge)), el("div", "sub", edgeFacts(edge)));
+      // The first supporting sentence, so hovering shows why the edge is there.
+      const item = (edge.support || []).find((s) => (s.evidence || []).length);
+      if (item) {
+        const sentence = item.evidence[0];
+        tooltip.append(el("blockquote", null,
+          sentence.length > 240 ? sentence.slice(0, 239) + "\u2026" : sentence));
+        const more = [item.year, item.title].filter(Boolean).join(" \u00b7 ");
+        if (more) tooltip.append(el("div", "sub", "\u2014 " + more));
+        tooltip.append(el("div", "sub", "click for all " + plural((edge.support || []).length, "paper")));
+      }
     }
     tooltip.hidden = false;
     moveTooltip(event);
@@ -587,6 +598,16 @@
       const first = nodes[0];
       first.el.dispatchEvent(new PointerEvent("pointerover", { bubbles: true, clientX: px, clientY: py }));
       check("tooltip", !tooltip.hidden && tooltip.textContent.includes(first.label), "no tooltip");
+      svg.dispatchEvent(new PointerEvent("pointerleave", {}));
+    }
+    const said = edges.find((e) => (e.support || []).some((s) => (s.evidence || []).length));
+    if (said) {
+      const sentence = said.support.find((s) => (s.evidence || []).length).evidence[0];
+      said.el.querySelector("line.hit").dispatchEvent(new PointerEvent("pointerover", {
+        bubbles: true, clientX: px, clientY: py,
+      }));
+      check("hover", !tooltip.hidden && tooltip.textContent.includes(sentence.slice(0, 200)),
+        "hovering an edge does not show its supporting sentence");
       svg.dispatchEvent(new PointerEvent("pointerleave", {}));
     }
 

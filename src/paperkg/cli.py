@@ -21,7 +21,7 @@ import click
 from click.shell_completion import get_completion_class
 
 from . import __version__
-from .cli_reports import evidence, push, stats, viz
+from .cli_reports import evidence, push, serve, stats, viz
 from .cli_support import (
     Failure,
     Settings,
@@ -419,5 +419,5 @@ def completion(context: click.Context, shell: str | None) -> None:
     click.echo(script.source())
 
 
-for _command in (stats, evidence, viz, push):
+for _command in (stats, evidence, viz, push, serve):
     main.add_command(_command)

@@ -1,5 +1,5 @@
-"""The commands that read a whole store for people or other stores: ``stats``, ``evidence``,
-``viz`` and ``push``.
+"""The commands that read a whole store for people or other programs: ``stats``, ``evidence``,
+``viz``, ``push`` and ``serve``.
 
 They join the ``paperkg`` group in :mod:`paperkg.cli`; the conventions are the same (one call
 into the library each, errors via ``reports_errors``, output via ``settings.console``).
@@ -14,7 +14,7 @@ import click
 
 from .cli_support import Settings, reports_errors, result_format, show_result
 
-__all__ = ["evidence", "push", "stats", "viz"]
+__all__ = ["evidence", "push", "serve", "stats", "viz"]
 
 
 @click.command()
@@ -222,3 +222,54 @@ def push(
     console.result(report.summary())
     if not report.ok:
         sys.exit(1)
+
+
+@click.command()
+@click.option(
+    "--bind",
+    default="127.0.0.1:7878",
+    show_default=True,
+    help="HOST:PORT to listen on (port 0: any free port). Keep 127.0.0.1 unless others may read.",
+)
+@click.pass_obj
+@reports_errors
+def serve(settings: Settings, bind: str) -> None:
+    """Answer SPARQL over the store until Ctrl-C: /query (SPARQL 1.1 Protocol, the named graphs'
+    union as default graph, read-only) and /queries/NAME?param=value (the named queries).
+
+    \b
+    Example:
+      paperkg serve --bind 127.0.0.1:7878
+      curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * { ?s ?p ?o } LIMIT 3' \\
+           http://127.0.0.1:7878/query
+      curl 'http://127.0.0.1:7878/queries/drugs-tried-for?condition=fibromyalgia&format=csv'
+    """
+    import signal
+    import threading
+
+    from .errors import ConfigError
+    from .serve import make_server
+    from .store import PaperStore
+
+    host, _, port_text = bind.rpartition(":")
+    if not host or not port_text.isdigit() or int(port_text) > 65535:
+        raise ConfigError("--bind", f"{bind!r} is not HOST:PORT", "e.g. 127.0.0.1:7878")
+    with PaperStore.open_existing(settings.store) as store:
+        try:
+            server = make_server(store, host.strip("[]"), int(port_text))
+        except OSError as error:
+            raise ConfigError(
+                "--bind", f"cannot listen on {bind}: {error.strerror or error}", "pick another"
+            ) from error
+
+        def stop(*_: object) -> None:
+            threading.Thread(target=server.shutdown, daemon=True).start()
+
+        signal.signal(signal.SIGTERM, stop)
+        settings.console.note(f"serving SPARQL at {server.url}/query (Ctrl-C to stop)")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()

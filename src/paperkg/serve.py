@@ -1,0 +1,281 @@
+"""A local, read-only SPARQL endpoint over the store (``paperkg serve``).
+
+- ``/query``: the SPARQL 1.1 Protocol (GET ``?query=``, POST ``application/sparql-query`` or a
+  form), over the union of the named graphs as default graph, so the files in ``queries/`` run
+  as they are. Results are negotiated from ``Accept`` (or ``?format=json|xml|csv|tsv`` and
+  ``turtle|ntriples|rdfxml`` for graphs).
+- ``/queries`` lists the named queries; ``/queries/NAME?param=value`` runs one with its
+  parameters bound as RDF terms, as ``paperkg query`` does (JSON, CSV or TSV).
+
+Nothing can be written through it: SPARQL Update is refused. A bad query is a 400 with one line
+of text, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import urllib.parse
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pyoxigraph as ox
+
+from . import __version__
+from .errors import PaperkgError, UnknownQueryError
+from .query import list_queries, run_query
+from .results import format_result
+from .store import PaperStore
+
+__all__ = ["MAX_QUERY_BYTES", "SparqlServer", "make_server"]
+
+#: The largest query text accepted, in bytes.
+MAX_QUERY_BYTES = 1 << 20
+
+_SOLUTIONS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "application/xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+_GRAPHS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+}
+_NAMED = {"application/json": "json", "text/csv": "csv", "text/tab-separated-values": "tsv"}
+_SHORT = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle",
+    "ntriples": "application/n-triples",
+    "rdfxml": "application/rdf+xml",
+    "jsonld": "application/ld+json",
+}
+
+
+class SparqlServer(ThreadingHTTPServer):
+    """An HTTP server that answers from one :class:`~paperkg.store.PaperStore`."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], store: PaperStore) -> None:
+        self.store = store
+        super().__init__(address, _Handler)
+
+    @property
+    def url(self) -> str:
+        """The base URL, with the port actually bound (useful with port 0)."""
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+
+def make_server(store: PaperStore, host: str = "127.0.0.1", port: int = 7878) -> SparqlServer:
+    """A server for ``store`` bound to ``host:port`` (0: any free port); call
+    ``serve_forever()`` and ``shutdown()`` on it.
+    """
+    return SparqlServer((host, port), store)
+
+
+def _choose(accept: str, offered: dict[str, Any], default: str) -> str | None:
+    """The offered media type the ``Accept`` header prefers; ``None`` when none is acceptable."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(accept.split(",")):
+        media, *params = (piece.strip() for piece in part.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if media:
+            ranked.append((-quality, position, media.lower()))
+    if not ranked:
+        return default
+    for negative_quality, _, media in sorted(ranked):
+        if negative_quality >= 0:
+            break
+        if media in offered:
+            return media
+        if media in ("*/*", "application/*", "text/*"):
+            kind = media.split("/")[0]
+            if kind == "*" or default.startswith(kind):
+                return default
+            return next((m for m in offered if m.startswith(kind + "/")), None)
+    return None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: SparqlServer
+    server_version = f"paperkg/{__version__}"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+        sys.stderr.write(f"{self.address_string()} {format % args}\n")
+
+    # --- routing ---------------------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        self._route(lambda: None)
+
+    def do_POST(self) -> None:
+        self._route(self._body)
+
+    def _route(self, body: Callable[[], tuple[str, bytes] | None]) -> None:
+        parts = urllib.parse.urlsplit(self.path)
+        params = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
+        try:
+            if parts.path == "/query":
+                self._query(params, body())
+            elif parts.path in ("/queries", "/queries/"):
+                self._catalogue()
+            elif parts.path.startswith("/queries/"):
+                self._named(urllib.parse.unquote(parts.path[len("/queries/") :]), params)
+            elif parts.path == "/":
+                self._home()
+            else:
+                self._text(HTTPStatus.NOT_FOUND, f"no {parts.path} here; try /query or /queries")
+        except _RefusedError as refusal:
+            self._text(refusal.status, refusal.message)
+        except Exception as error:  # noqa: BLE001 - a server answers, it does not crash
+            self.log_error("internal error on %s: %r", self.path, error)
+            self._text(HTTPStatus.INTERNAL_SERVER_ERROR, "internal error; see the server log")
+
+    def _body(self) -> tuple[str, bytes]:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_QUERY_BYTES:
+            raise _RefusedError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "the query is over 1 MiB")
+        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        return kind, self.rfile.read(length)
+
+    # --- SPARQL protocol ---------------------------------------------------------------------
+
+    def _query(self, params: dict[str, list[str]], body: tuple[str, bytes] | None) -> None:
+        text = params.get("query", [None])[0]
+        if body is not None:
+            kind, data = body
+            if kind == "application/sparql-query":
+                text = data.decode("utf-8", "replace")
+            elif kind == "application/x-www-form-urlencoded":
+                form = urllib.parse.parse_qs(data.decode("utf-8", "replace"))
+                if "update" in form and "query" not in form:
+                    raise _RefusedError(HTTPStatus.FORBIDDEN, "this endpoint is read-only")
+                text = form.get("query", [None])[0]
+            elif kind == "application/sparql-update":
+                raise _RefusedError(HTTPStatus.FORBIDDEN, "this endpoint is read-only")
+            else:
+                raise _RefusedError(
+                    HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                    "send application/sparql-query or a form with query=",
+                )
+        if not text:
+            raise _RefusedError(HTTPStatus.BAD_REQUEST, "no query: give ?query=... or POST one")
+        try:
+            result = self.server.store.query(text)
+        except SyntaxError as error:
+            message = str(error)
+            if "expected CONSTRUCT" in message or text.lstrip().upper().startswith(
+                ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE")
+            ):
+                raise _RefusedError(HTTPStatus.FORBIDDEN, "this endpoint is read-only") from error
+            raise _RefusedError(HTTPStatus.BAD_REQUEST, f"query: {message}") from error
+        wanted = self._accept(params)
+        if isinstance(result, ox.QueryTriples):
+            media = _choose(wanted, _GRAPHS, "text/turtle")
+            if media is None:
+                raise _RefusedError(
+                    HTTPStatus.NOT_ACCEPTABLE, "graphs come as " + ", ".join(_GRAPHS)
+                )
+            self._send(HTTPStatus.OK, media, result.serialize(format=_GRAPHS[media]) or b"")
+            return
+        media = _choose(wanted, _SOLUTIONS, "application/sparql-results+json")
+        if media is None:
+            raise _RefusedError(
+                HTTPStatus.NOT_ACCEPTABLE, "results come as " + ", ".join(_SOLUTIONS)
+            )
+        self._send(HTTPStatus.OK, media, result.serialize(format=_SOLUTIONS[media]) or b"")
+
+    def _accept(self, params: dict[str, list[str]]) -> str:
+        short = params.get("format", [None])[0]
+        if short is not None:
+            if short not in _SHORT:
+                raise _RefusedError(HTTPStatus.BAD_REQUEST, "format is one of " + ", ".join(_SHORT))
+            return _SHORT[short]
+        return self.headers.get("Accept") or "*/*"
+
+    # --- named queries -------------------------------------------------------------------------
+
+    def _catalogue(self) -> None:
+        listing = [
+            {
+                "name": named.name,
+                "title": named.title,
+                "parameters": [p.name for p in named.parameters],
+                "url": f"/queries/{named.name}",
+            }
+            for named in list_queries()
+        ]
+        self._send(HTTPStatus.OK, "application/json", json.dumps(listing, indent=2).encode())
+
+    def _named(self, name: str, params: dict[str, list[str]]) -> None:
+        short = params.pop("format", [None])[0]
+        values = {key: items[-1] for key, items in params.items()}
+        try:
+            result = run_query(self.server.store, name, values)
+        except UnknownQueryError as error:
+            raise _RefusedError(HTTPStatus.NOT_FOUND, str(error)) from error
+        except PaperkgError as error:
+            raise _RefusedError(HTTPStatus.BAD_REQUEST, str(error)) from error
+        if short in ("json", "csv", "tsv"):
+            media = next(m for m, f in _NAMED.items() if f == short)
+        else:
+            chosen = _choose(self.headers.get("Accept") or "*/*", _NAMED, "application/json")
+            if chosen is None:
+                raise _RefusedError(
+                    HTTPStatus.NOT_ACCEPTABLE, "answers come as " + ", ".join(_NAMED)
+                )
+            media = chosen
+        self._send(HTTPStatus.OK, media, format_result(result, _NAMED[media]).encode("utf-8"))
+
+    def _home(self) -> None:
+        text = (
+            f"paperkg {__version__}: a read-only SPARQL endpoint over "
+            f"{self.server.store.location}\n"
+            "  /query               SPARQL 1.1 Protocol (union of the named graphs as default)\n"
+            "  /queries             the named queries (JSON)\n"
+            "  /queries/NAME?p=v    one named query with parameters (JSON, CSV or TSV)\n"
+        )
+        self._text(HTTPStatus.OK, text)
+
+    # --- responses -----------------------------------------------------------------------------
+
+    def _text(self, status: HTTPStatus, message: str) -> None:
+        self._send(status, "text/plain", (message.rstrip("\n") + "\n").encode("utf-8"))
+
+    def _send(self, status: HTTPStatus, media: str, data: bytes) -> None:
+        self.send_response(status)
+        charset = "; charset=utf-8" if media.startswith("text/") or "json" in media else ""
+        self.send_header("Content-Type", media + charset)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Vary", "Accept")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+
+class _RefusedError(Exception):
+    """A request answered with an error status and one line of text."""
+
+    def __init__(self, status: HTTPStatus, message: str) -> None:
+        self.status = status
+        self.message = message
+        super().__init__(message)

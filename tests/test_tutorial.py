@@ -44,7 +44,7 @@ from triplestore import oxigraph_command
 TUTORIAL = REPO / "docs" / "tutorial.md"
 
 #: The variables the setup step sets, which the test provides instead.
-PROVIDED = ("REPO", "PATH", "PORT", "PORT2")
+PROVIDED = ("REPO", "PATH", "PORT", "PORT2", "PORT3")
 
 STEP_TIMEOUT = 60
 
@@ -266,11 +266,13 @@ def _running(pid: int) -> bool:
     return True
 
 
-def _is_oxigraph(pid: int) -> bool:
+def _is_our_server(pid: int) -> bool:
+    """An Oxigraph server or ``paperkg serve`` (never some other process that took the pid)."""
     if not Path("/proc/self").exists():
         return True  # no /proc to ask: trust the pid file
     try:
-        return b"oxigraph" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        return b"oxigraph" in command or b"paperkg" in command
     except OSError:
         return False
 
@@ -285,7 +287,7 @@ def _servers_stopped(folder: Path) -> Iterator[None]:
         for pid_file in sorted(folder.glob("*.pid")):
             with contextlib.suppress(ValueError, OSError):
                 pid = int(pid_file.read_text().strip())
-                if _running(pid) and _is_oxigraph(pid):
+                if _running(pid) and _is_our_server(pid):
                     os.kill(pid, signal.SIGTERM)
                     pids.append(pid)
         deadline = time.monotonic() + 15
@@ -309,13 +311,14 @@ def run_page(page: str, work: Path) -> list[str]:
     Fails the test at once when a step exits non-zero or hangs (with the servers' logs).
     """
     blocks = parse(page)
-    port, port2 = _free_ports(2)
+    port, port2, port3 = _free_ports(3)
     env = {key: value for key, value in os.environ.items() if not key.startswith("PAPERKG_")}
     env.update(
         REPO=str(REPO),
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
         PORT=str(port),
         PORT2=str(port2),
+        PORT3=str(port3),
         PYTHONUNBUFFERED="1",  # stdout and stderr in the order a terminal shows them
         NO_COLOR="1",
     )
@@ -353,8 +356,10 @@ def run_page(page: str, work: Path) -> list[str]:
                     f"{result.returncode}:\n{block.text}{result.stdout}{_logs(work)}",
                     pytrace=False,
                 )
-            # The page shows its own ports (17878, 17879); the test runs on free ones.
-            shown = result.stdout.replace(f":{port}/", ":17878/").replace(f":{port2}/", ":17879/")
+            # The page shows its own ports (17878, 17879, 17880); the test runs on free ones.
+            shown = result.stdout
+            for free, page_port in ((port, 17878), (port2, 17879), (port3, 17880)):
+                shown = shown.replace(f":{free}/", f":{page_port}/")
             diff = compare(block, shown)
             if diff:
                 mismatches.append(diff)

@@ -8,15 +8,18 @@ from __future__ import annotations
 import csv
 import http.server
 import io
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
+import pyoxigraph
 import pytest
 
 import paperkg
 from paperkg.errors import PushError
+from paperkg.logs import local_graphs
 from paperkg.push import push_store
 from paperkg.store import PaperStore
 
@@ -26,11 +29,20 @@ from triplestore import OxigraphServer, oxigraph_server
 
 
 @pytest.fixture(scope="module")
-def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("push") / "kg"
     code, _, err = run("--store", str(path), "build", str(SEEDS))
     assert code == 0, err
     return path
+
+
+@pytest.fixture
+def store_path(built: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the seeds store per test: pushes leave a log in it."""
+    copy = tmp_path / "kg"
+    shutil.copytree(built, copy)
+    (copy / "LOCK").unlink(missing_ok=True)
+    return copy
 
 
 @pytest.fixture
@@ -47,28 +59,82 @@ def _graph_sizes(server: OxigraphServer) -> dict[str, int]:
 
 
 def _local_sizes(store_path: Path) -> dict[str, int]:
+    """Triples per data graph (the logs left out), as the store holds them."""
     with PaperStore.open_existing(store_path) as store:
+        logs = {graph.value for graph in local_graphs(store)}
         sizes: dict[str, int] = {}
         for quad in store.oxigraph:
             name = getattr(quad.graph_name, "value", "")
-            sizes[name] = sizes.get(name, 0) + 1
+            if name not in logs:
+                sizes[name] = sizes.get(name, 0) + 1
         return sizes
 
 
-def test_push_sends_every_graph_whole_and_again_replaces(
-    store_path: Path, server: OxigraphServer
+def _push(store_path: Path, endpoint: str, *extra: str) -> tuple[int, str, str]:
+    return run("--store", str(store_path), "push", "--endpoint", endpoint, *extra)
+
+
+def test_push_sends_every_graph_whole_then_only_changes(
+    store_path: Path, server: OxigraphServer, tmp_path: Path
 ) -> None:
-    code, out, err = run("--store", str(store_path), "push", "--endpoint", server.store)
+    code, out, err = _push(store_path, server.store)
     assert code == 0, err
-    local = _local_sizes(store_path)
-    log = [name for name in local if name.endswith("graph/validation")]
-    assert log, "the build logged its validation"
-    expected = {name: size for name, size in local.items() if name not in log}
-    assert _graph_sizes(server) == expected  # every graph, whole; the validation log stays home
+    expected = _local_sizes(store_path)
+    assert _graph_sizes(server) == expected  # every graph, whole; the logs stay home
     assert f"{len(expected)} graph(s), {sum(expected.values())} triples pushed" in out
-    code, _, _ = run("--store", str(store_path), "push", "--endpoint", server.store)
+    records = len(expected) - 1  # all but the concept index, which has no build key
+    # Nothing changed: only the concept index goes again (it has no build key to compare).
+    code, out, _ = _push(store_path, server.store)
     assert code == 0
+    assert out.startswith("1 graph(s)")
+    assert f"{records} unchanged, 0 deleted, 0 refused" in out
     assert _graph_sizes(server) == expected  # PUT replaces: no duplicates
+    # A new record: it and the concept index go.
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    shutil.copy(REPO.parent / "shared" / "records" / "034_3c755220f5cfe4e4.txt", extra)
+    assert run("--store", str(store_path), "build", str(extra))[0] == 0
+    code, out, _ = _push(store_path, server.store)
+    assert out.startswith("2 graph(s)")
+    assert f"{records} unchanged" in out
+    assert _graph_sizes(server) == _local_sizes(store_path)
+
+
+def test_a_graph_removed_here_is_deleted_there(store_path: Path, server: OxigraphServer) -> None:
+    assert _push(store_path, server.store)[0] == 0
+    gone = "https://w3id.org/paperkg/id/graph/doi/10.7759/cureus.83824"
+    with PaperStore.open_existing(store_path, read_only=False) as store:
+        store.remove_record(pyoxigraph.NamedNode(gone))
+    code, out, _ = _push(store_path, server.store)
+    assert code == 0
+    assert "1 deleted" in out
+    assert gone not in _graph_sizes(server)
+    assert _graph_sizes(server) == _local_sizes(store_path)
+    assert "0 deleted" in _push(store_path, server.store)[1]  # and it is forgotten
+
+
+def test_all_pushes_everything_again(store_path: Path, server: OxigraphServer) -> None:
+    assert _push(store_path, server.store)[0] == 0
+    code, out, _ = _push(store_path, server.store, "--all")
+    assert code == 0
+    assert out.startswith(f"{len(_local_sizes(store_path))} graph(s)")
+    assert "0 unchanged" in out
+
+
+def test_the_push_log_is_per_endpoint_and_never_exported(
+    store_path: Path, server: OxigraphServer, tmp_path: Path
+) -> None:
+    assert _push(store_path, server.store)[0] == 0
+    with oxigraph_server(tmp_path / "second") as other:
+        code, out, _ = _push(store_path, other.store)
+        assert code == 0
+        assert " 0 unchanged" in out  # a new endpoint gets everything
+    exported = tmp_path / "kg.nq"
+    with PaperStore.open_existing(store_path) as store:
+        assert len(local_graphs(store)) == 3  # validation log, two push logs
+        paperkg.export_store(store, exported, "nq")
+    assert "graph/push/" not in exported.read_text(encoding="utf-8")
+    assert "pushEndpoint" not in exported.read_text(encoding="utf-8")
 
 
 def test_the_same_question_gets_the_same_answer_in_the_server(
@@ -138,15 +204,24 @@ def refusing() -> Iterator[str]:
 def test_a_refused_graph_is_reported_and_the_others_still_go(
     store_path: Path, refusing: str
 ) -> None:
-    code, out, err = run("--store", str(store_path), "push", "--endpoint", refusing)
+    code, out, err = _push(store_path, refusing)
     assert code == 1
     assert "cureus.83824: refused: HTTP 400: Parser error at line 1: bad literal" in err
     assert "1 refused" in out
-    assert len(_Refusing.accepted) == len(_local_sizes(store_path)) - 2  # minus refused, log
+    graphs = len(_local_sizes(store_path))
+    assert len(_Refusing.accepted) == graphs - 1
+    # Next time only the refused graph (and the concept index, which has no key) is tried.
     _Refusing.accepted = []
-    code, _, _ = run("--store", str(store_path), "push", "--endpoint", refusing, "--strict")
+    code, out, _ = _push(store_path, refusing)
     assert code == 1
-    assert len(_Refusing.accepted) < len(_local_sizes(store_path)) - 2
+    assert len(_Refusing.accepted) == 1
+    assert "concepts" in _Refusing.accepted[0]
+    assert f"{graphs - 2} unchanged" in out
+    # --strict stops at the refusal.
+    _Refusing.accepted = []
+    code, _, _ = _push(store_path, refusing, "--all", "--strict")
+    assert code == 1
+    assert len(_Refusing.accepted) < graphs - 1
 
 
 @pytest.mark.parametrize(
@@ -171,3 +246,13 @@ def test_a_wrong_path_on_a_real_server_says_where_the_endpoint_is(
 ) -> None:
     with PaperStore.open_existing(store_path) as store, pytest.raises(PushError, match="/store"):
         push_store(store, f"{server.url}/nothing-here")
+
+
+def test_a_read_only_store_keeps_no_log_and_pushes_everything(
+    store_path: Path, server: OxigraphServer
+) -> None:
+    with PaperStore.open_existing(store_path) as store:  # read-only
+        first = push_store(store, server.store)
+        second = push_store(store, server.store)
+    assert first.count("put") == second.count("put") == len(_local_sizes(store_path))
+    assert second.count("unchanged") == 0

@@ -176,6 +176,12 @@ def viz(
     help="Seconds to wait for the server, per graph.",
 )  # fmt: skip
 @click.option("--strict", is_flag=True, help="Stop at the first graph the server refuses.")
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Push every graph, changed since the last push or not.",
+)
 @click.pass_obj
 @reports_errors
 def push(
@@ -185,9 +191,12 @@ def push(
     user: str | None,
     timeout: float,
     strict: bool,
+    everything: bool,
 ) -> None:
     """Send the store to a triple store, one PUT per named graph (a record's graph replaces
-    itself there, so pushing again never duplicates). Exit 1 if the server refused a graph.
+    itself there, so pushing again never duplicates). Only graphs changed since the last push
+    to that endpoint go; graphs removed here are deleted there. Exit 1 if the server refused
+    a graph.
 
     \b
     Example:
@@ -201,13 +210,15 @@ def push(
 
     console = settings.console
     password = os.environ.get("PAPERKG_PUSH_PASSWORD")
-    with PaperStore.open_existing(settings.store) as store, console.timed("push"):
+    # Writable: the push log remembers what went where, so the next push sends only changes.
+    with PaperStore.open_existing(settings.store, read_only=False) as store, console.timed("push"):
         total = len(graphs) or len(store.record_graphs()) + 1
         with console.progress("pushing", total, unit="graphs") as bar:
             report = push_store(
                 store,
                 endpoint,
                 graphs=graphs or None,
+                everything=everything,
                 user=user,
                 password=password,
                 timeout=timeout,
@@ -217,8 +228,10 @@ def push(
     for failed in report.failed:
         console.error(f"{failed.graph}: refused: {failed.error}")
     for done in report.graphs:
-        if done.ok:
+        if done.ok and done.action == "put":
             console.detail(f"pushed {done.graph} ({done.triples} triples, HTTP {done.status})")
+        elif done.ok:
+            console.detail(f"{done.action}: {done.graph}")
     console.result(report.summary())
     if not report.ok:
         sys.exit(1)

@@ -16,8 +16,8 @@ import pyoxigraph as ox
 
 from .errors import ExportError
 from .files import atomic_write
+from .logs import local_graphs
 from .store import PaperStore
-from .validate import validation_graphs
 
 __all__ = ["EXPORT_FORMATS", "PREFIXES", "export_store"]
 
@@ -85,8 +85,8 @@ def export_store(store: PaperStore, output: str | Path, fmt: str = "turtle") -> 
 
 
 def _data_quads(store: PaperStore) -> Iterator[ox.Quad]:
-    """Every quad but the validation log's: it describes this store's checks, not the data."""
-    skipped = set(validation_graphs(store))
+    """Every quad but the logs': they describe this store's checks and pushes, not the data."""
+    skipped = set(local_graphs(store))
     if not skipped:
         return iter(store.oxigraph)
     return (quad for quad in store.oxigraph if quad.graph_name not in skipped)

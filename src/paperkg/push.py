@@ -3,44 +3,60 @@
 Each named graph (one per record, plus the concept index) goes in its own ``PUT
 ENDPOINT?graph=IRI`` request as N-Triples: the server replaces that graph whole, so a push is
 one transaction per record (on stores that apply a request atomically, as Oxigraph does) and
-pushing again gives the same graphs, never duplicates. A graph the server refuses is reported
-and the others still go; a server that cannot be reached, or that wants credentials, stops the
-push with a :class:`~paperkg.errors.PushError`. The validation log stays local.
+pushing again gives the same graphs, never duplicates.
+
+Pushes are incremental: a push log graph per endpoint, kept in the store (and never exported
+or pushed), holds the build key each graph had when it was last pushed there. A graph whose key
+is unchanged is skipped; a graph pushed before but gone from the store is deleted there
+(``DELETE ?graph=``). ``everything=True`` pushes all graphs again. A graph the server refuses is
+reported and the others still go; a server that cannot be reached, or that wants credentials,
+stops the push with a :class:`~paperkg.errors.PushError`, keeping the log of what got through.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 import pyoxigraph as ox
 
 from .errors import PushError
+from .logs import local_graphs
 from .store import PaperStore
-from .validate import validation_graphs
+from .validate import store_base_iri
+from .vocab import PKG
 
 __all__ = ["PushReport", "PushedGraph", "push_store"]
 
 _NTRIPLES = "application/n-triples"
+#: Successful pushes are logged in batches of this many graphs (and at the end).
+_LOG_BATCH = 500
+
+Action = Literal["put", "unchanged", "deleted"]
 
 
 @dataclass(frozen=True, slots=True)
 class PushedGraph:
-    """One graph's push: how many triples, the HTTP status, and the server's complaint if any."""
+    """One graph's push: what was done, how many triples, the HTTP status, the server's
+    complaint if it refused (status 0 for a graph skipped as unchanged).
+    """
 
     graph: str
     triples: int
     status: int
     error: str | None = None
+    action: Action = "put"
 
     @property
     def ok(self) -> bool:
-        """The server accepted the graph (a 2xx status)."""
+        """The server accepted the graph, or it needed no push."""
         return self.error is None
 
 
@@ -53,7 +69,7 @@ class PushReport:
 
     @property
     def ok(self) -> bool:
-        """Every graph was accepted."""
+        """Every graph was accepted (or needed nothing)."""
         return all(graph.ok for graph in self.graphs)
 
     @property
@@ -61,12 +77,16 @@ class PushReport:
         """The graphs the server refused."""
         return tuple(graph for graph in self.graphs if not graph.ok)
 
+    def count(self, action: Action) -> int:
+        """How many graphs were put, skipped as unchanged, or deleted (successfully)."""
+        return sum(1 for graph in self.graphs if graph.ok and graph.action == action)
+
     def summary(self) -> str:
-        """One line: graphs and triples pushed, graphs refused."""
-        done = [graph for graph in self.graphs if graph.ok]
-        triples = sum(graph.triples for graph in done)
+        """One line: graphs and triples pushed, unchanged, deleted, refused."""
+        triples = sum(g.triples for g in self.graphs if g.ok and g.action == "put")
         return (
-            f"{len(done)} graph(s), {triples} triples pushed to {self.endpoint}, "
+            f"{self.count('put')} graph(s), {triples} triples pushed to {self.endpoint}; "
+            f"{self.count('unchanged')} unchanged, {self.count('deleted')} deleted, "
             f"{len(self.failed)} refused"
         )
 
@@ -76,14 +96,18 @@ def push_store(
     endpoint: str,
     *,
     graphs: Iterable[str] | None = None,
+    everything: bool = False,
     user: str | None = None,
     password: str | None = None,
     timeout: float = 60.0,
     strict: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> PushReport:
-    """PUT each named graph of ``store`` (or only ``graphs``, given as IRIs or papers) to the
-    Graph Store Protocol ``endpoint`` (e.g. ``http://127.0.0.1:7878/store``).
+    """PUT the named graphs of ``store`` that changed since they were last pushed to the Graph
+    Store Protocol ``endpoint`` (e.g. ``http://127.0.0.1:7878/store``), and DELETE there the
+    ones pushed before that are gone. ``graphs`` (IRIs or papers) limits the push to those
+    and deletes nothing; ``everything`` pushes them whether changed or not. A read-only store
+    keeps no log, so it pushes everything.
 
     ``user`` and ``password`` are sent as HTTP Basic credentials. ``strict`` stops at the first
     refused graph. ``progress`` is called with each graph's IRI once it is done.
@@ -94,20 +118,101 @@ def push_store(
     if user is not None:
         token = base64.b64encode(f"{user}:{password or ''}".encode()).decode("ascii")
         headers["Authorization"] = f"Basic {token}"
+    log = _PushLog(store, target)
+    before = {} if store.read_only else log.read()
     results: list[PushedGraph] = []
-    for graph in chosen:
-        body, triples = _ntriples(store, graph)
-        joiner = "&" if "?" in target else "?"
-        url = f"{target}{joiner}graph={urllib.parse.quote(graph.value, safe='')}"
-        # The scheme was checked to be http or https in _check_endpoint.
-        request = urllib.request.Request(url, data=body, headers=headers, method="PUT")  # noqa: S310
-        result = _send(request, endpoint, graph.value, triples, timeout)
-        results.append(result)
-        if progress is not None:
-            progress(graph.value)
-        if strict and not result.ok:
-            break
+    try:
+        for graph in chosen:
+            key = store.build_key(graph) or ""
+            if not everything and key and before.get(graph.value) == key:
+                results.append(PushedGraph(graph.value, 0, 0, action="unchanged"))
+            else:
+                body, triples = _ntriples(store, graph)
+                request = _request(target, graph.value, "PUT", body, headers)
+                results.append(_send(request, endpoint, graph.value, triples, timeout))
+                if results[-1].ok:
+                    log.pushed(graph.value, key)
+            if progress is not None:
+                progress(graph.value)
+            if strict and not results[-1].ok:
+                return PushReport(endpoint, tuple(results))
+        if graphs is None:
+            present = {graph.value for graph in chosen}
+            for gone in sorted(set(before) - present):
+                request = _request(target, gone, "DELETE", None, headers)
+                result = _send(request, endpoint, gone, 0, timeout, action="deleted")
+                results.append(result)
+                if result.ok:
+                    log.deleted(gone)
+                if strict and not result.ok:
+                    break
+    finally:
+        log.flush()
     return PushReport(endpoint, tuple(results))
+
+
+class _PushLog:
+    """The push log graph of one endpoint: which graph was pushed with which build key."""
+
+    def __init__(self, store: PaperStore, endpoint: str) -> None:
+        self.store = store
+        self.endpoint = endpoint
+        digest = hashlib.sha256(endpoint.encode("utf-8")).hexdigest()[:16]
+        self.graph = ox.NamedNode(f"{store_base_iri(store)}graph/push/{digest}")
+        self.pending: dict[str, str | None] = {}  # graph -> key pushed, None when deleted
+
+    def read(self) -> dict[str, str]:
+        pushed = ox.NamedNode(str(PKG.pushedBuildKey))
+        return {
+            quad.subject.value: quad.object.value
+            for quad in self.store.oxigraph.quads_for_pattern(None, pushed, None, self.graph)
+            if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal)
+        }
+
+    def pushed(self, graph: str, key: str) -> None:
+        self._note(graph, key)
+
+    def deleted(self, graph: str) -> None:
+        self._note(graph, None)
+
+    def _note(self, graph: str, key: str | None) -> None:
+        if self.store.read_only:
+            return
+        self.pending[graph] = key
+        if len(self.pending) >= _LOG_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the pending entries in one transaction (one SPARQL update)."""
+        if not self.pending:
+            return
+        entries, self.pending = self.pending, {}
+        log, pushed = self.graph, ox.NamedNode(str(PKG.pushedBuildKey))
+        endpoint = ox.Literal(self.endpoint, datatype=ox.NamedNode(_ANY_URI))
+        # Terms are serialised by pyoxigraph (N-Triples syntax), never pasted from user input.
+        values = " ".join(str(ox.NamedNode(graph)) for graph in entries)
+        statements = "\n".join(
+            f"{ox.NamedNode(graph)} {pushed} {ox.Literal(key)} ."
+            for graph, key in entries.items()
+            if key is not None
+        )
+        update = (
+            f"DELETE {{ GRAPH {log} {{ ?g {pushed} ?key }} }} "
+            f"WHERE {{ VALUES ?g {{ {values} }} GRAPH {log} {{ ?g {pushed} ?key }} }} ;\n"
+            f"INSERT DATA {{ GRAPH {log} {{\n{log} <{PKG.pushEndpoint}> {endpoint} .\n"
+            f"{statements}\n}} }}"
+        )
+        try:
+            self.store.oxigraph.update(update)
+        except OSError as error:
+            raise PushError(
+                self.endpoint,
+                f"the push log cannot be written: {error}",
+                "check the store's disk space",
+            ) from error
+
+
+_ANY_URI = "http://www.w3.org/2001/XMLSchema#anyURI"
 
 
 def _check_endpoint(endpoint: str) -> str:
@@ -124,15 +229,9 @@ def _check_endpoint(endpoint: str) -> str:
 
 
 def _graphs(store: PaperStore, wanted: Iterable[str] | None) -> list[ox.NamedNode]:
-    local = set(validation_graphs(store))
-    present = sorted(
-        (
-            g
-            for g in store.oxigraph.named_graphs()
-            if isinstance(g, ox.NamedNode) and g not in local
-        ),
-        key=lambda g: g.value,
-    )
+    local = set(local_graphs(store))
+    named = (g for g in store.oxigraph.named_graphs() if isinstance(g, ox.NamedNode))
+    present = sorted((g for g in named if g not in local), key=lambda g: g.value)
     if wanted is None:
         return present
     names = {g.value for g in present}
@@ -151,12 +250,27 @@ def _ntriples(store: PaperStore, graph: ox.NamedNode) -> tuple[bytes, int]:
     return buffer.getvalue(), len(triples)
 
 
+def _request(
+    target: str, graph: str, method: str, body: bytes | None, headers: dict[str, str]
+) -> urllib.request.Request:
+    joiner = "&" if "?" in target else "?"
+    url = f"{target}{joiner}graph={urllib.parse.quote(graph, safe='')}"
+    # The scheme was checked to be http or https in _check_endpoint.
+    return urllib.request.Request(url, data=body, headers=headers, method=method)  # noqa: S310
+
+
 def _send(
-    request: urllib.request.Request, endpoint: str, graph: str, triples: int, timeout: float
+    request: urllib.request.Request,
+    endpoint: str,
+    graph: str,
+    triples: int,
+    timeout: float,
+    *,
+    action: Action = "put",
 ) -> PushedGraph:
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) only
-            return PushedGraph(graph, triples, int(response.status))
+            return PushedGraph(graph, triples, int(response.status), action=action)
     except urllib.error.HTTPError as error:
         if error.code in (401, 403):
             raise PushError(
@@ -164,6 +278,8 @@ def _send(
                 f"the server refused the credentials (HTTP {error.code})",
                 "give --user (and PAPERKG_PUSH_PASSWORD) for an endpoint that needs a login",
             ) from error
+        if action == "deleted" and error.code == 404:
+            return PushedGraph(graph, 0, 404, action=action)  # already gone there
         if error.code in (404, 405):
             raise PushError(
                 endpoint,
@@ -172,7 +288,7 @@ def _send(
             ) from error
         detail = error.read().decode("utf-8", "replace").strip().splitlines()
         reason = detail[0][:200] if detail else error.reason
-        return PushedGraph(graph, triples, error.code, f"HTTP {error.code}: {reason}")
+        return PushedGraph(graph, triples, error.code, f"HTTP {error.code}: {reason}", action)
     except (urllib.error.URLError, OSError) as error:
         reason = str(error.reason if isinstance(error, urllib.error.URLError) else error)
         raise PushError(

@@ -25,6 +25,7 @@ __all__ = [
     "ValidationReport",
     "ValidationResult",
     "load_shapes",
+    "store_base_iri",
     "validate_file",
     "validate_graph",
     "validate_store",
@@ -166,27 +167,32 @@ def validation_graphs(store: PaperStore) -> list[ox.NamedNode]:
 
 
 def _log_graph(store: PaperStore) -> ox.NamedNode:
-    """The store's validation log: the existing one, else one beside the concept index or the
-    record graphs (so a store built with another base IRI keeps its graphs together).
-    """
+    """The store's validation log: the existing one, else one under the store's base IRI."""
     existing = validation_graphs(store)
     if existing:
         return existing[0]
+    return validation_graph(store_base_iri(store))
+
+
+def store_base_iri(store: PaperStore) -> str:
+    """The base IRI the store was built with, read from its graph names (the concept index
+    ``<base>graph/concepts``, else a record graph ``<base>graph/KEY`` describing
+    ``<base>paper/KEY``), so logs kept beside the data share its base; the default if empty.
+    """
     for name in _index_graphs(store):
         if name.endswith("graph/concepts"):
-            return validation_graph(name.removesuffix("graph/concepts"))
+            return name.removesuffix("graph/concepts")
     describes = ox.NamedNode(str(PKG.describes))
     for quad in store.oxigraph.quads_for_pattern(None, describes, None, None):
         graph, paper = quad.subject, quad.object
         if not (isinstance(graph, ox.NamedNode) and isinstance(paper, ox.NamedNode)):
             continue
-        # <base>graph/<key> describes <base>paper/<key>.
         start = graph.value.find("graph/")
         while start >= 0:
             if f"{graph.value[:start]}paper/{graph.value[start + 6 :]}" == paper.value:
-                return validation_graph(graph.value[:start])
+                return graph.value[:start]
             start = graph.value.find("graph/", start + 1)
-    return validation_graph()
+    return DEFAULT_BASE_IRI
 
 
 def _record_validation(store: PaperStore, checked: dict[ox.NamedNode, tuple[str, bool]]) -> None:

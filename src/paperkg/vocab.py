@@ -111,6 +111,8 @@ class PKG(DefinedNamespace):
     # validation state (the validation log graph)
     validatedBuildKey: URIRef
     conforms: URIRef
+    pushEndpoint: URIRef
+    pushedBuildKey: URIRef
 
 
 class OUTCOME(DefinedNamespace):

@@ -18,7 +18,19 @@ from typing import Any
 
 from paperkg.errors import RecordError
 from paperkg.identifiers import normalize_curie, normalize_doi
-from paperkg.model import EntityKind, EntityMention, PaperRecord, ReaderWarning
+from paperkg.model import EntityKind, EntityMention, PaperRecord
+
+from .text import (
+    NO_ID,
+    Item,
+    Warnings,
+    clip,
+    count_word,
+    decode_bytes,
+    paragraphs,
+    split_bullets,
+    split_items,
+)
 
 __all__ = ["MAX_RECORD_BYTES", "parse_record", "read_record"]
 
@@ -45,17 +57,10 @@ _CITATION = re.compile(
     r"([0-9]+[A-Za-z]?)(?:\(([^()]{1,30})\))?"
     r"(?::([A-Za-z]?[0-9][A-Za-z0-9]*(?:[-–][A-Za-z]?[0-9][A-Za-z0-9]*)?))?"
 )
-_ID_LIKE = re.compile(r"[A-Za-z][A-Za-z .]{0,30} [0-9]{1,12}")
-_BULLET = re.compile(r"(?:[-*+•]|[0-9]{1,3}[.)])[ \t]+")
-_ITEM_TOKEN = re.compile(r"[()\[\],;]|\b[Aa][Nn][Dd]\b")
-_LEADING_COUNT = re.compile(r"[0-9]{1,9}(?![0-9])")
 _NONBLANK = re.compile(r"\S")
-_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
-_COUNT_WORDS = {"no": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _ORIGINS = frozenset({"pmc", "pubmed", "journal article", "journal page", "preprint", "medline"})
 _AUTHOR_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "2nd", "3rd"})
-_NO_ID = frozenset({"", "-", "–", "—", "none", "n/a", "na"})
 #: section heading (lower case, ``-`` read as a space) -> what the section holds
 _SECTIONS = {name: name.replace(" ", "_") for name in ("tldr", "contribution", "key findings")}
 _SECTIONS |= {name: name.replace(" ", "_") for name in ("abstract", "full text", "figures")}
@@ -77,9 +82,6 @@ _TITLE_FIX = "add the paper title as the first line, starting with '# '"
 _DOI_FIX = "write it as 'DOI: 10.<registrant>/<suffix>', e.g. 'DOI: 10.1000/xyz123'"
 _DATE_FIX = "write the date as YYYY, YYYY-MM or YYYY-MM-DD with a real month and day"
 _KNOWN_IDS = "MESH:D009271, MONDO:0005546, CHEBI:7465, 'PubChem CID 5360515' or 'taxon 9606'"
-
-Item = tuple[str, str | None, str]
-"""An entity list item: name, note (``(human, species)``), identifier as written."""
 
 
 def read_record(path: str | os.PathLike[str]) -> PaperRecord:
@@ -105,43 +107,6 @@ def read_record(path: str | os.PathLike[str]) -> PaperRecord:
 def parse_record(text: str, *, source: str, sha256: str) -> PaperRecord:
     """Parse record text (pure: no file access). ``source`` names the record in messages."""
     return _parse(text, source, sha256, Warnings())
-
-
-def decode_bytes(data: bytes) -> tuple[str, str | None, int]:
-    """Text, the fallback encoding used (``None`` for UTF-8) and the line of the first bad byte.
-
-    Legacy files are mostly Windows-1252; Latin-1 decodes any byte, so decoding never fails.
-    """
-    for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
-        if data.startswith(bom):
-            try:
-                return data[len(bom) :].decode(codec), "UTF-16", 1
-            except UnicodeDecodeError:
-                break
-    try:
-        return data.decode("utf-8"), None, 0
-    except UnicodeDecodeError as error:
-        before = data[: error.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        line = before.count(b"\n") + 1
-    try:
-        return data.decode("cp1252"), "Windows-1252", line
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "Latin-1", line
-
-
-class Warnings:
-    """Reader warnings, capped so that a hostile file cannot flood a build report."""
-
-    limit = 200
-
-    def __init__(self) -> None:
-        self.items: list[ReaderWarning] = []
-
-    def add(self, line: int, message: str) -> None:
-        if len(self.items) < self.limit:
-            self.items.append(ReaderWarning(line, message))
-        elif len(self.items) == self.limit:
-            self.items.append(ReaderWarning(line, "more warnings follow; only the first shown"))
 
 
 class _Parser:
@@ -499,7 +464,7 @@ def _mention(
             parser.warnings.add(line, f"identifier {clip(raw)!r} without a name; ignored")
         return None
     identifier = None
-    if raw.casefold() not in _NO_ID:
+    if raw.casefold() not in NO_ID:
         identifier = normalize_curie(raw) if len(raw) <= 200 else None
         if identifier is None:
             parser.warnings.add(
@@ -516,90 +481,3 @@ def _mention(
         line=line,
         note=note,
     )
-
-
-def clip(text: str, width: int = 60) -> str:
-    """Short form of a value for a message (values may be megabytes long)."""
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def paragraphs(body: str) -> str | None:
-    """Paragraphs with their white space collapsed, joined by a blank line."""
-    found = (" ".join(block.split()) for block in _PARAGRAPH_BREAK.split(body))
-    return "\n\n".join(block for block in found if block) or None
-
-
-def split_bullets(body: str, first_line: int) -> list[tuple[int, str]]:
-    """Bullet items with their line; wrapped lines join the bullet above them."""
-    items: list[tuple[int, list[str]]] = []
-    blank = True
-    for offset, raw in enumerate(body.split("\n")):
-        line = raw.strip()
-        bullet = _BULLET.match(line)
-        if bullet is not None:
-            items.append((first_line + offset, [line[bullet.end() :].strip()]))
-        elif line and items and not blank:
-            items[-1][1].append(line)
-        elif line:
-            items.append((first_line + offset, [line]))
-        blank = not line
-    return [(line, " ".join(parts)) for line, parts in items]
-
-
-def count_word(body: str) -> int | None:
-    """``3 figures …`` → 3 (also ``no``/``one``…); ``None`` when no count is given."""
-    head = body.lstrip()[:32]
-    match = _LEADING_COUNT.match(head)
-    if match is not None:
-        return int(match.group())
-    words = head.split(None, 1)
-    return _COUNT_WORDS.get(words[0].casefold()) if words else None
-
-
-def split_items(text: str) -> tuple[list[Item], bool]:
-    """Split ``name (ID), name (note) [ID] and name (ID)``; also say if brackets balance.
-
-    A comma, semicolon or ``and`` separates items only right after a closing bracket, so names
-    may contain commas and ``and``. Linear: only bracket and separator positions are visited.
-    """
-    found: list[Item] = []
-    stack: list[tuple[int, str]] = []
-    groups: list[tuple[int, int, str]] = []
-    start, last_close = 0, -1
-    for match in _ITEM_TOKEN.finditer(text):
-        token, pos = match.group(), match.start()
-        if token in ("(", "["):
-            stack.append((pos, token))
-        elif token in (")", "]"):
-            if stack and stack[-1][1] + token in ("()", "[]"):
-                opened = stack.pop()[0]
-                if not stack:
-                    groups.append((opened, pos, token))
-                    last_close = pos + 1
-        elif not stack and last_close >= 0 and not text[last_close:pos].strip():
-            found.extend(_item(text, start, pos, groups))
-            start, groups, last_close = match.end(), [], -1
-    found.extend(_item(text, start, len(text), groups))
-    return found, not stack
-
-
-def _item(text: str, start: int, end: int, groups: list[tuple[int, int, str]]) -> list[Item]:
-    """One item: a trailing ``[ID]`` or ID-like ``(ID)`` is the identifier, the rest the name."""
-    segment = text[start:end]
-    begin = start + len(segment) - len(segment.lstrip())
-    stop = begin + len(segment.strip().rstrip(".;,").rstrip())
-    if stop <= begin:
-        return []
-    name_end, note, raw = stop, None, ""
-    if groups and groups[-1][1] + 1 == stop:
-        opened, closed, kind = groups[-1]
-        inner = text[opened + 1 : closed].strip()
-        if kind == "]":
-            raw, name_end = inner, opened
-            if len(groups) > 1 and groups[-2][2] == ")":
-                p_open, p_close, _ = groups[-2]
-                if not text[p_close + 1 : opened].strip():
-                    note, name_end = text[p_open + 1 : p_close].strip(), p_open
-        elif inner.casefold() in _NO_ID or ":" in inner or _ID_LIKE.fullmatch(inner):
-            raw, name_end = inner, opened
-    return [(text[begin:name_end].strip(), note, raw)]

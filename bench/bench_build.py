@@ -27,7 +27,16 @@ import networkx as nx
 import pyoxigraph as ox
 import rdflib
 
-from paperkg import build, export_store, map_file, open_store, run_query, validate_store
+from paperkg import (
+    build,
+    evidence_summary,
+    export_store,
+    map_file,
+    open_store,
+    run_query,
+    store_stats,
+    validate_store,
+)
 from paperkg.validate import load_shapes, validate_graph
 from paperkg.viz import drug_condition_graph, flatten, paper_graph, write_view
 
@@ -173,6 +182,13 @@ def main() -> None:
                         "drugs-tried-for",
                     )
                 )
+
+            stats_time, _ = timed(lambda: store_stats(store))
+            rows.append(("stats", stats_time, findings_q, "findings query"))
+            evidence_time, pairs = timed(lambda: evidence_summary(store))
+            rows.append(
+                (f"evidence ({len(pairs)} pairs)", evidence_time, findings_q, "findings query")
+            )
 
             # networkx views: every finding read and grouped, against the findings query alone.
             view_time, view = timed(lambda: drug_condition_graph(store))

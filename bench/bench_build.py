@@ -20,6 +20,7 @@ import resource
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -169,11 +170,7 @@ def main() -> None:
                 ("negative-results", {}),
                 ("identifier-conflicts", {}),
             ):
-                other_q, other_result = timed(
-                    lambda other=other, other_params=other_params: run_query(
-                        store, other, other_params
-                    )
-                )
+                other_q, other_result = timed(partial(run_query, store, other, other_params))
                 rows.append(
                     (
                         f"{other} ({len(other_result.rows)} rows)",
@@ -215,7 +212,7 @@ def main() -> None:
             rows.append(("GraphML, paper view", graphml_time, plain_time, "networkx write_graphml"))
             for suffix in ("html", "png"):
                 target = Path(tmp) / f"kg.{suffix}"
-                drawn, _ = timed(lambda target=target: write_view(papers, target))
+                drawn, _ = timed(partial(write_view, papers, target))
                 rows.append(
                     (f"{suffix.upper()}, paper view (300 nodes)", drawn, graphml_time, "GraphML")
                 )

@@ -111,3 +111,12 @@ def test_progress_counts_every_record_of_a_many_record_file(tmp_path: Path) -> N
     assert len(steps) == len(report.added) + len(report.rejected) == 5
     assert sorted(step.outcome for step in steps) == ["added"] * 3 + ["rejected"] * 2
     assert {(step.file_index, step.file_count) for step in steps} == {(1, 1)}
+
+
+def test_sources_may_be_paths_or_one_path() -> None:
+    by_path = build(PaperStore(), SEEDS)
+    by_list = build(PaperStore(), [SEEDS / "027_ldn_fibromyalgia_pilot.txt"])
+    assert by_path.ok
+    assert by_list.ok
+    assert by_path.summary().startswith(f"{len(list(SEEDS.glob('*.txt')))} built")
+    assert by_list.summary().startswith("1 built")

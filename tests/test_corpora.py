@@ -58,12 +58,12 @@ def test_one_paper_per_document_and_every_gold_relation_as_an_edge(cdr: PaperSto
             row["pmid"].value,
             row["s"].value.removeprefix("MESH:"),
             row["o"].value.removeprefix("MESH:"),
-        )  # type: ignore[union-attr]
+        )
         for row in stated
     }
     assert relations <= found
     per_paper = list(cdr.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?p <{PKG}statesRelation> ?r }}"))
-    assert int(per_paper[0]["n"].value) == len(relations)  # type: ignore[union-attr]
+    assert int(per_paper[0]["n"].value) == len(relations)
     edges = list(cdr.query("SELECT ?s ?o WHERE { ?s <https://w3id.org/biolink/vocab/causes> ?o }"))
     assert edges
 
@@ -78,7 +78,7 @@ def test_mentions_keep_their_offsets(cdr: PaperStore) -> None:
     mention_lines = sum(
         1 for line in BC5CDR.read_text(encoding="utf-8").splitlines() if len(line.split("\t")) >= 5
     )
-    assert int(rows[0]["n"].value) == mention_lines  # type: ignore[union-attr]
+    assert int(rows[0]["n"].value) == mention_lines
 
 
 def test_the_corpus_build_validates(cdr: PaperStore) -> None:

@@ -31,7 +31,7 @@ def store() -> PaperStore:
 def _union_as_rdflib(store: PaperStore) -> rdflib.Graph:
     graph = rdflib.Graph()
     for quad in store.oxigraph:
-        graph.add(tuple(to_rdflib_term(t) for t in (quad.subject, quad.predicate, quad.object)))  # type: ignore[arg-type]
+        graph.add(tuple(to_rdflib_term(t) for t in (quad.subject, quad.predicate, quad.object)))
     return graph
 
 
@@ -47,7 +47,7 @@ def test_turtle_parses_to_the_same_triples_in_rdflib_and_oxigraph(
     with_oxigraph = rdflib.Graph()
     for triple in ox.parse(path=str(target), format=ox.RdfFormat.TURTLE):
         with_oxigraph.add(
-            tuple(to_rdflib_term(t) for t in (triple.subject, triple.predicate, triple.object))  # type: ignore[arg-type]
+            tuple(to_rdflib_term(t) for t in (triple.subject, triple.predicate, triple.object))
         )
     assert_isomorphic(with_oxigraph, expected)
 

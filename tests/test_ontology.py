@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -87,6 +88,7 @@ def test_parses_with_rdflib_and_pyoxigraph_to_the_same_triples() -> None:
         "SELECT (COUNT(?c) AS ?n) WHERE { ?c a owl:Class "
         "FILTER(STRSTARTS(STR(?c), 'https://w3id.org/paperkg/vocab/')) }"
     )
+    assert isinstance(rows, pyoxigraph.QuerySolutions)
     assert int(next(iter(rows))["n"].value) == len(pkg_classes())
 
 
@@ -149,7 +151,7 @@ def test_terms_have_the_right_kind() -> None:
     [(OUTCOME, PKG.Outcome, Outcome), (DESIGN, PKG.StudyDesign, StudyDesign)],
     ids=["outcome", "design"],
 )
-def test_concept_scheme(ns: type[DefinedNamespace], cls: URIRef, codes: type) -> None:
+def test_concept_scheme(ns: type[DefinedNamespace], cls: URIRef, codes: type[enum.StrEnum]) -> None:
     g = onto()
     scheme = SCHEMES[ns]
     assert (scheme, RDF.type, SKOS.ConceptScheme) in g
@@ -161,7 +163,9 @@ def test_concept_scheme(ns: type[DefinedNamespace], cls: URIRef, codes: type) ->
         assert g.value(term, SKOS.inScheme) == scheme
     # the class is closed: exactly these individuals
     (enumeration,) = list(g.objects(cls, OWL.equivalentClass))
-    assert set(Collection(g, g.value(enumeration, OWL.oneOf))) == members
+    one_of = g.value(enumeration, OWL.oneOf)
+    assert one_of is not None
+    assert set(Collection(g, one_of)) == members
 
 
 # -- alignment ------------------------------------------------------------------------------------

@@ -239,7 +239,7 @@ mention = st.builds(
 
 
 @st.composite
-def annotations(draw: st.DrawFn) -> Annotation:
+def annotation_values(draw: st.DrawFn) -> Annotation:
     start = draw(st.integers(0, 10**6))
     return Annotation(
         start=start,
@@ -279,7 +279,7 @@ records = st.builds(
     source_url=maybe,
     extra_sections=st.lists(st.tuples(text, text), max_size=2).map(tuple),
     warnings=st.lists(st.builds(ReaderWarning, st.integers(0, 10**6), text), max_size=2).map(tuple),
-    annotations=st.lists(annotations(), max_size=3).map(tuple),
+    annotations=st.lists(annotation_values(), max_size=3).map(tuple),
     relations=st.lists(st.builds(Relation, nonblank, nonblank, nonblank), max_size=2).map(tuple),
     source_format=st.sampled_from(["markdown", "pubtator", "bioc-xml", "bioc-json", "jsonl"]),
 )
@@ -384,7 +384,7 @@ def test_doi_is_normalised_like_the_markdown_reader(tmp_path: Path) -> None:
     assert record.doi == "10.1000/abc"
 
 
-BAD_LINES = [
+BAD_LINES: list[tuple[str | bytes, str, str]] = [
     ("[1, 2]", "line", "expected an object, got an array"),
     ('{"title": "A"', "line", "not valid JSON"),
     ('{"title": NaN}', "line", "not valid JSON (NaN is not a JSON number)"),

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from rdflib.query import ResultRow
 
 import paperkg
 from paperkg.serve import SparqlServer, make_server
@@ -96,7 +97,15 @@ def test_rdflib_sparqlstore_reads_the_endpoint(server: SparqlServer) -> None:
         "PREFIX pkg: <https://w3id.org/paperkg/vocab/> "
         "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a pkg:Paper }"
     )
-    assert [int(row[0]) for row in rows] == [len(list(SEEDS.glob("*.txt")))]
+    assert [_first_int(row) for row in rows] == [len(list(SEEDS.glob("*.txt")))]
+
+
+def _first_int(row: object) -> int:
+    """The first value of a SELECT result row, as an integer."""
+    assert isinstance(row, ResultRow)
+    value = row[0]
+    assert isinstance(value, rdflib.Literal)
+    return int(value)
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,12 @@ import json
 import shutil
 from collections import defaultdict
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import pyoxigraph as ox
 import pytest
 import rdflib
+from rdflib.term import Node
 
 import paperkg
 from paperkg.model import Outcome
@@ -30,7 +32,15 @@ SEED_FILES = sorted(SEEDS.glob("*.txt"))
 GABAPENTIN = "032_gabapentin_fibromyalgia_rct.txt"
 
 
-def _built(sources: list[str], **options: str) -> PaperStore:
+class _BuildOptions(TypedDict, total=False):
+    """The keyword options of :func:`paperkg.build` the tests pass."""
+
+    strict: bool
+    base_iri: str
+    input_format: str | None
+
+
+def _built(sources: list[str], **options: Unpack[_BuildOptions]) -> PaperStore:
     store = paperkg.open_store()
     report = paperkg.build(store, sources, **options)
     assert report.ok, report.rejected
@@ -48,7 +58,7 @@ def dataset(seeds: PaperStore) -> rdflib.Dataset:
     return seeds.rdflib_dataset()
 
 
-def _distinct(dataset: rdflib.Dataset, predicate: rdflib.URIRef) -> set[tuple[object, object]]:
+def _distinct(dataset: rdflib.Dataset, predicate: rdflib.URIRef) -> set[tuple[Node, Node]]:
     return {(s, o) for s, _, o, _ in dataset.quads((None, predicate, None, None))}
 
 

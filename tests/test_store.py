@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -16,9 +17,9 @@ from test_mapping import EXTRACTION, RECORD
 
 
 def _changed_record() -> PaperRecord:
-    fields = {name: getattr(RECORD, name) for name in RECORD.__slots__}  # type: ignore[attr-defined]
-    fields.update(sha256="e" * 64, title="Drug A for condition B: the corrected title")
-    return PaperRecord(**fields)
+    return dataclasses.replace(
+        RECORD, sha256="e" * 64, title="Drug A for condition B: the corrected title"
+    )
 
 
 def test_put_record_adds_then_skips_an_unchanged_record() -> None:
@@ -37,7 +38,7 @@ def test_a_changed_record_replaces_its_graph_whole() -> None:
     changed = map_record(_changed_record(), EXTRACTION)
     assert store.put_record(changed) is WriteOutcome.REPLACED
     titles = {
-        str(q.object.value)
+        _value(q.object)
         for q in store.oxigraph.quads_for_pattern(
             None, ox.NamedNode("http://purl.org/dc/terms/title"), None, None
         )
@@ -45,6 +46,11 @@ def test_a_changed_record_replaces_its_graph_whole() -> None:
     }
     assert titles == {"Drug A for condition B: the corrected title"}
     assert set(store.oxigraph) == set(changed.quads)
+
+
+def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    assert not isinstance(term, ox.Triple)
+    return term.value
 
 
 def test_record_graphs_lists_each_record_graph_once() -> None:

@@ -85,7 +85,10 @@ def test_support_carries_the_evidence_sentences_and_dose(
     pairs: nx.DiGraph[str], findings: list[dict[str, str | None]]
 ) -> None:
     for row in findings:
-        edge = pairs.edges[row["drug"], row["condition"]]
+        drug, condition = row["drug"], row["condition"]
+        assert drug is not None
+        assert condition is not None
+        edge = pairs.edges[drug, condition]
         entry = next(e for e in edge["support"] if e["paper"] == row["paper"])
         assert set(entry["evidence"]) == set(filter(None, (row["evidence"] or "").split(" | ")))
         assert (entry["dose"] or "") == (row["dose"] or "").replace("|", "; ")

@@ -11,6 +11,7 @@ import random
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TypedDict
 
 import networkx as nx
 import pytest
@@ -47,6 +48,17 @@ AUTHORS = [
 ]
 OUTCOMES = ["improved", "no_benefit", "improved", "worsened", "adverse_effects", "not_stated"]
 DESIGNS = ["rct", "case_report", "cohort", "case_series", None]
+
+
+class _Paper(TypedDict):
+    """A paper of :func:`realistic_graph`, as its edges' ``support`` entries carry it."""
+
+    paper: str
+    title: str
+    url: str
+    year: int
+    design: str | None
+    sample_size: int | None
 
 
 def _link(graph: nx.DiGraph[str], source: str, target: str, relation: str, label: str) -> None:
@@ -101,13 +113,13 @@ def realistic_graph() -> nx.DiGraph[str]:
         graph.add_node(iri, kind="author", label=name, iri=iri, ids=(), url=None, papers=2)
     rng = random.Random(7)
     pairs = [(d, c) for i, d in enumerate(DRUGS) for c in rng.sample(CONDITIONS, 1 + i % 2)][:12]
-    papers = []
+    papers: list[_Paper] = []
     for p in range(14):
         drug, condition = pairs[p % len(pairs)]
         iri = f"https://w3id.org/paperkg/paper/pmid-{3000 + p}"
         # Paper 1's link is hostile: it must never become an <a href>.
         url = "javascript:alert(1)" if p == 1 else f"https://doi.org/10.1000/paper.{p}"
-        paper = {
+        paper: _Paper = {
             "paper": iri,
             "title": f"Low-dose {drug} for {condition}: study {p}",
             "url": url,

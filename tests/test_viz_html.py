@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 import networkx as nx
 import pytest
 
+from paperkg.files import atomic_write
 from paperkg.viz import html as explorer
 from paperkg.viz.html import CONTENT_SECURITY_POLICY, embed_json, render_html, write_html
 from paperkg.viz.style import CONFLICTING, edge_colour, node_colour
@@ -202,7 +203,9 @@ def parse(page: str) -> _Page:
 
 def embedded(page: str) -> dict[str, Any]:
     (data,) = [text for attrs, text in parse(page).scripts if attrs.get("id") == "paperkg-data"]
-    return json.loads(data)
+    value = json.loads(data)
+    assert isinstance(value, dict)
+    return value
 
 
 def outside_data(page: str) -> str:
@@ -426,7 +429,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(
 ) -> None:
     target = tmp_path / "explorer.html"
     target.write_text("old", encoding="utf-8")
-    real_atomic_write = explorer.atomic_write
+    real_atomic_write = atomic_write
 
     class Broken:
         def __init__(self, stream: BinaryIO) -> None:

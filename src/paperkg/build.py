@@ -6,6 +6,7 @@ never leaves another half-written, and ``strict=True`` stops at the first bad on
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,7 +103,7 @@ def map_file(
 
 def build(
     store: PaperStore,
-    sources: Iterable[str],
+    sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
     *,
     strict: bool = False,
     extractor: Extractor | None = None,

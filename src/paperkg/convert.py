@@ -6,6 +6,7 @@ layout (``shapes/paper-record.schema.json``), without RDF; bad records are repor
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,7 @@ class ConvertReport:
 
 
 def convert_to_jsonl(
-    sources: Iterable[str],
+    sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
     output: str | Path,
     *,
     input_format: str | None = None,

@@ -91,7 +91,7 @@ def _read(path: str | os.PathLike[str], fmt: str | None) -> Iterator[PaperRecord
 
 
 def expand_sources(
-    sources: Iterable[str | os.PathLike[str]] | str,
+    sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
     *,
     suffixes: Iterable[str] | None = None,
 ) -> list[Path]:

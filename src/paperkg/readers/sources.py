@@ -21,7 +21,7 @@ _GLOB_CHARS = ("*", "?", "[")
 
 
 def expand_sources(
-    sources: Iterable[str | os.PathLike[str]] | str,
+    sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
     *,
     suffixes: Iterable[str] = RECORD_SUFFIXES,
 ) -> list[Path]:

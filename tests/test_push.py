@@ -82,12 +82,11 @@ def test_push_sends_every_graph_whole_then_only_changes(
     expected = _local_sizes(store_path)
     assert _graph_sizes(server) == expected  # every graph, whole; the logs stay home
     assert f"{len(expected)} graph(s), {sum(expected.values())} triples pushed" in out
-    records = len(expected) - 1  # all but the concept index, which has no build key
-    # Nothing changed: only the concept index goes again (it has no build key to compare).
+    # Nothing changed: nothing goes (the concept index, without a build key, by its content).
     code, out, _ = _push(store_path, server.store)
     assert code == 0
-    assert out.startswith("1 graph(s)")
-    assert f"{records} unchanged, 0 deleted, 0 refused" in out
+    assert out.startswith("0 graph(s), 0 triples")
+    assert f"{len(expected)} unchanged, 0 deleted, 0 refused" in out
     assert _graph_sizes(server) == expected  # PUT replaces: no duplicates
     # A new record: it and the concept index go.
     extra = tmp_path / "extra"
@@ -95,8 +94,8 @@ def test_push_sends_every_graph_whole_then_only_changes(
     shutil.copy(REPO.parent / "shared" / "records" / "034_3c755220f5cfe4e4.txt", extra)
     assert run("--store", str(store_path), "build", str(extra))[0] == 0
     code, out, _ = _push(store_path, server.store)
-    assert out.startswith("2 graph(s)")
-    assert f"{records} unchanged" in out
+    assert out.startswith("2 graph(s)")  # the new record's graph and the concept index
+    assert f"{len(expected) - 1} unchanged" in out
     assert _graph_sizes(server) == _local_sizes(store_path)
 
 
@@ -210,13 +209,12 @@ def test_a_refused_graph_is_reported_and_the_others_still_go(
     assert "1 refused" in out
     graphs = len(_local_sizes(store_path))
     assert len(_Refusing.accepted) == graphs - 1
-    # Next time only the refused graph (and the concept index, which has no key) is tried.
+    # Next time only the refused graph is tried again.
     _Refusing.accepted = []
     code, out, _ = _push(store_path, refusing)
     assert code == 1
-    assert len(_Refusing.accepted) == 1
-    assert "concepts" in _Refusing.accepted[0]
-    assert f"{graphs - 2} unchanged" in out
+    assert _Refusing.accepted == []
+    assert f"{graphs - 1} unchanged, 0 deleted, 1 refused" in out
     # --strict stops at the refusal.
     _Refusing.accepted = []
     code, _, _ = _push(store_path, refusing, "--all", "--strict")

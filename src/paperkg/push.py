@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -123,11 +122,16 @@ def push_store(
     results: list[PushedGraph] = []
     try:
         for graph in chosen:
-            key = store.build_key(graph) or ""
-            if not everything and key and before.get(graph.value) == key:
+            key, body, triples = store.build_key(graph), None, 0
+            if key is None:
+                # No build key (the concept index): its content is its key.
+                body, triples = _ntriples(store, graph)
+                key = "sha256:" + hashlib.sha256(body).hexdigest()
+            if not everything and before.get(graph.value) == key:
                 results.append(PushedGraph(graph.value, 0, 0, action="unchanged"))
             else:
-                body, triples = _ntriples(store, graph)
+                if body is None:
+                    body, triples = _ntriples(store, graph)
                 request = _request(target, graph.value, "PUT", body, headers)
                 results.append(_send(request, endpoint, graph.value, triples, timeout))
                 if results[-1].ok:
@@ -244,10 +248,11 @@ def _graphs(store: PaperStore, wanted: Iterable[str] | None) -> list[ox.NamedNod
 
 
 def _ntriples(store: PaperStore, graph: ox.NamedNode) -> tuple[bytes, int]:
-    triples = [quad.triple for quad in store.graph_quads(graph)]
-    buffer = io.BytesIO()
-    ox.serialize(triples, buffer, ox.RdfFormat.N_TRIPLES)
-    return buffer.getvalue(), len(triples)
+    """The graph as N-Triples, one line per triple in sorted order (so equal graphs give equal
+    bytes, and the bytes can stand for the content).
+    """
+    lines = sorted(f"{quad.triple}" for quad in store.graph_quads(graph))
+    return "".join(f"{line} .\n" for line in lines).encode("utf-8"), len(lines)
 
 
 def _request(

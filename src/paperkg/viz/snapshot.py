@@ -127,7 +127,10 @@ class Snapshot:
     species: dict[str, set[str]]
 
 
-def read_snapshot(store: PaperStore) -> Snapshot:
+def read_snapshot(store: PaperStore, *, context: bool = True) -> Snapshot:
+    """Read what the views need; ``context=False`` leaves out authors, studied conditions and
+    species (the drug–condition view does without them: three queries fewer).
+    """
     papers: dict[str, Paper] = {}
     for s in _run(store, _PAPERS):
         iri = _text(s["paper"])
@@ -179,7 +182,7 @@ def read_snapshot(store: PaperStore) -> Snapshot:
             (int(tail) if tail.isdigit() else 0, node, _text(s["text"]))
         )
     authors: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
-    for s in _run(store, _AUTHORS):
+    for s in _run(store, _AUTHORS) if context else []:
         position = int(_text(s["position"])) if s["position"] is not None else 10**6
         authors[_text(s["paper"])][_text(s["author"])] = (position, _text(s["name"]))
     return Snapshot(
@@ -195,8 +198,8 @@ def read_snapshot(store: PaperStore) -> Snapshot:
             ]
             for paper, found in authors.items()
         },
-        studies=_grouped_sets(_run(store, _STUDIES)),
-        species=_grouped_sets(_run(store, _SPECIES)),
+        studies=_grouped_sets(_run(store, _STUDIES) if context else []),
+        species=_grouped_sets(_run(store, _SPECIES) if context else []),
     )
 
 

@@ -134,7 +134,7 @@ def drug_condition_graph(store: PaperStore, filters: ViewFilter | None = None) -
     the number of papers, ``outcome`` their common outcome or ``conflicting``, ``support`` the
     papers with their outcome, dose and supporting sentences.
     """
-    return _drug_condition(read_snapshot(store), filters or ViewFilter())
+    return _drug_condition(read_snapshot(store, context=False), filters or ViewFilter())
 
 
 def paper_graph(store: PaperStore, filters: ViewFilter | None = None) -> nx.DiGraph[str]:

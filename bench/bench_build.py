@@ -39,7 +39,13 @@ from paperkg import (
     validate_store,
 )
 from paperkg.validate import load_shapes, validate_graph
-from paperkg.viz import drug_condition_graph, flatten, paper_graph, write_view
+from paperkg.viz import (
+    drug_condition_graph,
+    flatten,
+    neighbourhood_graph,
+    paper_graph,
+    write_view,
+)
 
 DRUGS = [
     ("velitrex", "D900001"),
@@ -204,6 +210,16 @@ def main() -> None:
                     papers_time,
                     findings_q,
                     "findings query",
+                )
+            )
+            author = "Ann Author0"  # one of the synthetic authors: a small neighbourhood
+            near_time, near = timed(lambda: neighbourhood_graph(store, author, depth=1))
+            rows.append(
+                (
+                    f"neighbourhood of an author ({near.number_of_nodes()} nodes)",
+                    near_time,
+                    papers_time,
+                    "paper view",
                 )
             )
             graphml_time, _ = timed(lambda: write_view(papers, Path(tmp) / "kg.graphml"))

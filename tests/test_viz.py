@@ -7,6 +7,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pytest
@@ -317,7 +318,64 @@ def test_the_store_is_read_without_repeated_rows(seeds: PaperStore) -> None:
     for name in ("_FINDINGS", "_DOSES", "_EVIDENCE", "_AUTHORS", "_STUDIES", "_SPECIES"):
         rows = [
             tuple(str(term) for term in solution)
-            for solution in snapshot._run(seeds, getattr(snapshot, name))
+            for solution in snapshot._query(seeds, getattr(snapshot, name).replace("{papers}", ""))
         ]
         assert rows, name
         assert len(rows) == len(set(rows)), name
+
+
+def _comparable(view: nx.DiGraph[str]) -> tuple[dict[str, dict[str, Any]], dict[object, object]]:
+    """Nodes and edges with their attributes; paper labels left out (their "2009a/b" suffixes
+    tell apart the papers of one view, so they depend on which papers the view holds).
+    """
+    nodes = {
+        node: {k: v for k, v in data.items() if not (data["kind"] == "paper" and k == "label")}
+        for node, data in view.nodes(data=True)
+    }
+    return nodes, {(u, v): data for u, v, data in view.edges(data=True)}
+
+
+@pytest.mark.parametrize(
+    "focus",
+    [
+        "fibromyalgia",
+        "MESH:D009271",
+        "multiple sclerosis",
+        "Homo sapiens",
+        "10.7759/cureus.83824",
+        "10.1002/art.22457",
+        "Jarred Younger",
+        "PLoS ONE",
+    ],
+)
+@pytest.mark.parametrize(
+    "filters",
+    [ViewFilter(), ViewFilter(outcomes=frozenset({"improved"})), ViewFilter.parse(years="2009-")],
+    ids=["all", "improved", "2009-"],
+)
+def test_a_neighbourhood_read_from_its_papers_equals_one_cut_from_everything(
+    seeds: PaperStore, focus: str, filters: ViewFilter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The reference: every view read whole, then the ball cut out of it. The neighbourhood is
+    # always read from its own papers here (the seeds are few, so it would read everything).
+    from paperkg.viz import views
+
+    monkeypatch.setattr(views, "_WHOLE_READ_FACTOR", 0)
+    from paperkg.viz.snapshot import read_snapshot
+
+    everything = views._combined_views(read_snapshot(seeds), filters)
+    node = views._focus_in_store(seeds, focus)
+    assert node is not None
+    for depth in range(4):
+        if node not in everything:
+            with pytest.raises(VizError, match="no findings in this view"):
+                neighbourhood_graph(seeds, focus, depth=depth, filters=filters)
+            continue
+        expected = nx.ego_graph(everything, node, radius=depth, undirected=True)
+        got = neighbourhood_graph(seeds, focus, depth=depth, filters=filters)
+        assert _comparable(got) == _comparable(nx.DiGraph(expected)), (focus, depth)
+
+
+def test_a_focus_named_as_drawn_is_found_in_the_views(seeds: PaperStore) -> None:
+    view = neighbourhood_graph(seeds, "Moser 2025", depth=1)
+    assert view.graph["focus"] == MOSER

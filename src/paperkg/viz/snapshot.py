@@ -8,7 +8,7 @@ plain Python data, so the views assemble graphs without touching the store again
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +29,7 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
 
 _PAPERS = """SELECT ?paper ?title ?issued ?design ?n ?journal ?journal_title ?link ?source
-WHERE { GRAPH ?g { ?g a pkg:RecordGraph ; pkg:describes ?paper .
+WHERE { GRAPH ?g { {papers} ?g a pkg:RecordGraph ; pkg:describes ?paper .
   OPTIONAL { ?paper dcterms:title ?title }
   OPTIONAL { ?paper dcterms:issued ?issued }
   OPTIONAL { ?paper pkg:studyDesign ?design }
@@ -43,13 +43,17 @@ WHERE { GRAPH ?g { ?g a pkg:RecordGraph ; pkg:describes ?paper .
 # GRAPH, and pkg:canonical, pkg:conceptIds and skos:prefLabel are stated once, in the concept
 # index graph. Otherwise a join multiplies by the records sharing a concept (4M rows for 2,000
 # records, where 4,000 are meant).
+# Canonical concepts are looked up in Python (_CANONICAL, read once), and a VALUES list of
+# papers goes inside the GRAPH, first: otherwise Oxigraph took 6 ms per paper.
 _FINDINGS = """SELECT ?finding ?paper ?drug ?condition ?outcome ?direct
-WHERE { GRAPH ?g { ?finding a pkg:Finding ; pkg:paper ?paper ; pkg:drug ?drug_node ;
-                     pkg:condition ?condition_node ; pkg:outcome ?outcome .
+WHERE { GRAPH ?g { {papers} ?finding pkg:paper ?paper .
+                   ?finding a pkg:Finding ; pkg:drug ?drug ; pkg:condition ?condition ;
+                            pkg:outcome ?outcome .
                    OPTIONAL { VALUES ?direct { biolink:studied_to_treat
                                                biolink:in_clinical_trials_for biolink:treats }
-                              ?drug_node ?direct ?condition_node } }
-        ?drug_node pkg:canonical ?drug . ?condition_node pkg:canonical ?condition }"""
+                              ?drug ?direct ?condition } } }"""
+
+_CANONICAL = """SELECT ?node ?concept WHERE { ?node pkg:canonical ?concept }"""
 
 _CONCEPTS = """SELECT ?concept ?kind ?label ?ids
 WHERE { VALUES ?kind { pkg:Chemical pkg:Condition pkg:Species }
@@ -57,24 +61,25 @@ WHERE { VALUES ?kind { pkg:Chemical pkg:Condition pkg:Species }
         OPTIONAL { ?concept skos:prefLabel ?label } }"""
 
 _DOSES = """SELECT ?finding ?dose
-WHERE { GRAPH ?g { ?finding a pkg:Finding ; pkg:intervention/pkg:dose/pkg:doseText ?dose } }"""
+WHERE { GRAPH ?g { {papers} ?finding pkg:paper ?paper .
+                   ?finding a pkg:Finding ; pkg:intervention/pkg:dose/pkg:doseText ?dose } }"""
 
 _EVIDENCE = """SELECT ?finding ?evidence ?text
-WHERE { GRAPH ?g { ?finding a pkg:Finding ; pkg:evidence ?evidence . ?evidence pkg:text ?text } }"""
+WHERE { GRAPH ?g { {papers} ?finding pkg:paper ?paper .
+                   ?finding a pkg:Finding ; pkg:evidence ?evidence . ?evidence pkg:text ?text } }"""
 
 _AUTHORS = """SELECT ?paper ?author ?name ?position
-WHERE { GRAPH ?g { ?paper a pkg:Paper ; dcterms:creator ?author . ?author foaf:name ?name .
+WHERE { GRAPH ?g { {papers} ?paper a pkg:Paper ; dcterms:creator ?author .
+                              ?author foaf:name ?name .
                    OPTIONAL { ?paper pkg:hasAuthorship ?a .
                               ?a pkg:author ?author ; pkg:authorPosition ?position } } }"""
 
 _STUDIES = """SELECT ?paper ?concept
-WHERE { GRAPH ?g { ?paper a pkg:Paper ; pkg:studiesCondition ?node }
-        OPTIONAL { ?node pkg:canonical ?canonical }
-        BIND(COALESCE(?canonical, ?node) AS ?concept) }"""
+WHERE { GRAPH ?g { {papers} ?paper a pkg:Paper ; pkg:studiesCondition ?concept } }"""
 
 _SPECIES = """SELECT ?paper ?concept
-WHERE { GRAPH ?g { ?paper a pkg:Paper ; pkg:mentions ?node . ?node a pkg:Species }
-        ?node pkg:canonical ?concept }"""
+WHERE { GRAPH ?g { {papers} ?paper a pkg:Paper ; pkg:mentions ?concept .
+                              ?concept a pkg:Species } }"""
 
 _FOCUS = (
     "SELECT DISTINCT ?concept ?key WHERE { ?concept pkg:conceptKey ?key ; pkg:conceptIds ?ids }"
@@ -127,12 +132,25 @@ class Snapshot:
     species: dict[str, set[str]]
 
 
-def read_snapshot(store: PaperStore, *, context: bool = True) -> Snapshot:
+def read_snapshot(
+    store: PaperStore, *, context: bool = True, only_papers: Collection[str] | None = None
+) -> Snapshot:
     """Read what the views need; ``context=False`` leaves out authors, studied conditions and
-    species (the drug–condition view does without them: three queries fewer).
+    species (the drug–condition view does without them: three queries fewer); ``only_papers``
+    limits the reading to those papers (the concepts are read whole: they are few).
     """
+    # IRIs are written by pyoxigraph (N-Triples syntax), never pasted from user text.
+    only = (
+        ""
+        if only_papers is None
+        else "VALUES ?paper { " + " ".join(str(ox.NamedNode(p)) for p in sorted(only_papers)) + " }"
+    )
+
+    def _run(text: str) -> list[ox.QuerySolution]:
+        return _query(store, text.replace("{papers}", only))
+
     papers: dict[str, Paper] = {}
-    for s in _run(store, _PAPERS):
+    for s in _run(_PAPERS):
         iri = _text(s["paper"])
         paper = papers.setdefault(iri, Paper(iri))
         paper.title = paper.title or _text(s["title"])
@@ -150,8 +168,14 @@ def read_snapshot(store: PaperStore, *, context: bool = True) -> Snapshot:
                 paper.links.add(s[name].value)
     directs: dict[tuple[str, ...], set[str]] = defaultdict(set)
     rows: dict[tuple[str, ...], str] = {}
-    for s in _run(store, _FINDINGS):
-        key = tuple(_text(s[name]) for name in ("finding", "paper", "drug", "condition"))
+    canonical = {_text(s["node"]): _text(s["concept"]) for s in _run(_CANONICAL)}
+
+    def concept(term: Any) -> str:
+        node = _text(term)
+        return canonical.get(node, node)
+
+    for s in _run(_FINDINGS):
+        key = (_text(s["finding"]), _text(s["paper"]), concept(s["drug"]), concept(s["condition"]))
         rows[key] = _local(s["outcome"], str(OUTCOME._NS))
         if s["direct"] is not None:
             directs[key].add("biolink:" + _local(s["direct"], str(BIOLINK._NS)))
@@ -166,7 +190,7 @@ def read_snapshot(store: PaperStore, *, context: bool = True) -> Snapshot:
         str(PKG.Condition): "condition",
         str(PKG.Species): "species",
     }
-    for s in _run(store, _CONCEPTS):
+    for s in _run(_CONCEPTS):
         iri = _text(s["concept"])
         ids = tuple(sorted(filter(None, _text(s["ids"]).split("|"))))
         concepts[iri] = (
@@ -175,21 +199,21 @@ def read_snapshot(store: PaperStore, *, context: bool = True) -> Snapshot:
             ids,
         )
     evidence: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
-    for s in _run(store, _EVIDENCE):
+    for s in _run(_EVIDENCE):
         node = _text(s["evidence"])
         tail = node.rsplit("/", 1)[-1]
         evidence[_text(s["finding"])].append(
             (int(tail) if tail.isdigit() else 0, node, _text(s["text"]))
         )
     authors: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
-    for s in _run(store, _AUTHORS) if context else []:
+    for s in _run(_AUTHORS) if context else []:
         position = int(_text(s["position"])) if s["position"] is not None else 10**6
         authors[_text(s["paper"])][_text(s["author"])] = (position, _text(s["name"]))
     return Snapshot(
         papers=papers,
         findings=findings,
         concepts=concepts,
-        doses=_grouped((_text(s["finding"]), _text(s["dose"])) for s in _run(store, _DOSES)),
+        doses=_grouped((_text(s["finding"]), _text(s["dose"])) for s in _run(_DOSES)),
         evidence={f: [text for _, _, text in sorted(items)] for f, items in evidence.items()},
         authors={
             paper: [
@@ -198,12 +222,12 @@ def read_snapshot(store: PaperStore, *, context: bool = True) -> Snapshot:
             ]
             for paper, found in authors.items()
         },
-        studies=_grouped_sets(_run(store, _STUDIES) if context else []),
-        species=_grouped_sets(_run(store, _SPECIES) if context else []),
+        studies=_grouped_sets(_run(_STUDIES) if context else [], concept),
+        species=_grouped_sets(_run(_SPECIES) if context else [], concept),
     )
 
 
-def _run(
+def _query(
     store: PaperStore, text: str, substitutions: Mapping[ox.Variable, Any] | None = None
 ) -> list[ox.QuerySolution]:
     return list(store.query(_PREFIXES + text, substitutions))
@@ -224,14 +248,16 @@ def _grouped(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     return {key: sorted(values) for key, values in grouped.items()}
 
 
-def _grouped_sets(solutions: Iterable[ox.QuerySolution]) -> dict[str, set[str]]:
+def _grouped_sets(
+    solutions: Iterable[ox.QuerySolution], concept: Callable[[Any], str]
+) -> dict[str, set[str]]:
     grouped: dict[str, set[str]] = defaultdict(set)
     for s in solutions:
-        grouped[_text(s["paper"])].add(_text(s["concept"]))
+        grouped[_text(s["paper"])].add(concept(s["concept"]))
     return grouped
 
 
 def concepts_named(store: PaperStore, text: str) -> list[str]:
     """The canonical concepts whose label, synonym, CURIE or IRI is ``text``."""
-    found = _run(store, _FOCUS, {ox.Variable("key"): ox.Literal(concept_key(text))})
+    found = _query(store, _FOCUS, {ox.Variable("key"): ox.Literal(concept_key(text))})
     return sorted(str(s["concept"].value) for s in found)

@@ -50,6 +50,7 @@ from .model import (
     ReaderWarning,
     Relation,
     StudyDesign,
+    is_conflicting,
 )
 from .push import PushedGraph, PushReport, push_store
 from .query import NamedQuery, QueryParameter, QueryResult, list_queries, load_query, run_query
@@ -72,7 +73,6 @@ from .stats import (
     evidence_result,
     evidence_summary,
     evidence_to_result,
-    is_conflicting,
     store_stats,
 )
 from .store import PaperStore, WriteOutcome

@@ -7,6 +7,7 @@ both into RDF. Nothing here knows about RDF, so every step can be tested on plai
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "ReaderWarning",
     "Relation",
     "StudyDesign",
+    "is_conflicting",
 ]
 
 
@@ -46,6 +48,13 @@ class Outcome(enum.StrEnum):
     ADVERSE_EFFECTS = "adverse_effects"
     MIXED = "mixed"
     NOT_STATED = "not_stated"
+
+
+def is_conflicting(outcomes: Mapping[str, int]) -> bool:
+    """Papers disagree: some found the drug improved the condition, others no benefit or worse."""
+    return outcomes.get("improved", 0) > 0 and (
+        outcomes.get("no_benefit", 0) + outcomes.get("worsened", 0) > 0
+    )
 
 
 class StudyDesign(enum.StrEnum):

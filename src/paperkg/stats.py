@@ -17,7 +17,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .model import Outcome
+from .model import Outcome, is_conflicting
 from .query import QueryResult, concept_key
 from .store import PaperStore
 from .vocab import DESIGN, OUTCOME, PKG
@@ -370,13 +370,6 @@ def evidence_summary(
         )
     rows.sort(key=lambda r: (-r.papers, r.drug_label, r.condition_label, r.drug, r.condition))
     return tuple(rows)
-
-
-def is_conflicting(outcomes: Mapping[str, int]) -> bool:
-    """Papers disagree: some found the drug improved the condition, others no benefit or worse."""
-    return outcomes.get("improved", 0) > 0 and (
-        outcomes.get("no_benefit", 0) + outcomes.get("worsened", 0) > 0
-    )
 
 
 def evidence_to_result(

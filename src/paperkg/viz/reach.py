@@ -14,6 +14,7 @@ import pyoxigraph as ox
 
 from ..store import PaperStore
 from ..vocab import PKG
+from .snapshot import canonical_concepts
 
 __all__ = ["find_named", "reachable_papers"]
 
@@ -24,7 +25,7 @@ PREFIX foaf: <http://xmlns.com/foaf/0.1/>
 
 # From concepts (canonical IRIs): the papers and the concepts one finding away.
 _FROM_CONCEPTS = """SELECT DISTINCT ?paper ?other WHERE {
-  {nodes}
+  VALUES ?concept { {nodes} }
   { ?node pkg:canonical ?concept .
     GRAPH ?g { ?finding pkg:paper ?paper ; pkg:drug|pkg:condition ?node .
                OPTIONAL { ?finding pkg:drug|pkg:condition ?other_node .
@@ -38,26 +39,26 @@ _FROM_CONCEPTS = """SELECT DISTINCT ?paper ?other WHERE {
 # From papers: their concept nodes (made canonical in Python), authors and journal. The VALUES
 # list goes inside each GRAPH, first: outside, Oxigraph took 13 ms per paper.
 _FROM_PAPERS = """SELECT DISTINCT ?node ?author ?journal WHERE {
-  { GRAPH ?g { {nodes} ?finding pkg:paper ?paper ; pkg:drug|pkg:condition ?node } }
-  UNION { GRAPH ?g { {nodes} ?paper pkg:studiesCondition ?node } }
-  UNION { GRAPH ?g { {nodes} ?paper pkg:mentions ?node . ?node a pkg:Species } }
-  UNION { GRAPH ?g { {nodes} ?paper dcterms:creator ?author } }
-  UNION { GRAPH ?g { {nodes} ?paper dcterms:isPartOf ?journal } } }"""
-
-_CANONICAL = "SELECT ?node ?concept WHERE { ?node pkg:canonical ?concept }"
+  { GRAPH ?g { VALUES ?paper { {nodes} }
+               ?finding pkg:paper ?paper ; pkg:drug|pkg:condition ?node } }
+  UNION { GRAPH ?g { VALUES ?paper { {nodes} } ?paper pkg:studiesCondition ?node } }
+  UNION { GRAPH ?g { VALUES ?paper { {nodes} } ?paper pkg:mentions ?node . ?node a pkg:Species } }
+  UNION { GRAPH ?g { VALUES ?paper { {nodes} } ?paper dcterms:creator ?author } }
+  UNION { GRAPH ?g { VALUES ?paper { {nodes} } ?paper dcterms:isPartOf ?journal } } }"""
 
 # From authors and journals: their papers.
 _FROM_PEOPLE = """SELECT DISTINCT ?paper WHERE {
-  GRAPH ?g { {nodes} ?paper dcterms:creator|dcterms:isPartOf ?node . ?paper a pkg:Paper } }"""
+  GRAPH ?g { VALUES ?node { {nodes} }
+             ?paper dcterms:creator|dcterms:isPartOf ?node . ?paper a pkg:Paper } }"""
 
 _KIND = """SELECT ?kind WHERE {
-  {nodes}
+  VALUES ?node { {nodes} }
   { ?node pkg:conceptIds ?ids BIND("concept" AS ?kind) }
   UNION { GRAPH ?g { ?g pkg:describes ?node } BIND("paper" AS ?kind) }
   UNION { GRAPH ?g { ?paper dcterms:creator ?node } BIND("person" AS ?kind) }
   UNION { GRAPH ?g { ?paper dcterms:isPartOf ?node } BIND("person" AS ?kind) } } LIMIT 1"""
 
-_NAMED = """SELECT DISTINCT ?node WHERE {
+_NAMED = """SELECT DISTINCT ?node ?wanted WHERE {
   { GRAPH ?g { ?node foaf:name ?name } } UNION { GRAPH ?g { ?node a pkg:Journal ;
                                                               dcterms:title ?name } }
   FILTER(LCASE(STR(?name)) = ?wanted) }"""
@@ -81,7 +82,7 @@ def reachable_papers(store: PaperStore, start: str, steps: int) -> set[str]:
                 found["concept"].add(s["other"].value)
         for s in _run(store, _FROM_PAPERS, frontier["paper"]):
             if s["node"] is not None:
-                canonical = canonical or _canonical(store)
+                canonical = canonical or canonical_concepts(store)
                 found["concept"].add(canonical.get(s["node"].value, s["node"].value))
             for name in ("author", "journal"):
                 if s[name] is not None:
@@ -99,14 +100,8 @@ def reachable_papers(store: PaperStore, start: str, steps: int) -> set[str]:
 def find_named(store: PaperStore, text: str) -> list[str]:
     """Authors and journals whose name is ``text`` (case-insensitive), sorted."""
     wanted = {ox.Variable("wanted"): ox.Literal(text.strip().lower())}
-    query = _PREFIXES + _NAMED.replace("SELECT DISTINCT ?node", "SELECT DISTINCT ?node ?wanted")
-    return sorted(str(s["node"].value) for s in store.query(query, wanted))
-
-
-def _canonical(store: PaperStore) -> dict[str, str]:
-    return {
-        str(s["node"].value): str(s["concept"].value) for s in store.query(_PREFIXES + _CANONICAL)
-    }
+    # ?wanted is projected: pyoxigraph binds only variables the query selects.
+    return sorted(str(s["node"].value) for s in store.query(_PREFIXES + _NAMED, wanted))
 
 
 def _kind(store: PaperStore, node: str) -> str | None:
@@ -115,14 +110,10 @@ def _kind(store: PaperStore, node: str) -> str | None:
     return None
 
 
-_VARIABLE = {_FROM_CONCEPTS: "concept", _FROM_PAPERS: "paper", _FROM_PEOPLE: "node", _KIND: "node"}
-
-
 def _run(store: PaperStore, template: str, nodes: Iterable[str]) -> list[ox.QuerySolution]:
     chosen = sorted(nodes)
     if not chosen:
         return []
     # IRIs are written by pyoxigraph (N-Triples syntax), never pasted from user text.
     values = " ".join(str(ox.NamedNode(node)) for node in chosen)
-    clause = f"VALUES ?{_VARIABLE[template]} {{ {values} }}"
-    return list(store.query(_PREFIXES + template.replace("{nodes}", clause)))
+    return list(store.query(_PREFIXES + template.replace("{nodes}", values)))

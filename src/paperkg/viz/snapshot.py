@@ -18,7 +18,14 @@ from ..query import concept_key
 from ..store import PaperStore
 from ..vocab import BIOLINK, DESIGN, OUTCOME, PKG
 
-__all__ = ["Finding", "Paper", "Snapshot", "concepts_named", "read_snapshot"]
+__all__ = [
+    "Finding",
+    "Paper",
+    "Snapshot",
+    "canonical_concepts",
+    "concepts_named",
+    "read_snapshot",
+]
 
 _PREFIXES = f"""PREFIX pkg: <{PKG._NS}>
 PREFIX biolink: <{BIOLINK._NS}>
@@ -168,7 +175,7 @@ def read_snapshot(
                 paper.links.add(s[name].value)
     directs: dict[tuple[str, ...], set[str]] = defaultdict(set)
     rows: dict[tuple[str, ...], str] = {}
-    canonical = {_text(s["node"]): _text(s["concept"]) for s in _run(_CANONICAL)}
+    canonical = canonical_concepts(store)
 
     def concept(term: Any) -> str:
         node = _text(term)
@@ -225,6 +232,11 @@ def read_snapshot(
         studies=_grouped_sets(_run(_STUDIES) if context else [], concept),
         species=_grouped_sets(_run(_SPECIES) if context else [], concept),
     )
+
+
+def canonical_concepts(store: PaperStore) -> dict[str, str]:
+    """Every concept node and its canonical concept (stated once, in the concept index)."""
+    return {_text(s["node"]): _text(s["concept"]) for s in _query(store, _CANONICAL)}
 
 
 def _query(

@@ -26,8 +26,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from ..errors import StoreError, VizError, closest
-from ..model import Outcome, StudyDesign
-from ..stats import is_conflicting
+from ..model import Outcome, StudyDesign, is_conflicting
 from ..store import PaperStore
 from ..vocab import PKG
 from .reach import find_named, reachable_papers
@@ -168,7 +167,7 @@ def neighbourhood_graph(
     if node is None:
         snapshot = read_snapshot(store)
         combined = _combined_views(snapshot, chosen)
-        node = _resolve_focus(store, snapshot, combined, focus)
+        node = _resolve_focus(combined, focus)
     else:
         papers = reachable_papers(store, node, depth + 1)
         if len(papers) * _WHOLE_READ_FACTOR > len(store.record_graphs()):
@@ -440,34 +439,19 @@ def _combined(outcomes: Mapping[str, int]) -> str:
     return Outcome.MIXED.value
 
 
-def _resolve_focus(
-    store: PaperStore, snapshot: Snapshot, graph: nx.DiGraph[str], focus: str
-) -> str:
+def _resolve_focus(graph: nx.DiGraph[str], focus: str) -> str:
+    """A focus the store's keys did not find (see :func:`_focus_in_store`): a node IRI or a
+    label as drawn ("Moser 2025"); else an error with the closest label.
+    """
     text = focus.strip()
     if not text:
         raise VizError("focus", "empty focus", "name a drug, condition, paper, author or journal")
-    found = concepts_named(store, text)
-    for iri in found:
-        if iri in graph:
-            return iri
-    try:
-        record = store.find_record_graph(text)
-    except StoreError:
-        record = None
-    if record is not None:
-        for quad in store.oxigraph.quads_for_pattern(
-            record, ox.NamedNode(str(PKG.describes)), None, record
-        ):
-            if isinstance(quad.object, ox.NamedNode):
-                return quad.object.value
     if text in graph:
         return text
     wanted = text.casefold()
     named = sorted(str(n) for n in graph if graph.nodes[n]["label"].casefold() == wanted)
     if named:
         return named[0]
-    if found:
-        return found[0]
     labels = sorted({data["label"] for _, data in graph.nodes(data=True)})
     hint = closest(text, labels)
     fix = f"did you mean {hint!r}? " if hint else ""

@@ -84,3 +84,57 @@ def test_the_development_set_keeps_its_scores() -> None:
     assert figures["outcome_accuracy"] >= 0.93, run.text()
     assert figures["design_accuracy"] >= 0.95, run.text()
     assert run.answer is not None
+
+
+def test_the_baseline_pairs_every_linked_chemical_with_every_linked_disease(
+    shared_records: Path,
+) -> None:
+    """On the seed record: four linked chemicals x one linked disease, read from nothing else."""
+    from paperkg.extract.baseline import LinkedPairsBaseline
+    from paperkg.readers import read_record
+
+    record = read_record(shared_records / "000_47468af30908e69c.txt")
+    extraction = LinkedPairsBaseline().extract(record)
+    pairs = {
+        (extraction.concept(f.drug).label, extraction.concept(f.condition).label)
+        for f in extraction.findings
+    }
+    assert pairs == {
+        (drug, "fibromyalgia syndrome")
+        for drug in ("naltrexone", "amitriptyline", "pregabalin", "duloxetine")
+    }
+
+
+def test_the_run_scores_the_baseline_and_counts_errors_by_class(shared_records: Path) -> None:
+    run = run_evaluation(shared_records, shared_records / "ground_truth.json")
+    assert run.baseline is not None
+    # duloxetine is named, not tried, in the seed record: the baseline pairs it anyway
+    assert run.baseline.precision < 1.0
+    assert run.baseline.recall == 1.0
+    text = run.text()
+    assert "linked-pairs baseline" in text
+    assert "errors by class:" in text
+    assert "3 drug role" in text
+
+
+def test_targets_are_chosen_per_run(shared_records: Path) -> None:
+    result = CliRunner().invoke(
+        main,
+        [
+            "eval",
+            "--no-errors",
+            str(shared_records),
+            str(shared_records / "ground_truth.json"),
+            "--target",
+            "sample_size_accuracy=1.0",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.output.splitlines() if "sample_size_accuracy" in x)
+    assert line.split()[1:] == ["1.000", "target", ">=", "1.0:", "met"]
+    bad = CliRunner().invoke(
+        main,
+        ["eval", str(shared_records), str(shared_records / "ground_truth.json"), "--target", "f1"],
+    )
+    assert bad.exit_code == 2
+    assert "'f1' is not FIGURE=VALUE" in bad.output

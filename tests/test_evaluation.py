@@ -11,6 +11,7 @@ from paperkg.model import (
     Concept,
     Dose,
     EntityKind,
+    Evidence,
     Extraction,
     Finding,
     Outcome,
@@ -82,8 +83,11 @@ TRUTH: dict[str, Any] = {
 }
 
 
+SUPPORT = (Evidence("The drug helped.", "abstract"),)
+
+
 def finding(drug: Concept, outcome: Outcome, *doses: Dose) -> Finding:
-    return Finding(drug.key, FM.key, outcome, doses=doses)
+    return Finding(drug.key, FM.key, outcome, doses=doses, evidence=SUPPORT)
 
 
 def record(name: str, doi: str) -> PaperRecord:
@@ -222,3 +226,54 @@ def test_fibromyalgia_answer_check() -> None:
 
 def _fields(extraction: Extraction) -> dict[str, Any]:
     return {name: getattr(extraction, name) for name in Extraction.__dataclass_fields__}
+
+
+def test_errors_carry_their_class() -> None:
+    """A spurious drug is a drug-role error, a title as evidence an evidence error."""
+    rows = perfect()
+    name, extraction, rec = rows[1]
+    titled = Finding(DRUG_A.key, FM.key, Outcome.MIXED, evidence=(Evidence("p2.txt", "title"),))
+    extra = finding(DRUG_C, Outcome.IMPROVED)
+    rows[1] = (name, Extraction(**{**_fields(extraction), "findings": (titled, extra)}), rec)
+    report = evaluate(rows, TRUTH)
+    found = {(e.kind, e.error_class) for e in report.errors}
+    assert ("spurious_pair", "3 drug role") in found
+    assert ("title_evidence", "8 evidence") in found
+    assert report.by_class()["3 drug role"] == {"spurious_pair": 1}
+
+
+def test_a_concept_with_two_ids_of_one_prefix_is_a_concept_error() -> None:
+    merged = Concept("MESH:D1", EntityKind.DISEASE, "bleeding", (), ("MESH:D1", "MESH:D2"))
+    rows = perfect()
+    name, extraction, rec = rows[0]
+    concepts = (*extraction.concepts, merged)
+    rows[0] = (name, Extraction(**{**_fields(extraction), "concepts": concepts}), rec)
+    errors = [e for e in evaluate(rows, TRUTH).errors if e.kind == "merged_identifiers"]
+    assert [(e.found, e.error_class) for e in errors] == [
+        ("bleeding: MESH:D1|MESH:D2", "9 concepts")
+    ]
+
+
+def test_ground_truth_synonyms_match_a_concept() -> None:
+    """A drug or condition the truth lists under another name still matches."""
+    truth: dict[str, Any] = {
+        "records": [
+            {
+                "file": "p1.txt",
+                "conditions": [
+                    {"label": "fibromyalgia syndrome", "synonyms": ["fibromyalgia"], "mondo": None}
+                ],
+                "interventions": [
+                    {
+                        "drug": "brand x",
+                        "synonyms": ["drug a"],
+                        "outcome": "improved",
+                        "for_conditions": ["fibromyalgia syndrome"],
+                    }
+                ],
+            }
+        ]
+    }
+    one = Extraction(concepts=(FM, DRUG_A), findings=(finding(DRUG_A, Outcome.IMPROVED),))
+    report = evaluate([("p1.txt", one, record("p1.txt", "10.1/a"))], truth)
+    assert report.matched_pairs == 1

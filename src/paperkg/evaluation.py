@@ -8,7 +8,9 @@ a notebook or a script, so scoring lives here as pure functions over already-rea
 - outcome accuracy over the matched pairs; study design and sample size accuracy per record;
 - dose recall: a ground-truth dose is found when its numbers and unit appear in a dose extracted
   for the matched pair;
-- every miss, spurious pair and wrong value, for error analysis.
+- every miss, spurious pair and wrong value, each with its class (:mod:`paperkg.error_classes`),
+  for error analysis; a matched finding whose evidence is the title or missing, and a concept
+  holding two identifiers of one prefix, are errors too.
 
 Records are matched on file name (ground truth ``file`` is ``public/NAME``). Records that could
 not be read are simply not passed in, so they are not scored.
@@ -22,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from paperkg import error_classes as classes
 from paperkg.extract.dose import parse_doses
 from paperkg.identifiers import lookup_key, paper_key
 from paperkg.model import Concept, Extraction, Finding, PaperRecord
@@ -41,7 +44,9 @@ FIBROMYALGIA_IDS = ("MONDO:0005546", "MESH:D005356")
 @dataclass(frozen=True, slots=True)
 class EvaluationError:
     """One disagreement: ``kind`` is ``missed_pair``, ``spurious_pair``, ``wrong_outcome``,
-    ``missed_dose``, ``wrong_design`` or ``wrong_sample_size``.
+    ``missed_dose``, ``wrong_design``, ``wrong_sample_size``, ``title_evidence``,
+    ``no_evidence`` or ``merged_identifiers``; ``error_class`` one of
+    :data:`paperkg.error_classes.ERROR_CLASSES`.
     """
 
     file: str
@@ -50,6 +55,7 @@ class EvaluationError:
     condition: str = ""
     expected: str = ""
     found: str = ""
+    error_class: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +110,14 @@ class EvaluationReport:
     def dose_recall(self) -> float:
         """Ground-truth doses found over ground-truth doses."""
         return _rate(self.doses_found, self.doses_total)
+
+    def by_class(self) -> dict[str, dict[str, int]]:
+        """Error counts per class and kind, every class listed (zero when none)."""
+        table: dict[str, dict[str, int]] = {name: {} for name in classes.ERROR_CLASSES}
+        for error in self.errors:
+            kinds = table.setdefault(error.error_class or "other", {})
+            kinds[error.kind] = kinds.get(error.kind, 0) + 1
+        return table
 
     def summary(self) -> dict[str, float | int]:
         """The figures as a flat mapping (for printing or JSON)."""
@@ -165,6 +179,7 @@ def _truth_by_file(ground_truth: Mapping[str, Any]) -> dict[str, Mapping[str, An
 
 def _drug_matches(concept: Concept, truth: Mapping[str, Any]) -> bool:
     names = {lookup_key(str(truth.get(k))) for k in ("drug", "drug_key") if truth.get(k)}
+    names |= {lookup_key(str(name)) for name in truth.get("synonyms") or []}
     if any(lookup_key(form) in names for form in (concept.label, *concept.synonyms)):
         return True
     ids = {str(truth["mesh"])} if truth.get("mesh") else set()
@@ -177,10 +192,12 @@ def _condition_matches(concept: Concept, truth: Mapping[str, Any]) -> bool:
     ids = {str(truth[k]) for k in ("mondo", "mesh") if truth.get(k)}
     if ids & set(concept.identifiers) or concept.key in ids:
         return True
-    label = lookup_key(str(truth.get("label", "")))
-    return bool(label) and any(
-        lookup_key(form) == label for form in (concept.label, *concept.synonyms)
-    )
+    labels = {
+        lookup_key(str(truth.get("label", ""))),
+        *map(lookup_key, truth.get("synonyms") or []),
+    }
+    labels.discard("")
+    return any(lookup_key(form) in labels for form in (concept.label, *concept.synonyms))
 
 
 def _truth_pairs(
@@ -191,7 +208,11 @@ def _truth_pairs(
     for intervention in record.get("interventions") or []:
         for wanted in intervention.get("for_conditions") or []:
             condition = next(
-                (c for c in conditions if wanted in (c.get("mondo"), c.get("mesh"))),
+                (
+                    c
+                    for c in conditions
+                    if wanted in (c.get("mondo"), c.get("mesh"), c.get("label"))
+                ),
                 {"mondo": wanted, "label": ""},
             )
             pairs.append((intervention, condition))
@@ -281,7 +302,10 @@ def _score_record(
         doses = _truth_doses(intervention)
         counts["doses_total"] += len(doses)
         if match is None:
-            errors.append(EvaluationError(file, "missed_pair", drug_name, condition_name))
+            kind = classes.missed_pair_class(intervention, extraction, expected, _drug_matches)
+            errors.append(
+                EvaluationError(file, "missed_pair", drug_name, condition_name, error_class=kind)
+            )
             continue
         unused.remove(match)
         finding = findings[match]
@@ -292,26 +316,49 @@ def _score_record(
         else:
             errors.append(
                 EvaluationError(
-                    file, "wrong_outcome", drug_name, condition_name, wanted, finding.outcome.value
+                    file,
+                    "wrong_outcome",
+                    drug_name,
+                    condition_name,
+                    wanted,
+                    finding.outcome.value,
+                    classes.OUTCOME,
                 )
             )
+        _check_evidence(file, finding, expected, drug_name, condition_name, errors)
         for dose in doses:
             if _dose_found(dose, finding):
                 counts["doses_found"] += 1
             else:
                 found = "; ".join(d.text for d in finding.doses)
                 errors.append(
-                    EvaluationError(file, "missed_dose", drug_name, condition_name, dose, found)
+                    EvaluationError(
+                        file, "missed_dose", drug_name, condition_name, dose, found, classes.DOSE
+                    )
                 )
     for i in unused:
         finding = findings[i]
+        found_drug = extraction.concept(finding.drug)
+        found_condition = extraction.concept(finding.condition)
         errors.append(
             EvaluationError(
                 file,
                 "spurious_pair",
-                extraction.concept(finding.drug).label,
-                extraction.concept(finding.condition).label,
+                found_drug.label,
+                found_condition.label,
                 found=finding.outcome.value,
+                error_class=classes.spurious_pair_class(
+                    found_drug, found_condition, expected, _drug_matches, _condition_matches
+                ),
+            )
+        )
+    for concept, ids in classes.merged_identifiers(extraction.concepts):
+        errors.append(
+            EvaluationError(
+                file,
+                "merged_identifiers",
+                found=f"{concept.label}: {ids}",
+                error_class=classes.CONCEPTS,
             )
         )
     design = expected.get("study_design")
@@ -322,7 +369,13 @@ def _score_record(
             counts["design_ok"] += 1
         else:
             errors.append(
-                EvaluationError(file, "wrong_design", expected=str(design), found=found_design)
+                EvaluationError(
+                    file,
+                    "wrong_design",
+                    expected=str(design),
+                    found=found_design,
+                    error_class=classes.DESIGN,
+                )
             )
     size = expected.get("sample_size")
     if size is not None:
@@ -336,8 +389,34 @@ def _score_record(
                     "wrong_sample_size",
                     expected=str(size),
                     found=str(extraction.sample_size),
+                    error_class=classes.SAMPLE_SIZE,
                 )
             )
+
+
+def _check_evidence(
+    file: str,
+    finding: Finding,
+    expected: Mapping[str, Any],
+    drug: str,
+    condition: str,
+    errors: list[EvaluationError],
+) -> None:
+    """A finding's evidence is a sentence of the paper with its section, never the title."""
+    if not finding.evidence:
+        errors.append(
+            EvaluationError(file, "no_evidence", drug, condition, "", "", classes.EVIDENCE)
+        )
+        return
+    title = lookup_key(str((expected.get("paper") or {}).get("title") or ""))
+    for evidence in finding.evidence:
+        if evidence.section == "title" or (title and lookup_key(evidence.text) == title):
+            errors.append(
+                EvaluationError(
+                    file, "title_evidence", drug, condition, "", evidence.text, classes.EVIDENCE
+                )
+            )
+            return
 
 
 def _record_paper_key(record: PaperRecord) -> str:

@@ -92,3 +92,21 @@ def test_chemicals_inducing_a_disease(cdr: PaperStore) -> None:
     labels = {row["chemical_label"] for row in rows}
     assert "cocaine" in labels
     assert all(int(row["papers"] or 0) >= 1 for row in rows)
+
+
+def test_no_concept_joins_two_ids_of_one_prefix(cdr: PaperStore) -> None:
+    """BC5CDR names different diseases alike ("bleeding", composite mentions such as
+    D007680|D001749): a name alone never joins two MeSH ids into one concept.
+    """
+    rows = cdr.query(f"SELECT ?c ?ids WHERE {{ GRAPH ?g {{ ?c <{PKG}conceptIds> ?ids }} }}")
+    merged = []
+    for row in rows:
+        ids = row["ids"].value.split("|")
+        prefixes = [curie.split(":", 1)[0] for curie in ids if curie]
+        if any(prefixes.count(p) > 1 for p in set(prefixes) if p != "pubchem.compound"):
+            merged.append(row["ids"].value)
+    assert merged == []
+    concepts = list(
+        cdr.query(f"SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ ?c <{PKG}conceptIds> ?i }}")
+    )
+    assert int(concepts[0]["n"].value) > 900

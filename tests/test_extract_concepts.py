@@ -110,3 +110,20 @@ def test_concept_key_priority() -> None:
 def test_different_kinds_with_the_same_label_stay_apart() -> None:
     rec = record("", [], [mention("lithium", C, "MESH:D008094"), mention("lithium", D, None)])
     assert len(build_concepts(rec).concepts) == 2
+
+
+def test_a_composite_mention_names_two_concepts() -> None:
+    """``renal cancer (MESH:D007680|D001749)``: one text, two diseases; a name never joins two
+    MeSH ids, while an identifier shared with another mention still does.
+    """
+    rec = record(
+        "",
+        [],
+        [
+            mention("renal cancer", D, "MESH:D007680"),
+            mention("renal cancer", D, "MESH:D001749"),
+            mention("kidney cancer", D, "MESH:D007680"),
+        ],
+    )
+    concepts = build_concepts(rec).concepts
+    assert sorted(c.identifiers for c in concepts) == [("MESH:D001749",), ("MESH:D007680",)]

@@ -565,3 +565,19 @@ def test_any_bytes_give_a_record_or_a_record_error(tmp_path: Path, data: bytes) 
         assert result.path == str(path)
     else:
         assert result.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_a_composite_identifier_gives_one_mention_per_concept() -> None:
+    """``name (MESH:D006526|D015658)`` as PubTator writes it: two concepts, both with the name;
+    the prefix of the first identifier carries over to the bare ones.
+    """
+    text = _record(
+        extra="## Full-text entities\n\n"
+        "- **Diseases:** HCV/HIV co-infected (MESH:D006526|D015658), HIV (MESH:D015658)\n"
+    )
+    mentions = [(m.text, m.identifier) for m in _parse(text).fulltext_entities]
+    assert mentions == [
+        ("HCV/HIV co-infected", "MESH:D006526"),
+        ("HCV/HIV co-infected", "MESH:D015658"),
+        ("HIV", "MESH:D015658"),
+    ]

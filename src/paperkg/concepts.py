@@ -3,8 +3,10 @@
 Each record graph names its concepts by their best identifier, so a drug that one record gives
 with MeSH and another only with a PubChem CID (or with no identifier at all) would be two nodes.
 After a build, the concept index links every concept node to one canonical node of its concept:
-nodes of one kind that share an identifier or the same label are one concept. Named queries
-group by the canonical node. Conflicts (one concept, two identifiers of one kind) are kept and
+nodes of one kind that share an identifier are one concept, and so are nodes with the same label
+unless joining them would put two different identifiers of one prefix together (two diseases a
+corpus writes "bleeding" stay two). Named queries group by the canonical node. Conflicts (one
+concept, two identifiers of one kind, joined through another shared identifier) are kept and
 reported, never merged away: that is how a wrong PubChem CID in one record comes to light.
 
 The index is its own named graph (``<base>graph/concepts``), rebuilt in one transaction.
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from .extract.concepts import conflicting_prefixes
 from .identifiers import lookup_key
 from .store import PaperStore
 from .vocab import DEFAULT_BASE_IRI, PKG, RDF, RDFS, SKOS
@@ -64,10 +67,17 @@ def index_graph(base_iri: str = DEFAULT_BASE_IRI) -> ox.NamedNode:
 
 
 class _Groups:
-    """Union-find over concept nodes."""
+    """Union-find over concept nodes that knows each group's identifiers by prefix."""
 
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}
+        self.ids: dict[str, dict[str, set[str]]] = {}
+
+    def add(self, node: str, curies: Iterable[str]) -> None:
+        self.parent.setdefault(node, node)
+        by_prefix = self.ids.setdefault(node, {})
+        for curie in curies:
+            by_prefix.setdefault(curie.partition(":")[0], set()).add(curie)
 
     def find(self, node: str) -> str:
         self.parent.setdefault(node, node)
@@ -78,12 +88,20 @@ class _Groups:
             self.parent[node], node = root, self.parent[node]
         return root
 
-    def union(self, nodes: Iterable[str]) -> None:
-        items = list(nodes)
+    def union(self, nodes: Iterable[str], *, shared_id: bool = False) -> None:
+        """Join nodes; without a shared identifier only where no prefix gets two id sets."""
+        items = sorted(nodes)
         for other in items[1:]:
             first, second = self.find(items[0]), self.find(other)
-            if first != second:
-                self.parent[max(first, second)] = min(first, second)
+            if first == second:
+                continue
+            a, b = self.ids.setdefault(first, {}), self.ids.setdefault(second, {})
+            if not shared_id and conflicting_prefixes(a, b):
+                continue
+            keep, drop = min(first, second), max(first, second)
+            self.parent[drop] = keep
+            for prefix, curies in self.ids[drop].items():
+                self.ids[keep].setdefault(prefix, set()).update(curies)
 
 
 def reconcile_concepts(
@@ -101,14 +119,17 @@ def reconcile_concepts(
     keys = _values(store, str(PKG.lookupKey), kinds, graph)
 
     groups = _Groups()
-    by_shared: dict[tuple[str, str], list[str]] = defaultdict(list)
+    by_id: dict[tuple[str, str], list[str]] = defaultdict(list)
+    by_label: dict[tuple[str, str], list[str]] = defaultdict(list)
     for node, kind in kinds.items():
-        groups.find(node)
+        groups.add(node, curies[node])
         for curie in curies[node]:
-            by_shared[(kind, "id:" + curie)].append(node)
+            by_id[(kind, curie)].append(node)
         for label in labels[node]:
-            by_shared[(kind, "label:" + lookup_key(label))].append(node)
-    for members in by_shared.values():
+            by_label[(kind, lookup_key(label))].append(node)
+    for members in by_id.values():
+        groups.union(members, shared_id=True)
+    for _, members in sorted(by_label.items()):
         groups.union(members)
 
     members_of: dict[str, list[str]] = defaultdict(list)

@@ -3,6 +3,9 @@
 A record names one drug several ways (``naltrexone`` with a PubChem CID, ``Naltrexone`` with a
 MeSH id, ``LDN`` with none). Mentions join when they share an identifier, a normalised label, or
 an abbreviation written in the text ("low-dose naltrexone (LDN)", "Low Dose Naltrexone or LDN").
+Only a shared identifier joins unconditionally: a label, a dose qualifier or an abbreviation never
+joins two different identifiers of one prefix (a composite mention ``D007680|D001749`` names two
+concepts, and two diseases a corpus writes the same way stay two).
 The concept key follows DESIGN.md section 3 so the same drug gets the same node in every record.
 """
 
@@ -10,17 +13,19 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from paperkg.identifiers import lookup_key
 from paperkg.model import Concept, EntityKind, EntityMention, PaperRecord
 
 __all__ = [
+    "NAME_JOINS_PREFIXES",
     "ConceptSet",
     "abbreviation_pairs",
     "build_concepts",
     "concept_key",
+    "conflicting_prefixes",
     "label_key",
     "long_form",
 ]
@@ -189,10 +194,13 @@ class ConceptSet:
 
 
 class _Groups:
-    """Union-find over mention indices."""
+    """Union-find over mention indices that knows each group's identifiers by prefix."""
 
-    def __init__(self, size: int) -> None:
-        self.parent = list(range(size))
+    def __init__(self, identifiers: Sequence[str | None]) -> None:
+        self.parent = list(range(len(identifiers)))
+        self.ids: list[dict[str, set[str]]] = [
+            {curie.split(":", 1)[0]: {curie}} if curie else {} for curie in identifiers
+        ]
 
     def find(self, item: int) -> int:
         while self.parent[item] != item:
@@ -200,17 +208,48 @@ class _Groups:
             item = self.parent[item]
         return item
 
-    def union(self, first: int, second: int) -> None:
+    def compatible(self, first: int, second: int) -> bool:
+        """No prefix would hold two different identifier sets after joining."""
+        a, b = self.ids[self.find(first)], self.ids[self.find(second)]
+        return not conflicting_prefixes(a, b)
+
+    def union(self, first: int, second: int, *, shared_id: bool = False) -> None:
+        """Join two groups; without a shared identifier only when :meth:`compatible`."""
         a, b = self.find(first), self.find(second)
-        if a != b:
-            self.parent[max(a, b)] = min(a, b)
+        if a == b or not (shared_id or self.compatible(a, b)):
+            return
+        keep, drop = min(a, b), max(a, b)
+        self.parent[drop] = keep
+        for prefix, curies in self.ids[drop].items():
+            self.ids[keep].setdefault(prefix, set()).update(curies)
+
+
+#: PubChem gives one drug several compound ids (salts, stereoisomers, mixtures) and records mix
+#: them, so one name with two CIDs is one drug with a reported conflict; for every other prefix
+#: two ids are two concepts unless something other than a name joins them.
+NAME_JOINS_PREFIXES = frozenset({"pubchem.compound"})
+
+
+def conflicting_prefixes(
+    first: Mapping[str, Collection[str]], second: Mapping[str, Collection[str]]
+) -> set[str]:
+    """Prefixes whose identifiers differ between two groups (PubChem excepted): a name, an
+    abbreviation or a dose qualifier must not join such groups.
+    """
+    return {
+        prefix
+        for prefix in first.keys() & second.keys()
+        if prefix not in NAME_JOINS_PREFIXES and set(first[prefix]) != set(second[prefix])
+    }
 
 
 def _choose_label(mentions: Sequence[EntityMention], text: str) -> str:
     linked = [m.text.strip() for m in mentions if m.section == "linked"]
     if linked:
         return linked[0]
-    forms = [m.text.strip() for m in mentions]
+    # A composite mention ("HCV/HIV co-infected") names two concepts: it labels neither.
+    own = [m for m in mentions if "|" not in m.raw_identifier] or list(mentions)
+    forms = [m.text.strip() for m in own]
     sensible = [f for f in forms if not _looks_like_short_form(f)] or forms
     lowered = text.lower()
     counts = Counter({f: lowered.count(f.lower()) for f in sensible})
@@ -232,23 +271,50 @@ def _join_qualified(mentions: Sequence[EntityMention], groups: _Groups) -> None:
                 groups.union(other_index, index)
 
 
+def _join_drug_abbreviations(mentions: Sequence[EntityMention], groups: _Groups) -> None:
+    """Join a drug abbreviation without an identifier ("ESZ") to the one chemical of the record
+    whose name it abbreviates (its letters in order, the first starting the name): records
+    write arms as "ESZ+FLX" without ever spelling "eszopiclone (ESZ)".
+    """
+    for index, mention in enumerate(mentions):
+        short = mention.text.strip()
+        if mention.kind is not EntityKind.CHEMICAL or mention.identifier:
+            continue
+        if not _looks_like_short_form(short) or not short.isalpha():
+            continue
+        letters = [c.lower() for c in short]
+        matches = {
+            groups.find(other_index)
+            for other_index, other in enumerate(mentions)
+            if other.kind is EntityKind.CHEMICAL
+            and other_index != index
+            and not _looks_like_short_form(other.text.strip())
+            and " " not in other.text.strip()
+            and other.text.strip()[:1].lower() == letters[0]
+            and _covers(letters, other.text.strip().lower())
+        }
+        if len(matches) == 1:
+            groups.union(matches.pop(), index)
+
+
 def build_concepts(record: PaperRecord) -> ConceptSet:
     """Group the record's chemical, disease and species mentions into concepts."""
     mentions = [m for m in record.entities if m.text.strip()]
-    groups = _Groups(len(mentions))
+    groups = _Groups([m.identifier for m in mentions])
     first_by_id: dict[tuple[EntityKind, str], int] = {}
-    first_by_label: dict[tuple[EntityKind, str], int] = {}
     for index, mention in enumerate(mentions):
-        keys = [(first_by_label, (mention.kind, _grouping_label(mention)))]
         if mention.identifier:
-            keys.append((first_by_id, (mention.kind, mention.identifier)))
-        for table, table_key in keys:
-            if table_key in table:
-                groups.union(table[table_key], index)
-            else:
-                table[table_key] = index
+            table_key = (mention.kind, mention.identifier)
+            groups.union(first_by_id.setdefault(table_key, index), index, shared_id=True)
+    by_label: dict[tuple[EntityKind, str], list[int]] = {}
+    for index, mention in enumerate(mentions):
+        by_label.setdefault((mention.kind, _grouping_label(mention)), []).append(index)
+    for same_label in by_label.values():
+        for index in same_label[1:]:
+            groups.union(same_label[0], index)
 
     _join_qualified(mentions, groups)
+    _join_drug_abbreviations(mentions, groups)
     text = _record_text(record)
     extra_forms: dict[int, list[str]] = {}
     for long, short in abbreviation_pairs(text):

@@ -432,8 +432,7 @@ def _read_entities(
         if not balanced:
             parser.warnings.add(line_no, "unbalanced brackets in the entity list; check it")
         for item in found:
-            mention = _mention(parser, item, kind, section, line_no)
-            mentions.extend([mention] if mention is not None else [])
+            mentions.extend(_mentions(parser, item, kind, section, line_no))
     return tuple(mentions)
 
 
@@ -455,29 +454,39 @@ def _split_kind(bullet: str) -> tuple[str | None, str]:
     return (label.strip(), rest) if colon and len(label) <= 40 else (None, "")
 
 
-def _mention(
+def _mentions(
     parser: _Parser, item: Item, kind: EntityKind, section: str, line: int
-) -> EntityMention | None:
+) -> list[EntityMention]:
+    """One mention per identifier: a composite ``MESH:D006526|D015658`` names two concepts."""
     text, note, raw = item
     if not text:
         if raw:
             parser.warnings.add(line, f"identifier {clip(raw)!r} without a name; ignored")
-        return None
-    identifier = None
-    if raw.casefold() not in NO_ID:
-        identifier = normalize_curie(raw) if len(raw) <= 200 else None
-        if identifier is None:
-            parser.warnings.add(
-                line,
-                f"identifier {clip(raw)!r} of {clip(text)!r} is not one paperkg knows; the "
-                f"mention is kept without it. Write a known identifier such as {_KNOWN_IDS}",
-            )
-    return EntityMention(
-        text=text,
-        kind=kind,
-        identifier=identifier,
-        raw_identifier=raw,
-        section=section,
-        line=line,
-        note=note,
-    )
+        return []
+    parts = [part.strip() for part in raw.split("|")] if "|" in raw else [raw]
+    prefix = parts[0].partition(":")[0] if ":" in parts[0] else ""
+    identifiers: list[str | None] = []
+    for part in parts:
+        whole = part if ":" in part or not prefix else f"{prefix}:{part}"
+        identifier = None
+        if raw.casefold() not in NO_ID:
+            identifier = normalize_curie(whole) if len(whole) <= 200 else None
+            if identifier is None:
+                parser.warnings.add(
+                    line,
+                    f"identifier {clip(part)!r} of {clip(text)!r} is not one paperkg knows; the "
+                    f"mention is kept without it. Write a known identifier such as {_KNOWN_IDS}",
+                )
+        identifiers.append(identifier)
+    return [
+        EntityMention(
+            text=text,
+            kind=kind,
+            identifier=identifier,
+            raw_identifier=raw,
+            section=section,
+            line=line,
+            note=note,
+        )
+        for identifier in dict.fromkeys(identifiers)
+    ]

@@ -114,9 +114,10 @@ def test_despite_marks_only_the_drugs_after_it() -> None:
             "Patients received velitrex after persistent pain despite treatment with orbazine.",
         )
     )
-    result = outcomes(extract(rec))
-    assert result["orbazine"] is Outcome.NO_BENEFIT
-    assert result["velitrex"] is Outcome.NOT_STATED
+    extraction = extract(rec)
+    assert outcomes(extraction) == {"velitrex": Outcome.NOT_STATED}
+    roles = {extraction.concept(k).label: role.value for k, role in extraction.drug_roles}
+    assert roles == {"orbazine": "prior_treatment"}
 
 
 def test_negated_administration_is_not_a_drug_taken() -> None:
@@ -232,7 +233,10 @@ def test_prior_failure_hedged_conclusion_and_side_effects_of_the_title_drug() ->
         diseases={"nausea": "MESH:D009325"},
     )
     result = extract(rec)
-    assert outcomes(result) == {"velitrex": Outcome.IMPROVED, "orbazine": Outcome.NO_BENEFIT}
+    assert outcomes(result) == {"velitrex": Outcome.IMPROVED}
+    assert [(result.concept(k).label, r.value) for k, r in result.drug_roles] == [
+        ("orbazine", "prior_treatment")
+    ]
     velitrex = next(f for f in result.findings if result.concept(f.drug).label == "velitrex")
     assert velitrex.adverse_effects == ("nausea",)
     assert velitrex.confidence < 0.8  # hedged evidence only

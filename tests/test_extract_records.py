@@ -14,8 +14,10 @@ import pytest
 from paperkg.errors import RecordError
 from paperkg.evaluation import evaluate, fibromyalgia_answer_check
 from paperkg.extract import extract
-from paperkg.model import Extraction, Outcome, PaperRecord, StudyDesign
+from paperkg.model import DrugRole, Extraction, Outcome, PaperRecord, StudyDesign
 from paperkg.readers import read_record
+
+from conftest import public_truth_as_paperkg_reads_it
 
 RECORDS = Path(__file__).resolve().parents[2] / "shared" / "records"
 SEED = "000_47468af30908e69c.txt"
@@ -24,7 +26,7 @@ SEED = "000_47468af30908e69c.txt"
 @pytest.fixture(scope="module")
 def truth() -> dict[str, Any]:
     data: dict[str, Any] = json.loads((RECORDS / "ground_truth.json").read_text(encoding="utf-8"))
-    return data
+    return public_truth_as_paperkg_reads_it(data)
 
 
 @pytest.fixture(scope="module")
@@ -121,8 +123,11 @@ def test_prior_treatment_and_example_drugs(
 ) -> None:
     result = by_name(extracted, "034")
     outcomes = {result.concept(f.drug).label: f.outcome for f in result.findings}
-    assert outcomes == {"pregabalin": Outcome.NOT_STATED, "gabapentin": Outcome.NO_BENEFIT}
-    assert [result.concept(k).label for k in result.mentioned_drugs] == ["tramadol"]
+    assert outcomes == {"pregabalin": Outcome.NOT_STATED}
+    roles = {result.concept(k).label: role for k, role in result.drug_roles}
+    # "pain despite treatment with gabapentin": the patients' prior treatment, not a finding
+    assert roles["gabapentin"] is DrugRole.PRIOR_TREATMENT
+    assert [result.concept(k).label for k in result.mentioned_drugs] == ["gabapentin", "tramadol"]
     assert result.study_design is StudyDesign.OPEN_LABEL_STUDY
     assert result.sample_size == 25
 

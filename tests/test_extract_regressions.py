@@ -113,8 +113,22 @@ def test_a_benefit_that_faded_is_mixed_and_numerically_better_is_no_benefit() ->
     assert outcomes(extract(numerically)) == {"velitrex": Outcome.NO_BENEFIT}
 
 
-def test_drugs_the_study_patients_had_previously_failed_are_no_benefit() -> None:
+def test_drugs_the_study_patients_had_previously_failed_are_prior_treatments() -> None:
+    """In a trial, drugs the patients had failed before are mentions with a role (issue 11)."""
     rec = make(
+        title="Velitrex for widgetitis: an open-label trial",
+        findings=("Forty women received velitrex 0.5 mg/kg/day and their pain fell.",),
+        abstract="Forty women with widgetitis had previously failed orbazine and plenamil.",
+    )
+    result = extract(rec)
+    assert outcomes(result) == {"velitrex": Outcome.IMPROVED}
+    roles = {result.concept(k).label: role.value for k, role in result.drug_roles}
+    assert roles == {"orbazine": "prior_treatment", "plenamil": "prior_treatment"}
+
+
+def test_in_a_case_series_the_failed_drugs_are_results_of_the_case() -> None:
+    rec = make(
+        title="Velitrex for refractory widgetitis: a case series",
         findings=("Five women received velitrex 0.5 mg/kg/day and their pain fell.",),
         abstract="Five women with widgetitis had previously failed orbazine and plenamil.",
     )

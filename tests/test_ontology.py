@@ -14,8 +14,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from paperkg.model import Outcome, StudyDesign
-from paperkg.vocab import DCTERMS, DESIGN, OUTCOME, OWL, PKG, RDF, RDFS, SKOS, VOCAB_IRI
+from paperkg.model import DrugRole, Outcome, StudyDesign
+from paperkg.vocab import DCTERMS, DESIGN, OUTCOME, OWL, PKG, RDF, RDFS, ROLE, SKOS, VOCAB_IRI
 
 if TYPE_CHECKING:
     from rdflib.namespace import DefinedNamespace
@@ -45,8 +45,14 @@ ALIGNMENT = {
     SKOS.narrowMatch,
     SKOS.relatedMatch,
 }
-NAMESPACES: tuple[type[DefinedNamespace], ...] = (PKG, OUTCOME, DESIGN)
-SCHEMES = {OUTCOME: URIRef(str(OUTCOME._NS)), DESIGN: URIRef(str(DESIGN._NS))}
+NAMESPACES: tuple[type[DefinedNamespace], ...] = (PKG, OUTCOME, DESIGN, ROLE)
+SCHEMES = {
+    OUTCOME: URIRef(str(OUTCOME._NS)),
+    DESIGN: URIRef(str(DESIGN._NS)),
+    ROLE: URIRef(str(ROLE._NS)),
+}
+#: a drug given is a finding, not a mention with a role: the one DrugRole code without an individual
+MENTION_ROLES = [role for role in DrugRole if role is not DrugRole.INTERVENTION]
 
 
 @cache
@@ -138,7 +144,7 @@ def test_terms_have_the_right_kind() -> None:
             assert kinds == {OWL.Class}, term
         else:
             assert len(kinds & {OWL.ObjectProperty, OWL.DatatypeProperty}) == 1, term
-    for ns, cls in ((OUTCOME, PKG.Outcome), (DESIGN, PKG.StudyDesign)):
+    for ns, cls in ((OUTCOME, PKG.Outcome), (DESIGN, PKG.StudyDesign), (ROLE, PKG.DrugRole)):
         for _, term in ids(ns):
             assert {OWL.NamedIndividual, cls, SKOS.Concept} <= set(g.objects(term, RDF.type))
 
@@ -148,10 +154,14 @@ def test_terms_have_the_right_kind() -> None:
 
 @pytest.mark.parametrize(
     ("ns", "cls", "codes"),
-    [(OUTCOME, PKG.Outcome, Outcome), (DESIGN, PKG.StudyDesign, StudyDesign)],
-    ids=["outcome", "design"],
+    [
+        (OUTCOME, PKG.Outcome, list(Outcome)),
+        (DESIGN, PKG.StudyDesign, list(StudyDesign)),
+        (ROLE, PKG.DrugRole, MENTION_ROLES),
+    ],
+    ids=["outcome", "design", "role"],
 )
-def test_concept_scheme(ns: type[DefinedNamespace], cls: URIRef, codes: type[enum.StrEnum]) -> None:
+def test_concept_scheme(ns: type[DefinedNamespace], cls: URIRef, codes: list[enum.StrEnum]) -> None:
     g = onto()
     scheme = SCHEMES[ns]
     assert (scheme, RDF.type, SKOS.ConceptScheme) in g

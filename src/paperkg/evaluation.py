@@ -200,6 +200,24 @@ def _condition_matches(concept: Concept, truth: Mapping[str, Any]) -> bool:
     return any(lookup_key(form) in labels for form in (concept.label, *concept.synonyms))
 
 
+def _condition_or_broader_matches(
+    extraction: Extraction, key: str, truth: Mapping[str, Any]
+) -> bool:
+    """The finding's condition, or a condition it is a subtype of, is the true one: a finding on
+    "episodic migraine" (broader: migraine) answers a question about migraine, as the graph's
+    queries do; a finding on the broad concept never stands for a truth that names a subtype.
+    """
+    concept = extraction.concept(key)
+    if _condition_matches(concept, truth):
+        return True
+    known = {c.key for c in extraction.concepts}
+    return any(
+        _condition_matches(extraction.concept(broader), truth)
+        for broader in concept.broader
+        if broader in known
+    )
+
+
 def _truth_pairs(
     record: Mapping[str, Any],
 ) -> list[tuple[Mapping[str, Any], Mapping[str, Any]]]:
@@ -295,7 +313,7 @@ def _score_record(
                 i
                 for i in unused
                 if _drug_matches(extraction.concept(findings[i].drug), intervention)
-                and _condition_matches(extraction.concept(findings[i].condition), condition)
+                and _condition_or_broader_matches(extraction, findings[i].condition, condition)
             ),
             None,
         )

@@ -42,6 +42,7 @@ from .vocab import (
     PKG,
     RDF,
     RDFS,
+    ROLE,
     SCHEMA,
     SKOS,
     XSD,
@@ -184,6 +185,7 @@ def map_record(
             out.add(paper, PKG.mentions, concept_nodes[concept.key])
     for condition in extraction.studied_conditions:
         out.add(paper, PKG.studiesCondition, concept_nodes[condition])
+    _map_roles(out, paper, extraction, concept_nodes)
     if extraction.study_design is not None:
         out.link(paper, PKG.studyDesign, str(DESIGN[extraction.study_design.value]))
     if extraction.sample_size is not None:
@@ -216,6 +218,12 @@ def map_record(
             else BIOLINK.studied_to_treat
         )
         out.add(concept_nodes[finding.drug], predicate, concept_nodes[finding.condition])
+        for partner in finding.given_with:
+            out.add(
+                finding_node(paper, drug_concept, condition_concept),
+                PKG.givenWith,
+                concept_nodes[partner],
+            )
         for effect in finding.adverse_effects:
             effect_node = labels_to_conditions.get(lookup_key(effect))
             if effect_node is not None:
@@ -223,6 +231,32 @@ def map_record(
     if record.annotations or record.relations:
         _map_annotations(out, paper, record, extraction, concept_nodes, base_iri)
     return MappedRecord(graph, paper, key, record_build_key, tuple(out.quads))
+
+
+def _map_roles(
+    out: _GraphWriter,
+    paper: NamedNode,
+    extraction: Extraction,
+    concept_nodes: dict[str, NamedNode],
+) -> None:
+    """Comorbidities, drugs named with a role (mentions, never findings) and broader concepts."""
+    for condition in extraction.comorbidities:
+        out.add(paper, PKG.comorbidity, concept_nodes[condition])
+    for drug, role in extraction.drug_roles:
+        node = NamedNode(f"{paper.value}/named/{slug(drug)}")
+        out.add(paper, PKG.namesDrug, node)
+        out.link(node, RDF.type, str(PKG.DrugMention))
+        out.add(node, PKG.drug, concept_nodes[drug])
+        out.link(node, PKG.drugRole, str(ROLE[role.value]))
+    for concept in extraction.concepts:
+        for broader in concept.broader:
+            if broader in concept_nodes:
+                out.add(concept_nodes[concept.key], SKOS.broadMatch, concept_nodes[broader])
+
+
+def finding_node(paper: NamedNode, drug: Concept, condition: Concept) -> NamedNode:
+    """The IRI of the finding about ``drug`` for ``condition`` in ``paper``."""
+    return NamedNode(f"{paper.value}/finding/{slug(drug.key)}/{slug(condition.key)}")
 
 
 def _map_paper(
@@ -424,7 +458,7 @@ def _map_finding(
     drug: tuple[Concept, NamedNode],
     condition: tuple[Concept, NamedNode],
 ) -> None:
-    node = NamedNode(f"{paper.value}/finding/{slug(drug[0].key)}/{slug(condition[0].key)}")
+    node = finding_node(paper, drug[0], condition[0])
     out.link(node, RDF.type, str(PKG.Finding))
     out.add(node, PKG.paper, paper)
     out.add(node, PKG.intervention, intervention)

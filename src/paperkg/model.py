@@ -14,6 +14,7 @@ __all__ = [
     "Annotation",
     "Concept",
     "Dose",
+    "DrugRole",
     "EntityKind",
     "EntityMention",
     "Evidence",
@@ -55,6 +56,21 @@ def is_conflicting(outcomes: Mapping[str, int]) -> bool:
     return outcomes.get("improved", 0) > 0 and (
         outcomes.get("no_benefit", 0) + outcomes.get("worsened", 0) > 0
     )
+
+
+class DrugRole(enum.StrEnum):
+    """Why a drug named in a paper is, or is not, one of its interventions (a comparator, a
+    background therapy or a prior treatment is a mention with a role, not a finding).
+    """
+
+    INTERVENTION = "intervention"
+    COMPARATOR = "comparator"
+    ACTIVE_PLACEBO = "active_placebo"
+    BACKGROUND_THERAPY = "background_therapy"
+    PRIOR_TREATMENT = "prior_treatment"
+    RESCUE = "rescue"
+    REVIEW_COMPARATOR = "review_comparator"
+    NAMED_IN_BACKGROUND = "named_in_background"
 
 
 class StudyDesign(enum.StrEnum):
@@ -173,6 +189,8 @@ class Concept:
     ``key`` is the canonical CURIE chosen by identifier priority (conditions: MONDO, MeSH;
     chemicals: MeSH, ChEBI, PubChem; species: NCBITaxon), or ``label:<normalised label>`` when
     no mention carries an identifier. ``identifiers`` lists every CURIE seen for it, sorted.
+    ``broader``: keys of concepts of the record this one is a subtype, stage or sequela of
+    ("treatment-resistant depression" of "depression").
     """
 
     key: str
@@ -180,6 +198,7 @@ class Concept:
     label: str
     synonyms: tuple[str, ...] = ()
     identifiers: tuple[str, ...] = ()
+    broader: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +242,8 @@ class Finding:
     evidence: tuple[Evidence, ...] = ()
     extractor: ExtractorInfo = field(default_factory=lambda: ExtractorInfo("unknown", "0"))
     confidence: float = 0.5
+    #: the other drugs (concept keys) this one was given with as one combination
+    given_with: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +260,10 @@ class Extraction:
     mentioned_drugs: tuple[str, ...] = ()
     study_design: StudyDesign | None = None
     sample_size: int | None = None
+    #: ``(drug key, role)`` for every drug named but not given (comparators, background, ...)
+    drug_roles: tuple[tuple[str, DrugRole], ...] = ()
+    #: keys of conditions the patients had but the paper did not treat (comorbidities, subgroups)
+    comorbidities: tuple[str, ...] = ()
 
     def concept(self, key: str) -> Concept:
         """The concept with this key (raises ``KeyError`` if none)."""

@@ -22,6 +22,7 @@ __all__ = [
     "PROV",
     "RDF",
     "RDFS",
+    "ROLE",
     "SCHEMA",
     "SKOS",
     "XSD",
@@ -54,6 +55,8 @@ class PKG(DefinedNamespace):
     RecordGraph: URIRef
     Mention: URIRef
     StatedRelation: URIRef
+    DrugMention: URIRef
+    DrugRole: URIRef
     # paper
     paperKey: URIRef
     origin: URIRef
@@ -67,6 +70,10 @@ class PKG(DefinedNamespace):
     authorPosition: URIRef
     mentions: URIRef
     studiesCondition: URIRef
+    comorbidity: URIRef
+    namesDrug: URIRef
+    drugRole: URIRef
+    givenWith: URIRef
     studyDesign: URIRef
     sampleSize: URIRef
     # concepts
@@ -146,6 +153,23 @@ class DESIGN(DefinedNamespace):
     systematic_review: URIRef
     meta_analysis: URIRef
     protocol: URIRef
+
+
+class ROLE(DefinedNamespace):
+    """Drug role individuals; local names are the :class:`paperkg.model.DrugRole` codes (all
+    but ``intervention``, which is a finding, not a mention).
+    """
+
+    _fail = True
+    _NS = Namespace(VOCAB_IRI + "role/")
+
+    comparator: URIRef
+    active_placebo: URIRef
+    background_therapy: URIRef
+    prior_treatment: URIRef
+    rescue: URIRef
+    review_comparator: URIRef
+    named_in_background: URIRef
 
 
 class BIOLINK(DefinedNamespace):

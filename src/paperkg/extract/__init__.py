@@ -10,12 +10,18 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from paperkg.extract import lexicon
+from paperkg.extract.combinations import (
+    combination_parts,
+    given_together,
+    split_combinations,
+)
 from paperkg.extract.concepts import ConceptSet, build_concepts, label_key
 from paperkg.extract.design import detect_design, sample_size
 from paperkg.extract.interventions import (
     AnnotatedSentence,
     Occurrence,
     annotate,
+    comorbidities,
     condition_roles,
     doses_for,
     drug_purposes,
@@ -28,9 +34,12 @@ from paperkg.extract.outcome import (
     decide_outcome,
     polarity_for,
 )
-from paperkg.extract.sentences import MentionIndex, Sentence, record_sentences
+from paperkg.extract.roles import RoleCue, cue_roles, decide_role, title_subjects
+from paperkg.extract.sentences import Hit, MentionIndex, Sentence, record_sentences
+from paperkg.extract.specificity import specific_conditions
 from paperkg.model import (
     Concept,
+    DrugRole,
     EntityKind,
     Extraction,
     ExtractorInfo,
@@ -75,34 +84,45 @@ class RuleExtractor:
         concepts = {c.key: c for c in concept_set.concepts}
         index = MentionIndex(concept_set.surfaces)
         sentences = record_sentences(record)
-        items = annotate(sentences, index)
+        parts = combination_parts(concepts.values())
+        items = split_combinations(annotate(sentences, index), parts)
         diseases = [c for c in concept_set.concepts if c.kind is EntityKind.DISEASE]
         studied, harms = condition_roles(diseases, items, _linked_keys(record, concept_set))
-        excluded = set(studied)
+        comorbid = comorbidities(items) - set(studied)
+        broad = set(studied)
+        studied, concepts = specific_conditions(studied, concepts, items, harms | comorbid)
+        excluded = set(studied) | broad
         # Conditions a drug can be "given for"; symptoms ("for pain") do not redirect a finding.
-        conditions = {c.key for c in diseases if not lexicon.SYMPTOMS.search(label_key(c.label))}
+        conditions = {
+            c.key
+            for c in concepts.values()
+            if c.kind is EntityKind.DISEASE and not lexicon.SYMPTOMS.search(label_key(c.label))
+        }
 
+        classes = _title_classes(concepts, items)
         per_drug = {
             key: self._drug_evidence(key, items, excluded)
             for key, concept in concepts.items()
-            if is_drug_like(concept)
+            if (is_drug_like(concept) or key in classes) and key not in parts
         }
-        tried = [key for key, ev in per_drug.items() if any(o.given for o in ev.occurrences)]
+        design = detect_design(sentences)
+        roles = _drug_roles(per_drug, items, design, classes)
+        tried = [key for key in per_drug if roles[key] is DrugRole.INTERVENTION]
+        together = given_together(tried, parts, items)
         info = ExtractorInfo(self.name, self.version)
         findings: list[Finding] = []
-        design = detect_design(sentences)
         for drug in tried:
             evidence = per_drug[drug]
             given = [o.sentence for o in evidence.occurrences if o.given]
             # A protocol reports no results: what it hopes for is not an outcome.
             judged = () if design is StudyDesign.PROTOCOL else evidence.judged
-            decision = decide_outcome(judged, given)
+            decision = decide_outcome(judged, given + _fallback_evidence(drug, items))
             usable = {o.sentence.position for o in evidence.occurrences if not o.background}
             doses = tuple(doses_for(drug, items, usable))
             effects = _adverse_effects(
                 drug, items, evidence, usable, _primary(tried, items), excluded, harms, concepts
             )
-            targets = _targets(drug_purposes(drug, items), studied, conditions)
+            targets = _targets(drug_purposes(drug, items), studied, conditions, concepts)
             findings.extend(
                 Finding(
                     drug=drug,
@@ -113,6 +133,7 @@ class RuleExtractor:
                     evidence=decision.evidence,
                     extractor=info,
                     confidence=decision.confidence,
+                    given_with=together.get(drug, ()),
                 )
                 for condition in targets
             )
@@ -121,11 +142,18 @@ class RuleExtractor:
             for key, concept in concepts.items()
             if is_drug_like(concept) and key not in tried and concept.identifiers
         )
+        drug_roles = tuple(
+            (key, role)
+            for key, role in roles.items()
+            if role is not DrugRole.INTERVENTION and per_drug[key].occurrences
+        )
         return Extraction(
-            concepts=concept_set.concepts,
+            concepts=tuple(concepts.values()),
             studied_conditions=tuple(studied),
             findings=tuple(findings),
             mentioned_drugs=mentioned,
+            drug_roles=drug_roles,
+            comorbidities=tuple(sorted(comorbid)),
             study_design=design,
             sample_size=sample_size(sentences, design),
         )
@@ -148,17 +176,122 @@ class RuleExtractor:
         return _DrugEvidence(tuple(found), tuple(judged))
 
 
-def _targets(purposes: set[str], studied: list[str], known: set[str]) -> list[str]:
+def _fallback_evidence(drug: str, items: list[AnnotatedSentence]) -> list[Sentence]:
+    """Evidence of last resort (the title never is): the first sentence naming the drug,
+    else the first sentence of the abstract.
+    """
+    prose = [item for item in items if item.sentence.section != "title"]
+    naming = [item.sentence for item in prose if any(h.key == drug for h in item.hits)]
+    return naming[:1] or [item.sentence for item in prose][:1]
+
+
+def _title_classes(concepts: dict[str, Concept], items: list[AnnotatedSentence]) -> set[str]:
+    """Drug classes the title names ("bisphosphonates for ..."): a class a paper is about is
+    its intervention, a concept of its own; a class named elsewhere is not a drug tried.
+    """
+    title = {h.key for i in items if i.sentence.section == "title" for h in i.hits}
+    classes: set[str] = set()
+    for key, concept in concepts.items():
+        if key not in title or concept.kind is not EntityKind.CHEMICAL or is_drug_like(concept):
+            continue
+        head = lexicon.CLASS_WORDS.search(concept.label)
+        if head is not None and not head.group(0).lower().startswith(_NOT_A_CLASS):
+            classes.add(key)
+    return classes
+
+
+#: Class-word heads that name no drug class ("placebo", "study drug", "medications").
+_NOT_A_CLASS = (
+    "placebo", "sham", "vehicle", "dummy", "medication", "drug", "agent", "therap", "regimen",
+)  # fmt: skip
+
+
+def _drug_roles(
+    per_drug: dict[str, _DrugEvidence],
+    items: list[AnnotatedSentence],
+    design: StudyDesign | None,
+    classes: set[str],
+) -> dict[str, DrugRole]:
+    """Each candidate drug's role (:mod:`paperkg.extract.roles`); a drug class only counts as
+    given when the title is about it.
+    """
+    # A subject is named as itself, not as a modifier ("alcohol-dependent smokers").
+    drugs = {
+        drug
+        for drug, evidence in per_drug.items()
+        if any(not o.modifier for o in evidence.occurrences)
+    }
+    title = next((item for item in items if item.sentence.section == "title"), None)
+    subjects: set[str] = set()
+    if title is not None:
+        subjects = title_subjects(title.sentence, title.hits) & drugs
+    if not subjects:
+        aims = [
+            i
+            for i in items
+            if i.sentence.section == "abstract" and lexicon.INTENT.search(i.sentence.text)
+        ]
+        for aim in aims:
+            subjects |= title_subjects(aim.sentence, aim.hits) & drugs
+    roles: dict[str, DrugRole] = {}
+    for drug, evidence in per_drug.items():
+        cues = [
+            RoleCue(role, o.sentence)
+            for o in evidence.occurrences
+            if not o.background and not o.modifier
+            for role in cue_roles(o.sentence, o.hit, _hits_of(items, o.sentence))
+        ]
+        if drug in classes and drug not in subjects:
+            roles[drug] = DrugRole.NAMED_IN_BACKGROUND
+            continue
+        roles[drug] = decide_role(
+            drug,
+            cues,
+            given=any(o.given for o in evidence.occurrences),
+            explicit=any(o.explicit for o in evidence.occurrences),
+            # a review of a class is about its members too
+            subjects=subjects if subjects - classes else set(),
+            design=design,
+        )
+    return roles
+
+
+def _hits_of(items: list[AnnotatedSentence], sentence: Sentence) -> tuple[Hit, ...]:
+    return (
+        items[sentence.position].hits
+        if items[sentence.position].sentence is sentence
+        else next(item.hits for item in items if item.sentence is sentence)
+    )
+
+
+def _targets(
+    purposes: set[str], studied: list[str], known: set[str], concepts: dict[str, Concept]
+) -> list[str]:
     """The studied conditions a drug's findings are about.
 
     A drug the text says was given for a studied condition counts for that one only; a drug given
     for another named condition ("tramadol for low back pain" in a depression case) for none;
-    otherwise for every studied condition.
+    otherwise for every studied condition. A purpose that names a studied condition more or
+    less specifically ("hepatitis C virus" for "chronic hepatitis C virus") is that condition.
     """
     named = purposes & known
     if not named:
         return list(studied)
-    return [condition for condition in studied if condition in named]
+    return [
+        condition
+        for condition in studied
+        if condition in named or any(_related(concepts[condition], concepts[n]) for n in named)
+    ]
+
+
+def _related(first: Concept, second: Concept) -> bool:
+    """One concept's name holds one of the other's names as whole words."""
+    for one in (first.label, *first.synonyms):
+        for other in (second.label, *second.synonyms):
+            a, b = f" {label_key(one)} ", f" {label_key(other)} "
+            if len(a) > 4 and len(b) > 4 and (a in b or b in a):
+                return True
+    return False
 
 
 def _primary(tried: list[str], items: list[AnnotatedSentence]) -> str | None:

@@ -18,7 +18,7 @@ __all__ = ["detect_design", "parse_number", "sample_size"]
 
 _OTHER_STUDIES = re.compile(
     r"\bprevious(?:ly)?\b|\bprior\b|\bearlier\b|\bha(?:s|ve) been (?:reported|shown)\b|"
-    r"\bliterature\b(?! review)",
+    r"(?<!review the )(?<!reviewed the )\bliterature\b(?! review)",
     re.IGNORECASE,
 )
 _I = re.IGNORECASE
@@ -45,7 +45,14 @@ _RULES: list[tuple[StudyDesign, re.Pattern[str]]] = [
     ),
     (
         StudyDesign.CASE_SERIES,
-        re.compile(r"\bcase series\b|\bseries of \w+ (?:patients|cases)", _I),
+        re.compile(
+            r"\bcase series\b|\bseries of \w+ (?:patients|cases)|"
+            r"\bwe (?:report|describe|present|reviewed) (?:the )?(?:(?:\d+|two|three|four|five|six|"
+            r"seven|eight|nine|ten|several)\s+)?(?:consecutive\s+)?cases\b|"
+            r"\b(?:two|three|four|five|six|seven|eight|nine|ten|\d+) (?:consecutive )?cases of\b|"
+            r"\bretrospective(?:ly)? (?:chart|case|record)s? review",
+            _I,
+        ),
     ),
     (
         StudyDesign.LAB_STUDY,
@@ -58,7 +65,8 @@ _CASE_IN_TITLE = re.compile(r"\b(?:a|one|single) (?:rare )?case of\b", _I)
 _CROSSOVER = re.compile(r"\bcross[\s-]?over\b", _I)
 _DOUBLE = re.compile(r"\bdouble[\s-](?:blind|masked)\w*|\brandomi[sz]|\brandomly\b", _I)
 _SINGLE = re.compile(r"\bsingle[\s-](?:blind|masked)\w*", _I)
-_PILOT = re.compile(r"\bpilot\b|\bfeasibility\b|\bsingle[\s-]arm\b", _I)
+_PILOT = re.compile(r"\bpilot\b|\bfeasibility\b", _I)
+_SINGLE_ARM = re.compile(r"\bsingle[\s-](?:arm|group)\b|\bone[\s-]arm\b", _I)
 _OPEN = re.compile(
     r"\bopen[\s-]label\b|\bextension (?:study|phase)\b|\bflexible[\s-]dose\b[^.]{0,80}\badded\b|"
     r"\buncontrolled (?:study|trial)\b",
@@ -66,13 +74,20 @@ _OPEN = re.compile(
 )
 _RCT = re.compile(
     r"\brandomi[sz]ed\b[^.]{0,80}\b(?:trial|study|controlled)\b|"
-    r"\brandomly (?:assigned|allocated)\b|"
+    r"\brandomly (?:assigned|allocated|divided)\b|\b(?:were|was) randomi[sz]ed\b|"
+    r"\brandomi[sz]ed (?:to|into|in a \d:\d)\b|\brandomi[sz]ation\b|"
     r"\b(?:placebo|double[\s-]blind)[\s-]?\w*[\s,]+[^.]{0,60}\btrial\b|\bcontrolled trial\b",
     _I,
 )
 _COHORT = re.compile(
     r"\bcohort\b|\bprospective (?:observational )?study\b|\bretrospective\b|\bregistry\b|"
     r"\bobservational\b",
+    _I,
+)
+_TRIAL = re.compile(r"\b(?:clinical )?trial\b|\binterventional study\b", _I)
+_GROUPS_COMPARED = re.compile(
+    r"\b(?:two|three|four|2|3|4) (?:treatment |study |parallel )?(?:groups|arms)\b|\bplacebo\b|"
+    r"\bcontrol group\b",
     _I,
 )
 _RCT_TITLE = re.compile(r"\bRCT\b|\brandomi[sz]ed\b", _I)
@@ -158,12 +173,20 @@ def detect_design(sentences: Sequence[Sentence]) -> StudyDesign | None:
         return StudyDesign.PILOT_TRIAL
     if _OPEN.search(text):
         return StudyDesign.OPEN_LABEL_STUDY
+    if _SINGLE_ARM.search(text) and not _RCT.search(text):
+        return StudyDesign.PILOT_TRIAL
     if _RCT.search(text) or _RCT_TITLE.search(title):
         return StudyDesign.RCT
     if _PILOT.search(text):
         return StudyDesign.PILOT_TRIAL
     if _COHORT.search(text):
         return StudyDesign.COHORT_STUDY
+    if _TRIAL.search(text) and _GROUPS_COMPARED.search(text):
+        # "a clinical trial ... divided into two treatment groups", "olanzapine and placebo":
+        # a controlled comparison that does not say "randomised".
+        return StudyDesign.RCT
+    if _TRIAL.search(text):
+        return StudyDesign.OPEN_LABEL_STUDY
     return None
 
 

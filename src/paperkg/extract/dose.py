@@ -143,6 +143,16 @@ def find_doses(text: str) -> list[DoseSpan]:
         next_start = atoms[index + 1].start() if index + 1 < len(atoms) else len(text)
         previous_end = spans[-1].end if spans else 0
         made = _atom_doses(text, atom, previous_end, next_start)
+        if spans and len(made) == 1 and _unit_range(text, spans[-1], made[0]):
+            # "15 mg to 25 mg once weekly": one range, written with the unit twice
+            low, high = spans[-1], made[0]
+            written = _clean(text[low.start : high.end])
+            spans[-1] = DoseSpan(
+                low.start,
+                high.end,
+                replace(high.dose, text=written, value=low.dose.value, value_max=high.dose.value),
+            )
+            continue
         joined = bool(spans) and _JOIN.match(text[spans[-1].end : made[0].start]) is not None
         indices = list(range(len(spans), len(spans) + len(made)))
         if joined:
@@ -164,6 +174,23 @@ def find_doses(text: str) -> list[DoseSpan]:
                 ),
             )
     return spans
+
+
+_UNIT_RANGE_GAP = re.compile(r"^\s*(?:-|–|—|to)\s*$")
+
+
+def _unit_range(text: str, low: DoseSpan, high: DoseSpan) -> bool:
+    """Two single doses of one unit joined by "to" or a dash, rising: a range."""
+    first, second = low.dose, high.dose
+    return (
+        _UNIT_RANGE_GAP.match(text[low.end : high.start]) is not None
+        and first.unit == second.unit
+        and first.value_max is None
+        and second.value_max is None
+        and first.value is not None
+        and second.value is not None
+        and first.value < second.value
+    )
 
 
 def _atom_doses(

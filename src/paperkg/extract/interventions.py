@@ -9,6 +9,7 @@ lexicons (:mod:`paperkg.extract.lexicon`), never from drug names.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ __all__ = [
     "AnnotatedSentence",
     "Occurrence",
     "annotate",
+    "comorbidities",
     "condition_roles",
     "doses_for",
     "drug_purposes",
@@ -78,7 +80,8 @@ class Occurrence:
     """One mention of a chemical in a sentence, judged.
 
     ``background``: only named (guidelines, approvals, other studies); ``modifier``: part of a
-    larger noun ("opioid receptors"); ``given``: a cue shows this paper gave or tested it.
+    larger noun ("opioid receptors"); ``given``: a cue shows this paper gave or tested it;
+    ``explicit``: the cue is an administration, an arm or a dose, not only a stated result.
     """
 
     sentence: Sentence
@@ -86,6 +89,7 @@ class Occurrence:
     background: bool
     modifier: bool
     given: bool
+    explicit: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,8 +201,10 @@ def occurrences(item: AnnotatedSentence, hit: Hit, has_polarity: bool = False) -
         or lexicon.MODIFIER_BEFORE.search(text[max(0, hit.start - _WINDOW) : hit.start])
     )
     background = _is_background(item, hit)
-    given = not modifier and not background and _is_given(item, hit, has_polarity)
-    return Occurrence(item.sentence, hit, background, modifier, given)
+    usable = not modifier and not background
+    explicit = usable and item.sentence.section != "title" and _is_given(item, hit, False)
+    given = usable and (explicit or _is_given(item, hit, has_polarity))
+    return Occurrence(item.sentence, hit, background, modifier, given, explicit)
 
 
 def doses_for(drug: str, items: Sequence[AnnotatedSentence], usable: set[int]) -> list[Dose]:
@@ -208,23 +214,55 @@ def doses_for(drug: str, items: Sequence[AnnotatedSentence], usable: set[int]) -
     given to the nearest chemical in its sentence.
     """
     found: dict[str, list[Dose]] = {"summary": [], "abstract": []}
+    starts: list[Dose] = []
     for item in items:
         if item.sentence.position not in usable:
             continue
+        text = item.sentence.text
         chemicals = [h for h in item.hits if h.kind is EntityKind.CHEMICAL]
         for span in item.doses:
-            nearest = min(
-                chemicals,
-                key=lambda h: (
-                    span.start - h.end if span.start >= h.end else (h.start - span.end) * 1.5
-                ),
-                default=None,
-            )
-            if nearest is not None and nearest.key == drug:
-                tier = "abstract" if item.sentence.section == "abstract" else "summary"
-                found[tier].append(span.dose)
-    chosen = _unique(found["summary"]) or _unique(found["abstract"])
+            nearest = min(chemicals, key=lambda h: _dose_distance(text, span, h), default=None)
+            if nearest is None or nearest.key != drug or _dose_distance(text, span, nearest) > 1e6:
+                continue
+            tier = "abstract" if item.sentence.section == "abstract" else "summary"
+            found[tier].append(span.dose)
+            if _TITRATION_START.search(text[max(0, span.start - 40) : span.start]):
+                starts.append(span.dose)
+    # "started at 25 mg and increased to 100 mg/day": the dose given is the target, not the
+    # start, unless the start is all the paper says.
+    start_keys = {(d.value, d.value_max, d.unit) for d in starts}
+    chosen: list[Dose] = []
+    for tier in ("summary", "abstract"):
+        doses = _unique(found[tier])
+        kept = [d for d in doses if (d.value, d.value_max, d.unit) not in start_keys] or doses
+        if kept:
+            chosen = kept
+            break
     return [_enrich(dose, found["abstract"] + found["summary"]) for dose in chosen]
+
+
+#: Words before a dose that make it where a titration began, not the dose given.
+_TITRATION_START = re.compile(
+    r"\b(?:start(?:ed|ing)?|initiat(?:ed|ing)|began|beginning|initial(?:ly)?|titrated|"
+    r"escalated|increased|increas(?:ing|es)|uptitrated)\b(?:\s+(?:dose|doses))?\s+"
+    r"(?:(?:at|with|on|from|by|of)\s+)?(?:a\s+(?:dose\s+of\s+)?)?$|"
+    r"\bincrements? of\s+$|\bfrom\s+$",
+    re.IGNORECASE,
+)
+#: Between a dose and a drug written after it: a list or a new clause gives the dose to
+#: something else ("topiramate 100 mg/day and propranolol 160 mg/day").
+_DOSE_BREAK = re.compile(r"\band\b|\bor\b|\bversus\b|\bvs\b|[,;:]|\bthan\b", re.IGNORECASE)
+
+
+def _dose_distance(text: str, span: DoseSpan, hit: Hit) -> float:
+    """How far a dose is from a drug; doses follow their drug, so a drug written after the dose
+    is farther, and unreachable across a list or clause break.
+    """
+    if span.start >= hit.end:
+        return float(span.start - hit.end)
+    if _DOSE_BREAK.search(text[span.end : hit.start]):
+        return 1e9
+    return (hit.start - span.end) * 1.5
 
 
 def _unique(doses: Sequence[Dose]) -> list[Dose]:
@@ -294,12 +332,10 @@ def condition_roles(
                     adverse.add(hit.key)
     harms = adverse - target
     by_key = {c.key: c for c in diseases}
+    comorbid = comorbidities(items)
 
-    def usable(key: str) -> bool:
-        concept = by_key.get(key)
-        if concept is None or key in harms:
-            return False
-        return not lexicon.SYMPTOMS.search(label_key(concept.label))
+    def symptom(key: str) -> bool:
+        return bool(lexicon.SYMPTOMS.search(label_key(by_key[key].label)))
 
     order = [c.key for c in diseases]
     for candidates in (
@@ -307,10 +343,75 @@ def condition_roles(
         [k for k in order if k in focus],
         [k for k in order if k in linked],
     ):
-        studied = [k for k in candidates if usable(k)]
-        if studied:
-            return studied, harms
+        known = [
+            k
+            for k in candidates
+            if k in by_key
+            and k not in harms
+            and not lexicon.NOT_A_CONDITION.search(label_key(by_key[k].label))
+        ]
+        # A disease before its symptoms; a comorbidity or a population the treatment is not
+        # for only when the record names nothing else. A symptom is studied when it is the
+        # target itself ("eszopiclone for insomnia coexisting with depression").
+        for studied in (
+            [k for k in known if not symptom(k) and k not in comorbid],
+            [k for k in known if symptom(k) and k not in comorbid and k in focus],
+            [k for k in known if not symptom(k)],
+        ):
+            if studied:
+                return studied, harms
     return [], harms
+
+
+#: The disease is what some patients also had ("with or without MDD", "coexisting with").
+_COMORBID_BEFORE = re.compile(
+    r"\bwith (?:or|and) without\s+(?:(?:a|an|current|comorbid)\s+)?$|"
+    r"\b(?:comorbid|co-?morbid|coexist\w*|co-exist\w*|co-?occurring|concomitant|concurrent|"
+    r"coincident|associated)\s+(?:with\s+)?(?:(?:a|an|current|active|stable)\s+)?$|"
+    r"\b(?:also|additionally) (?:had|having|with)\s+(?:(?:a|an)\s+)?$|"
+    r"\bhistory of\s+(?:(?:a|an)\s+)?$|\bco-?infect\w*\s+with\s+(?:[\w-]+\s+){0,4}and\s+$",
+    re.IGNORECASE,
+)
+#: "<treated condition> in <population>": the title treats the first and studies it in the
+#: second ("pramipexole for depression in Parkinson's disease").
+_TREATED_BEFORE = re.compile(
+    r"\b(?:for|of|treating|against|in the (?:treatment|management|prevention) of)\s+"
+    r"(?:(?:the|a|an|acute|chronic)\s+)?(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_POPULATION_BEFORE = re.compile(
+    r"^\s*(?:in|among|for)\s+(?:(?:adult|elderly|older|young|pediatric|paediatric|the)\s+)?"
+    r"(?:(?:patients?|adults|people|persons|subjects|individuals|children|women|men|smokers|"
+    r"veterans)\s+(?:with|who have|suffering from|having)\s+)?(?:(?:a|an|comorbid|"
+    r"coexisting|concomitant|established|stable)\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def comorbidities(items: Sequence[AnnotatedSentence]) -> set[str]:
+    """Disease keys the patients had besides what the paper treats.
+
+    A disease introduced as a comorbidity anywhere in the record ("with or without",
+    "comorbid", "coexisting with", "history of"), and, in the title, the population a treated
+    condition is studied in ("<drug> for <A> in <B>", "treatment of <A> in patients with <B>").
+    """
+    comorbid: set[str] = set()
+    for item in items:
+        text = item.sentence.text
+        diseases = [h for h in item.hits if h.kind is EntityKind.DISEASE]
+        for hit in diseases:
+            if _COMORBID_BEFORE.search(text[max(0, hit.start - _WINDOW) : hit.start]):
+                comorbid.add(hit.key)
+        if item.sentence.section != "title":
+            continue
+        for treated, population in itertools.pairwise(diseases):
+            if (
+                treated.key != population.key
+                and _TREATED_BEFORE.search(text[max(0, treated.start - _WINDOW) : treated.start])
+                and _POPULATION_BEFORE.search(text[treated.end : population.start])
+            ):
+                comorbid.add(population.key)
+    return comorbid
 
 
 #: "X for (the treatment of) (her) Y": Y is what X was given for.

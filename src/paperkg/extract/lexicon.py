@@ -25,6 +25,7 @@ __all__ = [
     "MODIFIER_AFTER",
     "MODIFIER_BEFORE",
     "NEGATED_ADMINISTRATION",
+    "NOT_A_CONDITION",
     "NO_BENEFIT",
     "OBJECT_NO_BENEFIT",
     "STUDY_SUBJECT",
@@ -47,8 +48,9 @@ ADMINISTRATION = _cues(
 )
 #: The drug follows a negated administration ("not taking an opioid medication").
 NEGATED_ADMINISTRATION = re.compile(
-    r"\b(?:not|never|no|without|nor)\s+(?:\w+\s+){0,2}?(?:taking|receiving|using|on|"
-    r"treated with|exposed to)?\s*(?:an?\s+|any\s+)?$",
+    r"\b(?:not|never|nor)\s+(?:\w+\s+){0,1}?(?:taking|receiving|using|on|treated with|"
+    r"exposed to|given)\s+(?:an?\s+|any\s+)?$|"
+    r"\b(?:no|without)\s+(?:(?:prior|previous|concomitant|current)\s+)?(?:an?\s+|any\s+)?$",
     re.IGNORECASE,
 )
 #: The drug is a placebo-controlled or head-to-head arm ("X versus placebo", "X or placebo").
@@ -226,7 +228,11 @@ ADVERSE_NOUN = _cues(
 MODIFIER_AFTER = re.compile(
     r"^[\s-]*(?:receptors?|antagonis\w*|agonis\w*|withdrawal|dependence|function|activity|"
     r"system|pathway|levels?|reuptake|dysfunction|pathophysiology|signal\w*|tone|"
-    r"concentrations?|metabolism|use disorder|addiction|overdose|-norepinephrine)\b",
+    r"concentrations?|metabolism|use disorder|addiction|overdose|-norepinephrine|consumption|"
+    r"intake|craving|abuse|misuse|loss|wasting|excretion|homeostasis)\b|"
+    # "alcohol-dependent smokers", "opioid-induced constipation": the chemical names the people
+    # or the harm, it is not given
+    r"^-(?:dependent|induced|related|associated|naive|naïve|exposed|using|abusing|free)\b",
     re.IGNORECASE,
 )
 MODIFIER_BEFORE = re.compile(r"\b(?:endogenous|excess|serum|plasma|urinary)\s+$", re.IGNORECASE)
@@ -255,12 +261,48 @@ CLASS_WORDS = _cues(
     r"^(?:placebo|sham|vehicle|dummy)\b",
     r"\bantipsychotics?\b",
     r"\bvitamins?\b",
+    r"\bcontraceptives?\b",
+    r"\bantibiotics?\b",
+    r"\bantihypertensives?\b",
+    r"\bstatins\b",
+    r"\bbisphosphonates\b",
+    r"\bbiologics?\b",
+    r"\bdiuretics\b",
+    r"\banticoagulants?\b",
+    r"\bantiplatelets?\b",
+    r"\bantihistamines?\b",
+    r"\btriptans\b",
+    r"\bglucocorticoids?\b",
+    r"\bimmunosuppressants?\b",
+    r"\bantiretrovirals?\b",
+    r"\bantivirals?\b",
+    r"\bbronchodilators?\b",
+    r"\banticholinergics?\b",
+    r"\bantimuscarinics?\b",
+    r"\bgabapentinoids?\b",
+    r"\btricyclics?\b",
+    r"\bstimulants?\b",
+    r"\bhypnotics?\b",
+    r"\bsedatives?\b",
+    r"\bneuroleptics?\b",
+    r"\bDMARDs?\b",
+    r"\bNOACs?\b",
+    r"\bDOACs?\b",
+    r"\bregimens?\b",
+    r"\btherap(?:y|ies)\b",
 )
 #: Substances the body makes; named as mechanisms, not given as treatments.
 ENDOGENOUS = _cues(
     r"^(?:serotonin|dopamine|norepinephrine|noradrenaline|adrenaline|epinephrine|endorphins?|"
     r"enkephalins?|dynorphins?|cortisol|histamine|glutamate|gaba|acetylcholine|cytokines?|"
-    r"glucose|oxygen|water|calcium|sodium|potassium|cholesterol)$"
+    r"glucose|oxygen|water|calcium|sodium|potassium|cholesterol|phosphate|phosphorus|magnesium|"
+    r"creatinine|urea|bilirubin|urate|uric acid|triglycerides?|hemoglobin|haemoglobin)$"
+)
+#: Words annotators tag as diseases that name no condition a drug could be given for.
+NOT_A_CONDITION = _cues(
+    r"^(?:serious |severe |treatment[\s-]emergent )?(?:adverse (?:drug )?(?:events?|effects?|"
+    r"reactions?)|side[\s-]effects?|aes?|saes?|toxicit(?:y|ies)|complications?|death|deaths|"
+    r"mortality|injur(?:y|ies)|syndrome|disease|diseases|disorders?|infections?)$",
 )
 #: Symptoms, not the disease a paper studies.
 SYMPTOMS = _cues(

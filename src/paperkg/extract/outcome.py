@@ -22,6 +22,7 @@ __all__ = [
     "adverse_effect_terms",
     "clause_spans",
     "decide_outcome",
+    "evidence_section",
     "mask_parentheses",
     "polarity_for",
     "sentence_weight",
@@ -236,13 +237,23 @@ def decide_outcome(
         outcome = Outcome.ADVERSE_EFFECTS
     else:
         outcome = Outcome.NOT_STATED
-    supporting = _supporting(judged, outcome)
+    # The title names what a paper is about; it is never the evidence of what it found.
+    supporting = [s for s in _supporting(judged, outcome) if s.section != "title"]
     if not supporting:
-        supporting = list(given)
-    order = {"key_findings": 0, "tldr": 1, "abstract": 2, "title": 3}
-    supporting.sort(key=lambda s: (order.get(s.section, 4), s.position))
-    evidence = tuple(Evidence(s.text, s.section) for s in supporting[:3])
+        supporting = [s for s in given if s.section != "title"]
+    order = {"key_findings": 0, "tldr": 1, "abstract": 2}
+    supporting.sort(key=lambda s: (order.get(s.section, 3), s.position))
+    evidence = tuple(Evidence(s.text, evidence_section(s)) for s in supporting[:3])
     return OutcomeDecision(outcome, evidence, _confidence(outcome, supporting), scores)
+
+
+def evidence_section(sentence: Sentence) -> str:
+    """Where a sentence stands, as a reader finds it: ``key_findings``, ``tldr``, ``abstract``,
+    or ``abstract/results`` in a structured abstract.
+    """
+    if sentence.section == "abstract" and sentence.subsection:
+        return f"abstract/{sentence.subsection}"
+    return sentence.section
 
 
 def _supporting(

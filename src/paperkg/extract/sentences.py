@@ -168,15 +168,20 @@ class MentionIndex:
         ]
 
     def find(self, text: str) -> list[Hit]:
-        """Non-overlapping hits in text order."""
-        taken: list[tuple[int, int]] = []
+        """Non-overlapping hits in text order; a span that names two concepts of one kind (a
+        composite mention, ``HCV/HIV co-infected``) gives a hit for each.
+        """
+        taken: dict[tuple[int, int], EntityKind] = {}
         hits: list[Hit] = []
         for pattern, key, kind in self._patterns:
             for match in pattern.finditer(text):
                 start, end = match.span()
+                if taken.get((start, end)) is kind:
+                    hits.append(Hit(key, kind, start, end, match.group(0)))
+                    continue
                 if any(start < t_end and t_start < end for t_start, t_end in taken):
                     continue
-                taken.append((start, end))
+                taken[(start, end)] = kind
                 hits.append(Hit(key, kind, start, end, match.group(0)))
         return sorted(hits, key=lambda hit: hit.start)
 

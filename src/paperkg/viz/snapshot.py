@@ -71,9 +71,10 @@ _DOSES = """SELECT ?finding ?dose
 WHERE { GRAPH ?g { {papers} ?finding pkg:paper ?paper .
                    ?finding a pkg:Finding ; pkg:intervention/pkg:dose/pkg:doseText ?dose } }"""
 
-_EVIDENCE = """SELECT ?finding ?evidence ?text
+_EVIDENCE = """SELECT ?finding ?evidence ?text ?section
 WHERE { GRAPH ?g { {papers} ?finding pkg:paper ?paper .
-                   ?finding a pkg:Finding ; pkg:evidence ?evidence . ?evidence pkg:text ?text } }"""
+                   ?finding a pkg:Finding ; pkg:evidence ?evidence .
+                   ?evidence pkg:text ?text ; pkg:section ?section } }"""
 
 _AUTHORS = """SELECT ?paper ?author ?name ?position
 WHERE { GRAPH ?g { {papers} ?paper a pkg:Paper ; dcterms:creator ?author .
@@ -210,7 +211,11 @@ def read_snapshot(
         node = _text(s["evidence"])
         tail = node.rsplit("/", 1)[-1]
         evidence[_text(s["finding"])].append(
-            (int(tail) if tail.isdigit() else 0, node, _text(s["text"]))
+            (
+                int(tail) if tail.isdigit() else 0,
+                node,
+                f"[{_text(s['section'])}] {_text(s['text'])}",
+            )
         )
     authors: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
     for s in _run(_AUTHORS) if context else []:

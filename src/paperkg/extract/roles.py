@@ -1,0 +1,278 @@
+"""What part a drug plays in a paper: given as the intervention, or named with another role.
+
+Every chemical of a record is a candidate; this module classifies it. A trial of drug A "added to
+metformin", "versus sitagliptin", in patients "with an inadequate response to methotrexate" gives
+A and only A; the others are mentions with a role (:class:`~paperkg.model.DrugRole`). The
+decision uses general cues only (how papers write about comparators, background therapy and
+prior treatment) and the record's own structure (the title names what a paper is about, a review
+compares drugs it is not about), never drug names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from paperkg.extract.sentences import Hit, Sentence
+from paperkg.model import DrugRole, EntityKind, StudyDesign
+
+__all__ = ["RoleCue", "cue_roles", "decide_role", "title_subjects"]
+
+
+def _cue(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+#: Cues in the words just before a drug (same clause), by the role they give it.
+_BEFORE: tuple[tuple[DrugRole, re.Pattern[str]], ...] = (
+    (
+        DrugRole.ACTIVE_PLACEBO,
+        _cue(r"\bactive[\s-]placebo\b[^.;]{0,30}$|\bactive control\b[^.;]{0,20}$"),
+    ),
+    (
+        DrugRole.RESCUE,
+        _cue(
+            r"\brescue\b(?:\s+(?:medication|therapy|treatment|analgesi[ac]s?|use))?[\s:,]*"
+            r"(?:with\s+|of\s+|\(\s*)?(?:[\w-]+\s+){0,1}$"
+        ),
+    ),
+    (
+        DrugRole.BACKGROUND_THERAPY,
+        _cue(
+            r"\b(?:added|add-on|adjunct(?:ive)?|adjuvant|addition)\s+to\s+(?:(?:their|a|an|the|"
+            r"ongoing|existing|current|stable|standard|background|usual|maintenance)\s+){0,3}"
+            r"(?:[\w-]+\s+){0,2}$|"
+            r"\bon top of\s+(?:[\w-]+\s+){0,3}$|"
+            r"\bin addition to\s+(?:[\w-]+\s+){0,3}$|"
+            r"\b(?:on|receiving|taking|treated with|maintained on)\s+(?:a\s+)?(?:stable|"
+            r"background|concomitant|maintenance|ongoing|baseline)\s+(?:doses?\s+(?:of\s+)?)?"
+            r"(?:[\w-]+\s+){0,2}$|"
+            r"\b(?:background|concomitant|stable[\s-]dose|maintenance)\s+(?:therapy\s+(?:with\s+)?)?"
+            r"$|"
+            r"\b(?:inadequately|insufficiently|poorly|not adequately)\s+controlled\s+(?:on|with|by)"
+            r"\s+(?:[\w-]+\s+){0,3}$|"
+            r"\b(?:already|currently)\s+(?:on|receiving|taking|treated with)\s+(?:[\w-]+\s+){0,2}$|"
+            r"\bco-?administ\w+\s+with\s+(?:[\w-]+\s+){0,1}$|"
+            r"\bstandard(?:[\s-]of[\s-]care)? (?:therapy |treatment )?(?:with|including)\s+"
+            r"(?:[\w-]+\s+){0,2}$"
+        ),
+    ),
+    (
+        DrugRole.PRIOR_TREATMENT,
+        _cue(
+            r"\b(?:switch(?:ed|ing)?|transition(?:ed|ing)?|changed|converted)\s+from\s+"
+            r"(?:[\w-]+\s+){0,2}$|"
+            r"\bdespite\s+(?:(?:treatment|therapy)\s+with\s+)?(?:[\w-]+\s+){0,3}$|"
+            r"\b(?:failed|failure (?:of|on|with)|failing)\s+(?:(?:treatment|therapy) with\s+)?"
+            r"(?:[\w-]+\s+){0,3}$|"
+            r"\b(?:refractory|resistant|intolerant|intolerance|unresponsive|non-?responders?)\s+"
+            r"(?:to|of)\s+(?:[\w-]+\s+){0,3}$|"
+            r"\b(?:inadequate|insufficient|incomplete|partial|poor|lack of)\s+response\s+to\s+"
+            r"(?:[\w-]+\s+){0,3}$|"
+            r"\bprevious(?:ly)?\s+(?:treated with|received|taken|exposed to|used)?\s*"
+            r"(?:[\w-]+\s+){0,2}$|"
+            r"\bprior\s+(?:treatment\s+with\s+|therapy\s+with\s+|exposure to\s+|use of\s+)?"
+            r"(?:[\w-]+\s+){0,2}$|"
+            r"\b(?:discontinu\w+|withdr[ae]w\w*|stopp\w+|tapered off|wash(?:ed)?[\s-]?out of)\s+"
+            r"(?:(?:their|of|from)\s+)?(?:[\w-]+\s+){0,2}$|"
+            r"\b(?:naive|naïve)\s+to\s+$|"
+            r"\bafter\s+(?:failure|failing)\s+(?:of|on|with)\s+(?:[\w-]+\s+){0,2}$"
+        ),
+    ),
+    (
+        DrugRole.COMPARATOR,
+        _cue(
+            r"\b(?:compared|comparison)\s+(?:with|to|against)\s+(?:(?:those|patients|people|"
+            r"participants)\s+(?:(?:given|receiving|taking|on|treated with)\s+)?)?"
+            r"(?:[\w-]+\s+){0,2}$|"
+            r"\b(?:versus|vs\.?|against|relative to|than)\s+(?:[\w-]+\s+){0,2}$|"
+            r"\bactive[\s-](?:comparator|control)\s+(?:[\w-]+\s+){0,2}$|"
+            r"\b(?:non-?inferior(?:ity)?|superior(?:ity)?)\s+to\s+(?:[\w-]+\s+){0,2}$"
+        ),
+    ),
+)
+#: Cues in the words just after a drug.
+_AFTER: tuple[tuple[DrugRole, re.Pattern[str]], ...] = (
+    (
+        DrugRole.ACTIVE_PLACEBO,
+        _cue(r"^[\s,)]*(?:\([^)]*\)\s*)?(?:as\s+(?:an?\s+)?)?active placebo"),
+    ),
+    (
+        DrugRole.RESCUE,
+        _cue(
+            r"^[\s,)]*(?:\([^)]*\)\s*)?(?:(?:was|were|is|are)\s+(?:\w+\s+)?)?"
+            r"(?:as\s+(?:a\s+|the\s+)?)?rescue\b"
+        ),
+    ),
+    (
+        DrugRole.BACKGROUND_THERAPY,
+        _cue(
+            r"^[\s,)]*(?:\([^)]*\)\s*)?(?:-?(?:treated|based)\s+)?(?:as\s+)?(?:background|"
+            r"stable[\s-]dose|standard)\s+(?:therapy|treatment|regimen)?|"
+            r"^[\s-]*(?:monotherapy|therapy|treatment)\s+(?:alone\s+)?(?:was|were)\s+(?:continued|"
+            r"maintained|kept stable)"
+        ),
+    ),
+    (
+        DrugRole.NAMED_IN_BACKGROUND,
+        _cue(
+            r"^[\s,)]*(?:\([^)]*\)\s*)?(?:(?:is|are|was|were|has|have|had|remains?)\s+(?:been\s+)?"
+            r"(?:(?:the|a|an|only|currently|widely|commonly|frequently|often|also|now|"
+            r"first|most)\s+){0,3}(?:approved|recommended|licensed|indicated|prescribed|"
+            r"first[\s-]line|second[\s-]line|standard|established|mainstays?|"
+            r"used (?:to treat|for|in|as|off))\b)"
+        ),
+    ),
+    (
+        DrugRole.COMPARATOR,
+        _cue(
+            r"^[\s-]*(?:-|\s)controlled\b|^[\s,)]*(?:\([^)]*\)\s*)?(?:as\s+(?:the\s+|an\s+)?)?"
+            r"(?:active\s+)?(?:comparator|control)\b"
+        ),
+    ),
+    (
+        DrugRole.PRIOR_TREATMENT,
+        _cue(
+            r"^[\s,)]*(?:\([^)]*\)\s*)?(?:-?(?:refractory|resistant|experienced|intolerant|"
+            r"failures?|non-?responders?)\b|(?:had |has |have )?(?:failed|been ineffective|"
+            r"was ineffective|were ineffective))"
+        ),
+    ),
+)
+#: A dose right after a drug ("orbazine 5 mg as active comparator"): read past it.
+_DOSE_AHEAD = re.compile(
+    r"^\s*\(?[\d.,/]+\s*(?:mg|µg|μg|mcg|g|ml|mL|IU|units?)\b(?:/\w+)?\)?"
+    r"(?:\s+(?:once|twice|three times)?\s*(?:daily|a day|per day|weekly|nightly))?",
+    re.IGNORECASE,
+)
+#: How far around a drug its role cues are read.
+_REACH = 90
+
+
+@dataclass(frozen=True, slots=True)
+class RoleCue:
+    """One role cue found for a drug, and the sentence it was found in."""
+
+    role: DrugRole
+    sentence: Sentence
+
+
+def _clause_bounds(text: str, position: int) -> tuple[int, int]:
+    """Clause around a position: sentence pieces split by ';' and by contrast words."""
+    start = 0
+    for match in re.finditer(r";|\bwhereas\b|\bbut\b|\bwhile\b", text):
+        if match.end() <= position:
+            start = match.end()
+        elif match.start() > position:
+            return start, match.start()
+    return start, len(text)
+
+
+def cue_roles(sentence: Sentence, hit: Hit, hits: Sequence[Hit]) -> list[DrugRole]:
+    """Roles the words around one mention give its drug (none when nothing is said).
+
+    Another chemical between the cue and the drug ends the cue's reach, unless the two are joined
+    by a list ("added to metformin and/or a sulfonylurea" gives both the background role).
+    """
+    text = sentence.text
+    start, end = _clause_bounds(text, hit.start)
+    before_start = max(start, hit.start - _REACH)
+    before = text[before_start : hit.start]
+    after = text[hit.end : min(end, hit.end + _REACH)]
+    found: list[DrugRole] = []
+    others = [
+        h
+        for h in hits
+        if h.kind is EntityKind.CHEMICAL
+        and h.key != hit.key
+        and before_start <= h.start < hit.start
+    ]
+    for role, pattern in _BEFORE:
+        match = pattern.search(before)
+        if match is None:
+            continue
+        cue_end = before_start + match.start()
+        between = [h for h in others if h.start >= cue_end]
+        if between and not all(_listed(text, h.end, hit.start) for h in between):
+            continue
+        found.append(role)
+    # "A, B and C were approved": the words after a list are about every member of it.
+    chained = hit.end
+    for other in sorted(hits, key=lambda h: h.start):
+        if other.start >= chained and other.kind is EntityKind.CHEMICAL and other.start < end:
+            if _listed(text, chained, other.start):
+                chained = other.end
+            else:
+                break
+    after = _DOSE_AHEAD.sub("", text[chained : min(end, chained + _REACH)], count=1)
+    for role, pattern in _AFTER:
+        if pattern.search(after):
+            found.append(role)
+    return found
+
+
+def _listed(text: str, end: int, start: int) -> bool:
+    """Two mentions joined as a list ("A, B and/or C", "A or B")."""
+    gap = text[end:start]
+    return bool(re.fullmatch(r"\s*(?:\([^)]*\))?\s*(?:,|,?\s*(?:and|or|and/or|plus)\b)\s*", gap))
+
+
+def title_subjects(title: Sentence | None, hits: Sequence[Hit]) -> set[str]:
+    """The drugs a title is about: chemicals it names without a role cue. "A versus B" makes
+    both subjects: a title that sets two drugs against each other studies both.
+    """
+    if title is None:
+        return set()
+    subjects: set[str] = set()
+    for hit in hits:
+        roles = set(cue_roles(title, hit, hits)) - {DrugRole.COMPARATOR}
+        if hit.kind is EntityKind.CHEMICAL and not roles:
+            subjects.add(hit.key)
+    return subjects
+
+
+def decide_role(
+    drug: str,
+    cues: Iterable[RoleCue],
+    *,
+    given: bool,
+    explicit: bool,
+    subjects: set[str],
+    design: StudyDesign | None,
+) -> DrugRole:
+    """One role per drug, from the cues of all its mentions and the record's structure.
+
+    - A role cue (background, prior, rescue, active placebo) outweighs a mere "given" cue
+      unless the drug is a subject of the title; a comparator cue counts only for drugs the
+      title is not about.
+    - In a review, drugs the title is not about are the review's comparators.
+    - In a case report or series, what a patient received and failed is a result of the case,
+      so "prior" there stays an intervention (the outcome says it failed).
+    - When the title names the paper's drugs, another drug must be shown given (an
+      administration, an arm, a dose), not only appear near a result; in a case, a result
+      about the patient ("did not benefit from X") is enough.
+    """
+    roles = [cue.role for cue in cues]
+    case = design in {StudyDesign.CASE_REPORT, StudyDesign.CASE_SERIES}
+    if drug in subjects:
+        # The title's own drug is the intervention, unless the title itself gives it a role.
+        return DrugRole.INTERVENTION
+    for role in (
+        DrugRole.ACTIVE_PLACEBO,
+        DrugRole.RESCUE,
+        DrugRole.BACKGROUND_THERAPY,
+        DrugRole.PRIOR_TREATMENT,
+    ):
+        if role in roles and not (case and role is DrugRole.PRIOR_TREATMENT):
+            return role
+    review = design in {StudyDesign.META_ANALYSIS, StudyDesign.SYSTEMATIC_REVIEW}
+    if review and subjects:
+        return DrugRole.REVIEW_COMPARATOR
+    if DrugRole.COMPARATOR in roles and subjects:
+        return DrugRole.COMPARATOR
+    if DrugRole.NAMED_IN_BACKGROUND in roles and not explicit:
+        return DrugRole.NAMED_IN_BACKGROUND
+    if given and (explicit or not subjects or case):
+        return DrugRole.INTERVENTION
+    return DrugRole.NAMED_IN_BACKGROUND

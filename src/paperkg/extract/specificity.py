@@ -1,0 +1,153 @@
+"""The condition a paper studies, as specifically as the paper names it.
+
+Annotators link the broad concept (multiple sclerosis, hepatitis C, depression) while the paper
+studies a subtype, stage or sequela of it (progressive multiple sclerosis, chronic hepatitis C,
+treatment-resistant depression). The finding belongs to the specific condition, which keeps a
+``broader`` link to the linked concept so that a question about either finds it. The specific
+form is taken from the record itself: another disease concept of the record whose name is the
+linked name with a qualifier before it, or, in the title, the linked name preceded by a subtype
+qualifier from a closed list. Severity words ("severe", "refractory") do not make a subtype.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from paperkg.extract.concepts import label_key
+from paperkg.extract.interventions import AnnotatedSentence
+from paperkg.identifiers import lookup_key
+from paperkg.model import Concept, EntityKind
+
+__all__ = ["specific_conditions"]
+
+#: Qualifiers that name a subtype, stage or course of a disease (not how bad it is).
+_SUBTYPE = (
+    r"(?:treatment|therapy|drug|multi-?drug|multidrug|steroid|insulin)[\s-]resistant|"
+    r"relapsing[\s-]remitting|relapsing|(?:primary|secondary)[\s-]progressive|progressive|"
+    r"chronic|episodic|persistent|recurrent|post[\s-]?\w+|long|non[\s-]?valvular|diabetic|"
+    r"painful|metastatic|early|juvenile|late[\s-]onset|adult[\s-]onset|childhood|pediatric|"
+    r"paediatric|neuropathic|erosive|non[\s-]?erosive|allergic|eosinophilic|nocturnal"
+)
+_SUBTYPE_BEFORE = re.compile(rf"(?<![\w-])((?:(?:{_SUBTYPE})[\s,]+(?:and\s+)?)+)$", re.IGNORECASE)
+#: Words that grade a disease without making it another one.
+_SEVERITY = frozenset(
+    [
+        "severe",
+        "mild",
+        "moderate",
+        "refractory",
+        "treatment-refractory",
+        "difficult-to-treat",
+        "uncontrolled",
+        "active",
+        "symptomatic",
+        "established",
+        "stable",
+        "newly",
+        "diagnosed",
+        "primary",
+        "idiopathic",
+        "the",
+        "a",
+        "an",
+        "of",
+        "with",
+    ]
+)
+#: Where a paper says what it studies.
+_NAMING_SECTIONS = frozenset({"title", "tldr"})
+
+
+def _is_subtype_of(specific: Concept, broad: Concept) -> bool:
+    """``specific``'s name is one of ``broad``'s names with non-severity words before it."""
+    for name in (specific.label, *specific.synonyms):
+        words = label_key(name).split()
+        for other in (broad.label, *broad.synonyms):
+            tail = label_key(other).split()
+            if 0 < len(tail) < len(words) and words[-len(tail) :] == tail:
+                extra = words[: len(words) - len(tail)]
+                if not set(extra) <= _SEVERITY:
+                    return True
+    return False
+
+
+def specific_conditions(
+    studied: Sequence[str],
+    concepts: dict[str, Concept],
+    items: Sequence[AnnotatedSentence],
+    excluded: set[str],
+) -> tuple[list[str], dict[str, Concept]]:
+    """``(studied keys, concepts)`` with each studied condition replaced by the most specific
+    form the title or TL;DR names; new or changed concepts carry ``broader``.
+    """
+    updated = dict(concepts)
+    named = {
+        hit.key
+        for item in items
+        if item.sentence.section in _NAMING_SECTIONS
+        for hit in item.hits
+        if hit.kind is EntityKind.DISEASE
+    }
+    result: list[str] = []
+    for key in studied:
+        broad = updated[key]
+        narrower = [
+            c
+            for c in updated.values()
+            if c.kind is EntityKind.DISEASE
+            and c.key != key
+            and c.key in named
+            and c.key not in excluded
+            and c.key not in studied
+            and _is_subtype_of(c, broad)
+        ]
+        if narrower:
+            chosen = max(narrower, key=lambda c: (len(c.label), c.key))
+            updated[chosen.key] = replace(chosen, broader=tuple({*chosen.broader, key}))
+            result.append(chosen.key)
+            continue
+        made = _from_title(broad, items)
+        if made is not None and made.key not in updated:
+            updated[made.key] = made
+            result.append(made.key)
+            continue
+        result.append(key)
+    # A studied condition the record already names specifically ("progressive widgetitis"
+    # with its own id) is linked to the broader concepts the record names too.
+    for key in result:
+        concept = updated[key]
+        broader = {
+            other.key
+            for other in updated.values()
+            if other.kind is EntityKind.DISEASE
+            and other.key != key
+            and other.key not in excluded
+            and _is_subtype_of(concept, other)
+        }
+        if broader - set(concept.broader):
+            updated[key] = replace(concept, broader=tuple(sorted({*concept.broader, *broader})))
+    return list(dict.fromkeys(result)), updated
+
+
+def _from_title(broad: Concept, items: Sequence[AnnotatedSentence]) -> Concept | None:
+    """A label-only concept for "<subtype qualifier> <linked name>" as the title writes it."""
+    for item in items:
+        if item.sentence.section != "title":
+            continue
+        text = item.sentence.text
+        for hit in item.hits:
+            if hit.key != broad.key:
+                continue
+            match = _SUBTYPE_BEFORE.search(text[max(0, hit.start - 60) : hit.start])
+            if match is None:
+                continue
+            label = " ".join(f"{match.group(1)}{hit.text}".split())
+            return Concept(
+                key=f"label:{lookup_key(label)}",
+                kind=EntityKind.DISEASE,
+                label=label,
+                broader=(broad.key,),
+            )
+    return None

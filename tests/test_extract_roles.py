@@ -1,0 +1,268 @@
+"""Who was given what, for what: drug roles, condition roles, subtypes and combinations.
+
+Invented names on purpose: the rules must read how papers write, never know a drug or disease.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from paperkg.extract import extract
+from paperkg.model import DrugRole, EntityKind, EntityMention, Extraction, PaperRecord, StudyDesign
+
+C, D = EntityKind.CHEMICAL, EntityKind.DISEASE
+DRUGS = {
+    "velitrex": "MESH:D900001",
+    "orbazine": "MESH:D900002",
+    "plenamil": "MESH:D900003",
+    "quorafen": "MESH:D900004",
+}
+DISEASES = {"widgetitis": "MONDO:0900001", "gloomosis": "MONDO:0900002"}
+
+
+def make(
+    *,
+    title: str,
+    abstract: str = "",
+    findings: tuple[str, ...] = (),
+    linked_diseases: dict[str, str] | None = None,
+    fulltext: dict[str, str | None] | None = None,
+    chemicals: dict[str, str | None] | None = None,
+) -> PaperRecord:
+    linked = [
+        EntityMention(name, D, curie, curie, "linked")
+        for name, curie in (linked_diseases or DISEASES).items()
+    ]
+    linked += [EntityMention(name, C, curie, curie, "linked") for name, curie in DRUGS.items()]
+    extra = [
+        EntityMention(name, D, curie, curie or "-", "fulltext")
+        for name, curie in (fulltext or {}).items()
+    ]
+    extra += [
+        EntityMention(name, C, curie, curie or "-", "fulltext")
+        for name, curie in (chemicals or {}).items()
+    ]
+    return PaperRecord(
+        source="t.txt",
+        sha256="0",
+        title=title,
+        key_findings=findings,
+        abstract=abstract,
+        linked_entities=tuple(linked),
+        fulltext_entities=tuple(extra),
+    )
+
+
+def tried(extraction: Extraction) -> set[str]:
+    return {extraction.concept(f.drug).label for f in extraction.findings}
+
+
+def roles(extraction: Extraction) -> dict[str, DrugRole]:
+    return {extraction.concept(k).label: role for k, role in extraction.drug_roles}
+
+
+def pairs(extraction: Extraction) -> set[tuple[str, str]]:
+    return {
+        (extraction.concept(f.drug).label, extraction.concept(f.condition).label)
+        for f in extraction.findings
+    }
+
+
+@pytest.mark.parametrize(
+    ("sentence", "role"),
+    [
+        ("Velitrex or placebo was added to orbazine in 200 adults.", DrugRole.BACKGROUND_THERAPY),
+        (
+            "Adults inadequately controlled on orbazine received velitrex 10 mg.",
+            DrugRole.BACKGROUND_THERAPY,
+        ),
+        (
+            "Patients on stable orbazine were randomized to velitrex or placebo.",
+            DrugRole.BACKGROUND_THERAPY,
+        ),
+        ("Patients switched from orbazine to velitrex 10 mg daily.", DrugRole.PRIOR_TREATMENT),
+        (
+            "Pain persisted despite orbazine; patients received velitrex 10 mg.",
+            DrugRole.PRIOR_TREATMENT,
+        ),
+        (
+            "Adults with an inadequate response to orbazine received velitrex 10 mg.",
+            DrugRole.PRIOR_TREATMENT,
+        ),
+        (
+            "Patients were randomized to velitrex 10 mg or orbazine 5 mg as active comparator.",
+            DrugRole.COMPARATOR,
+        ),
+        ("Velitrex 10 mg was compared with orbazine 5 mg in 300 adults.", DrugRole.COMPARATOR),
+        (
+            "Patients received velitrex 10 mg; orbazine was allowed as rescue medication.",
+            DrugRole.RESCUE,
+        ),
+        (
+            "Velitrex 10 mg was tested against orbazine as an active placebo.",
+            DrugRole.ACTIVE_PLACEBO,
+        ),
+        (
+            "Orbazine is approved for widgetitis, and 80 adults received velitrex 10 mg.",
+            DrugRole.NAMED_IN_BACKGROUND,
+        ),
+    ],
+)
+def test_a_drug_the_title_is_not_about_gets_its_role(sentence: str, role: DrugRole) -> None:
+    result = extract(make(title="Velitrex for widgetitis: a randomized trial", abstract=sentence))
+    assert tried(result) == {"velitrex"}
+    assert roles(result)["orbazine"] is role
+
+
+def test_two_drugs_a_title_sets_against_each_other_are_both_tried() -> None:
+    result = extract(
+        make(
+            title="Velitrex versus orbazine for widgetitis: a randomized trial",
+            abstract="Adults were randomized to velitrex 10 mg or orbazine 5 mg daily.",
+        )
+    )
+    assert tried(result) == {"velitrex", "orbazine"}
+
+
+def test_a_review_compares_other_drugs_with_the_one_it_is_about() -> None:
+    result = extract(
+        make(
+            title="Velitrex for widgetitis: a systematic review and meta-analysis",
+            abstract=(
+                "Twelve trials compared velitrex with orbazine or plenamil. Velitrex reduced "
+                "symptoms more than orbazine and plenamil."
+            ),
+        )
+    )
+    assert result.study_design is StudyDesign.META_ANALYSIS
+    assert tried(result) == {"velitrex"}
+    assert roles(result) == {
+        "orbazine": DrugRole.REVIEW_COMPARATOR,
+        "plenamil": DrugRole.REVIEW_COMPARATOR,
+    }
+
+
+def test_in_a_case_report_the_failed_drug_is_a_result() -> None:
+    result = extract(
+        make(
+            title="Velitrex for refractory widgetitis: a case report",
+            abstract=(
+                "We report a woman whose widgetitis did not respond to orbazine. Velitrex 10 mg "
+                "daily resolved her symptoms."
+            ),
+        )
+    )
+    assert tried(result) == {"velitrex", "orbazine"}
+
+
+def test_with_or_without_makes_a_comorbidity_not_a_studied_condition() -> None:
+    result = extract(
+        make(
+            title="Velitrex in adults with widgetitis with or without gloomosis",
+            abstract="Adults received velitrex 10 mg daily and their symptoms fell.",
+        )
+    )
+    assert pairs(result) == {("velitrex", "widgetitis")}
+    assert [result.concept(k).label for k in result.comorbidities] == ["gloomosis"]
+
+
+def test_the_condition_a_title_treats_in_a_population() -> None:
+    result = extract(
+        make(
+            title="Velitrex for gloomosis in patients with widgetitis: a randomized trial",
+            abstract="Adults received velitrex 10 mg daily and gloomosis improved.",
+        )
+    )
+    assert pairs(result) == {("velitrex", "gloomosis")}
+    assert [result.concept(k).label for k in result.comorbidities] == ["widgetitis"]
+
+
+def test_a_subtype_the_title_names_becomes_the_studied_condition() -> None:
+    """The linked concept is broad; the title names a subtype without an identifier: the
+    finding is about the subtype, a concept of its own with the broad one as ``broader``.
+    """
+    result = extract(
+        make(
+            title="Velitrex for treatment-resistant widgetitis: a randomized trial",
+            abstract="Adults received velitrex 10 mg daily.",
+            linked_diseases={"widgetitis": "MONDO:0900001"},
+        )
+    )
+    (finding,) = result.findings
+    condition = result.concept(finding.condition)
+    assert condition.label == "treatment-resistant widgetitis"
+    assert condition.key == "label:treatment-resistant widgetitis"
+    assert condition.broader == ("MONDO:0900001",)
+
+
+def test_a_subtype_the_record_annotates_is_taken_with_its_identifier() -> None:
+    result = extract(
+        make(
+            title="Velitrex in progressive widgetitis",
+            abstract="Adults received velitrex 10 mg daily.",
+            linked_diseases={"widgetitis": "MONDO:0900001"},
+            fulltext={"progressive widgetitis": "MESH:D900100"},
+        )
+    )
+    (finding,) = result.findings
+    condition = result.concept(finding.condition)
+    assert condition.key == "MESH:D900100"
+    assert condition.broader == ("MONDO:0900001",)
+
+
+def test_severity_is_not_a_subtype() -> None:
+    result = extract(
+        make(
+            title="Velitrex for severe refractory widgetitis",
+            abstract="Adults received velitrex 10 mg daily.",
+            linked_diseases={"widgetitis": "MONDO:0900001"},
+        )
+    )
+    assert pairs(result) == {("velitrex", "widgetitis")}
+
+
+def test_a_combination_gives_a_finding_per_component_marked_as_given_together() -> None:
+    result = extract(
+        make(
+            title="Velitrex/plenamil for widgetitis: a randomized trial",
+            abstract="Adults received velitrex/plenamil 10/5 mg daily or placebo.",
+            chemicals={"velitrex/plenamil": None},
+        )
+    )
+    assert tried(result) == {"velitrex", "plenamil"}
+    given_with = {
+        result.concept(f.drug).label: {result.concept(k).label for k in f.given_with}
+        for f in result.findings
+    }
+    assert given_with == {"velitrex": {"plenamil"}, "plenamil": {"velitrex"}}
+
+
+def test_a_class_the_title_is_about_is_its_intervention() -> None:
+    classes = extract(
+        make(
+            title="Antiwidgetics for widgetitis: a meta-analysis",
+            abstract="Twelve trials of antiwidgetics, among them velitrex, were pooled.",
+            chemicals={"statins": "MESH:D900201"},
+        )
+    )
+    assert "statins" not in tried(classes)  # a class the title does not name is not tried
+    titled = extract(
+        make(
+            title="Statins for widgetitis: a meta-analysis",
+            abstract="Twelve trials of statins, among them velitrex 20 mg daily, were pooled.",
+            chemicals={"statins": "MESH:D900201"},
+        )
+    )
+    assert tried(titled) == {"statins", "velitrex"}
+
+
+def test_the_evidence_is_never_the_title() -> None:
+    result = extract(
+        make(
+            title="Velitrex improved widgetitis in a randomized trial",
+            abstract="Adults received velitrex 10 mg daily.",
+        )
+    )
+    (finding,) = result.findings
+    assert finding.evidence
+    assert all(e.section != "title" for e in finding.evidence)

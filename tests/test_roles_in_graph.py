@@ -57,7 +57,7 @@ def test_the_combination_is_a_finding_per_component_given_together(store: PaperS
               ?d <http://www.w3.org/2000/01/rdf-schema#label> ?label }} }}"""
     )
     assert sorted(row["label"].value for row in partners) == ["plenamil", "velitrex"]
-    assert all(row["evidence"].startswith("[") for row in findings)
+    assert all((row["evidence"] or "").startswith("[") for row in findings)
 
 
 def test_a_question_about_the_broad_condition_finds_the_subtype(store: PaperStore) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from paperkg.extract.design import detect_design, parse_number, sample_size
+from paperkg.extract.design import detect_design, fallback_design, parse_number, sample_size
 from paperkg.extract.sentences import Sentence, split_abstract, split_sentences
 from paperkg.model import StudyDesign
 
@@ -125,3 +125,57 @@ def test_sentence_split_keeps_abbreviations() -> None:
         "P = 0.22 overall.",
         "Then 2 more.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("title", "abstract", "design"),
+    [
+        (
+            "Drug Q in gout: a randomized, double-blind trial",
+            ["After 12 weeks, patients entered an open-label extension."],
+            StudyDesign.RCT,
+        ),
+        (
+            "Drug Q in gout: results of an open-label extension study",
+            ["Patients who completed the parent trial received drug Q."],
+            StudyDesign.OPEN_LABEL_STUDY,
+        ),
+        (
+            "Drug Q for gout: rationale and design of a randomized trial",
+            ["Adults will be randomized to drug Q or placebo."],
+            StudyDesign.PROTOCOL,
+        ),
+        (
+            "Drug Q for gout",
+            ["We describe 3 cases of gout treated with drug Q."],
+            StudyDesign.CASE_SERIES,
+        ),
+        (
+            "Drug Q for gout",
+            ["Patients were randomized to drug Q or placebo for 12 weeks."],
+            StudyDesign.RCT,
+        ),
+        (
+            "Drug Q for gout",
+            ["A clinical trial was done on 60 patients divided into two treatment groups."],
+            StudyDesign.RCT,
+        ),
+        (
+            "Drug Q for gout",
+            ["In this open-label, single-arm study, 40 adults received drug Q."],
+            StudyDesign.OPEN_LABEL_STUDY,
+        ),
+    ],
+)
+def test_designs_that_are_easy_to_get_wrong(
+    title: str, abstract: list[str], design: StudyDesign
+) -> None:
+    assert detect_design(sentences(title, *abstract)) is design
+
+
+def test_a_paper_with_findings_always_has_a_design() -> None:
+    one = sentences("Drug Q and gout", "A 40-year-old man with gout improved on drug Q.")
+    assert detect_design(one) is None
+    assert fallback_design(one) is StudyDesign.CASE_REPORT
+    many = sentences("Drug Q and gout", "Forty adults with gout improved on drug Q.")
+    assert fallback_design(many) is StudyDesign.OPEN_LABEL_STUDY

@@ -1,6 +1,6 @@
 """Roles, subtypes and combinations as the graph holds them: built, validated and queried.
 
-The record (tests/data/records/roles/) is invented: a combination added to a background drug,
+The record (tests/data/roles/) is invented: a combination added to a background drug,
 against an active comparator, in a subtype of the linked condition, with or without a
 comorbidity.
 """
@@ -16,7 +16,7 @@ from paperkg.validate import validate_store
 
 from conftest import DATA
 
-RECORD = DATA / "records" / "roles" / "velitrex_trial.txt"
+RECORD = DATA / "roles" / "velitrex_trial.txt"
 PKG = "https://w3id.org/paperkg/vocab/"
 
 

@@ -16,7 +16,7 @@ from paperkg.extract.combinations import (
     split_combinations,
 )
 from paperkg.extract.concepts import ConceptSet, build_concepts, label_key
-from paperkg.extract.design import detect_design, sample_size
+from paperkg.extract.design import detect_design, fallback_design, sample_size
 from paperkg.extract.interventions import (
     AnnotatedSentence,
     Occurrence,
@@ -137,6 +137,9 @@ class RuleExtractor:
                 )
                 for condition in targets
             )
+        if findings and design is None:
+            # Every paper with findings has a design; the text named none.
+            design = fallback_design(sentences)
         mentioned = tuple(
             key
             for key, concept in concepts.items()

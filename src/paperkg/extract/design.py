@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from paperkg.extract.sentences import Sentence
 from paperkg.model import StudyDesign
 
-__all__ = ["detect_design", "parse_number", "sample_size"]
+__all__ = ["detect_design", "fallback_design", "parse_number", "sample_size"]
 
 _OTHER_STUDIES = re.compile(
     r"\bprevious(?:ly)?\b|\bprior\b|\bearlier\b|\bha(?:s|ve) been (?:reported|shown)\b|"
@@ -23,7 +23,16 @@ _OTHER_STUDIES = re.compile(
 )
 _I = re.IGNORECASE
 _RULES: list[tuple[StudyDesign, re.Pattern[str]]] = [
-    (StudyDesign.PROTOCOL, re.compile(r"\b(?:study|trial) protocol\b|\bprotocol for\b", _I)),
+    (
+        StudyDesign.PROTOCOL,
+        re.compile(
+            r"\b(?:study|trial) protocol\b|\bprotocol for\b|\bdesign and rationale\b|"
+            r"\brationale and design\b|\bthis protocol\b|"
+            r"\b(?:participants|patients|subjects|adults|children|women|men) will be "
+            r"(?:randomi[sz]ed|enrolled|recruited|assigned|allocated)\b",
+            _I,
+        ),
+    ),
     (
         StudyDesign.META_ANALYSIS,
         re.compile(
@@ -84,6 +93,15 @@ _COHORT = re.compile(
     r"\bobservational\b",
     _I,
 )
+#: The open-label part of a randomised trial: a later phase, not the design of the paper.
+_OPEN_PHASE = re.compile(
+    r"\b(?:followed by|then|subsequent(?:ly)?|thereafter|after which|entered|continued (?:in|into)"
+    r"|rolled over (?:in)?to)\b[^.]{0,60}\bopen[\s-]label\b|\bopen[\s-]label (?:extension|phase|"
+    r"period|follow[\s-]up)\b",
+    _I,
+)
+#: A title that says the paper is an extension study.
+_EXTENSION_PAPER = re.compile(r"\b(?:open[\s-]label )?extension (?:study|trial)\b", _I)
 _TRIAL = re.compile(r"\b(?:clinical )?trial\b|\binterventional study\b", _I)
 _GROUPS_COMPARED = re.compile(
     r"\b(?:two|three|four|2|3|4) (?:treatment |study |parallel )?(?:groups|arms)\b|\bplacebo\b|"
@@ -171,7 +189,11 @@ def detect_design(sentences: Sequence[Sentence]) -> StudyDesign | None:
         return StudyDesign.CROSSOVER_RCT
     if _PILOT.search(text) and not _RCT.search(text):
         return StudyDesign.PILOT_TRIAL
-    if _OPEN.search(text):
+    if _OPEN.search(text) and not (_RCT.search(text) and _OPEN_PHASE.search(text)):
+        # A randomised trial with an open-label phase or extension is still randomised,
+        # unless the paper is the extension itself.
+        return StudyDesign.OPEN_LABEL_STUDY
+    if _EXTENSION_PAPER.search(title):
         return StudyDesign.OPEN_LABEL_STUDY
     if _SINGLE_ARM.search(text) and not _RCT.search(text):
         return StudyDesign.PILOT_TRIAL
@@ -188,6 +210,25 @@ def detect_design(sentences: Sequence[Sentence]) -> StudyDesign | None:
     if _TRIAL.search(text):
         return StudyDesign.OPEN_LABEL_STUDY
     return None
+
+
+def fallback_design(sentences: Sequence[Sentence]) -> StudyDesign:
+    """A design for a paper with findings whose text names none: one patient is a case report,
+    records of treated patients a cohort, anything else an open-label study (the least claim).
+    """
+    text = " ".join(s.text for s in _readable(sentences))
+    if _ONE_PATIENT.search(text):
+        return StudyDesign.CASE_REPORT
+    if re.search(r"\b(?:records|chart|database|registry|claims)\b", text, _I):
+        return StudyDesign.COHORT_STUDY
+    return StudyDesign.OPEN_LABEL_STUDY
+
+
+_ONE_PATIENT = re.compile(
+    r"\b(?:a|an|one)\s+(?:\d+[\s-]year[\s-]old\s+)?(?:[\w-]+\s+){0,2}?(?:patient|woman|man|girl|"
+    r"boy|child|infant)\b(?:\s+(?:with|who|presented|developed))",
+    _I,
+)
 
 
 def sample_size(sentences: Sequence[Sentence], design: StudyDesign | None = None) -> int | None:

@@ -266,3 +266,24 @@ def test_the_evidence_is_never_the_title() -> None:
     (finding,) = result.findings
     assert finding.evidence
     assert all(e.section != "title" for e in finding.evidence)
+
+
+def test_a_case_report_of_harm_is_the_drug_for_its_condition_with_adverse_effects() -> None:
+    """ "Velitrex-induced gloomosis in a patient with widgetitis": the finding is velitrex for
+    widgetitis, outcome adverse_effects, gloomosis its harm (never velitrex for gloomosis),
+    even where the text speaks of managing the harm.
+    """
+    result = extract(
+        make(
+            title="Velitrex-induced gloomosis in a woman with widgetitis: a case report",
+            abstract=(
+                "A woman with widgetitis received velitrex 10 mg daily and developed gloomosis, "
+                "which resolved after velitrex was stopped. Early management of "
+                "velitrex-induced gloomosis matters."
+            ),
+        )
+    )
+    (finding,) = result.findings
+    assert result.concept(finding.condition).label == "widgetitis"
+    assert finding.outcome.value == "adverse_effects"
+    assert "gloomosis" in finding.adverse_effects

@@ -109,6 +109,7 @@ class RuleExtractor:
         roles = _drug_roles(per_drug, items, design, classes)
         tried = [key for key in per_drug if roles[key] is DrugRole.INTERVENTION]
         together = given_together(tried, parts, items)
+        harm_report = _harm_report(tried, items, harms, concepts, design)
         info = ExtractorInfo(self.name, self.version)
         findings: list[Finding] = []
         for drug in tried:
@@ -123,11 +124,17 @@ class RuleExtractor:
                 drug, items, evidence, usable, _primary(tried, items), excluded, harms, concepts
             )
             targets = _targets(drug_purposes(drug, items), studied, conditions, concepts)
+            outcome = decision.outcome
+            if drug in harm_report:
+                # A case report of a harm the drug caused: the finding is the drug for what it
+                # was given for, its outcome the harm (issue class 5).
+                outcome = Outcome.ADVERSE_EFFECTS
+                effects = tuple(dict.fromkeys((*harm_report[drug], *effects)))
             findings.extend(
                 Finding(
                     drug=drug,
                     condition=condition,
-                    outcome=decision.outcome,
+                    outcome=outcome,
                     doses=doses,
                     adverse_effects=effects,
                     evidence=decision.evidence,
@@ -177,6 +184,26 @@ class RuleExtractor:
             if any(not o.background and not o.modifier for o in judged_here):
                 judged.append((item.sentence, polarity))
         return _DrugEvidence(tuple(found), tuple(judged))
+
+
+def _harm_report(
+    tried: list[str],
+    items: list[AnnotatedSentence],
+    harms: set[str],
+    concepts: dict[str, Concept],
+    design: StudyDesign | None,
+) -> dict[str, tuple[str, ...]]:
+    """In a case report or series whose title names a harm beside a drug ("X-induced Y",
+    "Y after X"), that drug's harms (labels) by drug key.
+    """
+    if design not in {StudyDesign.CASE_REPORT, StudyDesign.CASE_SERIES}:
+        return {}
+    title = [i for i in items if i.sentence.section == "title"]
+    named = {h.key for i in title for h in i.hits}
+    harmed = [key for key in sorted(harms) if key in named and key in concepts]
+    if not harmed:
+        return {}
+    return {drug: tuple(concepts[k].label for k in harmed) for drug in tried if drug in named}
 
 
 def _fallback_evidence(drug: str, items: list[AnnotatedSentence]) -> list[Sentence]:

@@ -62,6 +62,11 @@ _TARGET_BEFORE = re.compile(
     r"\bfor\s+(?:the\s+)?(?:\S+\s+){0,2}$|\bin\s+(?:an?\s+|the\s+)?(?:\S+\s+){0,2}$",
     re.IGNORECASE,
 )
+#: "<drug>-induced <disease>", "<drug>-associated <disease>": the disease is the drug's harm.
+_INDUCED = re.compile(
+    r"^\s*(?:\)\s*)?-?\s*(?:induced|associated|related|triggered|provoked|caused)\s+(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
 #: "developed X", "experienced X": X happened to the patients, it is not what they have.
 _ONSET_BEFORE = re.compile(
     r"\b(?:developed|experienced|suffered|presented with|went on to have)\s+(?:an?\s+)?$",
@@ -305,6 +310,7 @@ def condition_roles(
     focus: set[str] = set()
     adverse: set[str] = set()
     target: set[str] = set()
+    induced: set[str] = set()
     for item in items:
         text = item.sentence.text
         if item.sentence.section in {"title", "tldr"}:
@@ -330,7 +336,10 @@ def condition_roles(
                 before = text[max(0, hit.start - 25) : hit.start]
                 if lexicon.ADVERSE_CAUSAL.search(between) or re.search(r"\bdeveloped\s+$", before):
                     adverse.add(hit.key)
-    harms = adverse - target
+                if chem.end <= hit.start and _INDUCED.match(text[chem.end : hit.start]):
+                    induced.add(hit.key)
+    # "X-induced Y" names a harm whatever surrounds it ("management of X-induced Y").
+    harms = (adverse - target) | induced
     by_key = {c.key: c for c in diseases}
     comorbid = comorbidities(items)
 

@@ -127,3 +127,27 @@ def test_a_composite_mention_names_two_concepts() -> None:
     )
     concepts = build_concepts(rec).concepts
     assert sorted(c.identifiers for c in concepts) == [("MESH:D001749",), ("MESH:D007680",)]
+
+
+def test_a_brand_name_or_code_beside_a_drug_is_the_same_drug() -> None:
+    """ "erenumab (AMG 334)", "Lyrica® (pregabalin)": one drug; a brand with an id of its own
+    of the same prefix stays apart (two MeSH ids are two concepts).
+    """
+    rec = record(
+        "Erenumab (AMG 334) helped. Patients took Lyrica® (pregabalin) or duloxetine, also "
+        "known as Cymbalta.",
+        [
+            mention("erenumab", C, "pubchem.compound:1", "linked"),
+            mention("pregabalin", C, "MESH:D000001", "linked"),
+            mention("duloxetine", C, "MESH:D000002", "linked"),
+        ],
+        [
+            mention("AMG 334", C, None),
+            mention("Lyrica", C, None),
+            mention("Cymbalta", C, "MESH:D3"),
+        ],
+    )
+    synonyms = {c.label: c.synonyms for c in build_concepts(rec).concepts}
+    assert synonyms["erenumab"] == ("AMG 334",)
+    assert synonyms["pregabalin"] == ("Lyrica",)
+    assert synonyms["duloxetine"] == ()

@@ -297,6 +297,40 @@ def _join_drug_abbreviations(mentions: Sequence[EntityMention], groups: _Groups)
             groups.union(matches.pop(), index)
 
 
+#: "<drug> (<other name>)": a brand name, a development code, an INN written beside another.
+_ALIAS = re.compile(
+    r"(?:\(|\[)\s*(?:(?:also )?(?:known|marketed|sold) as |formerly |previously |"
+    r"brand(?: name)?:? |i\.e\.,? )?([^()\[\];,]{2,40}?)\s*[®™]?\s*(?:\)|\])|"
+    r",? (?:also|formerly|previously) (?:known|called|marketed) as ([^,.;()]{2,40})",
+    re.IGNORECASE,
+)
+
+
+def _join_drug_aliases(mentions: Sequence[EntityMention], groups: _Groups, text: str) -> None:
+    """Join two chemicals the text gives as one: "erenumab (AMG 334)", "Lyrica® (pregabalin)",
+    "X, also known as Y". Only chemicals the record lists, and never two ids of one prefix.
+    """
+    by_name: dict[str, list[int]] = {}
+    for index, mention in enumerate(mentions):
+        if mention.kind is EntityKind.CHEMICAL:
+            by_name.setdefault(label_key(mention.text.strip(" ®™")), []).append(index)
+    if len(by_name) < 2:
+        return
+    for match in _ALIAS.finditer(text):
+        inside = label_key((match.group(1) or match.group(2) or "").strip(" ®™"))
+        alias = by_name.get(inside)
+        if not alias:
+            continue
+        before = label_key(text[max(0, match.start() - 60) : match.start()].rstrip(" ®™,"))
+        named = [
+            indices
+            for name, indices in by_name.items()
+            if name != inside and (before == name or before.endswith(" " + name))
+        ]
+        for indices in named[:1]:
+            groups.union(indices[0], alias[0])
+
+
 def build_concepts(record: PaperRecord) -> ConceptSet:
     """Group the record's chemical, disease and species mentions into concepts."""
     mentions = [m for m in record.entities if m.text.strip()]
@@ -316,6 +350,7 @@ def build_concepts(record: PaperRecord) -> ConceptSet:
     _join_qualified(mentions, groups)
     _join_drug_abbreviations(mentions, groups)
     text = _record_text(record)
+    _join_drug_aliases(mentions, groups, text)
     extra_forms: dict[int, list[str]] = {}
     for long, short in abbreviation_pairs(text):
         long_key, short_key = label_key(long), label_key(short)

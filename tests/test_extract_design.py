@@ -179,3 +179,29 @@ def test_a_paper_with_findings_always_has_a_design() -> None:
     assert fallback_design(one) is StudyDesign.CASE_REPORT
     many = sentences("Drug Q and gout", "Forty adults with gout improved on drug Q.")
     assert fallback_design(many) is StudyDesign.OPEN_LABEL_STUDY
+
+
+@pytest.mark.parametrize(
+    ("title", "abstract", "design"),
+    [
+        (
+            "Drug Q versus drug R in gout: a prospective randomized study",
+            ["This open-label trial randomized 80 adults to drug Q or drug R."],
+            StudyDesign.RCT,
+        ),
+        (
+            "Drug Q in gout: a 12-month trial",
+            ["The study protocol permitted dose changes.", "Forty adults received drug Q."],
+            StudyDesign.OPEN_LABEL_STUDY,
+        ),
+        (
+            "Hyperuricaemia after drug Q",
+            ["In our patient, drug Q raised urate."],
+            StudyDesign.CASE_REPORT,
+        ),
+    ],
+)
+def test_open_label_protocol_words_and_our_patient(
+    title: str, abstract: list[str], design: StudyDesign
+) -> None:
+    assert detect_design(sentences(title, *abstract)) is design

@@ -117,7 +117,7 @@ def test_a_drug_the_title_is_not_about_gets_its_role(sentence: str, role: DrugRo
 def test_two_drugs_a_title_sets_against_each_other_are_both_tried() -> None:
     result = extract(
         make(
-            title="Velitrex versus orbazine for widgetitis: a randomized trial",
+            title="Comparison of velitrex and orbazine for widgetitis: a randomized trial",
             abstract="Adults were randomized to velitrex 10 mg or orbazine 5 mg daily.",
         )
     )
@@ -287,3 +287,40 @@ def test_a_case_report_of_harm_is_the_drug_for_its_condition_with_adverse_effect
     assert result.concept(finding.condition).label == "widgetitis"
     assert finding.outcome.value == "adverse_effects"
     assert "gloomosis" in finding.adverse_effects
+
+
+@pytest.mark.parametrize(
+    ("title", "abstract", "tried_drugs"),
+    [
+        (
+            "Superiority of velitrex over orbazine in widgetitis: a randomized trial",
+            "Adults were randomized to velitrex 10 mg or orbazine 5 mg daily.",
+            {"velitrex"},
+        ),
+        (
+            "Velitrex versus orbazine for widgetitis: a randomized trial",
+            "Adults were randomized to velitrex 10 mg or orbazine 5 mg daily.",
+            {"velitrex"},
+        ),
+        (
+            "Velitrex versus orbazine for widgetitis: a head-to-head randomized trial",
+            "Adults were randomized to velitrex 10 mg or orbazine 5 mg daily.",
+            {"velitrex", "orbazine"},
+        ),
+        (
+            "Velitrex for widgetitis: a randomized trial",
+            "All patients received orbazine 5 mg daily and were randomized to velitrex 10 mg or "
+            "placebo.",
+            {"velitrex"},
+        ),
+        (
+            "Velitrex for widgetitis: a randomized trial",
+            "Adults were randomized to orbazine plus velitrex 10 mg or orbazine plus placebo.",
+            {"velitrex"},
+        ),
+    ],
+)
+def test_who_is_the_control_in_a_comparison(
+    title: str, abstract: str, tried_drugs: set[str]
+) -> None:
+    assert tried(extract(make(title=title, abstract=abstract))) == tried_drugs

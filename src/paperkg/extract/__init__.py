@@ -34,7 +34,13 @@ from paperkg.extract.outcome import (
     decide_outcome,
     polarity_for,
 )
-from paperkg.extract.roles import RoleCue, cue_roles, decide_role, title_subjects
+from paperkg.extract.roles import (
+    RoleCue,
+    compared_as_equals,
+    cue_roles,
+    decide_role,
+    title_subjects,
+)
 from paperkg.extract.sentences import Hit, MentionIndex, Sentence, record_sentences
 from paperkg.extract.specificity import specific_conditions
 from paperkg.model import (
@@ -127,9 +133,10 @@ class RuleExtractor:
             outcome = decision.outcome
             if drug in harm_report:
                 # A case report of a harm the drug caused: the finding is the drug for what it
-                # was given for, its outcome the harm (issue class 5).
+                # was given for, its outcome the harm.
                 outcome = Outcome.ADVERSE_EFFECTS
-                effects = tuple(dict.fromkeys((*harm_report[drug], *effects)))
+                labels = tuple(concepts[k].label for k in harm_report[drug])
+                effects = tuple(dict.fromkeys((*labels, *effects)))
             findings.extend(
                 Finding(
                     drug=drug,
@@ -194,7 +201,7 @@ def _harm_report(
     design: StudyDesign | None,
 ) -> dict[str, tuple[str, ...]]:
     """In a case report or series whose title names a harm beside a drug ("X-induced Y",
-    "Y after X"), that drug's harms (labels) by drug key.
+    "Y after X"), that drug's harms (condition keys) by drug key.
     """
     if design not in {StudyDesign.CASE_REPORT, StudyDesign.CASE_SERIES}:
         return {}
@@ -203,7 +210,7 @@ def _harm_report(
     harmed = [key for key in sorted(harms) if key in named and key in concepts]
     if not harmed:
         return {}
-    return {drug: tuple(concepts[k].label for k in harmed) for drug in tried if drug in named}
+    return {drug: tuple(harmed) for drug in tried if drug in named}
 
 
 def _fallback_evidence(drug: str, items: list[AnnotatedSentence]) -> list[Sentence]:
@@ -253,8 +260,11 @@ def _drug_roles(
     }
     title = next((item for item in items if item.sentence.section == "title"), None)
     subjects: set[str] = set()
+    equals = compared_as_equals(
+        title.sentence.text if title is not None else "", (item.sentence.text for item in items)
+    )
     if title is not None:
-        subjects = title_subjects(title.sentence, title.hits) & drugs
+        subjects = title_subjects(title.sentence, title.hits, as_equals=equals) & drugs
     if not subjects:
         aims = [
             i
@@ -262,7 +272,7 @@ def _drug_roles(
             if i.sentence.section == "abstract" and lexicon.INTENT.search(i.sentence.text)
         ]
         for aim in aims:
-            subjects |= title_subjects(aim.sentence, aim.hits) & drugs
+            subjects |= title_subjects(aim.sentence, aim.hits, as_equals=equals) & drugs
     roles: dict[str, DrugRole] = {}
     for drug, evidence in per_drug.items():
         cues = [

@@ -22,17 +22,20 @@ _OTHER_STUDIES = re.compile(
     re.IGNORECASE,
 )
 _I = re.IGNORECASE
+#: A protocol paper says so in its title, or describes its protocol in the future tense ("the
+#: study protocol permitted dose changes" in a results paper is not one).
+_PROTOCOL_TITLE = re.compile(
+    r"\b(?:study|trial) protocol\b|\bprotocol for\b|\bdesign and rationale\b|"
+    r"\brationale and design\b|\bprotocol of\b",
+    _I,
+)
+_PROTOCOL_TEXT = re.compile(
+    r"\b(?:this|the present|we describe the|we present the) (?:study |trial )?protocol\b|"
+    r"\b(?:participants|patients|subjects|adults|children|women|men) will be "
+    r"(?:randomi[sz]ed|enrolled|recruited|assigned|allocated)\b",
+    _I,
+)
 _RULES: list[tuple[StudyDesign, re.Pattern[str]]] = [
-    (
-        StudyDesign.PROTOCOL,
-        re.compile(
-            r"\b(?:study|trial) protocol\b|\bprotocol for\b|\bdesign and rationale\b|"
-            r"\brationale and design\b|\bthis protocol\b|"
-            r"\b(?:participants|patients|subjects|adults|children|women|men) will be "
-            r"(?:randomi[sz]ed|enrolled|recruited|assigned|allocated)\b",
-            _I,
-        ),
-    ),
     (
         StudyDesign.META_ANALYSIS,
         re.compile(
@@ -48,7 +51,8 @@ _RULES: list[tuple[StudyDesign, re.Pattern[str]]] = [
             r"\bcase report\b|\breport of a case\b|"
             r"\bwe (?:report|describe|present) (?:a|an|the case of an?|one) "
             r"(?:[\w-]+ ){0,3}?(?:patient|case|woman|man|girl|boy)\b|"
-            r"\bI report a\b|\bexperienced a (?:rare )?case\b",
+            r"\bI report a\b|\bexperienced a (?:rare )?case\b|\b(?:in |of )?our patient\b(?!s)|"
+            r"\bthis patient\b(?!s)",
             _I,
         ),
     ),
@@ -178,6 +182,8 @@ def detect_design(sentences: Sequence[Sentence]) -> StudyDesign | None:
     own = _readable(sentences)
     title = " ".join(s.text for s in sentences if s.section == "title")
     text = " ".join(s.text for s in own)
+    if _PROTOCOL_TITLE.search(title) or _PROTOCOL_TEXT.search(text):
+        return StudyDesign.PROTOCOL
     for design, pattern in _RULES:
         if pattern.search(title) or pattern.search(text):
             return design
@@ -189,11 +195,12 @@ def detect_design(sentences: Sequence[Sentence]) -> StudyDesign | None:
         return StudyDesign.CROSSOVER_RCT
     if _PILOT.search(text) and not _RCT.search(text):
         return StudyDesign.PILOT_TRIAL
-    if _OPEN.search(text) and not (_RCT.search(text) and _OPEN_PHASE.search(text)):
-        # A randomised trial with an open-label phase or extension is still randomised,
-        # unless the paper is the extension itself.
-        return StudyDesign.OPEN_LABEL_STUDY
     if _EXTENSION_PAPER.search(title):
+        return StudyDesign.OPEN_LABEL_STUDY
+    if _OPEN.search(text) and not _RCT.search(text):
+        # Open-label says who knew the treatment; randomised says how arms were formed: an
+        # open-label randomised trial, or one with an open-label phase, is still randomised
+        # (unless the paper is the extension itself, above).
         return StudyDesign.OPEN_LABEL_STUDY
     if _SINGLE_ARM.search(text) and not _RCT.search(text):
         return StudyDesign.PILOT_TRIAL

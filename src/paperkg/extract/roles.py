@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from paperkg.extract.sentences import Hit, Sentence
 from paperkg.model import DrugRole, EntityKind, StudyDesign
 
-__all__ = ["RoleCue", "cue_roles", "decide_role", "title_subjects"]
+__all__ = ["RoleCue", "compared_as_equals", "cue_roles", "decide_role", "title_subjects"]
 
 
 def _cue(pattern: str) -> re.Pattern[str]:
@@ -54,6 +54,9 @@ _BEFORE: tuple[tuple[DrugRole, re.Pattern[str]], ...] = (
             r"\s+(?:[\w-]+\s+){0,3}$|"
             r"\b(?:already|currently)\s+(?:on|receiving|taking|treated with)\s+(?:[\w-]+\s+){0,2}$|"
             r"\bco-?administ\w+\s+with\s+(?:[\w-]+\s+){0,1}$|"
+            r"\ball\s+(?:\w+\s+){0,3}?(?:received|were given|were treated with|treated with|"
+            r"took|were taking|were on)\s+(?:[\w-]+\s+){0,2}$|"
+            r"\b(?:optimi[sz]ed|stabili[sz]ed|titrated)\s+on\s+(?:[\w-]+\s+){0,2}$|"
             r"\bstandard(?:[\s-]of[\s-]care)? (?:therapy |treatment )?(?:with|including)\s+"
             r"(?:[\w-]+\s+){0,2}$"
         ),
@@ -86,7 +89,7 @@ _BEFORE: tuple[tuple[DrugRole, re.Pattern[str]], ...] = (
             r"\b(?:compared|comparison)\s+(?:with|to|against)\s+(?:(?:those|patients|people|"
             r"participants)\s+(?:(?:given|receiving|taking|on|treated with)\s+)?)?"
             r"(?:[\w-]+\s+){0,2}$|"
-            r"\b(?:versus|vs\.?|against|relative to|than)\s+(?:[\w-]+\s+){0,2}$|"
+            r"\b(?:versus|vs\.?|against|relative to|than|over)\s+(?:[\w-]+\s+){0,2}$|"
             r"\bactive[\s-](?:comparator|control)\s+(?:[\w-]+\s+){0,2}$|"
             r"\b(?:non-?inferior(?:ity)?|superior(?:ity)?)\s+to\s+(?:[\w-]+\s+){0,2}$"
         ),
@@ -108,6 +111,8 @@ _AFTER: tuple[tuple[DrugRole, re.Pattern[str]], ...] = (
     (
         DrugRole.BACKGROUND_THERAPY,
         _cue(
+            # "sildenafil plus placebo": the drug of both arms
+            r"^\s*(?:\+|plus|with)\s+(?:matching\s+)?placebo\b|"
             r"^[\s,)]*(?:\([^)]*\)\s*)?(?:-?(?:treated|based)\s+)?(?:as\s+)?(?:background|"
             r"stable[\s-]dose|standard)\s+(?:therapy|treatment|regimen)?|"
             r"^[\s-]*(?:monotherapy|therapy|treatment)\s+(?:alone\s+)?(?:was|were)\s+(?:continued|"
@@ -218,18 +223,48 @@ def _listed(text: str, end: int, start: int) -> bool:
     return bool(re.fullmatch(r"\s*(?:\([^)]*\))?\s*(?:,|,?\s*(?:and|or|and/or|plus)\b)\s*", gap))
 
 
-def title_subjects(title: Sentence | None, hits: Sequence[Hit]) -> set[str]:
-    """The drugs a title is about: chemicals it names without a role cue. "A versus B" makes
-    both subjects: a title that sets two drugs against each other studies both.
+def title_subjects(
+    title: Sentence | None, hits: Sequence[Hit], *, as_equals: bool = False
+) -> set[str]:
+    """The drugs a title is about: chemicals it names without a role cue. In "A versus B" the
+    paper tests A against B, its control, unless the record compares them as equals
+    (``as_equals``: head to head, or each against placebo), when both are subjects.
     """
     if title is None:
         return set()
     subjects: set[str] = set()
     for hit in hits:
-        roles = set(cue_roles(title, hit, hits)) - {DrugRole.COMPARATOR}
+        roles = set(cue_roles(title, hit, hits))
+        if as_equals:
+            roles.discard(DrugRole.COMPARATOR)
         if hit.kind is EntityKind.CHEMICAL and not roles:
             subjects.add(hit.key)
     return subjects
+
+
+#: The record compares two active drugs as equals rather than a new one against a control.
+_AS_EQUALS = re.compile(
+    r"\bhead[\s-]to[\s-]head\b|\bcompared directly\b|\bdirect(?:ly)? compar\w+|"
+    r"\beach other\b|\bone another\b|\btwo active\b|\bboth (?:active )?(?:drugs|agents|"
+    r"treatments|medications)\b|\bthree[\s-]arm\b|\b(?:or|and|,)\s+(?:matching\s+)?placebo\b|"
+    r"\bcomparison of\b",
+    re.IGNORECASE,
+)
+
+
+#: A title that tests one drug against another ("superiority of A over B").
+_ONE_AGAINST_ANOTHER = re.compile(
+    r"\b(?:superior\w*|non-?inferior\w*|equivalen\w+|better than|over)\b", re.IGNORECASE
+)
+
+
+def compared_as_equals(title: str, texts: Iterable[str]) -> bool:
+    """Whether a record sets its drugs against each other as equals (see :func:`title_subjects`);
+    a title that tests one against the other decides it is not.
+    """
+    if _ONE_AGAINST_ANOTHER.search(title):
+        return False
+    return bool(_AS_EQUALS.search(title)) or any(_AS_EQUALS.search(text) for text in texts)
 
 
 def decide_role(

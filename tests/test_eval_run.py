@@ -103,7 +103,7 @@ def test_the_development_set_keeps_its_scores() -> None:
     assert figures["pair_f1"] >= 0.86, run.text()
     assert figures["outcome_accuracy"] >= 0.75, run.text()
     assert figures["design_accuracy"] >= 0.95, run.text()
-    assert figures["dose_recall"] >= 0.85, run.text()
+    assert figures["dose_recall"] >= 0.8, run.text()
     assert run.baseline is not None
     assert figures["pair_f1"] > run.baseline.f1 + 0.3, run.text()
     assert run.answer is not None

@@ -324,3 +324,26 @@ def test_who_is_the_control_in_a_comparison(
     title: str, abstract: str, tried_drugs: set[str]
 ) -> None:
     assert tried(extract(make(title=title, abstract=abstract))) == tried_drugs
+
+
+def test_a_diagnostic_use_of_a_chemical_is_not_a_drug_tried() -> None:
+    result = extract(
+        make(
+            title="Velitrex for widgetitis: a randomized trial",
+            abstract="METHODS: Adults received velitrex 10 mg; cure was assessed by plenamil "
+            "breath tests.",
+        )
+    )
+    assert tried(result) == {"velitrex"}
+
+
+def test_methods_describe_this_study_even_with_guideline_words() -> None:
+    """ "First-line regimens contained velitrex 20 mg" in Methods is this study's dose."""
+    result = extract(
+        make(
+            title="Velitrex for widgetitis: a randomized trial",
+            abstract="METHODS: First-line regimens contained velitrex 20 mg b.i.d. for 7 days.",
+        )
+    )
+    (finding,) = result.findings
+    assert [d.text for d in finding.doses] == ["20 mg b.i.d."]

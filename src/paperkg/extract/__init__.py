@@ -36,6 +36,7 @@ from paperkg.extract.outcome import (
 )
 from paperkg.extract.roles import (
     RoleCue,
+    co_arms,
     compared_as_equals,
     cue_roles,
     decide_role,
@@ -273,6 +274,7 @@ def _drug_roles(
         ]
         for aim in aims:
             subjects |= title_subjects(aim.sentence, aim.hits, as_equals=equals) & drugs
+    arms = co_arms(subjects, ((item.sentence, item.hits) for item in items))
     roles: dict[str, DrugRole] = {}
     for drug, evidence in per_drug.items():
         cues = [
@@ -291,6 +293,7 @@ def _drug_roles(
             explicit=any(o.explicit for o in evidence.occurrences),
             # a review of a class is about its members too
             subjects=subjects if subjects - classes else set(),
+            co_arm=drug in arms,
             design=design,
         )
     return roles

@@ -41,6 +41,11 @@ _PHRASE_BACKGROUND = re.compile(
     r"(?:\w+ )?(?:options?|treatments?|therapies|drugs)\b|\breserved for\b",
     re.IGNORECASE,
 )
+_OWN_STUDY_SUBSECTIONS = frozenset(
+    {"methods", "method", "design", "setting", "settings", "patients", "participants",
+     "subjects", "intervention", "interventions", "measurements", "results", "result",
+     "findings", "main outcome measures", "outcome measures"}
+)  # fmt: skip
 _HEDGE_ONLY = re.compile(r"\bmay\b|\bmight\b|\bcould be\b", re.IGNORECASE)
 _CONCLUDING = frozenset({"results", "result", "conclusion", "conclusions", "interpretation"})
 _SENTENCE_BACKGROUND = re.compile(
@@ -161,6 +166,9 @@ def _is_background(item: AnnotatedSentence, hit: Hit) -> bool:
         return False
     if sentence.section == "abstract" and sentence.subsection in lexicon.BACKGROUND_SUBSECTIONS:
         return True
+    if sentence.section == "abstract" and sentence.subsection in _OWN_STUDY_SUBSECTIONS:
+        # Methods and results describe this study ("first-line regimens contained X").
+        return False
     triggers = _background_triggers(text)
     hedged_result = sentence.section in {"key_findings", "tldr"} or (
         sentence.section == "abstract" and sentence.subsection in _CONCLUDING

@@ -229,7 +229,8 @@ MODIFIER_AFTER = re.compile(
     r"^[\s-]*(?:receptors?|antagonis\w*|agonis\w*|withdrawal|dependence|function|activity|"
     r"system|pathway|levels?|reuptake|dysfunction|pathophysiology|signal\w*|tone|"
     r"concentrations?|metabolism|use disorder|addiction|overdose|-norepinephrine|consumption|"
-    r"intake|craving|abuse|misuse|loss|wasting|excretion|homeostasis)\b|"
+    r"intake|craving|abuse|misuse|loss|wasting|excretion|homeostasis|breath tests?|tests?|"
+    r"assays?|scans?|imaging|tracers?|stain\w*|challenge|clamp|uptake|kinetics)\b|"
     # "alcohol-dependent smokers", "opioid-induced constipation": the chemical names the people
     # or the harm, it is not given
     r"^-(?:dependent|induced|related|associated|naive|naïve|exposed|using|abusing|free)\b",

@@ -10,6 +10,7 @@ compares drugs it is not about), never drug names.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,14 @@ from dataclasses import dataclass
 from paperkg.extract.sentences import Hit, Sentence
 from paperkg.model import DrugRole, EntityKind, StudyDesign
 
-__all__ = ["RoleCue", "compared_as_equals", "cue_roles", "decide_role", "title_subjects"]
+__all__ = [
+    "RoleCue",
+    "co_arms",
+    "compared_as_equals",
+    "cue_roles",
+    "decide_role",
+    "title_subjects",
+]
 
 
 def _cue(pattern: str) -> re.Pattern[str]:
@@ -275,6 +283,7 @@ def decide_role(
     explicit: bool,
     subjects: set[str],
     design: StudyDesign | None,
+    co_arm: bool = False,
 ) -> DrugRole:
     """One role per drug, from the cues of all its mentions and the record's structure.
 
@@ -284,9 +293,10 @@ def decide_role(
     - In a review, drugs the title is not about are the review's comparators.
     - In a case report or series, what a patient received and failed is a result of the case,
       so "prior" there stays an intervention (the outcome says it failed).
-    - When the title names the paper's drugs, another drug must be shown given (an
-      administration, an arm, a dose), not only appear near a result; in a case, a result
-      about the patient ("did not benefit from X") is enough.
+    - When the title names the drugs a study tests, another drug is not an intervention
+      unless it is an arm beside them (``co_arm``: "A and B each did better than placebo"):
+      given to everyone it is background therapy, named only it is background. In a case
+      report or series, what the patient received is part of the case and stays a finding.
     """
     roles = [cue.role for cue in cues]
     case = design in {StudyDesign.CASE_REPORT, StudyDesign.CASE_SERIES}
@@ -308,6 +318,38 @@ def decide_role(
         return DrugRole.COMPARATOR
     if DrugRole.NAMED_IN_BACKGROUND in roles and not explicit:
         return DrugRole.NAMED_IN_BACKGROUND
-    if given and (explicit or not subjects or case):
+    if given and (not subjects or case or co_arm):
         return DrugRole.INTERVENTION
+    if given and explicit:
+        # The title names what a study tests; another drug its patients were given went to
+        # every arm (background therapy) or made the control arm (comparator).
+        return DrugRole.COMPARATOR if DrugRole.COMPARATOR in roles else DrugRole.BACKGROUND_THERAPY
     return DrugRole.NAMED_IN_BACKGROUND
+
+
+#: A sentence about the arms of a trial.
+_ARMS = re.compile(
+    r"\bplacebo\b|\brandomi[sz]\w*|\beach\b|\brespectively\b|\bgroups?\b|\barms?\b",
+    re.IGNORECASE,
+)
+_COORDINATED = re.compile(r"^\s*(?:\([^)]*\))?\s*(?:,|,?\s*(?:and|or|and/or)\b)\s*$", re.IGNORECASE)
+
+
+def co_arms(subjects: set[str], sentences: Iterable[tuple[Sentence, Sequence[Hit]]]) -> set[str]:
+    """Drugs written side by side with a subject in a sentence about the arms of a trial
+    ("velitrex and orbazine each reduced flares more than placebo").
+    """
+    found: set[str] = set()
+    for sentence, hits in sentences:
+        if sentence.section == "title" or not _ARMS.search(sentence.text):
+            continue
+        chemicals = [h for h in hits if h.kind is EntityKind.CHEMICAL]
+        for first, second in itertools.pairwise(chemicals):
+            gap = sentence.text[first.end : second.start]
+            if not _COORDINATED.match(gap) or first.key == second.key:
+                continue
+            if first.key in subjects and second.key not in subjects:
+                found.add(second.key)
+            elif second.key in subjects and first.key not in subjects:
+                found.add(first.key)
+    return found

@@ -82,3 +82,19 @@ def test_a_change_from_one_amount_to_another_is_not_a_range() -> None:
     assert all(s.dose.value_max is None for s in spans)
     (reversed_range,) = find_doses("600-150 mg/day")
     assert reversed_range.dose.value_max is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("titrated from 25 to 100 mg/day", [("25 to 100 mg/day", 25.0, 100.0)]),
+        ("adjustable from 3 to 9 g nightly", [("3 to 9 g nightly", 3.0, 9.0)]),
+        ("escalated from 15 mg to 25 mg once weekly", [("15 mg to 25 mg", 15.0, 25.0)]),
+        ("serum urate decreased from 15.6 to 2.8 g", [("2.8 g", 2.8, None)]),
+        ("1,000 or 2,000 mg/day", [("1,000 mg/day", 1000.0, None), ("2,000 mg/day", 2000.0, None)]),
+    ],
+)
+def test_ranges_a_dose_moved_in_and_or_doses(
+    text: str, expected: list[tuple[str, float, float | None]]
+) -> None:
+    assert [(d.text, d.value, d.value_max) for d in parse_doses(text)] == expected

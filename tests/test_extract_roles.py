@@ -347,3 +347,18 @@ def test_methods_describe_this_study_even_with_guideline_words() -> None:
     )
     (finding,) = result.findings
     assert [d.text for d in finding.doses] == ["20 mg b.i.d."]
+
+
+def test_a_dose_belongs_to_the_drug_it_follows_and_the_target_beats_the_start() -> None:
+    result = extract(
+        make(
+            title="Velitrex versus orbazine for widgetitis: a head-to-head randomized trial",
+            abstract=(
+                "METHODS: Velitrex was started at 25 mg daily and increased to 100 mg/day; "
+                "orbazine 160 mg/day was given throughout."
+            ),
+            findings=("Velitrex titrated to 100 mg/day and orbazine 160 mg/day both helped.",),
+        )
+    )
+    doses = {result.concept(f.drug).label: sorted(d.text for d in f.doses) for f in result.findings}
+    assert doses == {"velitrex": ["100 mg/day"], "orbazine": ["160 mg/day"]}

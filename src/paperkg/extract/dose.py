@@ -119,15 +119,25 @@ def _begin_of(previous_end: int, match: re.Match[str]) -> int:
     return previous_end + match.start()
 
 
+_DOSING_BEFORE = re.compile(
+    r"\b(?:titrat\w*|adjust\w*|escalat\w*|increas\w*|dos(?:e|es|ed|ing)|rang\w*|flexib\w*|"
+    r"uptitrat\w*)\b",
+    re.IGNORECASE,
+)
+
+
 def _is_range(before: str, match: re.Match[str], high: float | None) -> bool:
     """Tell a range ("150-600 mg") from a change ("decreased from 15.6 to 2.8 g").
 
     A reversed pair ("600-150 mg") is not a dose range either.
     """
     low = _number(match.group(1))
+    rising = low is None or high is None or low <= high
     if re.search(r"\bfrom\s*$", before, re.IGNORECASE):
-        return False
-    return low is None or high is None or low <= high
+        # "titrated from 25 to 100 mg", "adjustable from 3 to 9 g": the range a dose moved in;
+        # "decreased from 15.6 to 2.8 g" is a measurement changing.
+        return rising and bool(_DOSING_BEFORE.search(before[-60:]))
+    return rising
 
 
 def _clean(text: str) -> str:

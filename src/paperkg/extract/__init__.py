@@ -131,6 +131,10 @@ class RuleExtractor:
                 drug, items, evidence, usable, _primary(tried, items), excluded, harms, concepts
             )
             targets = _targets(drug_purposes(drug, items), studied, conditions, concepts)
+            if not targets and design not in _CASES:
+                # In a case a patient takes drugs for several conditions ("tramadol for back
+                # pain"); in a study every drug tried is for what the study studies.
+                targets = list(studied)
             outcome = decision.outcome
             if drug in harm_report:
                 # A case report of a harm the drug caused: the finding is the drug for what it
@@ -192,6 +196,9 @@ class RuleExtractor:
             if any(not o.background and not o.modifier for o in judged_here):
                 judged.append((item.sentence, polarity))
         return _DrugEvidence(tuple(found), tuple(judged))
+
+
+_CASES = frozenset({StudyDesign.CASE_REPORT, StudyDesign.CASE_SERIES})
 
 
 def _harm_report(

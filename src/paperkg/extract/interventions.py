@@ -319,6 +319,16 @@ def condition_roles(
     adverse: set[str] = set()
     target: set[str] = set()
     induced: set[str] = set()
+    title_drug = next(
+        (
+            h.key
+            for item in items
+            if item.sentence.section == "title"
+            for h in item.hits
+            if h.kind is EntityKind.CHEMICAL
+        ),
+        None,
+    )
     for item in items:
         text = item.sentence.text
         if item.sentence.section in {"title", "tldr"}:
@@ -344,7 +354,13 @@ def condition_roles(
                 before = text[max(0, hit.start - 25) : hit.start]
                 if lexicon.ADVERSE_CAUSAL.search(between) or re.search(r"\bdeveloped\s+$", before):
                     adverse.add(hit.key)
-                if chem.end <= hit.start and _INDUCED.match(text[chem.end : hit.start]):
+                if (
+                    chem.end <= hit.start
+                    and _INDUCED.match(text[chem.end : hit.start])
+                    and title_drug in (None, chem.key)
+                ):
+                    # "Duloxetine improves oxaliplatin-induced neuropathy": the title's drug
+                    # treats the harm another chemical caused; it is the studied condition.
                     induced.add(hit.key)
     # "X-induced Y" names a harm whatever surrounds it ("management of X-induced Y").
     harms = (adverse - target) | induced
@@ -355,26 +371,37 @@ def condition_roles(
         return bool(lexicon.SYMPTOMS.search(label_key(by_key[key].label)))
 
     order = [c.key for c in diseases]
-    for candidates in (
+    tiers = [
         [k for k in order if k in linked and k in focus],
         [k for k in order if k in focus],
         [k for k in order if k in linked],
-    ):
-        known = [
+    ]
+    known = [
+        [
             k
             for k in candidates
             if k in by_key
             and k not in harms
             and not lexicon.NOT_A_CONDITION.search(label_key(by_key[k].label))
         ]
-        # A disease before its symptoms; a comorbidity or a population the treatment is not
-        # for only when the record names nothing else. A symptom is studied when it is the
-        # target itself ("eszopiclone for insomnia coexisting with depression").
-        for studied in (
-            [k for k in known if not symptom(k) and k not in comorbid],
-            [k for k in known if symptom(k) and k not in comorbid and k in focus],
-            [k for k in known if not symptom(k)],
-        ):
+        for candidates in tiers
+    ]
+
+    # In the best tier that has any: a disease before its symptoms; a symptom when it is the
+    # target itself ("eszopiclone for insomnia coexisting with depression"); a comorbidity or
+    # a population the treatment is not for only when the tier names nothing else.
+    def disease(key: str) -> bool:
+        return not symptom(key) and key not in comorbid
+
+    def target_symptom(key: str) -> bool:
+        return symptom(key) and key not in comorbid and key in focus
+
+    def any_disease(key: str) -> bool:
+        return not symptom(key)
+
+    for candidates in known:
+        for choose in (disease, target_symptom, any_disease):
+            studied = [k for k in candidates if choose(k)]
             if studied:
                 return studied, harms
     return [], harms
@@ -382,7 +409,8 @@ def condition_roles(
 
 #: The disease is what some patients also had ("with or without MDD", "coexisting with").
 _COMORBID_BEFORE = re.compile(
-    r"\bwith (?:or|and) without\s+(?:(?:a|an|current|comorbid)\s+)?$|"
+    # "with or without X" is a subgroup; "with and without X" compares cases with controls
+    r"\bwith or without\s+(?:(?:a|an|current|comorbid)\s+)?$|"
     r"\b(?:comorbid|co-?morbid|coexist\w*|co-exist\w*|co-?occurring|concomitant|concurrent|"
     r"coincident|associated)\s+(?:with\s+)?(?:(?:a|an|current|active|stable)\s+)?$|"
     r"\b(?:also|additionally) (?:had|having|with)\s+(?:(?:a|an)\s+)?$|"
@@ -392,8 +420,17 @@ _COMORBID_BEFORE = re.compile(
 #: "<treated condition> in <population>": the title treats the first and studies it in the
 #: second ("pramipexole for depression in Parkinson's disease").
 _TREATED_BEFORE = re.compile(
-    r"\b(?:for|of|treating|against|in the (?:treatment|management|prevention) of)\s+"
+    r"\b(?:for|of|treating|against|in the (?:treatment|management|prevention) of|"
+    r"improves?|reduces?|relieves?|prevents?|treats?|alleviates?|attenuates?)\s+"
     r"(?:(?:the|a|an|acute|chronic)\s+)?(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+#: "<drug> for smoking cessation in schizophrenia": a treated aim that is no disease, then the
+#: population it is pursued in.
+_AIM_IN_POPULATION = re.compile(
+    r"\bfor\s+(?:[\w-]+\s+){1,4}?(?:in|among)\s+(?:(?:adult|elderly|older|young|the)\s+)?"
+    r"(?:(?:patients?|adults|people|persons|subjects|individuals|children|women|men|smokers|"
+    r"outpatients|inpatients)\s+(?:with|who have)\s+)?$",
     re.IGNORECASE,
 )
 _POPULATION_BEFORE = re.compile(
@@ -428,6 +465,9 @@ def comorbidities(items: Sequence[AnnotatedSentence]) -> set[str]:
                 and _POPULATION_BEFORE.search(text[treated.end : population.start])
             ):
                 comorbid.add(population.key)
+        first = diseases[0] if diseases else None
+        if first is not None and _AIM_IN_POPULATION.search(text[: first.start]):
+            comorbid.add(first.key)
     return comorbid
 
 

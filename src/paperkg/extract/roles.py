@@ -62,7 +62,7 @@ _BEFORE: tuple[tuple[DrugRole, re.Pattern[str]], ...] = (
             r"\s+(?:[\w-]+\s+){0,3}$|"
             r"\b(?:already|currently)\s+(?:on|receiving|taking|treated with)\s+(?:[\w-]+\s+){0,2}$|"
             r"\bco-?administ\w+\s+with\s+(?:[\w-]+\s+){0,1}$|"
-            r"\ball\s+(?:\w+\s+){0,3}?(?:received|were given|were treated with|treated with|"
+            r"\ball\s+(?:\w+\s+){0,3}?(?:received|were given|given|were treated with|treated with|"
             r"took|were taking|were on)\s+(?:[\w-]+\s+){0,2}$|"
             r"\b(?:optimi[sz]ed|stabili[sz]ed|titrated)\s+on\s+(?:[\w-]+\s+){0,2}$|"
             r"\bstandard(?:[\s-]of[\s-]care)? (?:therapy |treatment )?(?:with|including)\s+"

@@ -141,9 +141,14 @@ def _from_title(broad: Concept, items: Sequence[AnnotatedSentence]) -> Concept |
             if hit.key != broad.key:
                 continue
             match = _SUBTYPE_BEFORE.search(text[max(0, hit.start - 60) : hit.start])
-            if match is None:
+            written = Concept(hit.key, EntityKind.DISEASE, hit.text)
+            if match is not None:
+                label = " ".join(f"{match.group(1)}{hit.text}".split())
+            elif _is_subtype_of(written, broad) and not _is_subtype_of(broad, written):
+                # the record files "early poststroke depression" under depression's id
+                label = " ".join(hit.text.split())
+            else:
                 continue
-            label = " ".join(f"{match.group(1)}{hit.text}".split())
             return Concept(
                 key=f"label:{lookup_key(label)}",
                 kind=EntityKind.DISEASE,

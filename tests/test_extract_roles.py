@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from paperkg.extract import extract
-from paperkg.extract.interventions import AnnotatedSentence, annotate, comorbidities
+from paperkg.extract.conditions import comorbidities
+from paperkg.extract.interventions import AnnotatedSentence, annotate
 from paperkg.extract.sentences import MentionIndex, Sentence
 from paperkg.model import DrugRole, EntityKind, EntityMention, Extraction, PaperRecord, StudyDesign
 

@@ -16,15 +16,13 @@ from paperkg.extract.combinations import (
     split_combinations,
 )
 from paperkg.extract.concepts import ConceptSet, build_concepts, label_key
+from paperkg.extract.conditions import comorbidities, condition_roles, drug_purposes
 from paperkg.extract.design import detect_design, fallback_design, sample_size
 from paperkg.extract.interventions import (
     AnnotatedSentence,
     Occurrence,
     annotate,
-    comorbidities,
-    condition_roles,
     doses_for,
-    drug_purposes,
     is_drug_like,
     occurrences,
 )

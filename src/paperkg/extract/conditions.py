@@ -1,0 +1,244 @@
+"""Which conditions a paper treats, which its patients merely have, and which a drug caused.
+
+The studied condition is what the title, TL;DR and objective name as the target of treatment;
+a comorbidity ("with or without", "coexisting with", the population a title treats a condition
+in) and a harm a drug caused ("X-induced Y") are not. Decided from sentence structure and cue
+words (:mod:`paperkg.extract.lexicon`), never from disease names.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+
+from paperkg.extract import lexicon
+from paperkg.extract.concepts import label_key
+from paperkg.extract.interventions import AnnotatedSentence
+from paperkg.model import Concept, EntityKind
+
+__all__ = ["comorbidities", "condition_roles", "drug_purposes"]
+
+#: How far around a mention its cue words are looked for; a regex over the whole sentence per
+#: mention would make long sentences quadratic.
+_WINDOW = 80
+_TARGET_BEFORE = re.compile(
+    r"(?:patients?|women|men|subjects|people|individuals|participants|children|adults) with\s+"
+    r"(?:\S+\s+){0,3}$|(?:treatment|prevention|management) of\s+(?:\S+\s+){0,2}$|"
+    r"\bfor\s+(?:the\s+)?(?:\S+\s+){0,2}$|\bin\s+(?:an?\s+|the\s+)?(?:\S+\s+){0,2}$",
+    re.IGNORECASE,
+)
+#: "<drug>-induced <disease>", "<drug>-associated <disease>": the disease is the drug's harm.
+_INDUCED = re.compile(
+    r"^\s*(?:\)\s*)?-?\s*(?:induced|associated|related|triggered|provoked|caused)\s+(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+#: "developed X", "experienced X": X happened to the patients, it is not what they have.
+_ONSET_BEFORE = re.compile(
+    r"\b(?:developed|experienced|suffered|presented with|went on to have)\s+(?:an?\s+)?$",
+    re.IGNORECASE,
+)
+#: A drug and a disease further apart than this are not read as cause and harm.
+_CAUSAL_REACH = 200
+_TARGET_AFTER = re.compile(r"^\s*(?:patients?|sufferers|subjects|cases)\b", re.IGNORECASE)
+
+
+def condition_roles(
+    diseases: Sequence[Concept],
+    items: Sequence[AnnotatedSentence],
+    linked: set[str],
+) -> tuple[list[str], set[str]]:
+    """``(studied condition keys, adverse-event keys)``.
+
+    Studied: linked diseases named in the title or TL;DR, not symptoms, not harms of a drug
+    ("serotonin syndrome following duloxetine"). Falls back to any disease in the title or
+    TL;DR, then to any linked disease (comorbidities are linked too, so they come last).
+    """
+    focus: set[str] = set()
+    adverse: set[str] = set()
+    target: set[str] = set()
+    induced: set[str] = set()
+    title_drug = next(
+        (
+            h.key
+            for item in items
+            if item.sentence.section == "title"
+            for h in item.hits
+            if h.kind is EntityKind.CHEMICAL
+        ),
+        None,
+    )
+    for item in items:
+        text = item.sentence.text
+        if item.sentence.section in {"title", "tldr"}:
+            focus |= {h.key for h in item.hits if h.kind is EntityKind.DISEASE}
+        chemicals = [h for h in item.hits if h.kind is EntityKind.CHEMICAL]
+        for hit in item.hits:
+            if hit.kind is not EntityKind.DISEASE:
+                continue
+            before_hit = text[max(0, hit.start - _WINDOW) : hit.start]
+            onset = _ONSET_BEFORE.search(before_hit)
+            if not onset and (
+                _TARGET_BEFORE.search(before_hit)
+                or _TARGET_AFTER.search(text[hit.end : hit.end + _WINDOW])
+            ):
+                target.add(hit.key)
+            for chem in chemicals:
+                if abs(chem.start - hit.start) > _CAUSAL_REACH:
+                    continue
+                if chem.start >= hit.end:
+                    between = text[hit.end : chem.start]
+                else:
+                    between = text[chem.end : hit.start]
+                before = text[max(0, hit.start - 25) : hit.start]
+                if lexicon.ADVERSE_CAUSAL.search(between) or re.search(r"\bdeveloped\s+$", before):
+                    adverse.add(hit.key)
+                if (
+                    chem.end <= hit.start
+                    and _INDUCED.match(text[chem.end : hit.start])
+                    and title_drug in (None, chem.key)
+                ):
+                    # "Duloxetine improves oxaliplatin-induced neuropathy": the title's drug
+                    # treats the harm another chemical caused; it is the studied condition.
+                    induced.add(hit.key)
+    # "X-induced Y" names a harm whatever surrounds it ("management of X-induced Y").
+    harms = (adverse - target) | induced
+    by_key = {c.key: c for c in diseases}
+    comorbid = comorbidities(items)
+
+    def symptom(key: str) -> bool:
+        return bool(lexicon.SYMPTOMS.search(label_key(by_key[key].label)))
+
+    order = [c.key for c in diseases]
+    tiers = [
+        [k for k in order if k in linked and k in focus],
+        [k for k in order if k in focus],
+        [k for k in order if k in linked],
+    ]
+    known = [
+        [
+            k
+            for k in candidates
+            if k in by_key
+            and k not in harms
+            and not lexicon.NOT_A_CONDITION.search(label_key(by_key[k].label))
+        ]
+        for candidates in tiers
+    ]
+
+    # In the best tier that has any: a disease before its symptoms; a symptom when it is the
+    # target itself ("eszopiclone for insomnia coexisting with depression"); a comorbidity or
+    # a population the treatment is not for only when the tier names nothing else.
+    def disease(key: str) -> bool:
+        return not symptom(key) and key not in comorbid
+
+    def target_symptom(key: str) -> bool:
+        return symptom(key) and key not in comorbid and key in focus
+
+    def any_disease(key: str) -> bool:
+        return not symptom(key)
+
+    for candidates in known:
+        for choose in (disease, target_symptom, any_disease):
+            studied = [k for k in candidates if choose(k)]
+            if studied:
+                return studied, harms
+    return [], harms
+
+
+#: The disease is what some patients also had ("with or without MDD", "coexisting with").
+_COMORBID_BEFORE = re.compile(
+    # "with or without X" is a subgroup; "with and without X" compares cases with controls
+    r"\bwith or without\s+(?:(?:a|an|current|comorbid)\s+)?$|"
+    r"\b(?:comorbid|co-?morbid|coexist\w*|co-exist\w*|co-?occurring|concomitant|concurrent|"
+    r"coincident|associated)\s+(?:with\s+)?(?:(?:a|an|current|active|stable)\s+)?$|"
+    r"\b(?:also|additionally) (?:had|having|with)\s+(?:(?:a|an)\s+)?$|"
+    r"\bhistory of\s+(?:(?:a|an)\s+)?$|\bco-?infect\w*\s+with\s+(?:[\w-]+\s+){0,4}and\s+$",
+    re.IGNORECASE,
+)
+#: "<treated condition> in <population>": the title treats the first and studies it in the
+#: second ("pramipexole for depression in Parkinson's disease").
+_TREATED_BEFORE = re.compile(
+    r"\b(?:for|of|treating|against|in the (?:treatment|management|prevention) of|"
+    r"improves?|reduces?|relieves?|prevents?|treats?|alleviates?|attenuates?)\s+"
+    r"(?:(?:the|a|an|acute|chronic)\s+)?(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+#: "<drug> for smoking cessation in schizophrenia": a treated aim that is no disease, then the
+#: population it is pursued in.
+_AIM_IN_POPULATION = re.compile(
+    r"\bfor\s+(?:[\w-]+\s+){1,4}?(?:in|among)\s+(?:(?:adult|elderly|older|young|the)\s+)?"
+    r"(?:(?:patients?|adults|people|persons|subjects|individuals|children|women|men|smokers|"
+    r"outpatients|inpatients)\s+(?:with|who have)\s+)?$",
+    re.IGNORECASE,
+)
+_POPULATION_BEFORE = re.compile(
+    r"^\s*(?:in|among|for)\s+(?:(?:adult|elderly|older|young|pediatric|paediatric|the)\s+)?"
+    r"(?:(?:patients?|adults|people|persons|subjects|individuals|children|women|men|smokers|"
+    r"veterans)\s+(?:with|who have|suffering from|having)\s+)?(?:(?:a|an|comorbid|"
+    r"coexisting|concomitant|established|stable)\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def comorbidities(items: Sequence[AnnotatedSentence]) -> set[str]:
+    """Disease keys the patients had besides what the paper treats.
+
+    A disease introduced as a comorbidity anywhere in the record ("with or without",
+    "comorbid", "coexisting with", "history of"), and, in the title, the population a treated
+    condition is studied in ("<drug> for <A> in <B>", "treatment of <A> in patients with <B>").
+    """
+    comorbid: set[str] = set()
+    for item in items:
+        text = item.sentence.text
+        diseases = [h for h in item.hits if h.kind is EntityKind.DISEASE]
+        for hit in diseases:
+            if _COMORBID_BEFORE.search(text[max(0, hit.start - _WINDOW) : hit.start]):
+                comorbid.add(hit.key)
+        if item.sentence.section != "title":
+            continue
+        for treated, population in itertools.pairwise(diseases):
+            if (
+                treated.key != population.key
+                and _TREATED_BEFORE.search(text[max(0, treated.start - _WINDOW) : treated.start])
+                and _POPULATION_BEFORE.search(text[treated.end : population.start])
+            ):
+                comorbid.add(population.key)
+        first = diseases[0] if diseases else None
+        if first is not None and _AIM_IN_POPULATION.search(text[: first.start]):
+            comorbid.add(first.key)
+    return comorbid
+
+
+#: "X for (the treatment of) (her) Y": Y is what X was given for.
+_PURPOSE = re.compile(
+    r"^[^;.]{0,60}?\bfor\s+(?:the\s+)?(?:(?:treatment|management|prevention|relief)\s+of\s+)?"
+    r"(?:(?:her|his|their|its|a|an)\s+)?(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+def drug_purposes(drug: str, items: Sequence[AnnotatedSentence]) -> set[str]:
+    """Disease keys a drug is said to be given for ("sertraline for depression")."""
+    purposes: set[str] = set()
+    for item in items:
+        text = item.sentence.text
+        for hit in item.hits:
+            if hit.key != drug:
+                continue
+            for disease in item.hits:
+                if (
+                    disease.kind is not EntityKind.DISEASE
+                    or disease.start < hit.end
+                    or disease.start - hit.end > _CAUSAL_REACH
+                ):
+                    continue
+                between = text[hit.end : disease.start]
+                others = [
+                    h
+                    for h in item.hits
+                    if h.kind is EntityKind.CHEMICAL and hit.end <= h.start < disease.start
+                ]
+                if not others and _PURPOSE.search(between):
+                    purposes.add(disease.key)
+    return purposes

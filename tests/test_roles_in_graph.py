@@ -75,3 +75,14 @@ def test_the_comorbidity_is_kept_apart(store: PaperStore) -> None:
               ?c <http://www.w3.org/2000/01/rdf-schema#label> ?label }} }}"""
     )
     assert [row["label"].value for row in rows] == ["gloomosis"]
+
+
+def test_evidence_for_the_broad_condition_lists_the_subtype(store: PaperStore) -> None:
+    from paperkg.stats import evidence_summary
+
+    rows = evidence_summary(store, condition="widgetitis")
+    assert {(row.drug_label, row.condition_label) for row in rows} == {
+        ("velitrex", "progressive widgetitis"),
+        ("plenamil", "progressive widgetitis"),
+    }
+    assert evidence_summary(store, condition="gloomosis") == ()

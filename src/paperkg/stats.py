@@ -292,7 +292,10 @@ _CORE = """?finding a pkg:Finding ; pkg:paper ?paper ; pkg:drug ?drug_node ;
 ?condition_node pkg:canonical ?condition .
 {filters}"""
 _DRUG_FILTER = "?drug pkg:conceptKey ?drug_key ."
-_CONDITION_FILTER = "?condition pkg:conceptKey ?condition_key ."
+# The asked condition, or a subtype of it (skos:broadMatch, as drugs-tried-for follows it).
+_CONDITION_FILTER = """?asked pkg:conceptKey ?condition_key .
+?asked_node pkg:canonical ?asked .
+?condition_node skos:broadMatch* ?asked_node ."""
 
 _PAIRS = """SELECT ?drug ?condition{keys} (COUNT(DISTINCT ?paper) AS ?papers) (COUNT(?n) AS ?known)
        (SUM(COALESCE(?n, 0)) AS ?participants) (MAX(COALESCE(?n, -1)) AS ?largest)

@@ -37,7 +37,8 @@ demo: $(STAMP)
 # Extraction quality, beside the all-linked-pairs baseline and with errors by class: the public
 # records (targets enforced: exit 1 when missed), the development set (rules are tuned on it) and
 # the blind sets of real papers (never tuned on; their targets are reported, not enforced):
-# blind judged the rules written after its commit, blind2 those written after its own.
+# blind judged the rules written after its commit, blind2 those written after its own. Blind
+# errors are counted by class only: listing them record by record invites tuning on them.
 BLIND_TARGETS := --target pair_f1=0.92 --target design_accuracy=0.9 --target dose_recall=0.9
 eval: $(STAMP)
 	@echo "== public records ($(SHARED)/records)"
@@ -47,8 +48,8 @@ eval: $(STAMP)
 	@for set in blind blind2; do \
 		if [ -f tests/data/eval/$$set/ground_truth.json ]; then \
 			echo; echo "== $$set set (tests/data/eval/$$set)"; \
-			$(BIN)/paperkg eval tests/data/eval/$$set tests/data/eval/$$set/ground_truth.json \
-				$(BLIND_TARGETS) || true; \
+			$(BIN)/paperkg eval --no-errors tests/data/eval/$$set \
+				tests/data/eval/$$set/ground_truth.json $(BLIND_TARGETS) || true; \
 		fi; \
 	done
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from paperkg.extract.concepts import NAME_JOINS_PREFIXES
 from paperkg.model import Concept, Extraction
 
 __all__ = [
@@ -129,13 +130,15 @@ def missed_pair_class(
 
 
 def merged_identifiers(concepts: Sequence[Concept]) -> list[tuple[Concept, str]]:
-    """Concepts holding two identifiers of one prefix (two diseases merged into one node)."""
+    """Concepts holding two identifiers of one prefix (two diseases merged into one node);
+    PubChem's several compound ids of one drug are a reported conflict, not a merge.
+    """
     merged: list[tuple[Concept, str]] = []
     for concept in concepts:
         prefixes: dict[str, list[str]] = {}
         for curie in concept.identifiers:
             prefixes.setdefault(curie.split(":", 1)[0], []).append(curie)
         for prefix, ids in sorted(prefixes.items()):
-            if len(ids) > 1 and prefix != "pubchem.compound":
+            if len(ids) > 1 and prefix not in NAME_JOINS_PREFIXES:
                 merged.append((concept, "|".join(ids)))
     return merged

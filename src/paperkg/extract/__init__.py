@@ -16,7 +16,7 @@ from paperkg.extract.combinations import (
     split_combinations,
 )
 from paperkg.extract.concepts import ConceptSet, build_concepts, label_key
-from paperkg.extract.conditions import comorbidities, condition_roles, drug_purposes
+from paperkg.extract.conditions import condition_roles, drug_purposes
 from paperkg.extract.design import detect_design, fallback_design, sample_size
 from paperkg.extract.interventions import (
     AnnotatedSentence,
@@ -40,7 +40,7 @@ from paperkg.extract.roles import (
     decide_role,
     title_subjects,
 )
-from paperkg.extract.sentences import Hit, MentionIndex, Sentence, record_sentences
+from paperkg.extract.sentences import MentionIndex, Sentence, record_sentences
 from paperkg.extract.specificity import specific_conditions
 from paperkg.model import (
     Concept,
@@ -92,8 +92,9 @@ class RuleExtractor:
         parts = combination_parts(concepts.values())
         items = split_combinations(annotate(sentences, index), parts)
         diseases = [c for c in concept_set.concepts if c.kind is EntityKind.DISEASE]
-        studied, harms = condition_roles(diseases, items, _linked_keys(record, concept_set))
-        comorbid = comorbidities(items) - set(studied)
+        studied, harms, comorbid = condition_roles(
+            diseases, items, _linked_keys(record, concept_set)
+        )
         broad = set(studied)
         studied, concepts = specific_conditions(studied, concepts, items, harms | comorbid)
         excluded = set(studied) | broad
@@ -286,7 +287,8 @@ def _drug_roles(
             RoleCue(role, o.sentence)
             for o in evidence.occurrences
             if not o.background and not o.modifier
-            for role in cue_roles(o.sentence, o.hit, _hits_of(items, o.sentence))
+            # items are the record's sentences in order: a sentence's position is its index
+            for role in cue_roles(o.sentence, o.hit, items[o.sentence.position].hits)
         ]
         if drug in classes and drug not in subjects:
             roles[drug] = DrugRole.NAMED_IN_BACKGROUND
@@ -302,14 +304,6 @@ def _drug_roles(
             design=design,
         )
     return roles
-
-
-def _hits_of(items: list[AnnotatedSentence], sentence: Sentence) -> tuple[Hit, ...]:
-    return (
-        items[sentence.position].hits
-        if items[sentence.position].sentence is sentence
-        else next(item.hits for item in items if item.sentence is sentence)
-    )
 
 
 def _targets(

@@ -19,9 +19,6 @@ from paperkg.model import Concept, EntityKind
 
 __all__ = ["comorbidities", "condition_roles", "drug_purposes"]
 
-#: How far around a mention its cue words are looked for; a regex over the whole sentence per
-#: mention would make long sentences quadratic.
-_WINDOW = 80
 _TARGET_BEFORE = re.compile(
     r"(?:patients?|women|men|subjects|people|individuals|participants|children|adults) with\s+"
     r"(?:\S+\s+){0,3}$|(?:treatment|prevention|management) of\s+(?:\S+\s+){0,2}$|"
@@ -47,8 +44,9 @@ def condition_roles(
     diseases: Sequence[Concept],
     items: Sequence[AnnotatedSentence],
     linked: set[str],
-) -> tuple[list[str], set[str]]:
-    """``(studied condition keys, adverse-event keys)``.
+) -> tuple[list[str], set[str], set[str]]:
+    """``(studied condition keys, adverse-event keys, comorbidity keys)``; a comorbidity the
+    record names nothing else than is studied, and so is not among the comorbidities.
 
     Studied: linked diseases named in the title or TL;DR, not symptoms, not harms of a drug
     ("serotonin syndrome following duloxetine"). Falls back to any disease in the title or
@@ -76,11 +74,11 @@ def condition_roles(
         for hit in item.hits:
             if hit.kind is not EntityKind.DISEASE:
                 continue
-            before_hit = text[max(0, hit.start - _WINDOW) : hit.start]
+            before_hit = text[max(0, hit.start - lexicon.CUE_WINDOW) : hit.start]
             onset = _ONSET_BEFORE.search(before_hit)
             if not onset and (
                 _TARGET_BEFORE.search(before_hit)
-                or _TARGET_AFTER.search(text[hit.end : hit.end + _WINDOW])
+                or _TARGET_AFTER.search(text[hit.end : hit.end + lexicon.CUE_WINDOW])
             ):
                 target.add(hit.key)
             for chem in chemicals:
@@ -142,8 +140,8 @@ def condition_roles(
         for choose in (disease, target_symptom, any_disease):
             studied = [k for k in candidates if choose(k)]
             if studied:
-                return studied, harms
-    return [], harms
+                return studied, harms, comorbid - set(studied)
+    return [], harms, comorbid
 
 
 #: The disease is what some patients also had ("with or without MDD", "coexisting with").
@@ -193,14 +191,16 @@ def comorbidities(items: Sequence[AnnotatedSentence]) -> set[str]:
         text = item.sentence.text
         diseases = [h for h in item.hits if h.kind is EntityKind.DISEASE]
         for hit in diseases:
-            if _COMORBID_BEFORE.search(text[max(0, hit.start - _WINDOW) : hit.start]):
+            if _COMORBID_BEFORE.search(text[max(0, hit.start - lexicon.CUE_WINDOW) : hit.start]):
                 comorbid.add(hit.key)
         if item.sentence.section != "title":
             continue
         for treated, population in itertools.pairwise(diseases):
             if (
                 treated.key != population.key
-                and _TREATED_BEFORE.search(text[max(0, treated.start - _WINDOW) : treated.start])
+                and _TREATED_BEFORE.search(
+                    text[max(0, treated.start - lexicon.CUE_WINDOW) : treated.start]
+                )
                 and _POPULATION_BEFORE.search(text[treated.end : population.start])
             ):
                 comorbid.add(population.key)

@@ -50,9 +50,6 @@ _SENTENCE_BACKGROUND = re.compile(
     r"\bwidely\b",
     re.IGNORECASE,
 )
-#: How far around a mention its cue words are looked for; a regex over the whole sentence per
-#: mention would make long sentences quadratic.
-_WINDOW = 80
 _AFTER_ADMIN = re.compile(
     r"^[\s,]*(?:\([^)]*\)\s*)?(?:was|were|is|are)\s+(?:\w+\s+)?(?:given|added|administered|"
     r"started|initiated|used|continued|taken)\b|^-?(?:treated|based)\b|^\s*(?:group|arm)s?\b|"
@@ -186,8 +183,8 @@ def occurrences(item: AnnotatedSentence, hit: Hit, has_polarity: bool = False) -
     """Judge one chemical hit in its sentence."""
     text = item.sentence.text
     modifier = bool(
-        lexicon.MODIFIER_AFTER.search(text[hit.end : hit.end + _WINDOW])
-        or lexicon.MODIFIER_BEFORE.search(text[max(0, hit.start - _WINDOW) : hit.start])
+        lexicon.MODIFIER_AFTER.search(text[hit.end : hit.end + lexicon.CUE_WINDOW])
+        or lexicon.MODIFIER_BEFORE.search(text[max(0, hit.start - lexicon.CUE_WINDOW) : hit.start])
     )
     background = _is_background(item, hit)
     usable = not modifier and not background

@@ -16,6 +16,7 @@ __all__ = [
     "BACKGROUND_SUBSECTIONS",
     "CLASS_WORDS",
     "COMPARATOR",
+    "CUE_WINDOW",
     "ENDOGENOUS",
     "EXAMPLE_LIST",
     "EXCLUSION",
@@ -32,6 +33,11 @@ __all__ = [
     "SYMPTOMS",
     "WORSENED",
 ]
+
+
+#: How far around a mention its cue words are looked for; a regex over the whole sentence per
+#: mention would make long sentences quadratic.
+CUE_WINDOW = 80
 
 
 def _cues(*patterns: str) -> re.Pattern[str]:

@@ -43,6 +43,7 @@ def test_wheel_carries_the_data_folders(wheel: Path) -> None:
         "paperkg/py.typed",
         "paperkg/viz/assets/explorer.js",
         "paperkg/viz/assets/explorer.css",
+        "paperkg/models/results.json.gz",
     ):
         assert required in names
 

@@ -34,6 +34,7 @@ from .cli_support import (
 )
 from .config import CONFIG_ENV
 from .console import Console
+from .errors import RecordError
 from .readers import FORMATS
 from .vocab import DEFAULT_BASE_IRI
 
@@ -362,6 +363,50 @@ def evaluate(
         run = run_evaluation(records, ground_truth, targets=chosen)
     settings.console.result(run.text(errors=errors))
     if not run.meets_targets:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("abstracts", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.argument("prompts", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "tsv", "json"]),
+    default="csv",
+    show_default=True,
+    help="Output format: PromptID,label,evidence rows, or JSON with section and confidence.",
+)
+@click.option("--strict", is_flag=True, help="Stop at the first prompt that cannot be answered.")
+@click.pass_obj
+@reports_errors
+def infer(settings: Settings, abstracts: Path, prompts: Path, fmt: str, strict: bool) -> None:
+    """Answer Evidence Inference PROMPTS (CSV: PromptID, PMCID, Outcome, Intervention,
+    Comparator) from the ABSTRACTS folder's PMC<PMCID>.abst files.
+
+    Prints one row per prompt: the label (significantly increased, significantly decreased,
+    no significant difference) and the abstract sentence that says it. Prompts that cannot be
+    answered (no abstract) are reported on stderr and left out (exit 1).
+
+    \b
+    Example:
+      paperkg infer ../shared/corpora/evidence-inference/abstracts \\
+        ../shared/corpora/evidence-inference/prompts.csv > answers.csv
+    """
+    from .infer import format_answers, infer_prompts
+
+    answers = []
+    failed = 0
+    for answer in infer_prompts(abstracts, prompts):
+        if isinstance(answer, RecordError):
+            if strict:
+                raise answer
+            settings.console.error(f"skipped: {answer}")
+            failed += 1
+        else:
+            answers.append(answer)
+    settings.console.result(format_answers(answers, fmt), nl=False)
+    if failed:
         sys.exit(1)
 
 

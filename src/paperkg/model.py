@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "Annotation",
     "Concept",
+    "Direction",
     "Dose",
     "DrugRole",
     "EntityKind",
@@ -49,6 +50,16 @@ class Outcome(enum.StrEnum):
     ADVERSE_EFFECTS = "adverse_effects"
     MIXED = "mixed"
     NOT_STATED = "not_stated"
+
+
+class Direction(enum.StrEnum):
+    """How the intervention arm compared with its comparator on one endpoint; the values are
+    the Evidence Inference labels doctors gave ("significantly increased" ...).
+    """
+
+    INCREASED = "significantly increased"
+    DECREASED = "significantly decreased"
+    NO_DIFFERENCE = "no significant difference"
 
 
 def is_conflicting(outcomes: Mapping[str, int]) -> bool:

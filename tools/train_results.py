@@ -1,0 +1,138 @@
+"""Fit the results model shipped in src/paperkg/models/results.json.gz.
+
+Data: the Evidence Inference 2.0 corpus (Lehman et al., NAACL 2019; DeYoung et al., BioNLP
+2020; annotations MIT-licensed), as in ../shared/corpora/evidence-inference: prompts, doctors'
+labels and evidence texts over PMC Open Access abstracts. Fitted on the `train` split only;
+the regularisation was chosen on `validation`; the withheld test split is never read.
+
+    .venv/bin/pip install -r requirements/train.txt
+    .venv/bin/python tools/train_results.py ../shared/corpora/evidence-inference
+
+Two scikit-learn logistic regressions, written as plain weights (paperkg applies them in pure
+Python): the ranker (is this sentence the evidence for the prompt?) on every sentence of the
+in-abstract train prompts, the labeller on each such prompt's evidence sentence with its
+majority label (ties left out). Features: paperkg.extract.comparison. Deterministic (lbfgs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from sklearn.feature_extraction import DictVectorizer  # type: ignore[import-untyped]
+from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from evidence_inference_data import Item, load
+
+from paperkg.extract.comparison import arm_names, label_features, ranking_features
+
+RANKER_C = 1.0
+LABELLER_C = 0.1
+#: A labeller feature seen fewer times in training is dropped (keeps the file small).
+MIN_COUNT = 2
+MODEL_VERSION = "1"
+#: Train on each example and on its mirror with intervention and comparator swapped.
+SWAP_ARMS = True
+#: The mirrors' weight against the real examples'.
+MIRROR_WEIGHT = 0.5
+_OPPOSITE = {
+    "significantly increased": "significantly decreased",
+    "significantly decreased": "significantly increased",
+}
+
+
+def _ranking_data(items: list[Item]) -> tuple[list[dict[str, float]], list[int]]:
+    rows, targets = [], []
+    for item in items:
+        for index, (section, text) in enumerate(item.sentences):
+            rows.append(ranking_features(section, text, index, len(item.sentences), item.prompt))
+            targets.append(int(item.is_evidence(text)))
+    return rows, targets
+
+
+def _labelling_data(
+    items: list[Item],
+) -> tuple[list[dict[str, float]], list[str], list[float]]:
+    rows, targets, weights = [], [], []
+    for item in items:
+        evidence = [t for _, t in item.sentences if item.is_evidence(t)][:1] or item.evidence[:1]
+        abstract = " ".join(t for _, t in item.sentences)
+        arms = arm_names(abstract, item.intervention, item.comparator)
+        rows.append(label_features(evidence[0], item.prompt, arms))
+        targets.append(item.label)
+        weights.append(1.0)
+        if SWAP_ARMS:
+            # The same sentence with the arms swapped says the opposite: this teaches the model
+            # that "higher" alone does not tell which arm was higher.
+            swapped = arm_names(abstract, item.comparator, item.intervention)
+            prompt = (item.comparator, item.intervention, item.outcome)
+            rows.append(label_features(evidence[0], prompt, swapped))
+            targets.append(_OPPOSITE.get(item.label, item.label))
+            weights.append(MIRROR_WEIGHT)
+    return rows, targets, weights
+
+
+def _fit(
+    rows: list[dict[str, float]],
+    targets: list[int] | list[str],
+    c: float,
+    min_count: int,
+    balanced: bool,
+    weights: list[float] | None = None,
+) -> dict[str, Any]:
+    counts = Counter(name for row in rows for name in row)
+    rows = [{k: v for k, v in row.items() if counts[k] >= min_count} for row in rows]
+    vectoriser = DictVectorizer()
+    matrix = vectoriser.fit_transform(rows)
+    model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced" if balanced else None)
+    model.fit(matrix, targets, sample_weight=weights)
+    names = vectoriser.get_feature_names_out()
+    coefficients = {
+        str(name): [round(float(model.coef_[k][j]), 5) for k in range(model.coef_.shape[0])]
+        for j, name in enumerate(names)
+    }
+    kept = {k: v for k, v in coefficients.items() if any(abs(x) >= 1e-4 for x in v)}
+    return {
+        "classes": [str(c) for c in model.classes_],
+        "intercepts": [round(float(x), 5) for x in model.intercept_],
+        "weights": kept,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path(__file__).resolve().parents[1] / "src/paperkg/models/results.json.gz",
+    )
+    args = parser.parse_args()
+    train = [i for i in load(args.corpus) if i.split == "train" and i.in_abstract]
+    ranker = _fit(*_ranking_data(train), RANKER_C, 1, balanced=False)
+    rows, targets, weights = _labelling_data([i for i in train if not i.tie])
+    labeller = _fit(rows, targets, LABELLER_C, MIN_COUNT, balanced=True, weights=weights)
+    model = {
+        "version": MODEL_VERSION,
+        "trained_on": "Evidence Inference 2.0, train split, prompts with evidence in the abstract "
+        f"({len(train)} prompts)",
+        "ranker": ranker,
+        "labeller": labeller,
+    }
+    data = json.dumps(model, sort_keys=True, separators=(",", ":")).encode()
+    args.output.write_bytes(gzip.compress(data, mtime=0))
+    print(
+        f"wrote {args.output}: {len(ranker['weights'])} ranker and "
+        f"{len(labeller['weights'])} labeller features, {args.output.stat().st_size} bytes"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -96,8 +96,12 @@ def test_which_arm_went_which_way_is_read_from_the_sentence(
     assert 0.0 < answer.confidence <= 1.0
 
 
-def test_no_sentences_give_no_answer() -> None:
-    assert answer_comparison([], "drug A", "placebo", "pain") is None
+def test_no_sentences_give_no_answer_and_the_reader_is_public_api() -> None:
+    import paperkg
+
+    assert paperkg.answer_comparison([], "drug A", "placebo", "pain") is None
+    answers = list(paperkg.infer_prompts(DATA / "abstracts", DATA / "prompts.csv"))
+    assert [type(a) for a in answers] == [paperkg.InferredAnswer] * 3 + [RecordError]
 
 
 def test_the_shipped_model_is_small_loads_fast_and_sums_to_one() -> None:

@@ -34,10 +34,13 @@ from .errors import (
 from .eval_run import EvaluationRun, run_evaluation
 from .export import EXPORT_FORMATS, export_store
 from .extract import Extractor, RuleExtractor, extract
+from .extract.trial_results import ComparisonAnswer, answer_comparison
+from .infer import InferredAnswer, infer_prompts
 from .mapping import MappedRecord, map_record
 from .model import (
     Annotation,
     Concept,
+    Direction,
     Dose,
     EntityKind,
     EntityMention,
@@ -106,11 +109,13 @@ __all__ = [
     "VIEWS",
     "Annotation",
     "BuildReport",
+    "ComparisonAnswer",
     "Concept",
     "ConceptCount",
     "ConceptIndexReport",
     "ConfigError",
     "ConvertReport",
+    "Direction",
     "Dose",
     "EntityKind",
     "EntityMention",
@@ -123,6 +128,7 @@ __all__ = [
     "ExtractorInfo",
     "Finding",
     "IdentifierConflict",
+    "InferredAnswer",
     "MappedRecord",
     "NamedQuery",
     "Outcome",
@@ -153,6 +159,7 @@ __all__ = [
     "WriteOutcome",
     "WrittenView",
     "__version__",
+    "answer_comparison",
     "build",
     "convert_to_jsonl",
     "detect_format",
@@ -164,6 +171,7 @@ __all__ = [
     "export_store",
     "extract",
     "format_result",
+    "infer_prompts",
     "is_conflicting",
     "iter_jsonl",
     "list_queries",

@@ -20,6 +20,7 @@ from evidence_inference_data import load
 
 from paperkg.extract.trial_results import answer_comparison
 from paperkg.model import Direction
+from paperkg.readers.evidence_inference import abstract_body
 
 LABELS = [d.value for d in (Direction.INCREASED, Direction.DECREASED, Direction.NO_DIFFERENCE)]
 SHORT = {
@@ -55,8 +56,9 @@ def main() -> None:
     items = [i for i in load(args.corpus) if i.split == args.split]
     pairs_in, pairs_all = [], []
     for item in items:
-        body = [(s, t) for s, t in item.sentences if s != "title"] or item.sentences
-        answer = answer_comparison(body, item.intervention, item.comparator, item.outcome)
+        answer = answer_comparison(
+            abstract_body(item.sentences), item.intervention, item.comparator, item.outcome
+        )
         guess = answer.direction.value if answer else Direction.NO_DIFFERENCE.value
         pairs_all.append((item.label, guess))
         if item.in_abstract:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from paperkg.errors import RecordError
 from paperkg.extract.trial_results import answer_comparison
-from paperkg.readers.evidence_inference import read_abst, read_prompts
+from paperkg.readers.evidence_inference import abstract_body, read_abst, read_prompts
 
 __all__ = ["INFER_FORMATS", "InferredAnswer", "format_answers", "infer_prompts"]
 
@@ -43,38 +43,28 @@ def infer_prompts(
     abstract is missing or unreadable is yielded as an error and the others are answered.
     """
     folder = Path(abstracts)
-    cache: dict[str, list[tuple[str, str]] | RecordError] = {}
+    read: dict[str, list[tuple[str, str]] | RecordError | None] = {}  # None: no such file
     for prompt in read_prompts(prompts):
         if isinstance(prompt, RecordError):
             yield prompt
             continue
-        if prompt.pmcid not in cache:
-            path = folder / f"PMC{prompt.pmcid}.abst"
-            if not path.is_file():
-                cache[prompt.pmcid] = RecordError(
-                    str(prompts),
-                    prompt.line,
-                    "PMCID",
-                    f"no abstract {path.name} in {folder}",
-                    "give the folder that holds PMC<PMCID>.abst files",
-                )
-            else:
-                try:
-                    cache[prompt.pmcid] = read_abst(path)
-                except RecordError as error:
-                    cache[prompt.pmcid] = error
-        sentences = cache[prompt.pmcid]
-        if isinstance(sentences, RecordError):
-            # Each prompt is reported at its own line, the abstract's problem once per prompt.
+        path = folder / f"PMC{prompt.pmcid}.abst"
+        if prompt.pmcid not in read:
+            read[prompt.pmcid] = _read_or_error(path)
+        sentences = read[prompt.pmcid]
+        if sentences is None:
             yield RecordError(
-                sentences.path if sentences.path != str(prompts) else str(prompts),
-                prompt.line if sentences.path == str(prompts) else sentences.line,
-                sentences.field,
-                sentences.problem,
-                sentences.fix,
+                str(prompts),
+                prompt.line,
+                "PMCID",
+                f"no abstract {path.name} in {folder}",
+                "give the folder that holds PMC<PMCID>.abst files",
             )
             continue
-        body = [(s, t) for s, t in sentences if s != "title"] or sentences
+        if isinstance(sentences, RecordError):
+            yield sentences
+            continue
+        body = abstract_body(sentences)
         answer = answer_comparison(body, prompt.intervention, prompt.comparator, prompt.outcome)
         if answer is None:
             yield RecordError(
@@ -88,6 +78,15 @@ def infer_prompts(
             answer.section,
             answer.confidence,
         )
+
+
+def _read_or_error(path: Path) -> list[tuple[str, str]] | RecordError | None:
+    if not path.is_file():
+        return None
+    try:
+        return read_abst(path)
+    except RecordError as error:
+        return error
 
 
 def format_answers(answers: list[InferredAnswer], fmt: str) -> str:

@@ -118,27 +118,20 @@ def answer_comparison(
     chosen = model or results_model()
     prompt = (intervention, comparator, endpoint)
     count = len(sentences)
-    ranked = sorted(
-        (
-            (
-                chosen.ranker.probabilities(ranking_features(section, text, i, count, prompt))[
-                    chosen.ranker.classes[-1]
-                ],
-                -i,
-            )
-            for i, (section, text) in enumerate(sentences)
-        ),
-        reverse=True,
-    )[:VOTERS]
+    relevance = [
+        chosen.ranker.probabilities(ranking_features(section, text, i, count, prompt))[
+            chosen.ranker.classes[-1]
+        ]
+        for i, (section, text) in enumerate(sentences)
+    ]
+    voters = sorted(range(count), key=lambda i: (-relevance[i], i))[:VOTERS]
     arms = arm_names(" ".join(text for _, text in sentences), intervention, comparator)
-    total = sum(score for score, _ in ranked) or 1.0
+    total = sum(relevance[i] for i in voters) or 1.0
     votes: dict[str, float] = {}
-    for score, negative_index in ranked:
-        _, text = sentences[-negative_index]
-        probabilities = chosen.labeller.probabilities(label_features(text, prompt, arms))
-        for label, p in probabilities.items():
-            votes[label] = votes.get(label, 0.0) + p * score / total
+    for index in voters:
+        features = label_features(sentences[index][1], prompt, arms)
+        for label, p in chosen.labeller.probabilities(features).items():
+            votes[label] = votes.get(label, 0.0) + p * relevance[index] / total
     label = max(chosen.labeller.classes, key=lambda name: (votes.get(name, 0.0), name))
-    _, best_index = ranked[0]
-    section, text = sentences[-best_index]
+    section, text = sentences[voters[0]]
     return ComparisonAnswer(Direction(label), text, section, round(votes[label], 3))

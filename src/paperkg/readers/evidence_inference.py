@@ -17,7 +17,7 @@ from pathlib import Path
 from paperkg.errors import RecordError
 from paperkg.extract.sentences import split_sentences
 
-__all__ = ["PROMPT_COLUMNS", "Prompt", "read_abst", "read_prompts"]
+__all__ = ["PROMPT_COLUMNS", "Prompt", "abstract_body", "read_abst", "read_prompts"]
 
 #: Columns a prompts CSV must have (others, such as ``split``, are ignored).
 PROMPT_COLUMNS = ("PromptID", "PMCID", "Outcome", "Intervention", "Comparator")
@@ -55,6 +55,13 @@ def read_abst(path: str | os.PathLike[str]) -> list[tuple[str, str]]:
         section = "title" if block.group(1) == "TITLE" else block.group(2).strip().lower()
         pairs.extend((section, sentence) for sentence in split_sentences(text[block.end() : end]))
     return pairs
+
+
+def abstract_body(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The abstract's sentences without the title (a title states no result), unless the
+    file holds nothing else.
+    """
+    return [(section, text) for section, text in pairs if section != "title"] or pairs
 
 
 def read_prompts(path: str | os.PathLike[str]) -> Iterator[Prompt | RecordError]:

@@ -15,7 +15,20 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from paperkg.model import DrugRole, Outcome, StudyDesign
-from paperkg.vocab import DCTERMS, DESIGN, OUTCOME, OWL, PKG, RDF, RDFS, ROLE, SKOS, VOCAB_IRI
+from paperkg.vocab import (
+    DCTERMS,
+    DESIGN,
+    DIRECTION,
+    FAVOURS,
+    OUTCOME,
+    OWL,
+    PKG,
+    RDF,
+    RDFS,
+    ROLE,
+    SKOS,
+    VOCAB_IRI,
+)
 
 if TYPE_CHECKING:
     from rdflib.namespace import DefinedNamespace
@@ -45,12 +58,8 @@ ALIGNMENT = {
     SKOS.narrowMatch,
     SKOS.relatedMatch,
 }
-NAMESPACES: tuple[type[DefinedNamespace], ...] = (PKG, OUTCOME, DESIGN, ROLE)
-SCHEMES = {
-    OUTCOME: URIRef(str(OUTCOME._NS)),
-    DESIGN: URIRef(str(DESIGN._NS)),
-    ROLE: URIRef(str(ROLE._NS)),
-}
+NAMESPACES: tuple[type[DefinedNamespace], ...] = (PKG, OUTCOME, DESIGN, ROLE, DIRECTION, FAVOURS)
+SCHEMES = {ns: URIRef(str(ns._NS)) for ns in NAMESPACES if ns is not PKG}
 #: a drug given is a finding, not a mention with a role: the one DrugRole code without an individual
 MENTION_ROLES = [role for role in DrugRole if role is not DrugRole.INTERVENTION]
 
@@ -144,7 +153,13 @@ def test_terms_have_the_right_kind() -> None:
             assert kinds == {OWL.Class}, term
         else:
             assert len(kinds & {OWL.ObjectProperty, OWL.DatatypeProperty}) == 1, term
-    for ns, cls in ((OUTCOME, PKG.Outcome), (DESIGN, PKG.StudyDesign), (ROLE, PKG.DrugRole)):
+    for ns, cls in (
+        (OUTCOME, PKG.Outcome),
+        (DESIGN, PKG.StudyDesign),
+        (ROLE, PKG.DrugRole),
+        (DIRECTION, PKG.Direction),
+        (FAVOURS, PKG.Favours),
+    ):
         for _, term in ids(ns):
             assert {OWL.NamedIndividual, cls, SKOS.Concept} <= set(g.objects(term, RDF.type))
 

@@ -46,6 +46,7 @@ EMITTED = {
     PKG.Intervention,
     PKG.Dose,
     PKG.Finding,
+    PKG.Result,
     PKG.Evidence,
     PKG.RecordGraph,
     PKG.Mention,
@@ -177,7 +178,7 @@ def test_every_instantiable_pkg_class_has_a_shape() -> None:
         for cls in ontology().subjects(RDF.type, OWL.Class)
         if isinstance(cls, URIRef) and str(cls).startswith(VOCAB_IRI)
     }
-    assert enumerated == {PKG.Outcome, PKG.StudyDesign, PKG.DrugRole}
+    assert enumerated == {PKG.Outcome, PKG.StudyDesign, PKG.DrugRole, PKG.Direction, PKG.Favours}
     assert pkg_classes - enumerated == set(node_shapes())
 
 

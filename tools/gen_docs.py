@@ -147,7 +147,10 @@ def _render_query(query: paperkg.NamedQuery, store: paperkg.PaperStore, source: 
     out = [f"## {query.name}\n", f"**{query.title}**\n", f"{query.description}\n"]
     if query.parameters:
         out.append("Parameters:\n")
-        out.extend(f"- `{p.name}` ({p.kind}): {p.description}" for p in query.parameters)
+        out.extend(
+            f"- `{p.name}` ({p.kind}{', optional' if p.optional else ''}): {p.description}"
+            for p in query.parameters
+        )
         out.append("")
     else:
         out.append("Parameters: none.\n")

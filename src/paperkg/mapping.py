@@ -22,6 +22,7 @@ from . import __version__
 from .identifiers import curie_to_iri, lookup_key, paper_key, slug
 from .model import (
     Concept,
+    Direction,
     Dose,
     EntityKind,
     Extraction,
@@ -36,7 +37,9 @@ from .vocab import (
     DCTERMS,
     DEFAULT_BASE_IRI,
     DESIGN,
+    DIRECTION,
     FABIO,
+    FAVOURS,
     FOAF,
     OUTCOME,
     PKG,
@@ -211,6 +214,9 @@ def map_record(
             finding,
             (drug_concept, concept_nodes[finding.drug]),
             (condition_concept, concept_nodes[finding.condition]),
+        )
+        _map_results(
+            out, finding_node(paper, drug_concept, condition_concept), finding, concept_nodes
         )
         predicate = (
             BIOLINK.in_clinical_trials_for
@@ -476,6 +482,43 @@ def _map_finding(
     out.text(node, PKG.extractor, finding.extractor.name)
     out.text(node, PKG.extractorVersion, finding.extractor.version)
     out.add(node, PKG.confidence, _decimal(min(1.0, max(0.0, finding.confidence))))
+
+
+_DIRECTIONS = {
+    Direction.INCREASED: DIRECTION.increased,
+    Direction.DECREASED: DIRECTION.decreased,
+    Direction.NO_DIFFERENCE: DIRECTION.no_difference,
+}
+
+
+def _map_results(
+    out: _GraphWriter, node: NamedNode, finding: Finding, concept_nodes: dict[str, NamedNode]
+) -> None:
+    """Each result a node under its finding, with its own evidence and provenance."""
+    for number, result in enumerate(finding.results, start=1):
+        result_node = NamedNode(f"{node.value}/result/{number}")
+        out.add(node, PKG.result, result_node)
+        out.link(result_node, RDF.type, str(PKG.Result))
+        out.text(result_node, PKG.endpoint, result.endpoint)
+        out.add(result_node, PKG.primaryEndpoint, _boolean(result.primary))
+        if result.comparator in concept_nodes:
+            out.add(result_node, PKG.comparator, concept_nodes[result.comparator])
+        else:
+            out.text(result_node, PKG.comparatorLabel, result.comparator)
+        out.link(result_node, PKG.direction, str(_DIRECTIONS[result.direction]))
+        out.link(result_node, PKG.favours, str(FAVOURS[result.favours.value]))
+        evidence_node = NamedNode(f"{result_node.value}/evidence")
+        out.add(result_node, PKG.evidence, evidence_node)
+        out.link(evidence_node, RDF.type, str(PKG.Evidence))
+        out.text(evidence_node, PKG.text, result.evidence.text)
+        out.text(evidence_node, PKG.section, result.evidence.section)
+        out.text(result_node, PKG.extractor, result.extractor.name)
+        out.text(result_node, PKG.extractorVersion, result.extractor.version)
+        out.add(result_node, PKG.confidence, _decimal(min(1.0, max(0.0, result.confidence))))
+
+
+def _boolean(value: bool) -> Literal:
+    return Literal("true" if value else "false", datatype=NamedNode(str(XSD.boolean)))
 
 
 def _unique(items: Iterable[_T]) -> list[_T]:

@@ -21,11 +21,13 @@ __all__ = [
     "Evidence",
     "Extraction",
     "ExtractorInfo",
+    "Favours",
     "Finding",
     "Outcome",
     "PaperRecord",
     "ReaderWarning",
     "Relation",
+    "Result",
     "StudyDesign",
     "is_conflicting",
 ]
@@ -60,6 +62,17 @@ class Direction(enum.StrEnum):
     INCREASED = "significantly increased"
     DECREASED = "significantly decreased"
     NO_DIFFERENCE = "no significant difference"
+
+
+class Favours(enum.StrEnum):
+    """Whom a result favours: known where the endpoint's polarity is (lower pain is better,
+    higher survival is); ``neither`` when there was no significant difference.
+    """
+
+    INTERVENTION = "intervention"
+    COMPARATOR = "comparator"
+    NEITHER = "neither"
+    UNKNOWN = "unknown"
 
 
 def is_conflicting(outcomes: Mapping[str, int]) -> bool:
@@ -242,6 +255,24 @@ class ExtractorInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class Result:
+    """How the intervention compared with its comparator on one endpoint of one finding.
+
+    ``comparator`` is a drug's concept key, or a control as written (``placebo``, ``usual
+    care``), or ``baseline`` for a single-arm study; ``endpoint`` is as the paper writes it.
+    """
+
+    endpoint: str
+    comparator: str
+    direction: Direction
+    favours: Favours
+    evidence: Evidence
+    primary: bool = False
+    extractor: ExtractorInfo = field(default_factory=lambda: ExtractorInfo("unknown", "0"))
+    confidence: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """A drug given for a condition in one paper, and what happened (DESIGN.md section 4)."""
 
@@ -255,6 +286,8 @@ class Finding:
     confidence: float = 0.5
     #: the other drugs (concept keys) this one was given with as one combination
     given_with: tuple[str, ...] = ()
+    #: per endpoint, how the drug compared with its comparator; the outcome is derived from these
+    results: tuple[Result, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,16 +35,21 @@ _PARAM_KINDS = ("concept", "paper", "text")
 
 @dataclass(frozen=True, slots=True)
 class QueryParameter:
-    """A parameter a named query declares in its header (``# param: name kind description``)."""
+    """A parameter a named query declares in its header (``# param: name kind description``;
+    a kind ending in ``?`` makes it optional: left out, it is bound to the empty string, which
+    every ``CONTAINS`` matches; an unbound variable would not do, as Oxigraph's ``BOUND`` does
+    not see substituted values).
+    """
 
     name: str
     kind: str
     description: str
+    optional: bool = False
 
     @property
     def variable(self) -> str:
         """The SPARQL variable the value is bound to."""
-        return f"{self.name}_key" if self.kind in {"concept", "paper"} else self.name
+        return f"{self.name}_key" if self.kind in {"concept", "paper"} else f"{self.name}_text"
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +158,11 @@ def _bind(named: NamedQuery, params: Mapping[str, str]) -> dict[ox.Variable, ox.
     if unknown:
         expected = ", ".join(declared) or "no parameters"
         raise QueryError(named.name, f"unknown parameter {unknown[0]!r}", f"it takes: {expected}")
-    missing = [name for name in declared if not params.get(name, "").strip()]
+    missing = [
+        name
+        for name, parameter in declared.items()
+        if not parameter.optional and not params.get(name, "").strip()
+    ]
     if missing:
         parameter = declared[missing[0]]
         raise QueryError(
@@ -162,9 +171,11 @@ def _bind(named: NamedQuery, params: Mapping[str, str]) -> dict[ox.Variable, ox.
             f"add --param {parameter.name}=VALUE",
         )
     bound: dict[ox.Variable, ox.Literal] = {}
-    for name, value in params.items():
+    values = {name: "" for name, parameter in declared.items() if parameter.optional}
+    values.update(params)
+    for name, value in values.items():
         parameter = declared[name]
-        term = value
+        term = value.strip() if parameter.optional else value
         if parameter.kind == "concept":
             term = concept_key(value)
         elif parameter.kind == "paper":
@@ -213,13 +224,15 @@ def _parse_file(path: Path) -> NamedQuery:
         key, value = header.groups()
         if key == "param":
             name, kind, description = [*value.split(None, 2), "", ""][:3]
+            optional = kind.endswith("?")
+            kind = kind.removesuffix("?")
             if kind not in _PARAM_KINDS:
                 raise QueryError(
                     path.name,
                     f"parameter {name!r} has kind {kind!r}",
                     f"use one of {', '.join(_PARAM_KINDS)}",
                 )
-            parameters.append(QueryParameter(name, kind, description.strip()))
+            parameters.append(QueryParameter(name, kind, description.strip(), optional))
             current = None
         else:
             current = fields[key]

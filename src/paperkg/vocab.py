@@ -14,7 +14,9 @@ __all__ = [
     "DCTERMS",
     "DEFAULT_BASE_IRI",
     "DESIGN",
+    "DIRECTION",
     "FABIO",
+    "FAVOURS",
     "FOAF",
     "OUTCOME",
     "OWL",
@@ -49,6 +51,9 @@ class PKG(DefinedNamespace):
     Intervention: URIRef
     Dose: URIRef
     Finding: URIRef
+    Result: URIRef
+    Direction: URIRef
+    Favours: URIRef
     Evidence: URIRef
     Outcome: URIRef
     StudyDesign: URIRef
@@ -101,6 +106,14 @@ class PKG(DefinedNamespace):
     extractor: URIRef
     extractorVersion: URIRef
     confidence: URIRef
+    # results of a finding
+    result: URIRef
+    endpoint: URIRef
+    primaryEndpoint: URIRef
+    comparator: URIRef
+    comparatorLabel: URIRef
+    direction: URIRef
+    favours: URIRef
     # mentions at offsets and relations stated by annotated corpora
     hasMention: URIRef
     denotes: URIRef
@@ -134,6 +147,29 @@ class OUTCOME(DefinedNamespace):
     adverse_effects: URIRef
     mixed: URIRef
     not_stated: URIRef
+
+
+class DIRECTION(DefinedNamespace):
+    """Result direction individuals, for the :class:`paperkg.model.Direction` labels."""
+
+    _fail = True
+    _NS = Namespace(VOCAB_IRI + "direction/")
+
+    increased: URIRef
+    decreased: URIRef
+    no_difference: URIRef
+
+
+class FAVOURS(DefinedNamespace):
+    """Whom a result favours; local names are the :class:`paperkg.model.Favours` codes."""
+
+    _fail = True
+    _NS = Namespace(VOCAB_IRI + "favours/")
+
+    intervention: URIRef
+    comparator: URIRef
+    neither: URIRef
+    unknown: URIRef
 
 
 class DESIGN(DefinedNamespace):

@@ -18,6 +18,12 @@ from paperkg.extract.combinations import (
 from paperkg.extract.concepts import ConceptSet, build_concepts, label_key
 from paperkg.extract.conditions import condition_roles, drug_purposes
 from paperkg.extract.design import detect_design, fallback_design, sample_size
+from paperkg.extract.finding_results import (
+    TrialText,
+    choose_comparator,
+    derive_outcome,
+    results_for,
+)
 from paperkg.extract.interventions import (
     AnnotatedSentence,
     Occurrence,
@@ -51,6 +57,7 @@ from paperkg.model import (
     Finding,
     Outcome,
     PaperRecord,
+    Result,
     StudyDesign,
 )
 
@@ -118,6 +125,7 @@ class RuleExtractor:
         harm_report = _harm_report(tried, items, harms, concepts, design)
         info = ExtractorInfo(self.name, self.version)
         findings: list[Finding] = []
+        trial = TrialText.of(sentences) if tried and design is not StudyDesign.PROTOCOL else None
         for drug in tried:
             evidence = per_drug[drug]
             given = [o.sentence for o in evidence.occurrences if o.given]
@@ -141,20 +149,37 @@ class RuleExtractor:
                 outcome = Outcome.ADVERSE_EFFECTS
                 labels = tuple(concepts[k].label for k in harm_report[drug])
                 effects = tuple(dict.fromkeys((*labels, *effects)))
-            findings.extend(
-                Finding(
-                    drug=drug,
-                    condition=condition,
-                    outcome=outcome,
-                    doses=doses,
-                    adverse_effects=effects,
-                    evidence=decision.evidence,
-                    extractor=info,
-                    confidence=decision.confidence,
-                    given_with=together.get(drug, ()),
+            comparator = (
+                choose_comparator(
+                    drug, tried, roles, concepts, together.get(drug, ()), trial, design
                 )
-                for condition in targets
+                if trial is not None
+                else None
             )
+            # Results do not depend on the condition: read once per drug.
+            results: tuple[Result, ...] = ()
+            derived: Outcome | None = None
+            if trial is not None and comparator is not None:
+                results = results_for(concepts[drug], comparator, trial, several=len(tried) > 1)
+                derived = derive_outcome(results, comparator)
+            # The rule of finding_results decides where the results do, the cue rules elsewhere;
+            # a harm report stays a harm report.
+            chosen = outcome if derived is None or drug in harm_report else derived
+            for condition in targets:
+                findings.append(
+                    Finding(
+                        drug=drug,
+                        condition=condition,
+                        outcome=chosen,
+                        results=results,
+                        doses=doses,
+                        adverse_effects=effects,
+                        evidence=decision.evidence,
+                        extractor=info,
+                        confidence=decision.confidence,
+                        given_with=together.get(drug, ()),
+                    )
+                )
         if findings and design is None:
             # Every paper with findings has a design; the text named none.
             design = fallback_design(sentences)

@@ -1,0 +1,237 @@
+"""A finding's results: how the drug compared with its comparator on each endpoint, read by the
+learned results reader (:mod:`paperkg.extract.trial_results`), and the outcome derived from them.
+
+The outcome rule (README, "What a trial found"), judged on the primary endpoints when the paper
+names any, else on every endpoint read:
+
+- ``improved``: significantly better than the comparator on one and worse on none;
+- ``worsened``: significantly worse on one and better on none;
+- ``mixed``: better on some and worse, or not different, on others;
+- ``no_benefit``: no significant difference on any;
+- undecided (``None``) when a difference was found on an endpoint whose polarity is unknown,
+  or the reader was unsure: the cue rules decide then.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from paperkg.extract.endpoints import Endpoint, Polarity, endpoint_polarity, stated_endpoints
+from paperkg.extract.sentences import Sentence
+from paperkg.extract.trial_results import answer_comparison
+from paperkg.model import (
+    Concept,
+    Direction,
+    DrugRole,
+    Evidence,
+    ExtractorInfo,
+    Favours,
+    Outcome,
+    Result,
+    StudyDesign,
+)
+
+__all__ = [
+    "BASELINE",
+    "MIN_CONFIDENCE",
+    "RESULTS_EXTRACTOR",
+    "Comparator",
+    "TrialText",
+    "choose_comparator",
+    "derive_outcome",
+    "favours",
+    "results_for",
+]
+
+#: Which reader made a result; bump the version when the model or the features change.
+RESULTS_EXTRACTOR = ExtractorInfo("results-reader", "1.0.0")
+#: The comparator of a single-arm study.
+BASELINE = "baseline"
+#: Below this the reader's answer is kept as a result but does not decide the outcome.
+MIN_CONFIDENCE = 0.5
+#: At most this many endpoints are read per finding (primary ones first).
+MAX_ENDPOINTS = 4
+
+_PLACEBO = re.compile(r"\b(placebo|sham|vehicle)\b", re.IGNORECASE)
+_CONTROL = re.compile(
+    r"\b(usual care|standard (?:of )?care|standard (?:therapy|treatment)|treatment as usual|"
+    r"no treatment|no intervention|wait(?:ing)?[- ]list|control group)\b",
+    re.IGNORECASE,
+)
+#: A clause that says the drug did better, or worse, whichever way the scale runs.
+_BETTER = re.compile(
+    r"\b(?:improv\w*|better|superior|more effective|benefit\w*|efficacious)\b", re.IGNORECASE
+)
+_WORSE = re.compile(r"\b(?:worse|inferior|less effective|deteriorat\w*)\b", re.IGNORECASE)
+#: How far before a verb of better or worse a negation still reaches, in characters.
+_NEGATION_REACH = 24
+_NEGATION = re.compile(r"\b(?:not|no|failed|neither|nor|without)\b", re.IGNORECASE)
+_SUMMARY_SECTIONS = {"tldr": "conclusions", "key_findings": "results"}
+_HEAD_TO_HEAD = frozenset({StudyDesign.RCT, StudyDesign.CROSSOVER_RCT, StudyDesign.PILOT_TRIAL})
+
+
+@dataclass(frozen=True, slots=True)
+class TrialText:
+    """A record's sentences as the results reader takes them: ``(section, text)`` pairs, the
+    abstract's under its own headings and the summary's under ``results``/``conclusions``,
+    and the endpoints they state.
+    """
+
+    pairs: tuple[tuple[str, str], ...]
+    endpoints: tuple[Endpoint, ...]
+
+    @classmethod
+    def of(cls, sentences: Sequence[Sentence]) -> TrialText:
+        """Read the record's sentences (the title is not a result)."""
+        pairs = tuple(
+            (_SUMMARY_SECTIONS.get(s.section) or s.subsection or "abstract", s.text)
+            for s in sentences
+            if s.section != "title"
+        )
+        return cls(pairs, tuple(stated_endpoints(text for _, text in pairs)))
+
+
+@dataclass(frozen=True, slots=True)
+class Comparator:
+    """What a drug was compared with: ``key`` is a drug's concept key or a control as written;
+    ``control`` says the comparison can decide an outcome (placebo, a control or a comparator
+    drug, not the patients' own baseline nor another drug tried as an equal).
+    """
+
+    key: str
+    label: str
+    control: bool
+
+
+def choose_comparator(
+    drug: str,
+    tried: Sequence[str],
+    roles: Mapping[str, DrugRole],
+    concepts: Mapping[str, Concept],
+    given_with: Sequence[str],
+    text: TrialText,
+    design: StudyDesign | None,
+) -> Comparator:
+    """What ``drug`` was compared with: a comparator drug, a placebo or control as written,
+    another tried drug in a head-to-head trial, or the patients' own baseline.
+    """
+    tried_labels = {concepts[key].label.lower() for key in tried if key in concepts}
+    for key, role in roles.items():
+        if role is DrugRole.COMPARATOR and key in concepts:
+            label = concepts[key].label
+            return Comparator(key, label, label.lower() not in tried_labels)
+    body = " ".join(t for _, t in text.pairs)
+    placebo = _PLACEBO.search(body)
+    if placebo is not None:
+        return Comparator(placebo.group(1).lower(), placebo.group(1).lower(), True)
+    rivals = [key for key in tried if key != drug and key not in given_with and key in concepts]
+    if rivals and design in _HEAD_TO_HEAD:
+        return Comparator(rivals[0], concepts[rivals[0]].label, False)
+    control = _CONTROL.search(body)
+    if control is not None:
+        return Comparator(control.group(1).lower(), control.group(1).lower(), True)
+    return Comparator(BASELINE, BASELINE, False)
+
+
+def favours(direction: Direction, polarity: Polarity) -> Favours:
+    """Whom a direction favours on an endpoint of this polarity."""
+    if direction is Direction.NO_DIFFERENCE:
+        return Favours.NEITHER
+    if polarity is Polarity.UNKNOWN:
+        return Favours.UNKNOWN
+    up = direction is Direction.INCREASED
+    good = up == (polarity is Polarity.HIGHER_IS_BETTER)
+    return Favours.INTERVENTION if good else Favours.COMPARATOR
+
+
+def results_for(
+    drug: Concept, comparator: Comparator, text: TrialText, *, several: bool = False
+) -> tuple[Result, ...]:
+    """Read each endpoint the paper states for ``drug`` vs ``comparator``; none stated, none
+    read (the reader guessing an endpoint was wrong more often than right on the dev set).
+
+    In a paper of several drugs only the sentences naming this one speak for it. A sentence
+    that says the drug did better (or worse) decides whom the result favours, whichever way
+    the endpoint's scale runs ("improved the FIQ score").
+    """
+    results: list[Result] = []
+    pairs = text.pairs
+    if several:
+        pairs = tuple(p for p in pairs if _names(drug, p[1])) or pairs
+    for endpoint in text.endpoints[:MAX_ENDPOINTS]:
+        answer = answer_comparison(pairs, drug.label, comparator.label, endpoint.text)
+        if answer is None:
+            continue
+        results.append(
+            Result(
+                endpoint=endpoint.text,
+                comparator=comparator.key,
+                direction=answer.direction,
+                favours=_side(answer.direction, endpoint.text, answer.evidence),
+                evidence=Evidence(answer.evidence, answer.section),
+                primary=endpoint.primary,
+                extractor=RESULTS_EXTRACTOR,
+                confidence=answer.confidence,
+            )
+        )
+    return tuple(results)
+
+
+def _side(direction: Direction, endpoint: str, evidence: str) -> Favours:
+    side = favours(direction, endpoint_polarity(endpoint))
+    if direction is Direction.NO_DIFFERENCE:
+        return side
+    better, worse = _affirmed(_BETTER, evidence), _affirmed(_WORSE, evidence)
+    if better and not worse:
+        return Favours.INTERVENTION
+    if worse and not better:
+        return Favours.COMPARATOR
+    return side
+
+
+def _affirmed(pattern: re.Pattern[str], sentence: str) -> bool:
+    """The pattern matches with no negation just before it ("did not improve" does not count,
+    "improved A, but not B" does).
+    """
+    return any(
+        not _NEGATION.search(sentence[max(0, m.start() - _NEGATION_REACH) : m.start()])
+        for m in pattern.finditer(sentence)
+    )
+
+
+def derive_outcome(
+    results: Sequence[Result], comparator: Comparator, min_confidence: float = MIN_CONFIDENCE
+) -> Outcome | None:
+    """The outcome the primary results imply by the rule above, or ``None`` when they do not
+    decide: no primary endpoint read, no control to compare with, an unsure reader or a
+    difference whose side is unknown.
+    """
+    judged = [r for r in results if r.primary]
+    if not judged or not comparator.control:
+        return None
+    if any(r.confidence < min_confidence for r in judged):
+        return None
+    sides = {r.favours for r in judged}
+    if Favours.UNKNOWN in sides:
+        return None
+    better = Favours.INTERVENTION in sides
+    worse = Favours.COMPARATOR in sides
+    if better and (worse or Favours.NEITHER in sides):
+        return Outcome.MIXED
+    if better:
+        return Outcome.IMPROVED
+    if worse:
+        return Outcome.WORSENED
+    return Outcome.NO_BENEFIT
+
+
+def _names(drug: Concept, sentence: str) -> bool:
+    """The sentence names the drug by its label or a synonym."""
+    low = sentence.lower()
+    return any(
+        re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", low)
+        for name in (drug.label, *drug.synonyms)
+        if name
+    )

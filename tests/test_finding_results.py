@@ -1,0 +1,189 @@
+"""A finding's results (per endpoint, against its comparator) and the outcome derived from them.
+
+The records in tests/data/results/ are invented, one per branch of the outcome rule: a drug that
+lowered a laboratory marker versus placebo, one where both arms improved and the drug did not
+beat placebo, one where a harmful event became more common, and one with two primary endpoints.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from paperkg.build import build
+from paperkg.extract import extract
+from paperkg.extract.endpoints import Endpoint, Polarity, endpoint_polarity, stated_endpoints
+from paperkg.extract.finding_results import BASELINE, Comparator, derive_outcome, favours
+from paperkg.model import Direction, Evidence, Favours, Outcome, Result
+from paperkg.query import run_query
+from paperkg.readers.markdown import read_record
+from paperkg.store import PaperStore
+from paperkg.validate import validate_store
+
+from conftest import DATA
+
+RECORDS = DATA / "results"
+PLACEBO = Comparator("placebo", "placebo", True)
+
+
+def _result(side: Favours, *, primary: bool = True, confidence: float = 0.9) -> Result:
+    direction = {
+        Favours.NEITHER: Direction.NO_DIFFERENCE,
+        Favours.INTERVENTION: Direction.DECREASED,
+        Favours.COMPARATOR: Direction.INCREASED,
+        Favours.UNKNOWN: Direction.INCREASED,
+    }[side]
+    return Result(
+        "pain", "placebo", direction, side, Evidence("s", "results"), primary, confidence=confidence
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("The primary endpoint was the change in HbA1c at week 24.", [Endpoint("HbA1c", True)]),
+        (
+            "The primary endpoint, change in pain intensity, did not differ from placebo.",
+            [Endpoint("pain intensity", True)],
+        ),
+        (
+            "All-cause mortality was the primary outcome.",
+            [Endpoint("All-cause mortality", True)],
+        ),
+        (
+            "The co-primary endpoints were pain intensity and physical function.",
+            [Endpoint("pain intensity", True), Endpoint("physical function", True)],
+        ),
+        (
+            "Secondary outcomes included sleep quality, fatigue and the FIQ.",
+            [
+                Endpoint("sleep quality", False),
+                Endpoint("fatigue", False),
+                Endpoint("the FIQ", False),
+            ],
+        ),
+        ("Patients were randomized to drug or placebo.", []),
+    ],
+)
+def test_stated_endpoints(sentence: str, expected: list[Endpoint]) -> None:
+    assert stated_endpoints([sentence]) == expected
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "polarity"),
+    [
+        ("pain intensity", Polarity.LOWER_IS_BETTER),
+        ("HbA1c", Polarity.LOWER_IS_BETTER),
+        ("all-cause mortality", Polarity.LOWER_IS_BETTER),
+        ("rate of exacerbations", Polarity.LOWER_IS_BETTER),
+        ("overall survival", Polarity.HIGHER_IS_BETTER),
+        ("clinical remission at week 8", Polarity.HIGHER_IS_BETTER),
+        ("at least 30% reduction in pain", Polarity.HIGHER_IS_BETTER),
+        ("time to first relapse", Polarity.HIGHER_IS_BETTER),
+        ("time to recovery", Polarity.LOWER_IS_BETTER),
+        ("pressure pain threshold", Polarity.HIGHER_IS_BETTER),
+        ("serum sodium", Polarity.UNKNOWN),
+    ],
+)
+def test_endpoint_polarity(endpoint: str, polarity: Polarity) -> None:
+    assert endpoint_polarity(endpoint) is polarity
+
+
+def test_whom_a_direction_favours_follows_the_polarity() -> None:
+    lower, higher = Polarity.LOWER_IS_BETTER, Polarity.HIGHER_IS_BETTER
+    assert favours(Direction.DECREASED, lower) is Favours.INTERVENTION
+    assert favours(Direction.INCREASED, lower) is Favours.COMPARATOR
+    assert favours(Direction.INCREASED, higher) is Favours.INTERVENTION
+    assert favours(Direction.DECREASED, higher) is Favours.COMPARATOR
+    assert favours(Direction.NO_DIFFERENCE, lower) is Favours.NEITHER
+    assert favours(Direction.INCREASED, Polarity.UNKNOWN) is Favours.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("sides", "outcome"),
+    [
+        ([Favours.INTERVENTION], Outcome.IMPROVED),
+        ([Favours.NEITHER], Outcome.NO_BENEFIT),
+        ([Favours.COMPARATOR], Outcome.WORSENED),
+        ([Favours.INTERVENTION, Favours.NEITHER], Outcome.MIXED),
+        ([Favours.INTERVENTION, Favours.COMPARATOR], Outcome.MIXED),
+        ([Favours.COMPARATOR, Favours.NEITHER], Outcome.WORSENED),
+        ([Favours.INTERVENTION, Favours.UNKNOWN], None),
+    ],
+)
+def test_the_outcome_rule_on_primary_results(sides: list[Favours], outcome: Outcome | None) -> None:
+    assert derive_outcome([_result(side) for side in sides], PLACEBO) is outcome
+
+
+def test_results_decide_only_against_a_control_on_a_primary_endpoint_read_surely() -> None:
+    better = [_result(Favours.INTERVENTION)]
+    assert derive_outcome(better, Comparator(BASELINE, BASELINE, False)) is None
+    assert derive_outcome([_result(Favours.INTERVENTION, primary=False)], PLACEBO) is None
+    assert derive_outcome([_result(Favours.INTERVENTION, confidence=0.3)], PLACEBO) is None
+    # secondary results never outvote the primary ones
+    mixed = [_result(Favours.NEITHER), _result(Favours.INTERVENTION, primary=False)]
+    assert derive_outcome(mixed, PLACEBO) is Outcome.NO_BENEFIT
+
+
+@pytest.mark.parametrize(
+    ("name", "outcome", "sides"),
+    [
+        ("tesorafen_hba1c_trial.txt", Outcome.IMPROVED, [Favours.INTERVENTION]),
+        ("quelindol_pain_trial.txt", Outcome.NO_BENEFIT, [Favours.NEITHER]),
+        ("marovastin_mortality_trial.txt", Outcome.WORSENED, [Favours.COMPARATOR]),
+        (
+            "velitrex_two_endpoints_trial.txt",
+            Outcome.MIXED,
+            [Favours.INTERVENTION, Favours.NEITHER],
+        ),
+    ],
+)
+def test_a_record_outcome_is_derived_from_its_results(
+    name: str, outcome: Outcome, sides: list[Favours]
+) -> None:
+    extraction = extract(read_record(RECORDS / name))
+    [finding] = extraction.findings
+    assert finding.outcome is outcome
+    assert [r.favours for r in finding.results] == sides
+    assert all(r.primary and r.comparator == "placebo" for r in finding.results)
+    assert all(r.evidence.section == "results" for r in finding.results)
+
+
+@pytest.fixture(scope="module")
+def store() -> PaperStore:
+    built = PaperStore()
+    report = build(built, sorted(str(p) for p in Path(RECORDS).glob("*.txt")))
+    assert report.ok, [str(e) for e in report.rejected]
+    return built
+
+
+def test_results_are_nodes_under_their_finding_and_conform(store: PaperStore) -> None:
+    assert validate_store(store).conforms
+    rows = store.query(
+        """SELECT (COUNT(?r) AS ?n) WHERE { GRAPH ?g {
+             ?f a <https://w3id.org/paperkg/vocab/Finding> ;
+                <https://w3id.org/paperkg/vocab/result> ?r } }"""
+    )
+    assert int(next(iter(rows))["n"].value) == 5
+
+
+def test_the_results_query_lists_each_endpoint(store: PaperStore) -> None:
+    result = run_query(store, "results", {"drug": "velitrex", "condition": "widgetitis"})
+    assert result.columns[:2] == ("paper", "title")
+    for column in ("comparator", "endpoint", "direction", "favours", "evidence"):
+        assert column in result.columns
+    rows = result.as_dicts()
+    assert {(r["endpoint"], r["direction"], r["favours"]) for r in rows} == {
+        ("pain intensity", "significantly decreased", "intervention"),
+        ("physical function", "no significant difference", "neither"),
+    }
+    assert all(r["comparator"] == "placebo" and r["primary"] == "primary" for r in rows)
+    assert all(str(r["evidence"]).startswith("[results] ") for r in rows)
+
+
+def test_the_results_query_filters_by_endpoint_words(store: PaperStore) -> None:
+    rows = run_query(
+        store, "results", {"drug": "velitrex", "condition": "widgetitis", "endpoint": "FUNCTION"}
+    ).as_dicts()
+    assert [r["endpoint"] for r in rows] == ["physical function"]

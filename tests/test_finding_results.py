@@ -2,7 +2,8 @@
 
 The records in tests/data/results/ are invented, one per branch of the outcome rule: a drug that
 lowered a laboratory marker versus placebo, one where both arms improved and the drug did not
-beat placebo, one where a harmful event became more common, and one with two primary endpoints.
+beat placebo, one where a harmful event became more common, one with two primary endpoints, and
+a review of two drugs whose results share a sentence.
 """
 
 from __future__ import annotations
@@ -150,6 +151,16 @@ def test_a_record_outcome_is_derived_from_its_results(
     assert all(r.evidence.section == "results" for r in finding.results)
 
 
+def test_in_a_paper_of_two_drugs_a_clause_about_the_other_does_not_speak_for_one() -> None:
+    extraction = extract(read_record(RECORDS / "two_drugs_review.txt"))
+    outcomes = {extraction.concept(f.drug).label: f.outcome for f in extraction.findings}
+    assert outcomes == {"velitrex": Outcome.IMPROVED, "plenamil": Outcome.NO_BENEFIT}
+    for finding in extraction.findings:
+        [result] = finding.results
+        assert extraction.concept(finding.drug).label in result.evidence.text
+        assert ";" not in result.evidence.text
+
+
 @pytest.fixture(scope="module")
 def store() -> PaperStore:
     built = PaperStore()
@@ -165,7 +176,7 @@ def test_results_are_nodes_under_their_finding_and_conform(store: PaperStore) ->
              ?f a <https://w3id.org/paperkg/vocab/Finding> ;
                 <https://w3id.org/paperkg/vocab/result> ?r } }"""
     )
-    assert int(next(iter(rows))["n"].value) == 5
+    assert int(next(iter(rows))["n"].value) == 7
 
 
 def test_the_results_query_lists_each_endpoint(store: PaperStore) -> None:

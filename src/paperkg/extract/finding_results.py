@@ -68,6 +68,7 @@ _WORSE = re.compile(r"\b(?:worse|inferior|less effective|deteriorat\w*)\b", re.I
 #: How far before a verb of better or worse a negation still reaches, in characters.
 _NEGATION_REACH = 24
 _NEGATION = re.compile(r"\b(?:not|no|failed|neither|nor|without)\b", re.IGNORECASE)
+_PARTS = re.compile(r";\s*")
 _SUMMARY_SECTIONS = {"tldr": "conclusions", "key_findings": "results"}
 _HEAD_TO_HEAD = frozenset({StudyDesign.RCT, StudyDesign.CROSSOVER_RCT, StudyDesign.PILOT_TRIAL})
 
@@ -152,14 +153,23 @@ def results_for(
     """Read each endpoint the paper states for ``drug`` vs ``comparator``; none stated, none
     read (the reader guessing an endpoint was wrong more often than right on the dev set).
 
-    In a paper of several drugs only the sentences naming this one speak for it. A sentence
+    In a paper of several drugs only the parts of sentences (between semicolons) naming this one
+    speak for it. A sentence
     that says the drug did better (or worse) decides whom the result favours, whichever way
     the endpoint's scale runs ("improved the FIQ score").
     """
     results: list[Result] = []
     pairs = text.pairs
     if several:
-        pairs = tuple(p for p in pairs if _names(drug, p[1])) or pairs
+        pairs = (
+            tuple(
+                (section, part)
+                for section, sentence in pairs
+                for part in _PARTS.split(sentence)
+                if _names(drug, part)
+            )
+            or pairs
+        )
     for endpoint in text.endpoints[:MAX_ENDPOINTS]:
         answer = answer_comparison(pairs, drug.label, comparator.label, endpoint.text)
         if answer is None:

@@ -12,8 +12,6 @@ The whole public API is here. A typical session::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from pathlib import Path
 
 from .build import BuildReport, RecordIssue, build, map_file
@@ -90,6 +88,7 @@ from .validate import (
     validate_store,
     validation_graph,
 )
+from .version import __version__
 from .viz import (
     FILE_TYPES,
     VIEWS,

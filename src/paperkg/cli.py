@@ -20,7 +20,6 @@ from pathlib import Path
 import click
 from click.shell_completion import get_completion_class
 
-from . import __version__
 from .cli_reports import evidence, push, serve, stats, viz
 from .cli_support import (
     Failure,
@@ -36,6 +35,7 @@ from .config import CONFIG_ENV
 from .console import Console
 from .errors import RecordError
 from .readers import FORMATS
+from .version import __version__
 from .vocab import DEFAULT_BASE_IRI
 
 __all__ = ["main"]

@@ -18,7 +18,6 @@ from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from . import __version__
 from .identifiers import curie_to_iri, lookup_key, paper_key, slug
 from .model import (
     Concept,
@@ -31,6 +30,7 @@ from .model import (
     Relation,
     StudyDesign,
 )
+from .version import __version__
 from .vocab import (
     BIBO,
     BIOLINK,

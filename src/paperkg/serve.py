@@ -23,11 +23,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from . import __version__
 from .errors import PaperkgError, UnknownQueryError
 from .query import list_queries, run_query
 from .results import format_result
 from .store import PaperStore
+from .version import __version__
 
 __all__ = ["MAX_QUERY_BYTES", "SparqlServer", "make_server"]
 

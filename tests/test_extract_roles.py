@@ -221,6 +221,36 @@ def test_a_subtype_the_record_annotates_is_taken_with_its_identifier() -> None:
     assert condition.broader == ("MONDO:0900001",)
 
 
+def test_a_manifestation_the_title_treats_in_the_linked_disease_is_studied() -> None:
+    """Annotators link the disease; the title treats an unlinked manifestation of it: the
+    finding is about the manifestation, with the linked disease as its broader concept.
+    """
+    result = extract(
+        make(
+            title="Velitrex for muscle gloom in widgetitis: a randomized crossover trial",
+            abstract="Adults with widgetitis received velitrex 10 mg daily or placebo.",
+            linked_diseases={"widgetitis": "MONDO:0900001"},
+            fulltext={"muscle gloom": "MESH:D900200"},
+        )
+    )
+    (finding,) = result.findings
+    condition = result.concept(finding.condition)
+    assert condition.key == "MESH:D900200"
+    assert condition.broader == ("MONDO:0900001",)
+
+
+def test_a_linked_condition_in_a_population_is_not_made_a_manifestation() -> None:
+    # both linked: the comorbidity rules decide, not the manifestation rule
+    result = extract(
+        make(
+            title="Velitrex for gloomosis in widgetitis: a randomized trial",
+            abstract="Adults with widgetitis and gloomosis received velitrex 10 mg daily.",
+        )
+    )
+    assert {result.concept(f.condition).label for f in result.findings} == {"gloomosis"}
+    assert all(not result.concept(f.condition).broader for f in result.findings)
+
+
 def test_severity_is_not_a_subtype() -> None:
     result = extract(
         make(
@@ -327,6 +357,34 @@ def test_a_case_report_of_harm_is_the_drug_for_its_condition_with_adverse_effect
         (
             "Velitrex for widgetitis: a randomized trial",
             "Adults were randomized to orbazine plus velitrex 10 mg or orbazine plus placebo.",
+            {"velitrex"},
+        ),
+        (
+            "Superiority of low-dose velitrex to low-dose orbazine in widgetitis: a randomized "
+            "trial",
+            "Adults were randomized to velitrex 10 mg or orbazine 5 mg daily.",
+            {"velitrex"},
+        ),
+        (
+            "Comparison of velitrex with orbazine in widgetitis: a randomized trial",
+            "Adults were randomized to velitrex 10 mg or orbazine 5 mg daily.",
+            {"velitrex"},
+        ),
+        (
+            "Efficacy of velitrex, a new agent, compared with orbazine in widgetitis",
+            "Adults were randomized to velitrex 10 mg or orbazine 5 mg daily; both treatments "
+            "were well tolerated.",
+            {"velitrex"},
+        ),
+        (
+            # the drug of both arms is background; the one added to it is tested
+            "Randomized trial of orbazine compared with velitrex plus orbazine in widgetitis",
+            "Adults were randomized to orbazine alone or velitrex 10 mg plus orbazine.",
+            {"velitrex"},
+        ),
+        (
+            "Velitrex efficacy among orbazine maintained adults with widgetitis",
+            "Adults on orbazine were randomized to velitrex 10 mg or placebo.",
             {"velitrex"},
         ),
     ],

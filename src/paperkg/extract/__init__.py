@@ -44,6 +44,7 @@ from paperkg.extract.roles import (
     compared_as_equals,
     cue_roles,
     decide_role,
+    title_arms,
     title_subjects,
 )
 from paperkg.extract.sentences import MentionIndex, Sentence, record_sentences
@@ -99,11 +100,10 @@ class RuleExtractor:
         parts = combination_parts(concepts.values())
         items = split_combinations(annotate(sentences, index), parts)
         diseases = [c for c in concept_set.concepts if c.kind is EntityKind.DISEASE]
-        studied, harms, comorbid = condition_roles(
-            diseases, items, _linked_keys(record, concept_set)
-        )
+        linked = _linked_keys(record, concept_set)
+        studied, harms, comorbid = condition_roles(diseases, items, linked)
         broad = set(studied)
-        studied, concepts = specific_conditions(studied, concepts, items, harms | comorbid)
+        studied, concepts = specific_conditions(studied, concepts, items, harms | comorbid, linked)
         excluded = set(studied) | broad
         # Conditions a drug can be "given for"; symptoms ("for pain") do not redirect a finding.
         conditions = {
@@ -295,8 +295,12 @@ def _drug_roles(
     equals = compared_as_equals(
         title.sentence.text if title is not None else "", (item.sentence.text for item in items)
     )
+    sides = None
     if title is not None:
         subjects = title_subjects(title.sentence, title.hits, as_equals=equals) & drugs
+        sides = None if equals else title_arms(title.sentence, title.hits)
+        if sides is not None and sides.tested & drugs:
+            subjects = (subjects | (sides.tested & drugs)) - sides.control - sides.both
     if not subjects:
         aims = [
             i
@@ -317,6 +321,11 @@ def _drug_roles(
         ]
         if drug in classes and drug not in subjects:
             roles[drug] = DrugRole.NAMED_IN_BACKGROUND
+            continue
+        if sides is not None and drug not in subjects and drug in sides.control | sides.both:
+            # the title's control arm, or the drug both arms got
+            both = drug in sides.both
+            roles[drug] = DrugRole.BACKGROUND_THERAPY if both else DrugRole.COMPARATOR
             continue
         roles[drug] = decide_role(
             drug,

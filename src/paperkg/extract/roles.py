@@ -20,10 +20,12 @@ from paperkg.model import DrugRole, EntityKind, StudyDesign
 
 __all__ = [
     "RoleCue",
+    "TitleArms",
     "co_arms",
     "compared_as_equals",
     "cue_roles",
     "decide_role",
+    "title_arms",
     "title_subjects",
 ]
 
@@ -121,6 +123,8 @@ _AFTER: tuple[tuple[DrugRole, re.Pattern[str]], ...] = (
         _cue(
             # "sildenafil plus placebo": the drug of both arms
             r"^\s*(?:\+|plus|with)\s+(?:matching\s+)?placebo\b|"
+            # "methadone-maintained smokers": what the people were on already
+            r"^[\s-]*maintained\b(?!\s+(?:on|at|with)\b)|"
             r"^[\s,)]*(?:\([^)]*\)\s*)?(?:-?(?:treated|based)\s+)?(?:as\s+)?(?:background|"
             r"stable[\s-]dose|standard)\s+(?:therapy|treatment|regimen)?|"
             r"^[\s-]*(?:monotherapy|therapy|treatment)\s+(?:alone\s+)?(?:was|were)\s+(?:continued|"
@@ -250,12 +254,60 @@ def title_subjects(
     return subjects
 
 
+@dataclass(frozen=True, slots=True)
+class TitleArms:
+    """The two sides of a title that sets one regimen against another: the drugs tested, the
+    control arm's drugs, and the drugs of both arms (given to everyone: background).
+    """
+
+    tested: frozenset[str]
+    control: frozenset[str]
+    both: frozenset[str]
+
+
+#: Where a title turns from the tested regimen to its control.
+_TURN = re.compile(
+    r"\b(?:versus|vs\.?|compared (?:with|to)|in comparison (?:with|to)|against)\b", re.IGNORECASE
+)
+#: "Superiority of A to B", "comparison of A with B": the word after A turns to the control.
+_TEST_OF = re.compile(r"\b(?:superiority|non-?inferiority|comparison)\s+of\b", re.IGNORECASE)
+_TURN_AFTER_TESTED = re.compile(r"^[^:;]*?\s(?:to|with|over|versus|vs\.?)\s", re.IGNORECASE)
+
+
+def title_arms(title: Sentence, hits: Sequence[Hit]) -> TitleArms | None:
+    """The arms of "A compared with B", "superiority of A to B", "B compared with A plus B" (A
+    is tested, B given in both arms); ``None`` when the title sets no drug against another.
+    """
+    text = title.text
+    chemicals = sorted((h for h in hits if h.kind is EntityKind.CHEMICAL), key=lambda h: h.start)
+    turn: tuple[int, int] | None = None
+    match = _TURN.search(text)
+    if match is not None:
+        turn = match.span()
+    else:
+        tested_of = _TEST_OF.search(text)
+        first = next((h for h in chemicals if tested_of and h.start >= tested_of.end()), None)
+        after = _TURN_AFTER_TESTED.match(text[first.end :]) if first is not None else None
+        if first is not None and after is not None:
+            turn = (first.end + after.start(), first.end + after.end())
+    if turn is None:
+        return None
+    left = {h.key for h in chemicals if h.end <= turn[0]}
+    right = {h.key for h in chemicals if h.start >= turn[1]}
+    if not left or not right:
+        return None
+    both = left & right
+    if both:
+        return TitleArms(frozenset((left | right) - both), frozenset(), frozenset(both))
+    return TitleArms(frozenset(left), frozenset(right), frozenset())
+
+
 #: The record compares two active drugs as equals rather than a new one against a control.
 _AS_EQUALS = re.compile(
     r"\bhead[\s-]to[\s-]head\b|\bcompared directly\b|\bdirect(?:ly)? compar\w+|"
     r"\beach other\b|\bone another\b|\btwo active\b|\bboth (?:active )?(?:drugs|agents|"
     r"treatments|medications)\b|\bthree[\s-]arm\b|\b(?:or|and|,)\s+(?:matching\s+)?placebo\b|"
-    r"\bcomparison of\b",
+    r"\bcomparison of\b(?![^:;]*\s(?:with|to|versus|vs\.?)\s)",
     re.IGNORECASE,
 )
 
@@ -266,13 +318,23 @@ _ONE_AGAINST_ANOTHER = re.compile(
 )
 
 
+#: What the abstract must say to set the drugs as equals: "both treatments were well
+#: tolerated" or "a comparison of" there says nothing about which arm is the control.
+_AS_EQUALS_IN_TEXT = re.compile(
+    r"\bhead[\s-]to[\s-]head\b|\bcompared directly\b|\bdirect(?:ly)? compar\w+|"
+    r"\beach other\b|\bone another\b|\btwo active\b|\bthree[\s-]arm\b|"
+    r"\b(?:or|and|,)\s+(?:matching\s+)?placebo\b",
+    re.IGNORECASE,
+)
+
+
 def compared_as_equals(title: str, texts: Iterable[str]) -> bool:
     """Whether a record sets its drugs against each other as equals (see :func:`title_subjects`);
     a title that tests one against the other decides it is not.
     """
     if _ONE_AGAINST_ANOTHER.search(title):
         return False
-    return bool(_AS_EQUALS.search(title)) or any(_AS_EQUALS.search(text) for text in texts)
+    return bool(_AS_EQUALS.search(title)) or any(_AS_EQUALS_IN_TEXT.search(text) for text in texts)
 
 
 def decide_role(

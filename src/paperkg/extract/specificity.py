@@ -7,6 +7,10 @@ treatment-resistant depression). The finding belongs to the specific condition, 
 form is taken from the record itself: another disease concept of the record whose name is the
 linked name with a qualifier before it, or, in the title, the linked name preceded by a subtype
 qualifier from a closed list. Severity words ("severe", "refractory") do not make a subtype.
+
+A manifestation is specific too: when the title treats a condition the annotators did not link
+*in* the linked one ("muscle cramps in amyotrophic lateral sclerosis", "dyskinesia in Parkinson's
+disease"), the paper studies the manifestation, with the linked disease as its broader concept.
 """
 
 from __future__ import annotations
@@ -56,6 +60,13 @@ _SEVERITY = frozenset(
         "with",
     ]
 )
+#: Between a manifestation and the disease it belongs to, in a title.
+_MANIFESTATION_OF = re.compile(
+    r"^\s*(?:in|of|associated with|after|following|due to|related to|secondary to)\s+"
+    r"(?:(?:patients|people|persons|adults|children|subjects|individuals)\s+with\s+)?"
+    r"(?:[\w'-]+\s+){0,2}?$",
+    re.IGNORECASE,
+)
 #: Where a paper says what it studies.
 _NAMING_SECTIONS = frozenset({"title", "tldr"})
 
@@ -78,9 +89,11 @@ def specific_conditions(
     concepts: dict[str, Concept],
     items: Sequence[AnnotatedSentence],
     excluded: set[str],
+    linked: set[str],
 ) -> tuple[list[str], dict[str, Concept]]:
     """``(studied keys, concepts)`` with each studied condition replaced by the most specific
-    form the title or TL;DR names; new or changed concepts carry ``broader``.
+    form the title or TL;DR names; new or changed concepts carry ``broader``. ``linked``: the
+    keys annotators linked (a manifestation is one they did not).
     """
     updated = dict(concepts)
     named = {
@@ -93,6 +106,13 @@ def specific_conditions(
     result: list[str] = []
     for key in studied:
         broad = updated[key]
+        manifestation = _manifestation(broad, updated, items, linked, set(studied))
+        if manifestation is not None:
+            updated[manifestation.key] = replace(
+                manifestation, broader=tuple(sorted({*manifestation.broader, key}))
+            )
+            result.append(manifestation.key)
+            continue
         narrower = [
             c
             for c in updated.values()
@@ -129,6 +149,36 @@ def specific_conditions(
         if broader - set(concept.broader):
             updated[key] = replace(concept, broader=tuple(sorted({*concept.broader, *broader})))
     return list(dict.fromkeys(result)), updated
+
+
+def _manifestation(
+    broad: Concept,
+    concepts: dict[str, Concept],
+    items: Sequence[AnnotatedSentence],
+    linked: set[str],
+    studied: set[str],
+) -> Concept | None:
+    """The unlinked condition the title treats in the linked one ("M in D"), if any."""
+    if broad.key not in linked:
+        return None
+    for item in items:
+        if item.sentence.section != "title":
+            continue
+        text = item.sentence.text
+        anchors = [h.start for h in item.hits if h.key == broad.key]
+        for hit in item.hits:
+            concept = concepts.get(hit.key)
+            if (
+                concept is None
+                or concept.kind is not EntityKind.DISEASE
+                or hit.key in linked
+                or hit.key in studied
+                or set(concept.identifiers) & set(broad.identifiers)
+            ):
+                continue
+            if any(a > hit.end and _MANIFESTATION_OF.match(text[hit.end : a]) for a in anchors):
+                return concept
+    return None
 
 
 def _from_title(broad: Concept, items: Sequence[AnnotatedSentence]) -> Concept | None:

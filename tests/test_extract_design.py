@@ -165,6 +165,22 @@ def test_sentence_split_keeps_abbreviations() -> None:
             ["In this open-label, single-arm study, 40 adults received drug Q."],
             StudyDesign.OPEN_LABEL_STUDY,
         ),
+        (
+            # the title names the design; "this patient" in the results does not make a case
+            "Comparison of drug Q with drug R in gout: a randomized controlled trial",
+            ["In this patient group, drug Q lowered pain more than drug R."],
+            StudyDesign.RCT,
+        ),
+        (
+            "Role of drug Q in gout: a retrospective cohort study",
+            ["Patients were randomized in the parent trials; we analysed their records."],
+            StudyDesign.COHORT_STUDY,
+        ),
+        (
+            "Drug Q-associated rash",
+            ["Purpose: To report a case of drug Q-associated rash.", "A man enrolled in a trial."],
+            StudyDesign.CASE_REPORT,
+        ),
     ],
 )
 def test_designs_that_are_easy_to_get_wrong(
@@ -205,3 +221,18 @@ def test_open_label_protocol_words_and_our_patient(
     title: str, abstract: list[str], design: StudyDesign
 ) -> None:
     assert detect_design(sentences(title, *abstract)) is design
+
+
+def test_an_abstract_headed_as_a_case_is_a_case_report() -> None:
+    found = detect_design(
+        [
+            Sentence("Gout caused by drug Q", "title"),
+            Sentence(
+                "A woman with gout was started on drug Q in a trial.",
+                "abstract",
+                "case presentation",
+                1,
+            ),
+        ]
+    )
+    assert found is StudyDesign.CASE_REPORT

@@ -5,6 +5,8 @@ Invented names on purpose: the rules must read how papers write, never know a dr
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from paperkg.extract import extract
@@ -251,6 +253,58 @@ def test_a_linked_condition_in_a_population_is_not_made_a_manifestation() -> Non
     assert all(not result.concept(f.condition).broader for f in result.findings)
 
 
+def test_a_manifestation_treated_by_therapy_in_the_disease() -> None:
+    result = extract(
+        make(
+            title="Gloom therapy in widgetitis: a randomized trial of velitrex and placebo",
+            abstract="Adults with widgetitis received velitrex 10 mg daily or placebo.",
+            linked_diseases={"widgetitis": "MONDO:0900001"},
+            fulltext={"gloom": "MESH:D900201"},
+        )
+    )
+    assert {result.concept(f.condition).key for f in result.findings} == {"MESH:D900201"}
+
+
+def test_a_qualifier_the_title_writes_before_the_linked_name_picks_the_specific_concept() -> None:
+    # the record annotates "knee W"; the title writes "Knee Widgetitis"
+    result = extract(
+        make(
+            title="Velitrex for Knee Widgetitis: a systematic review",
+            abstract="Trials of velitrex in widgetitis (W) of the knee were pooled.",
+            linked_diseases={"widgetitis": "MONDO:0900001"},
+            fulltext={"W": "MONDO:0900001", "knee W": "MESH:D900300"},
+        )
+    )
+    assert {result.concept(f.condition).key for f in result.findings} == {"MESH:D900300"}
+
+
+def test_a_laboratory_marker_is_never_a_drug_tried() -> None:
+    result = extract(
+        make(
+            title="Velitrex lowers HbA1c in widgetitis: a randomized trial",
+            abstract="Velitrex 10 mg lowered HbA1c compared with placebo.",
+            chemicals={"HbA1c": "MESH:D006442"},
+        )
+    )
+    assert tried(result) == {"velitrex"}
+
+
+def test_the_title_names_the_studied_condition_before_the_summary_names_the_population() -> None:
+    record = make(
+        title="Velitrex gel in patients with chronic gloom ulcers: a randomized placebo-controlled "
+        "trial",
+        abstract="Adults with type 9 widgetitis and chronic gloom ulcers received velitrex gel.",
+        linked_diseases={"widgetitis": "MONDO:0900001"},
+        fulltext={"chronic gloom ulcers": "MESH:D900400", "type 9 widgetitis": "MESH:D900401"},
+    )
+    record = dataclasses.replace(
+        record,
+        tldr="Velitrex gel healed more ulcers in type 9 widgetitis with chronic gloom ulcers.",
+    )
+    result = extract(record)
+    assert {result.concept(f.condition).key for f in result.findings} == {"MESH:D900400"}
+
+
 def test_severity_is_not_a_subtype() -> None:
     result = extract(
         make(
@@ -385,6 +439,18 @@ def test_a_case_report_of_harm_is_the_drug_for_its_condition_with_adverse_effect
         (
             "Velitrex efficacy among orbazine maintained adults with widgetitis",
             "Adults on orbazine were randomized to velitrex 10 mg or placebo.",
+            {"velitrex"},
+        ),
+        (
+            "Velitrex augmentation of orbazine for refractory widgetitis: a placebo-controlled "
+            "study",
+            "Adults on orbazine were randomized to velitrex 10 mg or placebo.",
+            {"velitrex"},
+        ),
+        (
+            # a negative result opening the title is no prior failure
+            "Failure of enteric-coated velitrex in widgetitis: a randomized crossover study",
+            "Adults received velitrex 10 mg or placebo.",
             {"velitrex"},
         ),
     ],

@@ -53,6 +53,7 @@ def condition_roles(
     TL;DR, then to any linked disease (comorbidities are linked too, so they come last).
     """
     focus: set[str] = set()
+    in_title: set[str] = set()
     adverse: set[str] = set()
     target: set[str] = set()
     induced: set[str] = set()
@@ -70,6 +71,8 @@ def condition_roles(
         text = item.sentence.text
         if item.sentence.section in {"title", "tldr"}:
             focus |= {h.key for h in item.hits if h.kind is EntityKind.DISEASE}
+        if item.sentence.section == "title":
+            in_title |= {h.key for h in item.hits if h.kind is EntityKind.DISEASE}
         chemicals = [h for h in item.hits if h.kind is EntityKind.CHEMICAL]
         for hit in item.hits:
             if hit.kind is not EntityKind.DISEASE:
@@ -110,6 +113,8 @@ def condition_roles(
     order = [c.key for c in diseases]
     tiers = [
         [k for k in order if k in linked and k in focus],
+        # the title before the TL;DR, whose summary also names the population
+        [k for k in order if k in in_title],
         [k for k in order if k in focus],
         [k for k in order if k in linked],
     ]

@@ -185,7 +185,19 @@ def detect_design(sentences: Sequence[Sentence]) -> StudyDesign | None:
     if _PROTOCOL_TITLE.search(title) or _PROTOCOL_TEXT.search(text):
         return StudyDesign.PROTOCOL
     for design, pattern in _RULES:
-        if pattern.search(title) or pattern.search(text):
+        # a review the title calls systematic may still pool its trials (read below)
+        if design is not StudyDesign.SYSTEMATIC_REVIEW and pattern.search(title):
+            return design
+    # A title that calls the paper a randomised trial or a cohort study outranks a sentence
+    # that sounds like a case ("this patient" in a trial's results).
+    if _RCT_NAMED.search(title):
+        return StudyDesign.CROSSOVER_RCT if _CROSSOVER.search(title + text) else StudyDesign.RCT
+    if _COHORT_NAMED.search(title):
+        return StudyDesign.COHORT_STUDY
+    if any(_CASE_HEADING.search(s.subsection) for s in sentences) or _CASE_AIM.search(text):
+        return StudyDesign.CASE_REPORT
+    for design, pattern in _RULES:
+        if pattern.search(text):
             return design
     if _CASE_IN_TITLE.search(title):
         return StudyDesign.CASE_REPORT
@@ -217,6 +229,16 @@ def detect_design(sentences: Sequence[Sentence]) -> StudyDesign | None:
     if _TRIAL.search(text):
         return StudyDesign.OPEN_LABEL_STUDY
     return None
+
+
+#: A title that names its design says it better than any sentence of the abstract.
+_COHORT_NAMED = re.compile(r"\bcohort study\b", _I)
+_RCT_NAMED = re.compile(r"\brandomi[sz]ed(?: \w+){0,3} (?:controlled )?trial\b|\bRCT\b", _I)
+#: An abstract headed or opened as a case: "Case presentation:", "To report a case of".
+_CASE_HEADING = re.compile(r"\bcase (?:presentation|report|description|summary)\b", _I)
+_CASE_AIM = re.compile(
+    r"\bto (?:report|describe|present) (?:a|an|the) (?:rare |unusual )?case\b", _I
+)
 
 
 def fallback_design(sentences: Sequence[Sentence]) -> StudyDesign:

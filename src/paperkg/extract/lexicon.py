@@ -303,7 +303,11 @@ ENDOGENOUS = _cues(
     r"^(?:serotonin|dopamine|norepinephrine|noradrenaline|adrenaline|epinephrine|endorphins?|"
     r"enkephalins?|dynorphins?|cortisol|histamine|glutamate|gaba|acetylcholine|cytokines?|"
     r"glucose|oxygen|water|calcium|sodium|potassium|cholesterol|phosphate|phosphorus|magnesium|"
-    r"creatinine|urea|bilirubin|urate|uric acid|triglycerides?|hemoglobin|haemoglobin)$"
+    r"creatinine|urea|bilirubin|urate|uric acid|triglycerides?|hemoglobin|haemoglobin|"
+    # laboratory markers: measured, never given
+    r"hba1c|a1c|hemoglobin a1c|haemoglobin a1c|glycated (?:hemoglobin|haemoglobin)|"
+    r"glycosylated (?:hemoglobin|haemoglobin)|(?:ldl|hdl)(?:[\s-]c|[\s-]cholesterol)?|"
+    r"troponin(?: [it])?|lactate|ferritin|c-reactive protein|crp)$"
 )
 #: Words annotators tag as diseases that name no condition a drug could be given for.
 NOT_A_CONDITION = _cues(

@@ -54,6 +54,9 @@ _BEFORE: tuple[tuple[DrugRole, re.Pattern[str]], ...] = (
             r"ongoing|existing|current|stable|standard|background|usual|maintenance)\s+){0,3}"
             r"(?:[\w-]+\s+){0,2}$|"
             r"\bon top of\s+(?:[\w-]+\s+){0,3}$|"
+            # "olanzapine augmentation of fluoxetine": fluoxetine is what is augmented
+            r"\baugment(?:ation|ing)\s+(?:of\s+)?(?:(?:ongoing|existing|current|stable)\s+)?"
+            r"(?:[\w-]+\s+){0,1}$|"
             r"\bin addition to\s+(?:[\w-]+\s+){0,3}$|"
             r"\b(?:on|receiving|taking|treated with|maintained on)\s+(?:a\s+)?(?:stable|"
             r"background|concomitant|maintenance|ongoing|baseline)\s+(?:doses?\s+(?:of\s+)?)?"
@@ -77,7 +80,9 @@ _BEFORE: tuple[tuple[DrugRole, re.Pattern[str]], ...] = (
             r"\b(?:switch(?:ed|ing)?|transition(?:ed|ing)?|changed|converted)\s+from\s+"
             r"(?:[\w-]+\s+){0,2}$|"
             r"\bdespite\s+(?:(?:treatment|therapy)\s+with\s+)?(?:[\w-]+\s+){0,3}$|"
-            r"\b(?:failed|failure (?:of|on|with)|failing)\s+(?:(?:treatment|therapy) with\s+)?"
+            # "Failure of X in Y" opening a title is this study's result, not a prior failure
+            r"(?:\bfailed|(?<=\S\s)failure (?:of|on|with)|\bfailing)\s+"
+            r"(?:(?:treatment|therapy) with\s+)?"
             r"(?:[\w-]+\s+){0,3}$|"
             r"\b(?:refractory|resistant|intolerant|intolerance|unresponsive|non-?responders?)\s+"
             r"(?:to|of)\s+(?:[\w-]+\s+){0,3}$|"

@@ -62,7 +62,8 @@ _SEVERITY = frozenset(
 )
 #: Between a manifestation and the disease it belongs to, in a title.
 _MANIFESTATION_OF = re.compile(
-    r"^\s*(?:in|of|associated with|after|following|due to|related to|secondary to)\s+"
+    r"^\s*(?:(?:symptoms?|therapy|treatment|management|relief)\s+)?"
+    r"(?:in|of|associated with|after|following|due to|related to|secondary to)\s+"
     r"(?:(?:patients|people|persons|adults|children|subjects|individuals)\s+with\s+)?"
     r"(?:[\w'-]+\s+){0,2}?$",
     re.IGNORECASE,
@@ -118,7 +119,7 @@ def specific_conditions(
             for c in updated.values()
             if c.kind is EntityKind.DISEASE
             and c.key != key
-            and c.key in named
+            and (c.key in named or _title_qualifies(c, broad, items))
             and c.key not in excluded
             and c.key not in studied
             and _is_subtype_of(c, broad)
@@ -149,6 +150,30 @@ def specific_conditions(
         if broader - set(concept.broader):
             updated[key] = replace(concept, broader=tuple(sorted({*concept.broader, *broader})))
     return list(dict.fromkeys(result)), updated
+
+
+def _title_qualifies(specific: Concept, broad: Concept, items: Sequence[AnnotatedSentence]) -> bool:
+    """The title writes the specific concept's qualifier before the broad one's name ("Knee
+    Osteoarthritis" for a record's "knee OA" under "osteoarthritis").
+    """
+    qualifiers = set()
+    for name in (specific.label, *specific.synonyms):
+        words = label_key(name).split()
+        for other in (broad.label, *broad.synonyms):
+            tail = label_key(other).split()
+            if 0 < len(tail) < len(words) and words[-len(tail) :] == tail:
+                qualifiers.add(" ".join(words[: len(words) - len(tail)]))
+    qualifiers -= {""}
+    for item in items:
+        if item.sentence.section != "title":
+            continue
+        for hit in item.hits:
+            if hit.key != broad.key:
+                continue
+            before = label_key(item.sentence.text[max(0, hit.start - 40) : hit.start])
+            if any(before == q or before.endswith(f" {q}") for q in qualifiers):
+                return True
+    return False
 
 
 def _manifestation(

@@ -163,6 +163,14 @@ INDEX = MentionIndex([("velitrex", "V", C), ("orbazine", "O", C), ("widgetitis",
         ("Velitrex was efficacious for widgetitis.", Outcome.IMPROVED),
         ("Velitrex reduced monthly flare days.", Outcome.IMPROVED),
         ("Velitrex worsened fatigue.", Outcome.WORSENED),
+        ("Velitrex exacerbated fatigue.", Outcome.WORSENED),
+        # exacerbations are counted events: fewer of them is a benefit
+        ("Velitrex reduced exacerbations of widgetitis.", Outcome.IMPROVED),
+        # a decrease reported with its p-value at or above 0.05 is no difference
+        (
+            "Flare scores decreased 20% with velitrex and 27% with placebo, P = .53.",
+            Outcome.NO_BENEFIT,
+        ),
     ],
 )
 def test_polarity_cues(text: str, label: Outcome) -> None:

@@ -15,8 +15,25 @@ import pytest
 from paperkg.build import build
 from paperkg.extract import extract
 from paperkg.extract.endpoints import Endpoint, Polarity, endpoint_polarity, stated_endpoints
-from paperkg.extract.finding_results import BASELINE, Comparator, derive_outcome, favours
-from paperkg.model import Direction, Evidence, Favours, Outcome, Result
+from paperkg.extract.finding_results import (
+    BASELINE,
+    Comparator,
+    TrialText,
+    choose_comparator,
+    derive_outcome,
+    favours,
+)
+from paperkg.model import (
+    Concept,
+    Direction,
+    DrugRole,
+    EntityKind,
+    Evidence,
+    Favours,
+    Outcome,
+    Result,
+    StudyDesign,
+)
 from paperkg.query import run_query
 from paperkg.readers.markdown import read_record
 from paperkg.store import PaperStore
@@ -149,6 +166,20 @@ def test_a_record_outcome_is_derived_from_its_results(
     assert [r.favours for r in finding.results] == sides
     assert all(r.primary and r.comparator == "placebo" for r in finding.results)
     assert all(r.evidence.section == "results" for r in finding.results)
+
+
+def test_without_placebo_the_control_arm_is_the_background_therapy_alone() -> None:
+    text = TrialText((("results", "Orbazine alone or with velitrex."),), ())
+    roles = {"MESH:D900002": DrugRole.BACKGROUND_THERAPY}
+    concepts = {"MESH:D900002": Concept("MESH:D900002", EntityKind.CHEMICAL, "orbazine")}
+    comparator = choose_comparator(
+        "MESH:D900001", ["MESH:D900001"], roles, concepts, (), text, StudyDesign.RCT
+    )
+    assert comparator == Comparator("MESH:D900002", "orbazine", True)
+    single = choose_comparator(
+        "MESH:D900001", ["MESH:D900001"], {}, {}, (), text, StudyDesign.OPEN_LABEL_STUDY
+    )
+    assert single == Comparator(BASELINE, BASELINE, False)
 
 
 def test_in_a_paper_of_two_drugs_a_clause_about_the_other_does_not_speak_for_one() -> None:

@@ -115,8 +115,9 @@ def choose_comparator(
     text: TrialText,
     design: StudyDesign | None,
 ) -> Comparator:
-    """What ``drug`` was compared with: a comparator drug, a placebo or control as written,
-    another tried drug in a head-to-head trial, or the patients' own baseline.
+    """What ``drug`` was compared with: a comparator drug, a placebo or control as written, in
+    a trial without placebo the background therapy alone, another tried drug in a head-to-head
+    trial, or the patients' own baseline.
     """
     tried_labels = {concepts[key].label.lower() for key in tried if key in concepts}
     for key, role in roles.items():
@@ -127,6 +128,11 @@ def choose_comparator(
     placebo = _PLACEBO.search(body)
     if placebo is not None:
         return Comparator(placebo.group(1).lower(), placebo.group(1).lower(), True)
+    if design in _HEAD_TO_HEAD:
+        # "B plus A versus A": without a placebo, the control arm had the background alone
+        for key, role in roles.items():
+            if role is DrugRole.BACKGROUND_THERAPY and key in concepts:
+                return Comparator(key, concepts[key].label, True)
     rivals = [key for key in tried if key != drug and key not in given_with and key in concepts]
     if rivals and design in _HEAD_TO_HEAD:
         return Comparator(rivals[0], concepts[rivals[0]].label, False)

@@ -164,6 +164,8 @@ NO_BENEFIT = _cues(
     r"\bsimilar to placebo\b",
     r"\bineffective\b",
     r"\black of (?:efficacy|benefit|effect)\b",
+    # a comparison reported with its p-value at or above 0.05 outside parentheses ("..., P = .53")
+    r"\bp\s*(?:=|>|≥|>=)\s*(?:0?\.(?:[1-9]|0[5-9])\d*|1(?:\.0+)?)\b",
 )
 #: No benefit where the drug is the object and follows the cue ("despite gabapentin").
 OBJECT_NO_BENEFIT = _cues(
@@ -206,7 +208,8 @@ IMPROVED = _cues(
 )
 WORSENED = _cues(
     r"\bworsen(?:ed|ing)\b",
-    r"\bexacerbat\w+",
+    # the verb: "exacerbations" are counted events, fewer of them is a benefit
+    r"\bexacerbat(?:ed|es|ing)\b",
     r"\baggravat\w+",
     r"\bdeteriorat\w+",
 )

@@ -95,6 +95,22 @@ def test_parse_number(text: str, expected: int | None) -> None:
         ("90 adults with gout were enrolled and 71 adults completed the study.", 90),
         ("Drug Q (n=40 patients) was compared with placebo (n=38 patients).", 78),
         ("In total, 33 patients were included and 30 completed.", 33),
+        # the words between a count and its people hold no other number
+        ("80 RCTs were concordant (79 studies involving 15,609 individuals reported pain).", 15609),
+        ("We included 20 trials published since 2012 (N = 16,478; 4 of good quality).", 16478),
+        ("The protocol describes a trial planned for 16 000 patients with gout.", 16000),
+        ("Of 715 patients screened, 88 were enrolled and dosed.", 88),
+        ("In a randomised crossover trial of 32 patients, 218 patients were screened.", 32),
+        (
+            "Thirteen studies with 4155 patients were pooled (1933 on drug Q, 2222 on placebo).",
+            4155,
+        ),
+        # a year is no count
+        (
+            "Patients with coronavirus disease 2019 patients were excluded; 120 adults were "
+            "randomized.",
+            120,
+        ),
     ],
 )
 def test_sample_size(text: str, expected: int) -> None:
@@ -236,3 +252,8 @@ def test_an_abstract_headed_as_a_case_is_a_case_report() -> None:
         ]
     )
     assert found is StudyDesign.CASE_REPORT
+
+
+def test_a_case_presentation_heading_is_a_subsection() -> None:
+    parts = split_abstract("Background: Gout is common. Case presentation: A woman took drug Q.")
+    assert [sub for sub, _ in parts] == ["background", "case presentation"]

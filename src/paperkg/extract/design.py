@@ -122,21 +122,40 @@ _UNITS = {
     "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
 _WORD = "|".join(sorted(_UNITS, key=len, reverse=True))
+_PEOPLE_WORDS = r"(?:patients|participants|subjects|women|men|adults|children|people|individuals)"
 _NUMBER = (
-    rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+|(?:(?:{_WORD})(?:[\s-]+(?:hundred|thousand))?"
+    # "16 000 patients": a thin-space thousands separator only right before the people
+    rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d{{1,3}}(?:[ \u2009\u202f]\d{{3}})+(?=[\s-]+{_PEOPLE_WORDS})|"
+    rf"\d+|(?:(?:{_WORD})(?:[\s-]+(?:hundred|thousand))?"
     rf"(?:[\s-]+(?:and[\s-]+)?(?:{_WORD}))*))"
 )
 _PEOPLE = (
     r"(?:patients|participants|subjects|women|men|adults|children|people|individuals|"
     r"volunteers|outpatients|persons|cases|controls)"
 )
-_COUNT = re.compile(rf"\b({_NUMBER})\s+(?:[\w,()/-]+\s+){{0,3}}?{_PEOPLE}\b", _I)
+# The words between a number and its people are no numbers ("79 studies with 15,609 patients").
+_COUNT = re.compile(rf"\b({_NUMBER})[\s-]+(?:(?![\d,]+\s)[\w,()/-]+\s+){{0,3}}?{_PEOPLE}\b", _I)
+#: "88 were enrolled": a count whose people the sentence named before.
+_BARE_COUNT = re.compile(
+    rf"\b({_NUMBER})\s+(?:were|was)\s+(?:\w+\s+)?(?:randomi[sz]ed|enrolled|included)\b", _I
+)
 _STRONG_AFTER = re.compile(
     r"^[^.;]{0,120}?\b(?:were|was)\s+(?:\w+\s+)?(?:randomi[sz]ed|enrolled|included|entered|"
-    r"recruited|assigned|allocated|studied|treated)\b|^[^.;]{0,40}?\bunderwent randomi[sz]ation\b",
+    r"recruited|assigned|allocated|studied|treated|pooled|analy[sz]ed)\b|"
+    r"^[^.;]{0,40}?\bunderwent randomi[sz]ation\b",
     _I,
 )
-_STRONG_BEFORE = re.compile(r"\b(?:a total of|in total,?|total of|enrolled|included|in)\s+$", _I)
+_STRONG_BEFORE = re.compile(
+    r"\b(?:a total of|in total,?|total of|enrolled|included|in|randomi[sz]ing)\s+$|"
+    r"\b(?:trial|study|analysis)\s+(?:of|in|with|involving)\s+$",
+    _I,
+)
+#: "coronavirus disease 2019", "since 2012": a year, not a count.
+_YEAR_BEFORE = re.compile(
+    r"\b(?:disease|year|since|from|until|to|in|of|january|february|march|april|may|june|july|"
+    r"august|september|october|november|december)\s+$",
+    _I,
+)
 #: "present in 27 participants", "occurred in 6 patients": a subgroup, not the sample.
 _SUBGROUP_BEFORE = re.compile(
     r"\b(?:present|observed|occurred|reported|seen|found|recorded|developed)\s+in\s+$", _I
@@ -148,12 +167,22 @@ _GROUPS = re.compile(
     rf"(?:[\w,-]+\s+){{0,5}}?{_PEOPLE}\b",
     _I,
 )
-_N_EQUALS = re.compile(r"\(n\s*=\s*(\d+)", _I)
+_N_EQUALS = re.compile(r"\(n\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)", _I)
+
+
+def _strong_after(after: str) -> bool:
+    """The count is what was randomised or enrolled, unless another number is ("Of 715
+    patients screened, 88 were enrolled").
+    """
+    match = _STRONG_AFTER.search(after)
+    return match is not None and not re.search(r"\b\d[\d,]*\s+(?:were|was)\b", match.group(0))
 
 
 def parse_number(text: str) -> int | None:
     """``"Two hundred eight"`` → 208, ``"1,200"`` → 1200, ``"ten"`` → 10."""
-    cleaned = text.strip().lower().replace(",", "")
+    cleaned = re.sub(r"(?<=\d)[ \u2009\u202f](?=\d{3}\b)", "", text.strip().lower()).replace(
+        ",", ""
+    )
     if cleaned.isdigit():
         return int(cleaned)
     total = 0
@@ -275,20 +304,29 @@ def sample_size(sentences: Sequence[Sentence], design: StudyDesign | None = None
                 continue
             if first and second:
                 strong.append(first + second)
+        strong.extend(
+            value
+            for match in _BARE_COUNT.finditer(text)
+            if (value := parse_number(match.group(1))) is not None
+            and value > 0
+            and not (1900 <= value <= 2100 and _YEAR_BEFORE.search(text[: match.start()]))
+        )
         for match in _COUNT.finditer(text):
             value = parse_number(match.group(1))
             if value is None or value < 1 or _WEAK_AFTER.search(text[match.end() :]):
                 continue
             after, before = text[match.end() :], text[: match.start()]
+            if 1900 <= value <= 2100 and _YEAR_BEFORE.search(before):
+                continue
             if re.search(r"[\d.]\s*$|[%≥≤<>=]\s*$", before):
                 continue
             if _SUBGROUP_BEFORE.search(before):
                 weak.append(value)
-            elif _STRONG_AFTER.search(after) or _STRONG_BEFORE.search(before):
+            elif _strong_after(after) or _STRONG_BEFORE.search(before):
                 strong.append(value)
             else:
                 weak.append(value)
-        arms = [int(n) for n in _N_EQUALS.findall(text)]
+        arms = [int(n.replace(",", "")) for n in _N_EQUALS.findall(text)]
         if len(arms) == 1 and _DESIGN_WORDS.search(text):
             strong.append(arms[0])
         elif arms:

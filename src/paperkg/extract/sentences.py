@@ -28,7 +28,8 @@ _HEADINGS = (
     "background|context|introduction|objectives?|purpose|aims?|design|setting|settings|"
     "patients|participants|subjects|interventions?|methods?|measurements|outcome measures|"
     "main outcome measures|results?|findings|conclusions?|interpretation|limitations|"
-    "discussion|significance|trial registration|funding"
+    "discussion|significance|trial registration|funding|observations|"
+    "case (?:presentation|report|description|summary)"
 )
 _HEADING = re.compile(rf"(?:^|(?<=\s))((?i:{_HEADINGS})):\s+")
 _ABBREVIATIONS = re.compile(

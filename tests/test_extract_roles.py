@@ -305,6 +305,18 @@ def test_the_title_names_the_studied_condition_before_the_summary_names_the_popu
     assert {result.concept(f.condition).key for f in result.findings} == {"MESH:D900400"}
 
 
+def test_the_dose_of_a_fixed_combination_is_each_components() -> None:
+    result = extract(
+        make(
+            title="Velitrex/plenamil for widgetitis: a randomized trial",
+            abstract="Adults were randomized to velitrex/plenamil 200 mg once daily or placebo.",
+            chemicals={"velitrex/plenamil": None},
+        )
+    )
+    doses = {result.concept(f.drug).label: [d.text for d in f.doses] for f in result.findings}
+    assert doses == {"velitrex": ["200 mg once daily"], "plenamil": ["200 mg once daily"]}
+
+
 def test_severity_is_not_a_subtype() -> None:
     result = extract(
         make(

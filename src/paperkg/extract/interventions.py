@@ -208,7 +208,9 @@ def doses_for(drug: str, items: Sequence[AnnotatedSentence], usable: set[int]) -
         chemicals = [h for h in item.hits if h.kind is EntityKind.CHEMICAL]
         for span in item.doses:
             nearest = min(chemicals, key=lambda h: _dose_distance(text, span, h), default=None)
-            if nearest is None or nearest.key != drug or _dose_distance(text, span, nearest) > 1e6:
+            if nearest is None or _dose_distance(text, span, nearest) > 1e6:
+                continue
+            if nearest.key != drug and not _fixed_combination(text, nearest, drug, chemicals):
                 continue
             tier = "abstract" if item.sentence.section == "abstract" else "summary"
             found[tier].append(span.dose)
@@ -225,6 +227,23 @@ def doses_for(drug: str, items: Sequence[AnnotatedSentence], usable: set[int]) -
             chosen = kept
             break
     return [_enrich(dose, found["abstract"] + found["summary"]) for dose in chosen]
+
+
+def _fixed_combination(text: str, hit: Hit, drug: str, chemicals: Sequence[Hit]) -> bool:
+    """``drug`` is written joined to ``hit`` as one product ("sacubitril/valsartan 200 mg"): the
+    product's dose is each component's.
+    """
+    for other in chemicals:
+        if other.key != drug:
+            continue
+        if (other.start, other.end) == (hit.start, hit.end):
+            return True  # one mention of the combination, read as each of its components
+        first, second = (other, hit) if other.end <= hit.start else (hit, other)
+        if first.end <= second.start and re.fullmatch(
+            r"\s*[/+]\s*", text[first.end : second.start]
+        ):
+            return True
+    return False
 
 
 #: Words before a dose that make it where a titration began, not the dose given.

@@ -396,6 +396,28 @@ def test_a_case_report_of_harm_is_the_drug_for_its_condition_with_adverse_effect
     assert "gloomosis" in finding.adverse_effects
 
 
+def test_a_harm_case_whose_title_names_no_indication_is_for_the_linked_disease() -> None:
+    """ "A case of velitrex-related gloomosis": the title names the harm only; the drug was given
+    for the disease the annotators linked, not for what the summary names beside the harm.
+    """
+    record = make(
+        title="A case of velitrex-related gloomosis",
+        abstract=(
+            "A man with widgetitis took velitrex 10 mg daily. Sprocket rhythm was recorded on "
+            "admission."
+        ),
+        linked_diseases={"widgetitis": "MONDO:0900001"},
+        fulltext={"gloomosis": "MESH:D900500", "sprocket rhythm": "MESH:D900501"},
+    )
+    record = dataclasses.replace(
+        record, tldr="Velitrex was followed by sprocket rhythm, a form of gloomosis."
+    )
+    result = extract(record)
+    assert [(result.concept(f.condition).label, f.outcome.value) for f in result.findings] == [
+        ("widgetitis", "adverse_effects")
+    ]
+
+
 @pytest.mark.parametrize(
     ("title", "abstract", "tried_drugs"),
     [

@@ -149,6 +149,19 @@ class RuleExtractor:
                 outcome = Outcome.ADVERSE_EFFECTS
                 labels = tuple(concepts[k].label for k in harm_report[drug])
                 effects = tuple(dict.fromkeys((*labels, *effects)))
+                # What it was given for is the disease the annotators linked, not the harm nor
+                # the circumstances the title adds ("in a patient with uncontrolled seizures").
+                given_for = [
+                    key
+                    for key in linked
+                    if key in concepts
+                    and concepts[key].kind is EntityKind.DISEASE
+                    and key not in harms
+                    and key not in harm_report[drug]
+                    and key not in comorbid
+                ]
+                if given_for and not drug_purposes(drug, items) & conditions:
+                    targets = given_for
             comparator = (
                 choose_comparator(
                     drug, tried, roles, concepts, together.get(drug, ()), trial, design

@@ -396,6 +396,19 @@ def test_a_case_report_of_harm_is_the_drug_for_its_condition_with_adverse_effect
     assert "gloomosis" in finding.adverse_effects
 
 
+def test_what_managed_the_harm_in_a_harm_case_is_no_finding() -> None:
+    result = extract(
+        make(
+            title="Velitrex-induced gloomosis in a woman with widgetitis: a case report",
+            abstract=(
+                "A woman with widgetitis received velitrex 10 mg daily and developed gloomosis. "
+                "She was given orbazine 5 mg and plenamil, and the gloomosis resolved."
+            ),
+        )
+    )
+    assert tried(result) == {"velitrex"}
+
+
 def test_a_harm_case_whose_title_names_no_indication_is_for_the_linked_disease() -> None:
     """ "A case of velitrex-related gloomosis": the title names the harm only; the drug was given
     for the disease the annotators linked, not for what the summary names beside the harm.

@@ -123,6 +123,18 @@ class RuleExtractor:
         tried = [key for key in per_drug if roles[key] is DrugRole.INTERVENTION]
         together = given_together(tried, parts, items)
         harm_report = _harm_report(tried, items, harms, concepts, design)
+        if harm_report:
+            # A case report of a harm is about the drug that caused it: what the patient was
+            # given to manage the harm, or besides, is part of the story, not a finding,
+            # unless the text says what else it was given for.
+            title_keys = {h.key for i in items if i.sentence.section == "title" for h in i.hits}
+            tried = [
+                drug
+                for drug in tried
+                if drug in harm_report
+                or drug in title_keys
+                or drug_purposes(drug, items) & conditions
+            ]
         info = ExtractorInfo(self.name, self.version)
         findings: list[Finding] = []
         trial = TrialText.of(sentences) if tried and design is not StudyDesign.PROTOCOL else None

@@ -82,3 +82,10 @@ def public_truth_as_paperkg_reads_it(truth: dict[str, Any]) -> dict[str, Any]:
                         if not row["outcome_counts"][outcome]:
                             del row["outcome_counts"][outcome]
     return adjusted
+
+
+#: What the public records must reach and which question their ground truth answers (the
+#: dataset's specifics, kept with the tests and the Makefile, not in the library).
+PUBLIC_TARGETS = {"pair_f1": 0.95, "outcome_accuracy": 0.9, "design_accuracy": 0.9}
+FIBROMYALGIA_ANSWER = {"fibromyalgia_drugs": "MONDO:0005546"}
+FIBROMYALGIA_IDS = ("MONDO:0005546", "MESH:D005356")

@@ -11,11 +11,11 @@ from click.testing import CliRunner
 
 from paperkg.cli import main
 from paperkg.errors import ConfigError
-from paperkg.eval_run import TARGETS, run_evaluation
+from paperkg.eval_run import run_evaluation
 from paperkg.extract import RuleExtractor
 from paperkg.model import Extraction, Outcome, PaperRecord
 
-from conftest import public_truth_as_paperkg_reads_it
+from conftest import FIBROMYALGIA_ANSWER, PUBLIC_TARGETS, public_truth_as_paperkg_reads_it
 
 
 class _AlwaysImproved:
@@ -39,9 +39,11 @@ def test_the_rules_meet_the_targets_on_the_public_records(
     truth = json.loads((shared_records / "ground_truth.json").read_text(encoding="utf-8"))
     adjusted = tmp_path / "ground_truth.json"
     adjusted.write_text(json.dumps(public_truth_as_paperkg_reads_it(truth)), encoding="utf-8")
-    run = run_evaluation(shared_records, adjusted)
+    run = run_evaluation(
+        shared_records, adjusted, answers=FIBROMYALGIA_ANSWER, targets=PUBLIC_TARGETS
+    )
     figures = run.report.summary()
-    for name, target in TARGETS.items():
+    for name, target in PUBLIC_TARGETS.items():
         assert figures[name] >= target, (name, figures[name], run.text())
     assert run.answer is not None
     assert run.answer.ok, run.text()
@@ -53,7 +55,11 @@ def test_the_rules_meet_the_targets_on_the_public_records(
 
 def test_a_worse_extractor_misses_the_targets_and_the_answer(shared_records: Path) -> None:
     run = run_evaluation(
-        shared_records, shared_records / "ground_truth.json", extractor=_AlwaysImproved()
+        shared_records,
+        shared_records / "ground_truth.json",
+        extractor=_AlwaysImproved(),
+        answers=FIBROMYALGIA_ANSWER,
+        targets=PUBLIC_TARGETS,
     )
     assert not run.meets_targets
     assert run.answer is not None
@@ -66,7 +72,14 @@ def test_a_worse_extractor_misses_the_targets_and_the_answer(shared_records: Pat
 
 def test_cli_eval_exit_code_follows_the_targets(shared_records: Path) -> None:
     result = CliRunner().invoke(
-        main, ["eval", str(shared_records), str(shared_records / "ground_truth.json")]
+        main,
+        [
+            "eval",
+            str(shared_records),
+            str(shared_records / "ground_truth.json"),
+            "--answer",
+            "fibromyalgia_drugs=MONDO:0005546",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "pair_f1" in result.stdout
@@ -98,7 +111,7 @@ def test_a_broken_ground_truth_is_a_clear_error(tmp_path: Path, shared_records: 
 def test_the_development_set_keeps_its_scores() -> None:
     """A guard, not a claim of generality: these records were used while writing rules."""
     folder = Path(__file__).resolve().parent / "data" / "eval" / "dev"
-    run = run_evaluation(folder, folder / "ground_truth.json")
+    run = run_evaluation(folder, folder / "ground_truth.json", answers=FIBROMYALGIA_ANSWER)
     figures = run.report.summary()
     assert figures["pair_f1"] >= 0.82, run.text()
     assert figures["outcome_accuracy"] >= 0.75, run.text()
@@ -162,3 +175,45 @@ def test_targets_are_chosen_per_run(shared_records: Path) -> None:
     )
     assert bad.exit_code == 2
     assert "'f1' is not FIGURE=VALUE" in bad.output
+
+
+class _Counting:
+    """The rules, counting how often each record is extracted."""
+
+    name = "counting"
+    version = "1"
+
+    def __init__(self) -> None:
+        self.calls: dict[str, int] = {}
+
+    def extract(self, record: PaperRecord) -> Extraction:
+        self.calls[record.source] = self.calls.get(record.source, 0) + 1
+        return RuleExtractor().extract(record)
+
+
+def test_each_record_is_extracted_once_for_the_scores_and_the_graph(shared_records: Path) -> None:
+    counting = _Counting()
+    run = run_evaluation(
+        shared_records,
+        shared_records / "ground_truth.json",
+        extractor=counting,
+        answers=FIBROMYALGIA_ANSWER,
+    )
+    assert run.answer is not None
+    assert counting.calls
+    assert set(counting.calls.values()) == {1}
+
+
+def test_a_question_the_truth_does_not_hold_is_not_checked_and_a_bad_one_is_an_error(
+    shared_records: Path,
+) -> None:
+    run = run_evaluation(
+        shared_records, shared_records / "ground_truth.json", answers={"no_such": "x"}
+    )
+    assert run.answer is None
+    result = CliRunner().invoke(
+        main,
+        ["eval", str(shared_records), str(shared_records / "ground_truth.json"), "--answer", "x"],
+    )
+    assert result.exit_code != 0
+    assert "--answer: 'x' is not QUESTION=CONDITION" in result.output

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from paperkg.evaluation import evaluate, fibromyalgia_answer_check
+from paperkg.evaluation import answer_check, evaluate
 from paperkg.model import (
     Concept,
     Dose,
@@ -18,6 +18,8 @@ from paperkg.model import (
     PaperRecord,
     StudyDesign,
 )
+
+from conftest import FIBROMYALGIA_IDS
 
 FM = Concept(
     "MONDO:0005546", EntityKind.DISEASE, "fibromyalgia", (), ("MESH:D005356", "MONDO:0005546")
@@ -209,15 +211,17 @@ def test_drug_matches_by_pubchem_and_synonym() -> None:
     assert evaluate(rows, TRUTH).f1 == 1.0
 
 
-def test_fibromyalgia_answer_check() -> None:
-    check = fibromyalgia_answer_check(perfect(), TRUTH)
+def test_answer_check() -> None:
+    check = answer_check(perfect(), TRUTH, "fibromyalgia_drugs", FIBROMYALGIA_IDS)
     assert check.ok
     rows = perfect()
     rows.append(("p1-copy.txt", rows[0][1], rows[0][2]))  # same paper twice counts once
-    assert fibromyalgia_answer_check(rows, TRUTH).ok
+    assert answer_check(rows, TRUTH, "fibromyalgia_drugs", FIBROMYALGIA_IDS).ok
     name, extraction, rec = rows[1]
     extra = Extraction(**{**_fields(extraction), "findings": (finding(DRUG_C, Outcome.IMPROVED),)})
-    check = fibromyalgia_answer_check([rows[0], (name, extra, rec)], TRUTH)
+    check = answer_check(
+        [rows[0], (name, extra, rec)], TRUTH, "fibromyalgia_drugs", FIBROMYALGIA_IDS
+    )
     assert not check.ok
     first = check.rows[0]
     assert (first.expected_papers, first.found_papers) == (2, 1)

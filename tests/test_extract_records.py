@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 
 from paperkg.errors import RecordError
-from paperkg.evaluation import evaluate, fibromyalgia_answer_check
+from paperkg.evaluation import answer_check, evaluate
 from paperkg.extract import extract
 from paperkg.model import DrugRole, Extraction, Outcome, PaperRecord, StudyDesign
 from paperkg.readers import read_record
 
-from conftest import public_truth_as_paperkg_reads_it
+from conftest import FIBROMYALGIA_IDS, public_truth_as_paperkg_reads_it
 
 RECORDS = Path(__file__).resolve().parents[2] / "shared" / "records"
 SEED = "000_47468af30908e69c.txt"
@@ -103,7 +103,7 @@ def test_evaluation_targets(
 def test_fibromyalgia_answer(
     extracted: list[tuple[str, Extraction, PaperRecord]], truth: dict[str, Any]
 ) -> None:
-    check = fibromyalgia_answer_check(extracted, truth)
+    check = answer_check(extracted, truth, "fibromyalgia_drugs", FIBROMYALGIA_IDS)
     assert check.ok, (check.rows, check.extra)
 
 

@@ -336,31 +336,44 @@ def export(settings: Settings, fmt: str, output: Path) -> None:
     "targets",
     multiple=True,
     metavar="FIGURE=VALUE",
-    help="A figure to reach, e.g. pair_f1=0.92 (repeatable; default: the public records' "
-    "targets pair_f1=0.95, outcome_accuracy=0.9, design_accuracy=0.9).",
+    help="A figure to reach, e.g. pair_f1=0.92 (repeatable; none by default).",
+)
+@click.option(
+    "--answer",
+    "answers",
+    multiple=True,
+    metavar="QUESTION=CONDITION",
+    help="Check the built graph's drugs-tried-for answer for CONDITION against the ground "
+    "truth's expected answer QUESTION, e.g. fibromyalgia_drugs=MONDO:0005546.",
 )
 @click.pass_obj
 @reports_errors
 def evaluate(
-    settings: Settings, records: Path, ground_truth: Path, errors: bool, targets: tuple[str, ...]
+    settings: Settings,
+    records: Path,
+    ground_truth: Path,
+    errors: bool,
+    targets: tuple[str, ...],
+    answers: tuple[str, ...],
 ) -> None:
     """Score the extractor on RECORDS against GROUND_TRUTH (ground_truth.json layout).
 
     Prints pair precision/recall/F1 beside the all-linked-pairs baseline, outcome, design and
-    sample-size accuracy, dose recall, the errors by class, the fibromyalgia answer as the graph
-    gives it, and every error. Exit 1 when a target is missed.
+    sample-size accuracy, dose recall, the errors by class, the graph's answer to a question
+    of the ground truth (--answer), and every error. Exit 1 when a --target is missed.
 
     \b
     Example:
-      paperkg eval ../shared/records ../shared/records/ground_truth.json
-      paperkg eval tests/data/eval/blind tests/data/eval/blind/ground_truth.json \\
+      paperkg eval ../shared/records ../shared/records/ground_truth.json \\
+        --target pair_f1=0.95 --answer fibromyalgia_drugs=MONDO:0005546
+      paperkg eval tests/data/eval/blind4 tests/data/eval/blind4/ground_truth.json \\
         --target pair_f1=0.92 --target design_accuracy=0.9 --target dose_recall=0.9
     """
-    from .eval_run import parse_targets, run_evaluation
+    from .eval_run import parse_answers, parse_targets, run_evaluation
 
     chosen = parse_targets(targets) if targets else None
     with settings.console.timed("evaluation"):
-        run = run_evaluation(records, ground_truth, targets=chosen)
+        run = run_evaluation(records, ground_truth, targets=chosen, answers=parse_answers(answers))
     settings.console.result(run.text(errors=errors))
     if not run.meets_targets:
         sys.exit(1)

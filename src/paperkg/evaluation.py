@@ -34,11 +34,9 @@ __all__ = [
     "AnswerRow",
     "EvaluationError",
     "EvaluationReport",
+    "answer_check",
     "evaluate",
-    "fibromyalgia_answer_check",
 ]
-
-FIBROMYALGIA_IDS = ("MONDO:0005546", "MESH:D005356")
 
 
 @dataclass(frozen=True, slots=True)
@@ -443,13 +441,14 @@ def _record_paper_key(record: PaperRecord) -> str:
     )
 
 
-def fibromyalgia_answer_check(
+def answer_check(
     records: Iterable[tuple[str, Extraction, PaperRecord]],
     ground_truth: Mapping[str, Any],
-    condition_ids: Sequence[str] = FIBROMYALGIA_IDS,
-    query: str = "fibromyalgia_drugs",
+    query: str,
+    condition_ids: Sequence[str],
 ) -> AnswerCheck:
-    """Compare drug → (paper count, outcome counts) for a condition with an expected answer.
+    """Compare drug → (paper count, outcome counts) for a condition with the expected answer the
+    ground truth gives under ``queries.<query>``.
 
     Papers are counted once per drug (keyed like paper nodes: DOI, PMCID, PMID, title hash), so
     two files of the same paper count once. Drugs are grouped by concept, matched to expected

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import random
 import resource
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -148,13 +149,19 @@ def main() -> None:
             again, _ = timed(lambda: build(store, [str(folder)]))
             rows.append(("rebuild, nothing changed", again, build_time, "first build"))
             # The results reader (one learned comparison per stated endpoint) against the same
-            # build without it: the budget is 1.5x.
+            # build without it, both warm (the first build pays the imports and caches): the
+            # issue's budget is 1.5x.
             with (
                 open_store(Path(tmp) / "kg-no-results") as plain,
-                mock.patch("paperkg.extract.results_for", return_value=()),
+                # the module object: "paperkg.extract" by name is the package's extract function
+                mock.patch.object(sys.modules["paperkg.extract"], "results_for", return_value=()),
             ):
                 without, _ = timed(lambda: build(plain, [str(folder)]))
-            rows.append(("build, with the results reader", build_time, without, "build without it"))
+            with open_store(Path(tmp) / "kg-with-results") as again_store:
+                with_reader, _ = timed(lambda: build(again_store, [str(folder)]))
+            rows.append(
+                ("build, with the results reader", with_reader, without, "build without it")
+            )
 
             memory = ox.Store()
             memory.extend(store.oxigraph)

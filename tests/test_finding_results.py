@@ -17,11 +17,13 @@ from paperkg.extract import extract
 from paperkg.extract.endpoints import Endpoint, Polarity, endpoint_polarity, stated_endpoints
 from paperkg.extract.finding_results import (
     BASELINE,
+    MIN_CONFIDENCE,
     Comparator,
     TrialText,
     choose_comparator,
     derive_outcome,
     favours,
+    results_for,
 )
 from paperkg.model import (
     Concept,
@@ -229,3 +231,28 @@ def test_the_results_query_filters_by_endpoint_words(store: PaperStore) -> None:
         store, "results", {"drug": "velitrex", "condition": "widgetitis", "endpoint": "FUNCTION"}
     ).as_dicts()
     assert [r["endpoint"] for r in rows] == ["physical function"]
+
+
+VELITREX = Concept("MESH:D900001", EntityKind.CHEMICAL, "velitrex")
+
+
+def test_a_verb_that_went_further_than_placebo_keeps_its_direction() -> None:
+    # "reduced ... more than placebo" is a decrease, whatever "more" suggests
+    text = TrialText(
+        (("results", "Velitrex reduced widgetitis pain intensity more than placebo."),),
+        (Endpoint("pain intensity", True),),
+    )
+    [result] = results_for(VELITREX, PLACEBO, text)
+    assert result.direction is Direction.DECREASED
+    assert result.favours is Favours.INTERVENTION
+    assert derive_outcome([result], PLACEBO) is Outcome.IMPROVED
+
+
+def test_evidence_that_never_names_the_endpoint_does_not_decide() -> None:
+    text = TrialText(
+        (("results", "Patients with widgetitis developed rash after velitrex."),),
+        (Endpoint("pain intensity", True),),
+    )
+    [result] = results_for(VELITREX, PLACEBO, text)
+    assert result.confidence < MIN_CONFIDENCE
+    assert derive_outcome([result], PLACEBO) is None

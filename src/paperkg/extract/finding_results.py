@@ -180,19 +180,53 @@ def results_for(
         answer = answer_comparison(pairs, drug.label, comparator.label, endpoint.text)
         if answer is None:
             continue
+        direction = _verb_more_than(answer.evidence) or answer.direction
         results.append(
             Result(
                 endpoint=endpoint.text,
                 comparator=comparator.key,
-                direction=answer.direction,
-                favours=_side(answer.direction, endpoint.text, answer.evidence),
+                direction=direction,
+                favours=_side(direction, endpoint.text, answer.evidence),
                 evidence=Evidence(answer.evidence, answer.section),
                 primary=endpoint.primary,
                 extractor=RESULTS_EXTRACTOR,
-                confidence=answer.confidence,
+                # a sentence that never names the endpoint cannot say what happened to it
+                confidence=answer.confidence
+                if _names_endpoint(endpoint.text, answer.evidence)
+                else round(answer.confidence * _UNNAMED_ENDPOINT, 3),
             )
         )
     return tuple(results)
+
+
+#: "X reduced pain more than placebo": the verb says which way, "more than" only that it went
+#: further than the comparator (the reader can take "more" for an increase).
+_VERB_MORE_THAN = re.compile(
+    r"\b(?P<verb>reduc\w*|lower\w*|decreas\w*|increas\w*|rais\w*|elevat\w*)\b[^.;]{0,60}?"
+    r"\b(?:more|further|to a (?:greater|larger) (?:extent|degree)) than\b",
+    re.IGNORECASE,
+)
+_DOWN_VERB = re.compile(r"reduc|lower|decreas", re.IGNORECASE)
+
+
+def _verb_more_than(evidence: str) -> Direction | None:
+    match = _VERB_MORE_THAN.search(evidence)
+    if match is None or _NEGATION.search(
+        evidence[max(0, match.start() - _NEGATION_REACH) : match.start()]
+    ):
+        return None
+    return Direction.DECREASED if _DOWN_VERB.match(match.group("verb")) else Direction.INCREASED
+
+
+#: The confidence left to a result whose evidence never names its endpoint (below the bar).
+_UNNAMED_ENDPOINT = 0.5
+_WORDS = re.compile(r"[A-Za-z][A-Za-z0-9-]{3,}")
+
+
+def _names_endpoint(endpoint: str, evidence: str) -> bool:
+    """Some word of the endpoint (its first five letters) is in the sentence."""
+    stems = {w.lower()[:5] for w in _WORDS.findall(endpoint)}
+    return any(w.lower()[:5] in stems for w in _WORDS.findall(evidence))
 
 
 def _side(direction: Direction, endpoint: str, evidence: str) -> Favours:

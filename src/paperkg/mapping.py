@@ -10,10 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import TypeVar
 from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode, Quad
@@ -30,6 +27,7 @@ from .model import (
     Relation,
     StudyDesign,
 )
+from .quads import GraphWriter, boolean_literal, decimal_literal, integer_literal, unique
 from .version import __version__
 from .vocab import (
     BIBO,
@@ -80,7 +78,6 @@ _DATE_TYPES = (
 )
 _IRI_SAFE = "/:;()._-~"
 _GENERIC_HEAD = re.compile(r"\s+(?:syndrome|disease|disorder)$")
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,37 +123,6 @@ def build_key(record: PaperRecord, extractor: str, base_iri: str) -> str:
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def _integer(value: int) -> Literal:
-    return Literal(str(value), datatype=NamedNode(str(XSD.integer)))
-
-
-def _decimal(value: float) -> Literal:
-    text = format(Decimal(repr(value)).normalize(), "f")
-    return Literal(text, datatype=NamedNode(str(XSD.decimal)))
-
-
-class _GraphWriter:
-    """Collects the quads of one named graph."""
-
-    def __init__(self, graph: NamedNode) -> None:
-        self.graph = graph
-        self.quads: list[Quad] = []
-        self._seen: set[Quad] = set()
-
-    def add(self, subject: NamedNode, predicate: object, obj: NamedNode | Literal) -> None:
-        quad = Quad(subject, NamedNode(str(predicate)), obj, self.graph)
-        if quad not in self._seen:
-            self._seen.add(quad)
-            self.quads.append(quad)
-
-    def text(self, subject: NamedNode, predicate: object, value: str | None) -> None:
-        if value:
-            self.add(subject, predicate, Literal(value))
-
-    def link(self, subject: NamedNode, predicate: object, iri: str) -> None:
-        self.add(subject, predicate, NamedNode(iri))
-
-
 def map_record(
     record: PaperRecord,
     extraction: Extraction,
@@ -167,7 +133,7 @@ def map_record(
     """All quads for ``record`` in its named graph ``<base>graph/<paper key>``."""
     key, graph = record_identity(record, base_iri)
     paper = NamedNode(paper_iri(key, base_iri))
-    out = _GraphWriter(graph)
+    out = GraphWriter(graph)
     record_build_key = build_key(record, extractor, base_iri)
 
     out.link(graph, RDF.type, str(PKG.RecordGraph))
@@ -192,7 +158,7 @@ def map_record(
     if extraction.study_design is not None:
         out.link(paper, PKG.studyDesign, str(DESIGN[extraction.study_design.value]))
     if extraction.sample_size is not None:
-        out.add(paper, PKG.sampleSize, _integer(extraction.sample_size))
+        out.add(paper, PKG.sampleSize, integer_literal(extraction.sample_size))
 
     labels_to_conditions = {
         lookup_key(name): concept_nodes[concept.key]
@@ -240,7 +206,7 @@ def map_record(
 
 
 def _map_roles(
-    out: _GraphWriter,
+    out: GraphWriter,
     paper: NamedNode,
     extraction: Extraction,
     concept_nodes: dict[str, NamedNode],
@@ -266,7 +232,7 @@ def finding_node(paper: NamedNode, drug: Concept, condition: Concept) -> NamedNo
 
 
 def _map_paper(
-    out: _GraphWriter, paper: NamedNode, key: str, record: PaperRecord, base_iri: str
+    out: GraphWriter, paper: NamedNode, key: str, record: PaperRecord, base_iri: str
 ) -> None:
     out.link(paper, RDF.type, str(PKG.Paper))
     out.text(paper, PKG.paperKey, key)
@@ -303,9 +269,9 @@ def _map_paper(
         out.text(paper, PKG.keyFinding, finding)
     out.text(paper, DCTERMS.abstract, record.abstract)
     if record.figures_count is not None:
-        out.add(paper, PKG.figureCount, _integer(record.figures_count))
+        out.add(paper, PKG.figureCount, integer_literal(record.figures_count))
     if record.references_count is not None:
-        out.add(paper, PKG.referenceCount, _integer(record.references_count))
+        out.add(paper, PKG.referenceCount, integer_literal(record.references_count))
     if record.source_url and re.match(r"^https?://[^\s<>\"{}|\\^`]+$", record.source_url):
         out.link(paper, DCTERMS.source, record.source_url)
     for position, name in enumerate(record.authors, start=1):
@@ -318,13 +284,13 @@ def _map_paper(
         out.add(
             authorship,
             PKG.authorPosition,
-            _integer(position),
+            integer_literal(position),
         )
         out.link(author, RDF.type, str(PKG.Author))
         out.text(author, FOAF.name, name)
 
 
-def _map_concept(out: _GraphWriter, node: NamedNode, concept: Concept) -> None:
+def _map_concept(out: GraphWriter, node: NamedNode, concept: Concept) -> None:
     for cls in _KIND_CLASSES.get(concept.kind, ()):
         out.link(node, RDF.type, cls)
     out.text(node, RDFS.label, concept.label)
@@ -349,7 +315,7 @@ _RELATION_KINDS = {"CID": (EntityKind.CHEMICAL, EntityKind.DISEASE)}
 
 
 def _map_annotations(
-    out: _GraphWriter,
+    out: GraphWriter,
     paper: NamedNode,
     record: PaperRecord,
     extraction: Extraction,
@@ -369,8 +335,8 @@ def _map_annotations(
         mention = NamedNode(f"{paper.value}/mention/{annotation.start}-{annotation.end}")
         out.add(paper, PKG.hasMention, mention)
         out.link(mention, RDF.type, str(PKG.Mention))
-        out.add(mention, PKG.start, _integer(annotation.start))
-        out.add(mention, PKG.end, _integer(annotation.end))
+        out.add(mention, PKG.start, integer_literal(annotation.start))
+        out.add(mention, PKG.end, integer_literal(annotation.end))
         out.text(mention, PKG.text, annotation.text)
         targets = [by_curie[c] for c in annotation.identifiers if c in by_curie]
         if not targets and lookup_key(annotation.text) in by_name:
@@ -400,7 +366,7 @@ def _relation_order(relation: Relation) -> tuple[str, str, str]:
     return (relation.kind, relation.subject, relation.object)
 
 
-def _bare_concept(out: _GraphWriter, curie: str, kind: EntityKind, base_iri: str) -> NamedNode:
+def _bare_concept(out: GraphWriter, curie: str, kind: EntityKind, base_iri: str) -> NamedNode:
     """A concept a relation names but no mention carries: typed and labelled by its CURIE."""
     concept = Concept(curie if ":" in curie else f"label:{curie}", kind, curie, (), (curie,))
     node = NamedNode(concept_iri(concept, base_iri))
@@ -422,7 +388,7 @@ def _label_keys(label: str, kind: EntityKind) -> set[str]:
 
 
 def _map_intervention(
-    out: _GraphWriter,
+    out: GraphWriter,
     paper: NamedNode,
     drug: Concept,
     drug_node: NamedNode,
@@ -443,13 +409,13 @@ def _map_intervention(
     return intervention
 
 
-def _map_dose(out: _GraphWriter, node: NamedNode, dose: Dose) -> None:
+def _map_dose(out: GraphWriter, node: NamedNode, dose: Dose) -> None:
     out.link(node, RDF.type, str(PKG.Dose))
     out.text(node, PKG.doseText, dose.text)
     if dose.value is not None:
-        out.add(node, SCHEMA.doseValue, _decimal(dose.value))
+        out.add(node, SCHEMA.doseValue, decimal_literal(dose.value))
     if dose.value_max is not None:
-        out.add(node, PKG.doseMax, _decimal(dose.value_max))
+        out.add(node, PKG.doseMax, decimal_literal(dose.value_max))
     out.text(node, SCHEMA.doseUnit, dose.unit)
     out.text(node, SCHEMA.frequency, dose.frequency)
     out.text(node, PKG.route, dose.route)
@@ -457,7 +423,7 @@ def _map_dose(out: _GraphWriter, node: NamedNode, dose: Dose) -> None:
 
 
 def _map_finding(
-    out: _GraphWriter,
+    out: GraphWriter,
     paper: NamedNode,
     intervention: NamedNode,
     finding: Finding,
@@ -473,7 +439,7 @@ def _map_finding(
     out.link(node, PKG.outcome, str(OUTCOME[finding.outcome.value]))
     for effect in finding.adverse_effects:
         out.text(node, PKG.adverseEffect, effect)
-    for number, evidence in enumerate(_unique(finding.evidence), start=1):
+    for number, evidence in enumerate(unique(finding.evidence), start=1):
         evidence_node = NamedNode(f"{node.value}/evidence/{number}")
         out.add(node, PKG.evidence, evidence_node)
         out.link(evidence_node, RDF.type, str(PKG.Evidence))
@@ -481,7 +447,7 @@ def _map_finding(
         out.text(evidence_node, PKG.section, evidence.section)
     out.text(node, PKG.extractor, finding.extractor.name)
     out.text(node, PKG.extractorVersion, finding.extractor.version)
-    out.add(node, PKG.confidence, _decimal(min(1.0, max(0.0, finding.confidence))))
+    out.add(node, PKG.confidence, decimal_literal(min(1.0, max(0.0, finding.confidence))))
 
 
 _DIRECTIONS = {
@@ -492,7 +458,7 @@ _DIRECTIONS = {
 
 
 def _map_results(
-    out: _GraphWriter, node: NamedNode, finding: Finding, concept_nodes: dict[str, NamedNode]
+    out: GraphWriter, node: NamedNode, finding: Finding, concept_nodes: dict[str, NamedNode]
 ) -> None:
     """Each result a node under its finding, with its own evidence and provenance."""
     for number, result in enumerate(finding.results, start=1):
@@ -500,7 +466,7 @@ def _map_results(
         out.add(node, PKG.result, result_node)
         out.link(result_node, RDF.type, str(PKG.Result))
         out.text(result_node, PKG.endpoint, result.endpoint)
-        out.add(result_node, PKG.primaryEndpoint, _boolean(result.primary))
+        out.add(result_node, PKG.primaryEndpoint, boolean_literal(result.primary))
         if result.comparator in concept_nodes:
             out.add(result_node, PKG.comparator, concept_nodes[result.comparator])
         else:
@@ -514,16 +480,4 @@ def _map_results(
         out.text(evidence_node, PKG.section, result.evidence.section)
         out.text(result_node, PKG.extractor, result.extractor.name)
         out.text(result_node, PKG.extractorVersion, result.extractor.version)
-        out.add(result_node, PKG.confidence, _decimal(min(1.0, max(0.0, result.confidence))))
-
-
-def _boolean(value: bool) -> Literal:
-    return Literal("true" if value else "false", datatype=NamedNode(str(XSD.boolean)))
-
-
-def _unique(items: Iterable[_T]) -> list[_T]:
-    seen: list[_T] = []
-    for item in items:
-        if item not in seen:
-            seen.append(item)
-    return seen
+        out.add(result_node, PKG.confidence, decimal_literal(min(1.0, max(0.0, result.confidence))))

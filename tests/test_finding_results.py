@@ -256,3 +256,21 @@ def test_evidence_that_never_names_the_endpoint_does_not_decide() -> None:
     [result] = results_for(VELITREX, PLACEBO, text)
     assert result.confidence < MIN_CONFIDENCE
     assert derive_outcome([result], PLACEBO) is None
+
+
+def test_the_views_carry_each_findings_results_for_the_explorer(store: PaperStore) -> None:
+    from paperkg.viz import drug_condition_graph
+
+    lines = [
+        line
+        for _, _, data in drug_condition_graph(store).edges(data=True)
+        for entry in data["support"]
+        for line in entry["results"]
+    ]
+    assert "primary · physical function vs placebo: no significant difference, favours neither" in (
+        lines
+    )
+    assert (
+        "primary · all-cause mortality vs placebo: significantly increased, favours comparator"
+        in (lines)
+    )

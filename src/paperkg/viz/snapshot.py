@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from ..query import concept_key
 from ..store import PaperStore
-from ..vocab import BIOLINK, DESIGN, OUTCOME, PKG
+from ..vocab import BIOLINK, DESIGN, DIRECTION, FAVOURS, OUTCOME, PKG
 
 __all__ = [
     "Finding",
@@ -75,6 +75,16 @@ _EVIDENCE = """SELECT ?finding ?evidence ?text ?section
 WHERE { GRAPH ?g { {papers} ?finding pkg:paper ?paper .
                    ?finding a pkg:Finding ; pkg:evidence ?evidence .
                    ?evidence pkg:text ?text ; pkg:section ?section } }"""
+
+# A finding's results: endpoint, primary or not, comparator (a drug's label or as written),
+# direction and whom it favours, primary endpoints first.
+_RESULTS = """SELECT ?finding ?result ?endpoint ?primary ?direction ?favours ?comparator
+WHERE { GRAPH ?g { {papers} ?finding pkg:paper ?paper ; pkg:result ?result .
+                   ?result pkg:endpoint ?endpoint ; pkg:primaryEndpoint ?primary ;
+                           pkg:direction ?direction ; pkg:favours ?favours .
+                   OPTIONAL { ?result pkg:comparatorLabel ?written }
+                   OPTIONAL { ?result pkg:comparator/rdfs:label ?drug } }
+        BIND(COALESCE(?drug, ?written, "") AS ?comparator) }"""
 
 _AUTHORS = """SELECT ?paper ?author ?name ?position
 WHERE { GRAPH ?g { {papers} ?paper a pkg:Paper ; dcterms:creator ?author .
@@ -138,6 +148,9 @@ class Snapshot:
     authors: dict[str, list[tuple[str, str]]]  # paper -> [(author iri, name)] in order
     studies: dict[str, set[str]]
     species: dict[str, set[str]]
+    #: finding -> its results as one line each ("primary · pain vs placebo: significantly
+    #: decreased, favours intervention")
+    results: dict[str, list[str]] = field(default_factory=dict)
 
 
 def read_snapshot(
@@ -217,6 +230,23 @@ def read_snapshot(
                 f"[{_text(s['section'])}] {_text(s['text'])}",
             )
         )
+    results: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    for s in _run(_RESULTS):
+        primary = _text(s["primary"]) == "true"
+        against = f" vs {_text(s['comparator'])}" if _text(s["comparator"]) else ""
+        moved = _local(s["direction"], str(DIRECTION._NS))
+        direction = (
+            "no significant difference" if moved == "no_difference" else f"significantly {moved}"
+        )
+        side = _local(s["favours"], str(FAVOURS._NS))
+        results[_text(s["finding"])].append(
+            (
+                0 if primary else 1,
+                _text(s["result"]),
+                f"{'primary' if primary else 'secondary'} · {_text(s['endpoint'])}{against}: "
+                f"{direction}, favours {side}",
+            )
+        )
     authors: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
     for s in _run(_AUTHORS) if context else []:
         position = int(_text(s["position"])) if s["position"] is not None else 10**6
@@ -227,6 +257,7 @@ def read_snapshot(
         concepts=concepts,
         doses=_grouped((_text(s["finding"]), _text(s["dose"])) for s in _run(_DOSES)),
         evidence={f: [text for _, _, text in sorted(items)] for f, items in evidence.items()},
+        results={f: [text for _, _, text in sorted(items)] for f, items in results.items()},
         authors={
             paper: [
                 (iri, name)

@@ -426,6 +426,7 @@ def _support(snapshot: Snapshot, finding: Finding) -> dict[str, Any]:
         "outcome": finding.outcome,
         "dose": "; ".join(doses) or None,
         "evidence": list(snapshot.evidence.get(finding.iri, [])),
+        "results": list(snapshot.results.get(finding.iri, [])),
     }
 
 

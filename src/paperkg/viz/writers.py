@@ -156,6 +156,7 @@ def flatten(
         attrs["papers"] = "|".join(entry["paper"] for entry in support)
         attrs["doses"] = "|".join(entry.get("dose") or "" for entry in support)
         attrs["evidence"] = " | ".join(s for entry in support for s in entry.get("evidence", []))
+        attrs["results"] = " | ".join(r for entry in support for r in entry.get("results", []))
         attrs["color"] = edge_colour(data.get("outcome"), data.get("relation"))
         flat.add_edge(source, target, **attrs)
     return flat

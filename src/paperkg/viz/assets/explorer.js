@@ -436,6 +436,7 @@
       if (item.outcome) line.append(outcomeChip(item.outcome));
       line.append(document.createTextNode(meta.join(" \u00b7 ")));
       li.append(line);
+      for (const result of item.results || []) li.append(el("div", "result", result));
       for (const sentence of item.evidence || []) li.append(el("blockquote", null, sentence));
       list.append(li);
     }

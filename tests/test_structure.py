@@ -69,4 +69,4 @@ def test_the_check_sees_the_imports_it_should() -> None:
     # the reader itself: relative, absolute and package-level imports all resolve
     assert "paperkg.model" in _imports(MODULES["paperkg.extract"])
     assert "paperkg.version" in _imports(MODULES["paperkg.mapping"])
-    assert "paperkg.cli_reports" in _imports(MODULES["paperkg.cli"])
+    assert "paperkg.cli.reports" in _imports(MODULES["paperkg.cli"])

@@ -1,41 +1,41 @@
-"""The machinery behind the ``paperkg`` commands, kept apart so cli.py reads as the commands.
+"""The machinery behind the ``paperkg`` commands, kept apart so the command modules read as
+commands.
 
 - :class:`Settings`: what every command gets through ``@click.pass_obj`` (store, base IRI, the
   :class:`~paperkg.console.Console`);
-- :func:`reports_errors`: paperkg's errors as one line on stderr (exit 2; rejected records 1);
+- :class:`PaperkgGroup`: paperkg's errors as one line on stderr, for every command at once (exit
+  2; rejected records 1);
 - :func:`read_config`: ``paperkg.toml`` defaults for every option, through click's default_map;
 - shell completion of query names and query parameters.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 from click.shell_completion import CompletionItem
 
-from .config import OptionSpec, find_config, load_config
-from .console import Console
-from .errors import PaperkgError, RecordError
+from ..config import OptionSpec, find_config, load_config
+from ..console import Console
+from ..errors import PaperkgError, RecordError
 
 if TYPE_CHECKING:
-    from .query import QueryResult
+    from ..query import QueryResult
 
 __all__ = [
     "Failure",
+    "PaperkgGroup",
     "Rejected",
     "Settings",
     "complete_query_name",
     "complete_query_param",
     "config_schema",
     "read_config",
-    "reports_errors",
+    "result_format",
+    "show_result",
 ]
-
-_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 class Failure(click.ClickException):
@@ -50,19 +50,18 @@ class Rejected(Failure):
     exit_code = 1
 
 
-def reports_errors(command: _F) -> _F:
-    """Turn paperkg's own errors into one line on stderr instead of a traceback."""
+class PaperkgGroup(click.Group):
+    """A group that turns paperkg's own errors, raised by any of its commands, into one line on
+    stderr instead of a traceback: one place, so no command can forget it.
+    """
 
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            return command(*args, **kwargs)
+            return super().invoke(ctx)
         except RecordError as error:
             raise Rejected(str(error)) from error
         except PaperkgError as error:
             raise Failure(str(error)) from error
-
-    return cast(_F, wrapper)
 
 
 #: One definition of the result-format option, shared by query and evidence.
@@ -80,7 +79,7 @@ def show_result(console: Console, result: QueryResult, fmt: str) -> None:
     """Print ``result`` in ``fmt`` (``auto`` by terminal), after a note for each parameter value
     that names nothing in the store (a likely typo: the answer is empty, not wrong).
     """
-    from .results import format_result, resolve_format
+    from ..results import format_result, resolve_format
 
     for value in result.unmatched:
         console.note(
@@ -159,7 +158,7 @@ def complete_query_name(
     _context: click.Context, _param: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:
     """Named queries for ``query <TAB>``; a path-like word completes as a .rq file."""
-    from .query import list_queries
+    from ..query import list_queries
 
     if "/" in incomplete or incomplete.endswith((".rq", ".sparql")):
         return [CompletionItem(incomplete, type="file")]
@@ -174,7 +173,7 @@ def complete_query_param(
     context: click.Context, _param: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:
     """``NAME=`` for each parameter the query already on the command line declares."""
-    from .query import load_query
+    from ..query import load_query
 
     # While the option's value is being typed, click has not bound NAME yet: it is in args.
     name = context.params.get("name") or next(iter(context.args), "")

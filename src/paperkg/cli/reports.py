@@ -2,7 +2,8 @@
 ``viz``, ``push`` and ``serve``.
 
 They join the ``paperkg`` group in :mod:`paperkg.cli`; the conventions are the same (one call
-into the library each, errors via ``reports_errors``, output via ``settings.console``).
+into the library each, errors turned into one line by the group, output via
+``settings.console``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .cli_support import Settings, reports_errors, result_format, show_result
+from .support import Settings, result_format, show_result
 
 __all__ = ["evidence", "push", "serve", "stats", "viz"]
 
@@ -27,7 +28,6 @@ __all__ = ["evidence", "push", "serve", "stats", "viz"]
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.pass_obj
-@reports_errors
 def stats(settings: Settings, top: int, as_json: bool) -> None:
     """Summarise the store: papers, findings by outcome, designs, top drugs and conditions,
     identifier conflicts and the validation state (from the last 'paperkg validate').
@@ -39,8 +39,8 @@ def stats(settings: Settings, top: int, as_json: bool) -> None:
     """
     import json
 
-    from .stats import store_stats
-    from .store import PaperStore
+    from ..stats import store_stats
+    from ..store import PaperStore
 
     with PaperStore.open_existing(settings.store) as store, settings.console.timed("stats"):
         figures = store_stats(store, top=top)
@@ -53,7 +53,6 @@ def stats(settings: Settings, top: int, as_json: bool) -> None:
 @click.option("--drug", "-d", help="Only this drug (label, synonym or CURIE).")
 @result_format
 @click.pass_obj
-@reports_errors
 def evidence(settings: Settings, condition: str | None, drug: str | None, fmt: str) -> None:
     """Evidence per (drug, condition): papers by outcome, by design, participants, and whether
     the papers disagree (conflicting = some improved, some found no benefit or worse).
@@ -63,8 +62,8 @@ def evidence(settings: Settings, condition: str | None, drug: str | None, fmt: s
       paperkg evidence --condition fibromyalgia
       paperkg evidence --drug naltrexone --format json
     """
-    from .stats import evidence_result
-    from .store import PaperStore
+    from ..stats import evidence_result
+    from ..store import PaperStore
 
     console = settings.console
     with PaperStore.open_existing(settings.store) as store, console.timed("evidence"):
@@ -113,7 +112,6 @@ def evidence(settings: Settings, condition: str | None, drug: str | None, fmt: s
     help="Pictures (PNG, SVG, HTML) keep the nodes with the most papers.",
 )
 @click.pass_obj
-@reports_errors
 def viz(
     settings: Settings,
     outputs: tuple[Path, ...],
@@ -137,8 +135,8 @@ def viz(
       paperkg viz --focus fibromyalgia --depth 2 -o fibromyalgia.svg
       paperkg viz --view papers --design rct --year 2005- -o trials.gexf
     """
-    from .store import PaperStore
-    from .viz import ViewFilter, check_output, view_graph, write_view
+    from ..store import PaperStore
+    from ..viz import ViewFilter, check_output, view_graph, write_view
 
     console = settings.console
     filters = ViewFilter.parse(outcomes, designs, years)
@@ -183,7 +181,6 @@ def viz(
     help="Push every graph, changed since the last push or not.",
 )
 @click.pass_obj
-@reports_errors
 def push(
     settings: Settings,
     endpoint: str,
@@ -205,8 +202,8 @@ def push(
     """
     import os
 
-    from .push import push_store
-    from .store import PaperStore
+    from ..push import push_store
+    from ..store import PaperStore
 
     console = settings.console
     password = os.environ.get("PAPERKG_PUSH_PASSWORD")
@@ -245,7 +242,6 @@ def push(
     help="HOST:PORT to listen on (port 0: any free port). Keep 127.0.0.1 unless others may read.",
 )
 @click.pass_obj
-@reports_errors
 def serve(settings: Settings, bind: str) -> None:
     """Answer SPARQL over the store until Ctrl-C: /query (SPARQL 1.1 Protocol, the named graphs'
     union as default graph, read-only) and /queries/NAME?param=value (the named queries).
@@ -260,9 +256,9 @@ def serve(settings: Settings, bind: str) -> None:
     import signal
     import threading
 
-    from .errors import ConfigError
-    from .serve import make_server
-    from .store import PaperStore
+    from ..errors import ConfigError
+    from ..serve import make_server
+    from ..store import PaperStore
 
     host, _, port_text = bind.rpartition(":")
     if not host or not port_text.isdigit() or int(port_text) > 65535:

@@ -1,0 +1,225 @@
+"""Commands that put records into the store and take graphs out of it: ``build``, ``validate``,
+``export`` and ``convert``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..readers import FORMATS
+from .support import Settings
+
+__all__ = ["build", "convert", "export", "validate"]
+
+
+#: One definition of the input-format option, shared by build and convert.
+_input_format = click.option(
+    "--format",
+    "input_format",
+    type=click.Choice(list(FORMATS)),
+    help="Input format of every source (default: detected from each file's content).",
+)
+
+
+@click.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--strict", is_flag=True, help="Stop at the first bad record (exit 1).")
+@_input_format
+@click.option(
+    "--validate/--no-validate",
+    "check",
+    default=True,
+    show_default=True,
+    help="Validate the record graphs this build changed.",
+)
+@click.pass_obj
+def build(
+    settings: Settings,
+    sources: tuple[str, ...],
+    strict: bool,
+    input_format: str | None,
+    check: bool,
+) -> None:
+    """Load records (files, folders, globs) into the store.
+
+    Paper records (markdown), PubTator, BioC XML/JSON and JSON Lines files, detected by content.
+    A changed record replaces its graph; an unchanged one is skipped. Bad records are reported
+    one per line and skipped (exit 1); --strict stops at the first. --verbose lists each record.
+
+    \b
+    Example:
+      paperkg --store kg build seeds/ 'more/*.txt'
+      paperkg --store cdr build --format pubtator CDR_TrainingSet.PubTator.txt
+    """
+    from ..build import BuildStep
+    from ..build import build as build_records
+    from ..store import PaperStore
+    from ..validate import validate_store
+
+    console = settings.console
+    with PaperStore(settings.store) as store:
+        with console.progress("building", unit="files") as bar, console.timed("build"):
+            records = 0
+
+            def step(done: BuildStep) -> None:
+                nonlocal records
+                records += 1
+                count = f"{records} record{'s' if records != 1 else ''}"
+                bar.update(done.file_index, done.file_count, f"{count}  {done.source}")
+                console.detail(f"{done.outcome:<10} {done.source}")
+
+            report = build_records(
+                store,
+                sources,
+                strict=strict,
+                base_iri=settings.base_iri,
+                input_format=input_format,
+                progress=step,
+            )
+        for error in report.rejected:
+            console.error(f"rejected: {error}")
+        for warning in report.warnings:
+            console.warning(f"warning: {warning}")
+        console.result(f"{report.summary()} -> {settings.store}")
+        if report.concepts is not None and report.concepts.conflicts:
+            console.note(
+                f"note: {len(report.concepts.conflicts)} concept(s) carry conflicting "
+                "identifiers (see: paperkg query identifier-conflicts):"
+            )
+            for conflict in report.concepts.conflicts:
+                console.note(f"  {conflict}")
+        if check and report.changed_graphs:
+            graphs = sorted(set(report.changed_graphs))
+            with (
+                console.progress("validating", len(graphs), unit="graphs") as bar,
+                console.timed("validation"),
+            ):
+                validation = validate_store(store, graphs=graphs, progress=bar.advance)
+            if not validation.conforms:
+                console.error(validation.text())
+                sys.exit(1)
+    if not report.ok:
+        sys.exit(1)
+
+
+@click.command()
+@click.option(
+    "--data",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Validate this RDF file instead of the store.",
+)
+@click.option("--format", "rdf_format", help="RDF format of --data (default: from the extension).")
+@click.option(
+    "--shapes",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="SHACL shapes file (default: the shipped shapes).",
+)
+@click.pass_obj
+def validate(
+    settings: Settings, data: Path | None, rdf_format: str | None, shapes: Path | None
+) -> None:
+    """Check the store (or --data FILE) against the SHACL shapes.
+
+    Exit 0 conforms, 1 violations, 2 error.
+
+    \b
+    Example:
+      paperkg validate
+      paperkg validate --data pulled.nq
+    """
+    from ..store import PaperStore
+    from ..validate import load_shapes, validate_file, validate_store
+
+    console = settings.console
+    shapes_graph = load_shapes(shapes)
+    with console.timed("validation"):
+        if data is not None:
+            report = validate_file(data, rdf_format=rdf_format, shapes=shapes_graph)
+        else:
+            # Writable, so the results are logged for 'paperkg stats'.
+            with PaperStore.open_existing(settings.store, read_only=False) as store:
+                # The record graphs, plus the concept index graph(s): the total is an estimate.
+                total = len(store.record_graphs()) + 1
+                with console.progress("validating", total, unit="graphs") as bar:
+                    report = validate_store(store, shapes=shapes_graph, progress=bar.advance)
+    console.result(report.text())
+    if not report.conforms:
+        sys.exit(1)
+
+
+@click.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["turtle", "nt", "nq", "trig", "jsonld"]),
+    default="turtle",
+    show_default=True,
+    help="RDF format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="File to write (replaced atomically).",
+)
+@click.pass_obj
+def export(settings: Settings, fmt: str, output: Path) -> None:
+    """Write the whole store as RDF.
+
+    Turtle and N-Triples hold the union of all record graphs; N-Quads, TriG and JSON-LD keep one
+    named graph per record.
+
+    \b
+    Example:
+      paperkg export --format turtle -o kg.ttl
+    """
+    from ..export import export_store
+    from ..store import PaperStore
+
+    with PaperStore.open_existing(settings.store) as store, settings.console.timed("export"):
+        count = export_store(store, output, fmt)
+    settings.console.result(f"wrote {count} statements to {output}")
+
+
+@click.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="JSON Lines file to write (replaced atomically).",
+)
+@_input_format
+@click.option("--strict", is_flag=True, help="Stop at the first bad record (exit 1).")
+@click.pass_obj
+def convert(
+    settings: Settings,
+    sources: tuple[str, ...],
+    output: Path,
+    input_format: str | None,
+    strict: bool,
+) -> None:
+    """Write the records of SOURCES as JSON Lines of PaperRecord (no RDF), for other tools.
+
+    The layout is shapes/paper-record.schema.json; `paperkg build` reads such files back.
+    Bad records are reported and left out (exit 1).
+
+    \b
+    Example:
+      paperkg convert seeds/ -o records.jsonl
+    """
+    from ..convert import convert_to_jsonl
+
+    report = convert_to_jsonl(sources, output, input_format=input_format, strict=strict)
+    for error in report.rejected:
+        settings.console.error(f"rejected: {error}")
+    settings.console.result(
+        f"wrote {report.written} records to {output}, {len(report.rejected)} rejected"
+    )
+    if report.rejected:
+        sys.exit(1)

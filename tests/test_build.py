@@ -120,3 +120,15 @@ def test_sources_may_be_paths_or_one_path() -> None:
     assert by_list.ok
     assert by_path.summary().startswith(f"{len(list(SEEDS.glob('*.txt')))} built")
     assert by_list.summary().startswith("1 built")
+
+
+def test_the_library_build_validates_what_it_changed_as_the_command_does() -> None:
+    with PaperStore() as store:
+        report = build(store, [SEEDS])
+        assert report.validation is not None
+        assert report.validation.conforms
+        assert report.conforms
+        again = build(store, [SEEDS])  # nothing changed: nothing to validate
+        assert again.validation is None
+    with PaperStore() as store:
+        assert build(store, [SEEDS], validate=False).validation is None

@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .concepts import ConceptIndexReport, reconcile_concepts
 from .errors import RecordError
@@ -20,6 +21,9 @@ from .model import Extraction, PaperRecord
 from .readers import expand_sources, read_record, read_records
 from .store import PaperStore, WriteOutcome
 from .vocab import DEFAULT_BASE_IRI
+
+if TYPE_CHECKING:
+    from .validate import ValidationReport
 
 __all__ = ["BuildReport", "BuildStep", "RecordIssue", "build", "map_file"]
 
@@ -62,11 +66,18 @@ class BuildReport:
     warnings: list[RecordIssue] = field(default_factory=list)
     changed_graphs: list[str] = field(default_factory=list)
     concepts: ConceptIndexReport | None = None
+    #: the SHACL report on the graphs this build changed (``None``: not validated)
+    validation: ValidationReport | None = None
 
     @property
     def ok(self) -> bool:
         """True when no record was rejected."""
         return not self.rejected
+
+    @property
+    def conforms(self) -> bool:
+        """True unless the graphs this build changed were validated and some did not conform."""
+        return self.validation is None or self.validation.conforms
 
     def summary(self) -> str:
         """One line: how many records were built, unchanged and rejected."""
@@ -110,6 +121,8 @@ def build(
     base_iri: str = DEFAULT_BASE_IRI,
     progress: Callable[[BuildStep], None] | None = None,
     input_format: str | None = None,
+    validate: bool = True,
+    validation_progress: Callable[[str], None] | None = None,
 ) -> BuildReport:
     """Load every record under ``sources`` (files, folders, globs) into ``store``.
 
@@ -119,6 +132,8 @@ def build(
     version, extractor and base IRI) is not extracted again. ``input_format`` names the input
     format (markdown, pubtator, bioc-xml, bioc-json, jsonl); by default it is detected per file.
     ``progress`` is called once per record read (rejected ones included) with a :class:`BuildStep`.
+    ``validate`` checks the record graphs the build changed against the shapes (the report's
+    ``validation``; ``validation_progress`` is called per graph), as ``paperkg build`` does.
     """
     report = BuildReport()
     chosen = extractor or RuleExtractor()
@@ -140,6 +155,12 @@ def build(
             if progress is not None:
                 progress(BuildStep(source, outcome, index, len(paths)))
     report.concepts = reconcile_concepts(store, base_iri=base_iri)
+    if validate and report.changed_graphs:
+        from .validate import validate_store  # pySHACL loads only when something is checked
+
+        report.validation = validate_store(
+            store, graphs=sorted(set(report.changed_graphs)), progress=validation_progress
+        )
     return report
 
 

@@ -78,6 +78,8 @@ def build(
                 base_iri=settings.base_iri,
                 input_format=input_format,
                 progress=step,
+                # validated below, with its own progress bar and timing
+                validate=False,
             )
         for error in report.rejected:
             console.error(f"rejected: {error}")

@@ -84,6 +84,11 @@ def _result(side: Favours, *, primary: bool = True, confidence: float = 0.9) -> 
             ],
         ),
         ("Patients were randomized to drug or placebo.", []),
+        (
+            # a decimal point does not end the endpoint
+            "The primary end point was a creatinine rise of at least 0.5 mg/dL at 72 hours.",
+            [Endpoint("a creatinine rise of at least 0.5 mg/dL", True)],
+        ),
     ],
 )
 def test_stated_endpoints(sentence: str, expected: list[Endpoint]) -> None:

@@ -36,9 +36,11 @@ class Endpoint:
 
 _KIND = r"(?:outcome|end[\s-]?point)(?P<plural>s)?(?:\s+(?:measure|variable|parameter)s?)?"
 _FIRST = r"(?:co-?)?(?:primary|main)"
+#: An endpoint phrase runs to the end of its clause; a decimal point ("0.5 mg/dL") is no end.
+_PHRASE = r"(?:[^;.]|\.(?=\d))+"
 _PRIMARY_FIRST = re.compile(
     rf"\b{_FIRST}\s+(?:efficacy\s+|study\s+)?{_KIND}\s*(?:was|were|is|are|included|"
-    rf"consisted of|comprised|being|of|:|=)\s+(?P<text>[^;.]+)",
+    rf"consisted of|comprised|being|of|:|=)\s+(?P<text>{_PHRASE})",
     re.IGNORECASE,
 )
 #: "The primary endpoint, change in pain intensity, did not differ ..."
@@ -52,7 +54,7 @@ _PRIMARY_LAST = re.compile(
 )
 _SECONDARY = re.compile(
     rf"\bsecondary\s+(?:efficacy\s+)?{_KIND}\s*(?:was|were|is|are|included|consisted of|"
-    rf"comprised|:)\s+(?P<text>[^;.]+)",
+    rf"comprised|:)\s+(?P<text>{_PHRASE})",
     re.IGNORECASE,
 )
 #: Where an endpoint phrase stops: what follows names the next endpoint, a time or a method.

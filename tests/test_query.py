@@ -153,3 +153,13 @@ def test_result_formats(store: PaperStore) -> None:
     table = format_result(result, "table", width=80)
     assert all(len(line) <= 80 for line in table.splitlines())
     assert table.rstrip().endswith("(1 row)")
+
+
+def test_the_catalogue_marks_an_optional_parameter() -> None:
+    from click.testing import CliRunner
+
+    from paperkg.cli import main
+
+    listing = CliRunner().invoke(main, ["queries"]).output
+    assert "    --param endpoint=... (optional)  words the endpoint contains" in listing
+    assert "    --param drug=...  label" in listing

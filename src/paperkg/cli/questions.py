@@ -73,6 +73,9 @@ def queries(settings: Settings) -> None:
     for named in list_queries():
         settings.console.result(f"{named.name}: {named.title}")
         for parameter in named.parameters:
-            settings.console.result(f"    --param {parameter.name}=...  {parameter.description}")
+            optional = " (optional)" if parameter.optional else ""
+            settings.console.result(
+                f"    --param {parameter.name}=...{optional}  {parameter.description}"
+            )
         if named.example:
             settings.console.result(f"    e.g. paperkg query {named.name} {named.example}")

@@ -50,6 +50,7 @@ from .vocab import (
 )
 
 __all__ = [
+    "DIRECTION_IRIS",
     "MappedRecord",
     "build_key",
     "concept_iri",
@@ -450,7 +451,8 @@ def _map_finding(
     out.add(node, PKG.confidence, decimal_literal(min(1.0, max(0.0, finding.confidence))))
 
 
-_DIRECTIONS = {
+#: The direction individual of each :class:`~paperkg.model.Direction` (its value is the label).
+DIRECTION_IRIS = {
     Direction.INCREASED: DIRECTION.increased,
     Direction.DECREASED: DIRECTION.decreased,
     Direction.NO_DIFFERENCE: DIRECTION.no_difference,
@@ -471,7 +473,7 @@ def _map_results(
             out.add(result_node, PKG.comparator, concept_nodes[result.comparator])
         else:
             out.text(result_node, PKG.comparatorLabel, result.comparator)
-        out.link(result_node, PKG.direction, str(_DIRECTIONS[result.direction]))
+        out.link(result_node, PKG.direction, str(DIRECTION_IRIS[result.direction]))
         out.link(result_node, PKG.favours, str(FAVOURS[result.favours.value]))
         evidence_node = NamedNode(f"{result_node.value}/evidence")
         out.add(result_node, PKG.evidence, evidence_node)

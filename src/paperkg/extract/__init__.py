@@ -123,6 +123,8 @@ class RuleExtractor:
         tried = [key for key in per_drug if roles[key] is DrugRole.INTERVENTION]
         together = given_together(tried, parts, items)
         harm_report = _harm_report(tried, items, harms, concepts, design)
+        # what the text says each drug was given for, read once per drug
+        purposes = {drug: drug_purposes(drug, items) for drug in tried}
         if harm_report:
             # A case report of a harm is about the drug that caused it: what the patient was
             # given to manage the harm, or besides, is part of the story, not a finding,
@@ -131,9 +133,7 @@ class RuleExtractor:
             tried = [
                 drug
                 for drug in tried
-                if drug in harm_report
-                or drug in title_keys
-                or drug_purposes(drug, items) & conditions
+                if drug in harm_report or drug in title_keys or purposes[drug] & conditions
             ]
         info = ExtractorInfo(self.name, self.version)
         findings: list[Finding] = []
@@ -149,7 +149,7 @@ class RuleExtractor:
             effects = _adverse_effects(
                 drug, items, evidence, usable, _primary(tried, items), excluded, harms, concepts
             )
-            targets = _targets(drug_purposes(drug, items), studied, conditions, concepts)
+            targets = _targets(purposes[drug], studied, conditions, concepts)
             if not targets and design not in _CASES:
                 # In a case a patient takes drugs for several conditions ("tramadol for back
                 # pain"); in a study every drug tried is for what the study studies.
@@ -172,7 +172,7 @@ class RuleExtractor:
                     and key not in harm_report[drug]
                     and key not in comorbid
                 ]
-                if given_for and not drug_purposes(drug, items) & conditions:
+                if given_for and not purposes[drug] & conditions:
                     targets = given_for
             comparator = (
                 choose_comparator(

@@ -167,12 +167,13 @@ def results_for(
     results: list[Result] = []
     pairs = text.pairs
     if several:
+        names = _name_pattern(drug)
         pairs = (
             tuple(
                 (section, part)
                 for section, sentence in pairs
                 for part in _PARTS.split(sentence)
-                if _names(drug, part)
+                if names.search(part)
             )
             or pairs
         )
@@ -277,11 +278,9 @@ def derive_outcome(
     return Outcome.NO_BENEFIT
 
 
-def _names(drug: Concept, sentence: str) -> bool:
-    """The sentence names the drug by its label or a synonym."""
-    low = sentence.lower()
-    return any(
-        re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", low)
-        for name in (drug.label, *drug.synonyms)
-        if name
+def _name_pattern(drug: Concept) -> re.Pattern[str]:
+    """Whole-word matches of the drug's label or a synonym, case-insensitive (built once)."""
+    names = sorted({n for n in (drug.label, *drug.synonyms) if n}, key=len, reverse=True)
+    return re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE
     )

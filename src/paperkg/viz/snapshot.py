@@ -14,9 +14,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ..mapping import DIRECTION_IRIS
 from ..query import concept_key
 from ..store import PaperStore
-from ..vocab import BIOLINK, DESIGN, DIRECTION, FAVOURS, OUTCOME, PKG
+from ..vocab import BIOLINK, DESIGN, FAVOURS, OUTCOME, PKG
 
 __all__ = [
     "Finding",
@@ -85,6 +86,9 @@ WHERE { GRAPH ?g { {papers} ?finding pkg:paper ?paper ; pkg:result ?result .
                    OPTIONAL { ?result pkg:comparatorLabel ?written }
                    OPTIONAL { ?result pkg:comparator/rdfs:label ?drug } }
         BIND(COALESCE(?drug, ?written, "") AS ?comparator) }"""
+
+#: A direction individual's IRI -> its label ("significantly decreased").
+_DIRECTION_LABELS = {str(iri): direction.value for direction, iri in DIRECTION_IRIS.items()}
 
 _AUTHORS = """SELECT ?paper ?author ?name ?position
 WHERE { GRAPH ?g { {papers} ?paper a pkg:Paper ; dcterms:creator ?author .
@@ -234,10 +238,7 @@ def read_snapshot(
     for s in _run(_RESULTS):
         primary = _text(s["primary"]) == "true"
         against = f" vs {_text(s['comparator'])}" if _text(s["comparator"]) else ""
-        moved = _local(s["direction"], str(DIRECTION._NS))
-        direction = (
-            "no significant difference" if moved == "no_difference" else f"significantly {moved}"
-        )
+        direction = _DIRECTION_LABELS.get(_text(s["direction"]), _text(s["direction"]))
         side = _local(s["favours"], str(FAVOURS._NS))
         results[_text(s["finding"])].append(
             (

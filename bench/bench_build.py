@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import random
 import resource
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -153,8 +152,7 @@ def main() -> None:
             # issue's budget is 1.5x.
             with (
                 open_store(Path(tmp) / "kg-no-results") as plain,
-                # the module object: "paperkg.extract" by name is the package's extract function
-                mock.patch.object(sys.modules["paperkg.extract"], "results_for", return_value=()),
+                mock.patch("paperkg.extraction.results_for", return_value=()),
             ):
                 without, _ = timed(lambda: build(plain, [str(folder)], validate=False))
             with open_store(Path(tmp) / "kg-with-results") as again_store:
@@ -163,10 +161,8 @@ def main() -> None:
                 ("build, with the results reader", with_reader, without, "build without it")
             )
 
-            memory = ox.Store()
-            memory.extend(store.oxigraph)
             in_memory = open_store()
-            in_memory.oxigraph.extend(store.oxigraph)
+            in_memory.add_quads(store)
             query, params = "drugs-tried-for", {"condition": "widgetitis"}
             disk_q, result = timed(lambda: run_query(store, query, params))
             mem_q, _ = timed(lambda: run_query(in_memory, query, params))
@@ -254,7 +250,7 @@ def main() -> None:
             export_time, count = timed(lambda: export_store(store, out, "turtle"))
             ser_time, _ = timed(
                 lambda: ox.serialize(
-                    [q.triple for q in memory], str(Path(tmp) / "raw.ttl"), ox.RdfFormat.TURTLE
+                    [q.triple for q in store], str(Path(tmp) / "raw.ttl"), ox.RdfFormat.TURTLE
                 )
             )
             rows.append(

@@ -10,6 +10,20 @@ import pytest
 import rdflib
 from rdflib.compare import graph_diff, to_isomorphic
 
+from paperkg.model import (
+    Concept,
+    Dose,
+    EntityKind,
+    EntityMention,
+    Evidence,
+    Extraction,
+    ExtractorInfo,
+    Finding,
+    Outcome,
+    PaperRecord,
+    StudyDesign,
+)
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SEEDS = REPO / "seeds"
@@ -89,3 +103,106 @@ def public_truth_as_paperkg_reads_it(truth: dict[str, Any]) -> dict[str, Any]:
 PUBLIC_TARGETS = {"pair_f1": 0.95, "outcome_accuracy": 0.9, "design_accuracy": 0.9}
 FIBROMYALGIA_ANSWER = {"fibromyalgia_drugs": "MONDO:0005546"}
 FIBROMYALGIA_IDS = ("MONDO:0005546", "MESH:D005356")
+
+
+# --- invented records shared by test modules ------------------------------------------------
+# A tiny mapped record (test_mapping, test_store, test_query, test_export).
+
+RULES = ExtractorInfo("rules", "9.9.9")
+
+RECORD = PaperRecord(
+    source="tests/data/mapping/tiny.txt",
+    sha256="0" * 64,
+    title="Drug A for condition B: a tiny trial",
+    authors=("Ann Author", "Bo Ørsted"),
+    origin="PubMed",
+    doi="10.1234/Tiny.1",
+    pmid="123",
+    journal="Journal of Tiny Trials",
+    volume="7",
+    issue="2",
+    pages="1-9",
+    date="2020-03",
+    tldr="Drug A improved condition B.",
+    key_findings=("Drug A (10 mg/day) improved condition B.",),
+    source_url="https://example.org/tiny",
+)
+
+DRUG = Concept(
+    key="MESH:D000001",
+    kind=EntityKind.CHEMICAL,
+    label="drug a",
+    synonyms=("DA",),
+    identifiers=("MESH:D000001", "pubchem.compound:11"),
+)
+CONDITION = Concept(
+    key="MONDO:0000001",
+    kind=EntityKind.DISEASE,
+    label="condition b",
+    identifiers=("MONDO:0000001",),
+)
+HEADACHE = Concept(key="label:headache", kind=EntityKind.DISEASE, label="headache")
+HUMAN = Concept(
+    key="NCBITaxon:9606",
+    kind=EntityKind.SPECIES,
+    label="Homo sapiens",
+    identifiers=("NCBITaxon:9606",),
+)
+
+EXTRACTION = Extraction(
+    concepts=(DRUG, CONDITION, HEADACHE, HUMAN),
+    studied_conditions=("MONDO:0000001",),
+    findings=(
+        Finding(
+            drug="MESH:D000001",
+            condition="MONDO:0000001",
+            outcome=Outcome.IMPROVED,
+            doses=(Dose("10 mg/day", value=10.0, unit="mg", frequency="daily"),),
+            adverse_effects=("headache",),
+            evidence=(Evidence("Drug A (10 mg/day) improved condition B.", "key_findings"),),
+            extractor=RULES,
+            confidence=0.9,
+        ),
+    ),
+    study_design=StudyDesign.RCT,
+    sample_size=40,
+)
+
+
+# Records for the extraction rules (test_extract_outcome, test_extract_regressions): invented
+# drug and condition names, so no rule can have been written for them.
+
+C, D = EntityKind.CHEMICAL, EntityKind.DISEASE
+DRUGS = {"velitrex": "MESH:D900001", "orbazine": "MESH:D900002", "plenamil": "MESH:D900003"}
+
+
+def make(
+    *,
+    title: str = "Velitrex in widgetitis",
+    tldr: str | None = None,
+    findings: tuple[str, ...] = (),
+    abstract: str = "",
+    diseases: dict[str, str | None] | None = None,
+    drugs: dict[str, str] | None = None,
+) -> PaperRecord:
+    linked = [EntityMention("widgetitis", D, "MONDO:0900001", "MONDO:0900001", "linked")]
+    linked += [EntityMention(n, C, c, c, "linked") for n, c in (drugs or DRUGS).items()]
+    fulltext = [EntityMention(n, D, c, c or "-", "fulltext") for n, c in (diseases or {}).items()]
+    return PaperRecord(
+        source="t.txt",
+        sha256="0",
+        title=title,
+        tldr=tldr,
+        key_findings=findings,
+        abstract=abstract,
+        linked_entities=tuple(linked),
+        fulltext_entities=tuple(fulltext),
+    )
+
+
+def outcomes(extraction: Extraction) -> dict[str, Outcome]:
+    return {extraction.concept(f.drug).label: f.outcome for f in extraction.findings}
+
+
+def mentioned(extraction: Extraction) -> set[str]:
+    return {extraction.concept(k).label for k in extraction.mentioned_drugs}

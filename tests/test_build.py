@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from paperkg.build import build
-from paperkg.extract.sentences import MAX_PROSE_CHARS
+from paperkg.extraction.sentences import MAX_PROSE_CHARS
 from paperkg.store import PaperStore
 
 from conftest import SEEDS
@@ -65,7 +65,7 @@ def test_rebuilding_gives_the_same_store() -> None:
     build(first, [str(SEEDS)])
     build(second, [str(SEEDS)])
     build(second, [str(SEEDS)])
-    assert set(first.oxigraph) == set(second.oxigraph)
+    assert set(first) == set(second)
 
 
 def test_a_folder_of_thousands_of_files_with_bad_ones_among_them(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import rdflib
 
-from paperkg.concepts import index_graph, reconcile_concepts
+from paperkg.concepts import reconcile_concepts
 from paperkg.mapping import map_record
 from paperkg.model import (
     Concept,
@@ -17,13 +17,13 @@ from paperkg.model import (
     PaperRecord,
 )
 from paperkg.query import run_query
-from paperkg.store import PaperStore
+from paperkg.store import PaperStore, index_graph
 from paperkg.validate import load_shapes, validate_graph, validate_store
 
 WIDGETITIS = Concept("MONDO:0900001", EntityKind.DISEASE, "widgetitis", (), ("MONDO:0900001",))
 
 
-def _paper(number: int, drug: Concept, condition: Concept = WIDGETITIS) -> tuple[object, ...]:
+def _paper(number: int, drug: Concept, condition: Concept = WIDGETITIS) -> tuple[ox.Quad, ...]:
     record = PaperRecord(
         source=f"r{number}.txt",
         sha256=f"{number:064x}",
@@ -44,10 +44,10 @@ def _paper(number: int, drug: Concept, condition: Concept = WIDGETITIS) -> tuple
     return tuple(map_record(record, extraction).quads)
 
 
-def _store(*papers: tuple[object, ...]) -> PaperStore:
+def _store(*papers: tuple[ox.Quad, ...]) -> PaperStore:
     store = PaperStore()
     for quads in papers:
-        store.oxigraph.extend(quads)  # type: ignore[arg-type]
+        store.add_quads(quads)
     return store
 
 
@@ -148,6 +148,6 @@ def test_the_index_is_replaced_whole() -> None:
         ox.NamedNode("http://x/gone"),
         index_graph(),
     )
-    store.oxigraph.add(stale)
+    store.add_quads([stale])
     reconcile_concepts(store)
-    assert stale not in set(store.oxigraph)
+    assert stale not in set(store)

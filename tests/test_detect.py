@@ -155,6 +155,24 @@ def test_markdown_gives_one_record() -> None:
     assert list(read_records(RECORD, "markdown")) == [read_record(RECORD)]
 
 
+def test_read_record_reads_the_one_record_of_any_format(tmp_path: Path) -> None:
+    one = tmp_path / "one.jsonl"
+    one.write_text(MIXED.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    (expected,) = read_records(one)
+    assert read_record(one) == expected
+    assert read_record(one, "jsonl") == expected
+    with pytest.raises(RecordError) as caught:
+        read_record(PUBTATOR)  # many records: read_records is the reader for those
+    assert (caught.value.field, caught.value.problem) == ("file", "holds more than one record")
+    with pytest.raises(RecordError) as caught:
+        read_record(MIXED, "jsonl")  # the first line is fine, the second is not read
+    assert caught.value.problem == "holds more than one record"
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n", encoding="utf-8")
+    with pytest.raises(RecordError):
+        read_record(empty, "jsonl")
+
+
 def test_a_markdown_error_is_yielded_not_raised() -> None:
     (error,) = read_records(SHARED / "records" / "006_eaedb9eeedb5cc15.txt")
     assert isinstance(error, RecordError)

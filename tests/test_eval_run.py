@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from paperkg.cli import main
 from paperkg.errors import ConfigError
 from paperkg.eval_run import run_evaluation
-from paperkg.extract import RuleExtractor
+from paperkg.extraction import RuleExtractor
 from paperkg.model import Extraction, Outcome, PaperRecord
 
 from conftest import FIBROMYALGIA_ANSWER, PUBLIC_TARGETS, public_truth_as_paperkg_reads_it
@@ -127,7 +127,7 @@ def test_the_baseline_pairs_every_linked_chemical_with_every_linked_disease(
     shared_records: Path,
 ) -> None:
     """On the seed record: four linked chemicals x one linked disease, read from nothing else."""
-    from paperkg.extract.baseline import LinkedPairsBaseline
+    from paperkg.extraction.baseline import LinkedPairsBaseline
     from paperkg.readers import read_record
 
     record = read_record(shared_records / "000_47468af30908e69c.txt")

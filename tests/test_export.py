@@ -16,8 +16,7 @@ from paperkg.export import EXPORT_FORMATS, export_store
 from paperkg.mapping import map_record
 from paperkg.store import PaperStore, to_rdflib_term
 
-from conftest import assert_isomorphic
-from test_mapping import EXTRACTION, RECORD
+from conftest import EXTRACTION, RECORD, assert_isomorphic
 
 
 @pytest.fixture
@@ -30,7 +29,7 @@ def store() -> PaperStore:
 
 def _union_as_rdflib(store: PaperStore) -> rdflib.Graph:
     graph = rdflib.Graph()
-    for quad in store.oxigraph:
+    for quad in store:
         graph.add(tuple(to_rdflib_term(t) for t in (quad.subject, quad.predicate, quad.object)))
     return graph
 
@@ -58,7 +57,7 @@ def test_quad_formats_keep_the_record_graph(store: PaperStore, tmp_path: Path, f
     export_store(store, target, fmt)
     rdf_format = EXPORT_FORMATS[fmt][0]
     quads = set(ox.parse(path=str(target), format=rdf_format))
-    assert quads == set(store.oxigraph)
+    assert quads == set(store)
 
 
 def test_jsonld_and_ntriples_round_trip(store: PaperStore, tmp_path: Path) -> None:
@@ -67,7 +66,7 @@ def test_jsonld_and_ntriples_round_trip(store: PaperStore, tmp_path: Path) -> No
     assert len(rdflib.Graph().parse(nt, format="nt")) == len(_union_as_rdflib(store))
     jsonld = tmp_path / "kg.jsonld"
     export_store(store, jsonld, "jsonld")
-    assert set(ox.parse(path=str(jsonld), format=ox.RdfFormat.JSON_LD)) == set(store.oxigraph)
+    assert set(ox.parse(path=str(jsonld), format=ox.RdfFormat.JSON_LD)) == set(store)
 
 
 def test_the_same_store_exports_the_same_bytes(store: PaperStore, tmp_path: Path) -> None:

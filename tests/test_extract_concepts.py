@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from paperkg.extract.concepts import abbreviation_pairs, build_concepts, concept_key, long_form
+from paperkg.extraction.concepts import abbreviation_pairs, build_concepts, concept_key, long_form
 from paperkg.model import EntityKind, EntityMention, PaperRecord
 
 C, D, S = EntityKind.CHEMICAL, EntityKind.DISEASE, EntityKind.SPECIES

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from paperkg.extract.dose import find_doses, normalise_unit, parse_doses
+from paperkg.extraction.dose import find_doses, normalise_unit, parse_doses
 
 
 @pytest.mark.parametrize(

@@ -4,45 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from paperkg.extract import Extractor, RuleExtractor, extract
-from paperkg.extract.outcome import clause_spans, decide_outcome, mask_parentheses, polarity_for
-from paperkg.extract.sentences import MentionIndex, Sentence
-from paperkg.model import EntityKind, EntityMention, Extraction, Outcome, PaperRecord
+from paperkg.extraction import Extractor, RuleExtractor, extract
+from paperkg.extraction.outcome import clause_spans, decide_outcome, mask_parentheses, polarity_for
+from paperkg.extraction.sentences import MentionIndex, Sentence
+from paperkg.model import Extraction, Outcome, PaperRecord
 
-C, D = EntityKind.CHEMICAL, EntityKind.DISEASE
-DRUGS = {"velitrex": "MESH:D900001", "orbazine": "MESH:D900002", "plenamil": "MESH:D900003"}
-
-
-def make(
-    *,
-    title: str = "Velitrex in widgetitis",
-    tldr: str | None = None,
-    findings: tuple[str, ...] = (),
-    abstract: str = "",
-    diseases: dict[str, str | None] | None = None,
-    drugs: dict[str, str] | None = None,
-) -> PaperRecord:
-    linked = [EntityMention("widgetitis", D, "MONDO:0900001", "MONDO:0900001", "linked")]
-    linked += [EntityMention(n, C, c, c, "linked") for n, c in (drugs or DRUGS).items()]
-    fulltext = [EntityMention(n, D, c, c or "-", "fulltext") for n, c in (diseases or {}).items()]
-    return PaperRecord(
-        source="t.txt",
-        sha256="0",
-        title=title,
-        tldr=tldr,
-        key_findings=findings,
-        abstract=abstract,
-        linked_entities=tuple(linked),
-        fulltext_entities=tuple(fulltext),
-    )
-
-
-def outcomes(extraction: Extraction) -> dict[str, Outcome]:
-    return {extraction.concept(f.drug).label: f.outcome for f in extraction.findings}
-
-
-def mentioned(extraction: Extraction) -> set[str]:
-    return {extraction.concept(k).label for k in extraction.mentioned_drugs}
+from conftest import C, D, make, mentioned, outcomes
 
 
 def test_background_drugs_are_mentions_and_the_trial_drug_a_finding() -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from paperkg.errors import RecordError
 from paperkg.evaluation import answer_check, evaluate
-from paperkg.extract import extract
+from paperkg.extraction import extract
 from paperkg.model import DrugRole, Extraction, Outcome, PaperRecord, StudyDesign
 from paperkg.readers import read_record
 

@@ -6,10 +6,10 @@ Each test failed before its fix; names are invented so no rule can lean on a rea
 
 from __future__ import annotations
 
-from paperkg.extract import extract
+from paperkg.extraction import extract
 from paperkg.model import EntityMention, Outcome, PaperRecord, StudyDesign
 
-from test_extract_outcome import C, D, make, mentioned, outcomes
+from conftest import C, D, make, mentioned, outcomes
 
 
 def test_benefit_that_is_no_longer_significant_later_is_mixed() -> None:

@@ -9,10 +9,10 @@ import dataclasses
 
 import pytest
 
-from paperkg.extract import extract
-from paperkg.extract.conditions import comorbidities
-from paperkg.extract.interventions import AnnotatedSentence, annotate
-from paperkg.extract.sentences import MentionIndex, Sentence
+from paperkg.extraction import extract
+from paperkg.extraction.conditions import comorbidities
+from paperkg.extraction.interventions import AnnotatedSentence, annotate
+from paperkg.extraction.sentences import MentionIndex, Sentence
 from paperkg.model import DrugRole, EntityKind, EntityMention, Extraction, PaperRecord, StudyDesign
 
 C, D = EntityKind.CHEMICAL, EntityKind.DISEASE

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from paperkg.build import build
-from paperkg.extract import extract
-from paperkg.extract.endpoints import Endpoint, Polarity, endpoint_polarity, stated_endpoints
-from paperkg.extract.finding_results import (
+from paperkg.extraction import extract
+from paperkg.extraction.endpoints import Endpoint, Polarity, endpoint_polarity, stated_endpoints
+from paperkg.extraction.finding_results import (
     BASELINE,
     MIN_CONFIDENCE,
     Comparator,
@@ -37,7 +37,7 @@ from paperkg.model import (
     StudyDesign,
 )
 from paperkg.query import run_query
-from paperkg.readers.markdown import read_record
+from paperkg.readers import read_record
 from paperkg.store import PaperStore
 from paperkg.validate import validate_store
 

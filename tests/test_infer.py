@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from paperkg.errors import RecordError
-from paperkg.extract.trial_results import LinearModel, answer_comparison, results_model
+from paperkg.extraction.trial_results import LinearModel, answer_comparison, results_model
+from paperkg.infer import InferredAnswer
 from paperkg.model import Direction
 from paperkg.readers.evidence_inference import read_abst, read_prompts
 
@@ -101,7 +102,7 @@ def test_no_sentences_give_no_answer_and_the_reader_is_public_api() -> None:
 
     assert paperkg.answer_comparison([], "drug A", "placebo", "pain") is None
     answers = list(paperkg.infer_prompts(DATA / "abstracts", DATA / "prompts.csv"))
-    assert [type(a) for a in answers] == [paperkg.InferredAnswer] * 3 + [RecordError]
+    assert [type(a) for a in answers] == [InferredAnswer] * 3 + [RecordError]
 
 
 def test_the_shipped_model_is_small_loads_fast_and_sums_to_one() -> None:

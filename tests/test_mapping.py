@@ -8,80 +8,12 @@ import rdflib
 
 from paperkg.mapping import concept_iri, map_record, paper_iri
 from paperkg.model import (
-    Concept,
-    Dose,
-    EntityKind,
-    Evidence,
     Extraction,
-    ExtractorInfo,
-    Finding,
-    Outcome,
     PaperRecord,
-    StudyDesign,
 )
 from paperkg.store import to_rdflib_term
 
-from conftest import DATA, assert_isomorphic
-
-RULES = ExtractorInfo("rules", "9.9.9")
-
-RECORD = PaperRecord(
-    source="tests/data/mapping/tiny.txt",
-    sha256="0" * 64,
-    title="Drug A for condition B: a tiny trial",
-    authors=("Ann Author", "Bo Ørsted"),
-    origin="PubMed",
-    doi="10.1234/Tiny.1",
-    pmid="123",
-    journal="Journal of Tiny Trials",
-    volume="7",
-    issue="2",
-    pages="1-9",
-    date="2020-03",
-    tldr="Drug A improved condition B.",
-    key_findings=("Drug A (10 mg/day) improved condition B.",),
-    source_url="https://example.org/tiny",
-)
-
-DRUG = Concept(
-    key="MESH:D000001",
-    kind=EntityKind.CHEMICAL,
-    label="drug a",
-    synonyms=("DA",),
-    identifiers=("MESH:D000001", "pubchem.compound:11"),
-)
-CONDITION = Concept(
-    key="MONDO:0000001",
-    kind=EntityKind.DISEASE,
-    label="condition b",
-    identifiers=("MONDO:0000001",),
-)
-HEADACHE = Concept(key="label:headache", kind=EntityKind.DISEASE, label="headache")
-HUMAN = Concept(
-    key="NCBITaxon:9606",
-    kind=EntityKind.SPECIES,
-    label="Homo sapiens",
-    identifiers=("NCBITaxon:9606",),
-)
-
-EXTRACTION = Extraction(
-    concepts=(DRUG, CONDITION, HEADACHE, HUMAN),
-    studied_conditions=("MONDO:0000001",),
-    findings=(
-        Finding(
-            drug="MESH:D000001",
-            condition="MONDO:0000001",
-            outcome=Outcome.IMPROVED,
-            doses=(Dose("10 mg/day", value=10.0, unit="mg", frequency="daily"),),
-            adverse_effects=("headache",),
-            evidence=(Evidence("Drug A (10 mg/day) improved condition B.", "key_findings"),),
-            extractor=RULES,
-            confidence=0.9,
-        ),
-    ),
-    study_design=StudyDesign.RCT,
-    sample_size=40,
-)
+from conftest import DATA, DRUG, EXTRACTION, HEADACHE, RECORD, assert_isomorphic
 
 
 def _as_rdflib(quads: tuple[object, ...]) -> rdflib.Graph:

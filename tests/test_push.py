@@ -19,9 +19,8 @@ import pytest
 
 import paperkg
 from paperkg.errors import PushError
-from paperkg.logs import local_graphs
 from paperkg.push import push_store
-from paperkg.store import PaperStore
+from paperkg.store import PaperStore, local_graphs
 
 from conftest import REPO, SEEDS
 from conftest import run_cli as run
@@ -63,7 +62,7 @@ def _local_sizes(store_path: Path) -> dict[str, int]:
     with PaperStore.open_existing(store_path) as store:
         logs = {graph.value for graph in local_graphs(store)}
         sizes: dict[str, int] = {}
-        for quad in store.oxigraph:
+        for quad in store:
             name = getattr(quad.graph_name, "value", "")
             if name not in logs:
                 sizes[name] = sizes.get(name, 0) + 1

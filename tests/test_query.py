@@ -13,7 +13,7 @@ from paperkg.query import list_queries, load_query, run_query
 from paperkg.results import format_result
 from paperkg.store import PaperStore
 
-from test_mapping import EXTRACTION, RECORD
+from conftest import EXTRACTION, RECORD
 
 DRUG_IRI = "http://id.nlm.nih.gov/mesh/D000001"
 

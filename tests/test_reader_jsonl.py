@@ -105,6 +105,14 @@ def _schemas(schema: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
+def test_the_schema_file_is_the_one_the_model_generates() -> None:
+    generated = jsonl_module.record_schema_json()
+    assert json.loads(generated) == jsonl_module.record_schema()
+    if SCHEMA_PATH.read_text(encoding="utf-8") != generated:
+        fix = "run: .venv/bin/python tools/gen_docs.py"
+        pytest.fail(f"shapes/paper-record.schema.json is out of date; {fix}", pytrace=False)
+
+
 def test_schema_stays_within_the_subset_the_validator_knows() -> None:
     assert SCHEMA["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert SCHEMA["$id"] == SCHEMA_ID
@@ -479,6 +487,94 @@ def test_the_schema_rejects_the_bad_lines_the_reader_rejects() -> None:
             continue  # the calendar and end >= start are beyond JSON Schema's keywords
         obj = {"schema": SCHEMA_ID, **json.loads(line)}
         assert validate(obj, SCHEMA), line
+
+
+@pytest.mark.parametrize(
+    ("obj", "field"),
+    [
+        ({"title": 5, "titel": "x", "abstract": "y", "a": 1}, "a"),
+        ({"source": 5, "title": 5, "schema": "https://w3id.org/paperkg/paper-record/2"}, "schema"),
+        ({"source": 5}, "title"),
+        (
+            {"title": "A", "linked_entities": [{"kind": "drug", "colour": 1}]},
+            "linked_entities[0].colour",
+        ),
+        ({"title": "A", "authors": [1], "figures_count": -1}, "authors[0]"),
+    ],
+)
+def test_of_several_problems_the_one_that_explains_most_is_named(
+    obj: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(RecordError) as caught:
+        record_from_json(obj, source="f.jsonl", line=1)
+    assert caught.value.field == field
+
+
+def test_a_null_top_level_array_reads_as_empty() -> None:
+    obj = {"title": "A", "authors": None, "linked_entities": None, "extra_sections": None}
+    record = record_from_json(obj, source="f", line=1)
+    assert (record.authors, record.linked_entities, record.extra_sections) == ((), (), ())
+    annotation = {"start": 0, "end": 1, "text": "x", "kind": "gene", "identifiers": None}
+    with pytest.raises(RecordError, match="identifiers: expected an array, got null"):
+        record_from_json({"title": "A", "annotations": [annotation]}, source="f", line=1)
+
+
+JUNK: st.SearchStrategy[Any] = (
+    st.none()
+    | st.booleans()
+    | st.integers(-2, 3)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.just([])
+    | st.just({})
+)
+TEXTS = st.text(max_size=4) | st.sampled_from(
+    ["gene", "drug", "MESH:D009271", "mesh:d1", "2020-02-30", "10.1000/x", "PMC1", " "]
+)
+
+
+def near_schema(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
+    """Values of the schema's shape, now and then anything JSON instead: many break one rule."""
+    types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+    options: list[st.SearchStrategy[Any]] = []
+    for name in types:
+        if "enum" in schema:
+            options.append(st.sampled_from(schema["enum"]) | TEXTS)
+        elif name == "object":
+            options.append(object_near(schema))
+        elif name == "array":
+            options.append(st.lists(near_schema(schema["items"]), max_size=3))
+        elif name == "string":
+            options.append(TEXTS)
+        elif name == "integer":
+            options.append(st.integers(-2, 9))
+        else:
+            options.append(st.none())
+    shaped = st.one_of(options)
+    return st.integers(0, 7).flatmap(lambda n: JUNK if n == 0 else shaped)
+
+
+def object_near(schema: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    properties = {key: near_schema(sub) for key, sub in schema["properties"].items()}
+    required = {key: properties.pop(key) for key in schema["required"] if key != "schema"}
+    return st.fixed_dictionaries(required, optional=properties)
+
+
+@given(object_near(SCHEMA))
+@settings(max_examples=400, deadline=None)
+def test_every_error_is_one_line_in_the_project_words(obj: dict[str, Any]) -> None:
+    error: RecordError | None = None
+    try:
+        record_from_json(obj, source="f.jsonl", line=7)
+    except RecordError as caught:
+        error = caught
+    if error is not None:
+        message = str(error)
+        assert message == f"f.jsonl:7: {error.field}: {error.problem}; {error.fix}"
+        assert "\n" not in message
+        assert error.problem
+        assert error.fix
+        assert not error.problem.startswith("not accepted"), message  # an untranslated error
+        assert "Input should" not in message
 
 
 def test_unreadable_file_is_one_error(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """``paperkg serve``: the SPARQL 1.1 Protocol over the store, checked with plain HTTP and with
-rdflib's SPARQLStore as an independent client; named queries over HTTP; read-only; and the
-command itself, started as a process and stopped with SIGTERM.
+rdflib's SPARQLStore as an independent client; named queries over HTTP; read-only; a query over
+the timeout cut off while others are answered; and the command itself, started as a process and
+stopped with SIGTERM or Ctrl-C, leaving none of its worker processes behind.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -32,6 +34,9 @@ from conftest import REPO, SEEDS
 from conftest import run_cli as run
 
 DRUGS = (REPO / "queries" / "drugs-tried-for.rq").read_text(encoding="utf-8")
+#: A cartesian product of the whole store with itself four times: it never ends in practice.
+ENDLESS = "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+ASK = "/query?query=" + urllib.parse.quote("ASK { ?s ?p ?o }") + "&format=json"
 
 
 @pytest.fixture(scope="module")
@@ -227,3 +232,172 @@ def test_a_port_in_use_is_a_one_line_error(store_path: Path, server: SparqlServe
     assert code == 2
     assert f"cannot listen on 127.0.0.1:{port}" in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.fixture(scope="module")
+def quick(store_path: Path) -> Iterator[SparqlServer]:
+    """A server that cuts queries off after 1.5 s."""
+    with PaperStore.open_existing(store_path) as store:
+        running = make_server(store, port=0, timeout=1.5)
+        thread = threading.Thread(target=running.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield running
+        finally:
+            running.shutdown()
+            running.server_close()
+
+
+def post_endless(url: str) -> tuple[int, str, str]:
+    """POST the endless query; a dropped connection (the server stopping) reads as status 0."""
+    try:
+        return fetch(
+            url,
+            data=ENDLESS.encode(),
+            headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"},
+        )
+    except OSError as error:
+        return 0, "", str(error)
+
+
+def workers_of(pid: int) -> set[int]:
+    """The query worker processes whose parent is ``pid`` (from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+            command = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[1]) == pid and b"paperkg.serve" in command:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def settled_workers(pid: int) -> set[int]:
+    """:func:`workers_of` once it stays the same for half a second (no replacement under way)."""
+    seen = workers_of(pid)
+    while True:
+        time.sleep(0.5)
+        if (now := workers_of(pid)) == seen:
+            return now
+        seen = now
+
+
+def is_running(pid: int) -> bool:
+    """Whether process ``pid`` exists and has not ended (a zombie has ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+needs_proc = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+
+
+def test_a_long_query_is_cut_off_while_small_ones_are_answered(quick: SparqlServer) -> None:
+    replies: list[tuple[int, str, str]] = []
+    started = time.monotonic()
+    endless = threading.Thread(target=lambda: replies.append(post_endless(f"{quick.url}/query")))
+    endless.start()
+    time.sleep(0.5)
+    status, _, text = fetch(quick.url + ASK)  # while the endless one runs
+    assert endless.is_alive()
+    assert status == 200
+    assert json.loads(text)["boolean"] is True
+    endless.join(timeout=30)
+    elapsed = time.monotonic() - started
+    [(status, media, text)] = replies
+    assert status == 503
+    assert media.startswith("text/plain")
+    assert text.startswith("query: cut off after 1.5 s;")
+    assert "--timeout" in text
+    assert len(text.strip().splitlines()) == 1
+    assert 1.5 <= elapsed < 10
+    status, _, text = fetch(quick.url + ASK)  # right after
+    assert status == 200
+    assert json.loads(text)["boolean"] is True
+    status, _, text = fetch(f"{quick.url}/queries/drugs-tried-for?condition=FMS&format=csv")
+    assert status == 200
+    assert text.startswith("drug,drug_label,")
+
+
+@needs_proc
+def test_the_worker_of_a_cut_off_query_is_replaced(quick: SparqlServer) -> None:
+    before = settled_workers(os.getpid())
+    assert post_endless(f"{quick.url}/query")[0] == 503
+    deadline = time.monotonic() + 60
+    while (now := workers_of(os.getpid())) == before or len(now) < len(before):
+        assert time.monotonic() < deadline, (before, now)
+        time.sleep(0.2)
+    gone = before - now
+    assert len(gone) == 1
+    assert not any(is_running(pid) for pid in gone)
+
+
+@needs_proc
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_stopping_the_command_leaves_no_worker_running(store_path: Path, stop: int) -> None:
+    command = [sys.executable, "-m", "paperkg", "--store", str(store_path), "serve",
+               "--bind", "127.0.0.1:0", "--timeout", "20", "--workers", "3"]  # fmt: skip
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()
+        assert "queries cut off after 20 s" in line, line
+        url = line.split(" at ")[1].split()[0]
+        workers = workers_of(process.pid)
+        assert len(workers) == 3
+        busy = threading.Thread(target=post_endless, args=(url,), daemon=True)
+        busy.start()  # one worker is busy when the server is told to stop
+        time.sleep(0.5)
+        process.send_signal(stop)
+        assert process.wait(timeout=15) == 0
+        busy.join(timeout=15)
+        assert not any(is_running(pid) for pid in workers)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+@needs_proc
+def test_workers_end_when_the_server_is_killed(store_path: Path) -> None:
+    command = [sys.executable, "-m", "paperkg", "--store", str(store_path), "serve",
+               "--bind", "127.0.0.1:0"]  # fmt: skip
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stderr is not None
+        url = process.stderr.readline().split(" at ")[1].split()[0]
+        workers = workers_of(process.pid)
+        assert len(workers) == 2
+        threading.Thread(target=post_endless, args=(url,), daemon=True).start()
+        time.sleep(0.5)
+    finally:
+        process.kill()  # no chance to stop its workers: they notice and end themselves
+        process.wait()
+    deadline = time.monotonic() + 15
+    while any(is_running(pid) for pid in workers):
+        assert time.monotonic() < deadline, "workers outlived their killed server"
+        time.sleep(0.2)
+
+
+def test_with_every_worker_busy_a_query_waits_then_gets_a_503(store_path: Path) -> None:
+    with PaperStore.open_existing(store_path) as store:
+        lone = make_server(store, port=0, timeout=1.5, workers=1)
+        threading.Thread(target=lone.serve_forever, daemon=True).start()
+        try:
+            endless = threading.Thread(target=post_endless, args=(f"{lone.url}/query",))
+            endless.start()
+            time.sleep(0.3)
+            status, media, text = fetch(lone.url + ASK)  # no worker frees up within 1.5 s
+            endless.join(timeout=30)
+        finally:
+            lone.shutdown()
+            lone.server_close()
+    assert status == 503
+    assert media.startswith("text/plain")
+    assert text.startswith("query: no query worker came free within 1.5 s (1 in all);")
+    assert len(text.strip().splitlines()) == 1

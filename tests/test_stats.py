@@ -22,8 +22,7 @@ from paperkg.stats import (
     evidence_to_result,
     store_stats,
 )
-from paperkg.store import PaperStore
-from paperkg.validate import validation_graph, validation_graphs
+from paperkg.store import PaperStore, validation_graph, validation_graphs
 from paperkg.vocab import PKG, RDF
 
 from conftest import SEEDS
@@ -298,7 +297,7 @@ def test_a_graph_with_violations_is_counted(tmp_path: Path) -> None:
     (graph,) = store.record_graphs()
     for quad in list(store.graph_quads(graph)):
         if quad.predicate == ox.NamedNode(str(PKG.sourceSha256)):
-            store.oxigraph.remove(quad)
+            store.remove_quads([quad])
     assert not paperkg.validate_store(store).conforms
     state = store_stats(store).validation
     assert (state.conforming, state.violations) == (0, 1)

@@ -13,7 +13,7 @@ from paperkg.mapping import map_record
 from paperkg.model import PaperRecord
 from paperkg.store import PaperStore, WriteOutcome
 
-from test_mapping import EXTRACTION, RECORD
+from conftest import EXTRACTION, RECORD
 
 
 def _changed_record() -> PaperRecord:
@@ -39,13 +39,13 @@ def test_a_changed_record_replaces_its_graph_whole() -> None:
     assert store.put_record(changed) is WriteOutcome.REPLACED
     titles = {
         _value(q.object)
-        for q in store.oxigraph.quads_for_pattern(
+        for q in store.quads_for_pattern(
             None, ox.NamedNode("http://purl.org/dc/terms/title"), None, None
         )
         if q.subject == changed.paper
     }
     assert titles == {"Drug A for condition B: the corrected title"}
-    assert set(store.oxigraph) == set(changed.quads)
+    assert set(store) == set(changed.quads)
 
 
 def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:

@@ -15,6 +15,7 @@ from PIL import Image
 
 import paperkg
 from paperkg.errors import VizError
+from paperkg.lookup import node_named
 from paperkg.store import PaperStore
 from paperkg.viz import (
     ViewFilter,
@@ -313,13 +314,9 @@ def test_the_store_is_read_without_repeated_rows(seeds: PaperStore) -> None:
     # Regression: concept triples repeat in every record graph that names a concept, and the
     # union default graph keeps each copy, so joins outside a GRAPH multiplied rows by the
     # records sharing a concept (Homo sapiens: 8 seeds, 64 rows; 4M rows at 2,000 records).
-    from paperkg.viz import snapshot
 
-    for name in ("_FINDINGS", "_DOSES", "_EVIDENCE", "_AUTHORS", "_STUDIES", "_SPECIES"):
-        rows = [
-            tuple(str(term) for term in solution)
-            for solution in snapshot._query(seeds, getattr(snapshot, name).replace("{papers}", ""))
-        ]
+    for name in ("findings", "doses", "evidence", "authors", "studies", "species"):
+        rows = [tuple(str(term) for term in solution) for solution in seeds.select(f"view-{name}")]
         assert rows, name
         assert len(rows) == len(set(rows)), name
 
@@ -364,7 +361,7 @@ def test_a_neighbourhood_read_from_its_papers_equals_one_cut_from_everything(
     from paperkg.viz.snapshot import read_snapshot
 
     everything = views._combined_views(read_snapshot(seeds), filters)
-    node = views._focus_in_store(seeds, focus)
+    node = node_named(seeds, focus)
     assert node is not None
     for depth in range(4):
         if node not in everything:

@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from evidence_inference_data import load
 
-from paperkg.extract.trial_results import answer_comparison
+from paperkg.extraction.trial_results import answer_comparison
 from paperkg.model import Direction
 from paperkg.readers.evidence_inference import abstract_body
 

@@ -1,6 +1,6 @@
-"""Generate docs/queries.md and docs/ontology.md from the files they describe.
+"""Generate docs/queries.md, docs/ontology.md and shapes/paper-record.schema.json from sources.
 
-Run from anywhere: ``.venv/bin/python tools/gen_docs.py`` writes both files;
+Run from anywhere: ``.venv/bin/python tools/gen_docs.py`` writes them all;
 ``--check`` writes nothing and exits 1 with a diff when a file is out of date.
 
 - docs/queries.md: every named query in queries/*.rq (title, description, parameters, example
@@ -9,6 +9,8 @@ Run from anywhere: ``.venv/bin/python tools/gen_docs.py`` writes both files;
 - docs/ontology.md: every class, property and individual of ontology/paperkg.ttl with its label,
   definition, domain, range and alignment, and each SHACL node shape of
   shapes/paperkg-shapes.ttl with its target and one line per property constraint.
+- shapes/paper-record.schema.json: the JSON Schema of a JSON Lines record, from the model that
+  reads one (paperkg.readers.jsonl.record_schema).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from rdflib.collection import Collection
 
 import paperkg
 from paperkg.identifiers import iri_to_curie
+from paperkg.query import NamedQuery
+from paperkg.readers.jsonl import record_schema_json
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
@@ -36,6 +40,7 @@ SEEDS = "seeds/"
 CORPUS = "../shared/corpora/bc5cdr/CDR_TrainingSet.first300.PubTator.txt"
 ONTOLOGY = REPO / "ontology" / "paperkg.ttl"
 SHAPES = REPO / "shapes" / "paperkg-shapes.ttl"
+RECORD_SCHEMA = REPO / "shapes" / "paper-record.schema.json"
 
 MAX_ROWS = 8
 MAX_CELL = 60
@@ -141,7 +146,7 @@ def render_queries() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _render_query(query: paperkg.NamedQuery, store: paperkg.PaperStore, source: str) -> list[str]:
+def _render_query(query: NamedQuery, store: paperkg.PaperStore, source: str) -> list[str]:
     command = f"paperkg query {query.name} {query.example}".strip()
     result = paperkg.run_query(store, query, _example_params(query.example))
     out = [f"## {query.name}\n", f"**{query.title}**\n", f"{query.description}\n"]
@@ -542,7 +547,8 @@ TARGETS = {"queries.md": render_queries, "ontology.md": render_ontology}
 
 def render_all() -> dict[Path, str]:
     """Every generated file, by path, as it should read."""
-    return {DOCS / name: render() for name, render in TARGETS.items()}
+    files = {DOCS / name: render() for name, render in TARGETS.items()}
+    return files | {RECORD_SCHEMA: record_schema_json()}
 
 
 def diff(path: Path, expected: str) -> str:

@@ -11,7 +11,7 @@ the regularisation was chosen on `validation`; the withheld test split is never 
 Two scikit-learn logistic regressions, written as plain weights (paperkg applies them in pure
 Python): the ranker (is this sentence the evidence for the prompt?) on every sentence of the
 in-abstract train prompts, the labeller on each such prompt's evidence sentence with its
-majority label (ties left out). Features: paperkg.extract.comparison. Deterministic (lbfgs).
+majority label (ties left out). Features: paperkg.extraction.comparison. Deterministic (lbfgs).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from sklearn.linear_model import LogisticRegression
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from evidence_inference_data import Item, load
 
-from paperkg.extract.comparison import arm_names, label_features, ranking_features
+from paperkg.extraction.comparison import arm_names, label_features, ranking_features
 
 RANKER_C = 1.0
 LABELLER_C = 0.1

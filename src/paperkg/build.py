@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 from .concepts import ConceptIndexReport, reconcile_concepts
 from .errors import RecordError
-from .extract import Extractor, RuleExtractor
-from .extract.sentences import MAX_PROSE_CHARS
-from .mapping import MappedRecord, build_key, map_record, record_identity
-from .model import Extraction, PaperRecord
+from .extraction import Extractor, RuleExtractor
+from .extraction.sentences import MAX_PROSE_CHARS
+from .mapping import build_key, map_record, record_identity
+from .model import Extraction, MappedRecord, PaperRecord
 from .readers import expand_sources, read_record, read_records
 from .store import PaperStore, WriteOutcome
 from .vocab import DEFAULT_BASE_IRI

@@ -20,19 +20,24 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .extract.concepts import conflicting_prefixes
-from .identifiers import lookup_key
-from .store import PaperStore
+from .extraction.concepts import conflicting_prefixes
+from .identifiers import CANONICAL_PREFIXES, IDENTIFIER_PRIORITY, lookup_key
+from .model import EntityKind
+from .store import PaperStore, index_graph, write_concept_index
 from .vocab import DEFAULT_BASE_IRI, PKG, RDF, RDFS, SKOS
 
-__all__ = ["ConceptIndexReport", "IdentifierConflict", "index_graph", "reconcile_concepts"]
+__all__ = ["ConceptIndexReport", "IdentifierConflict", "reconcile_concepts"]
 
-_KINDS = (str(PKG.Chemical), str(PKG.Condition), str(PKG.Species))
-#: IRI prefixes of the preferred identifier per kind (same order as concept keys).
+_KIND_OF = {
+    str(PKG.Chemical): EntityKind.CHEMICAL,
+    str(PKG.Condition): EntityKind.DISEASE,
+    str(PKG.Species): EntityKind.SPECIES,
+}
+_KINDS = tuple(_KIND_OF)
+#: IRI prefixes of the preferred identifier per kind (the order concept keys are chosen by).
 _PREFERRED = {
-    str(PKG.Chemical): ("http://id.nlm.nih.gov/mesh/", "http://purl.obolibrary.org/obo/CHEBI_"),
-    str(PKG.Condition): ("http://purl.obolibrary.org/obo/MONDO_", "http://id.nlm.nih.gov/mesh/"),
-    str(PKG.Species): ("http://purl.obolibrary.org/obo/NCBITaxon_",),
+    kind: tuple(CANONICAL_PREFIXES[prefix][0] for prefix in IDENTIFIER_PRIORITY[entity])
+    for kind, entity in _KIND_OF.items()
 }
 
 
@@ -59,11 +64,6 @@ class ConceptIndexReport:
     nodes: int
     concepts: int
     conflicts: tuple[IdentifierConflict, ...]
-
-
-def index_graph(base_iri: str = DEFAULT_BASE_IRI) -> ox.NamedNode:
-    """The named graph that holds the concept index."""
-    return ox.NamedNode(f"{base_iri}graph/concepts")
 
 
 class _Groups:
@@ -161,12 +161,19 @@ def reconcile_concepts(
         by_prefix: dict[str, list[str]] = defaultdict(list)
         for curie in group_curies:
             by_prefix[curie.partition(":")[0]].append(curie)
-        conflicts.extend(
+        found = [
             IdentifierConflict(canonical, label, prefix, tuple(ids))
             for prefix, ids in sorted(by_prefix.items())
             if len(ids) > 1
+        ]
+        # Stated once here, where they are found: the statistics and the identifier-conflicts
+        # query read these rather than recomputing them.
+        quads.extend(
+            ox.Quad(target, ox.NamedNode(str(PKG.conflictingPrefix)), ox.Literal(c.prefix), graph)
+            for c in found
         )
-    store.replace_graph(graph, quads)
+        conflicts.extend(found)
+    write_concept_index(store, graph, quads)
     conflicts.sort(key=lambda c: (c.label, c.prefix))
     return ConceptIndexReport(len(kinds), len(members_of), tuple(conflicts))
 
@@ -174,7 +181,7 @@ def reconcile_concepts(
 def _pattern(
     store: PaperStore, subject: ox.NamedNode | None, predicate: str, obj: ox.NamedNode | None
 ) -> Iterable[ox.Quad]:
-    return store.oxigraph.quads_for_pattern(subject, ox.NamedNode(predicate), obj, None)
+    return store.quads_for_pattern(subject, ox.NamedNode(predicate), obj)
 
 
 def _values(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from paperkg.extract.concepts import NAME_JOINS_PREFIXES
+from paperkg.extraction.concepts import NAME_JOINS_PREFIXES
 from paperkg.model import Concept, Extraction
 
 __all__ = [

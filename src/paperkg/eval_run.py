@@ -3,7 +3,7 @@
 Scoring the extractions (:mod:`paperkg.evaluation`) says how good the rules are; asking the built
 graph a question the ground truth answers (``drugs-tried-for`` for a condition) says whether what
 users see is right, counting included. Both come out of one run, beside the all-linked-pairs
-baseline (:class:`~paperkg.extract.baseline.LinkedPairsBaseline`) scored on the same records, and
+baseline (:class:`~paperkg.extraction.baseline.LinkedPairsBaseline`) scored on the same records, and
 the errors counted by class. Which question, and which targets, are the caller's: nothing here
 knows a dataset.
 """
@@ -19,8 +19,8 @@ from typing import Any
 from .build import build
 from .errors import ConfigError, RecordError
 from .evaluation import AnswerCheck, AnswerRow, EvaluationReport, evaluate
-from .extract import Extractor, RuleExtractor
-from .extract.baseline import LinkedPairsBaseline
+from .extraction import Extractor, RuleExtractor
+from .extraction.baseline import LinkedPairsBaseline
 from .identifiers import lookup_key
 from .model import Extraction, PaperRecord
 from .query import run_query

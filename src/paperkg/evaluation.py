@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from paperkg import error_classes as classes  # the submodule, not the package API
-from paperkg.extract.dose import parse_doses
+from paperkg.extraction.dose import parse_doses
 from paperkg.identifiers import lookup_key, paper_key
 from paperkg.model import Concept, Extraction, Finding, PaperRecord
 

@@ -16,8 +16,9 @@ import pyoxigraph as ox
 
 from .errors import ExportError
 from .files import atomic_write
-from .logs import local_graphs
-from .store import PaperStore
+from .identifiers import CANONICAL_PREFIXES
+from .store import PaperStore, local_graphs
+from .vocab import PREFIXES as VOCAB_PREFIXES
 
 __all__ = ["EXPORT_FORMATS", "PREFIXES", "export_store"]
 
@@ -32,25 +33,10 @@ EXPORT_FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
     "jsonld": (ox.RdfFormat.JSON_LD, True),
 }
 
+#: Turtle and TriG prefixes: the vocabularies' one table, and the identifier prefixes (lower case).
 PREFIXES = {
-    "pkg": "https://w3id.org/paperkg/vocab/",
-    "outcome": "https://w3id.org/paperkg/vocab/outcome/",
-    "design": "https://w3id.org/paperkg/vocab/design/",
-    "biolink": "https://w3id.org/biolink/vocab/",
-    "fabio": "http://purl.org/spar/fabio/",
-    "bibo": "http://purl.org/ontology/bibo/",
-    "dcterms": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "schema": "http://schema.org/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "mondo": "http://purl.obolibrary.org/obo/MONDO_",
-    "mesh": "http://id.nlm.nih.gov/mesh/",
-    "pubchem": "http://rdf.ncbi.nlm.nih.gov/pubchem/compound/",
-    "ncbitaxon": "http://purl.obolibrary.org/obo/NCBITaxon_",
+    **VOCAB_PREFIXES,
+    **{prefix.lower(): iri for prefix, (iri, _) in CANONICAL_PREFIXES.items()},
 }
 
 
@@ -88,8 +74,8 @@ def _data_quads(store: PaperStore) -> Iterator[ox.Quad]:
     """Every quad but the logs': they describe this store's checks and pushes, not the data."""
     skipped = set(local_graphs(store))
     if not skipped:
-        return iter(store.oxigraph)
-    return (quad for quad in store.oxigraph if quad.graph_name not in skipped)
+        return iter(store)
+    return (quad for quad in store if quad.graph_name not in skipped)
 
 
 def _union_triples(store: PaperStore) -> Iterator[ox.Triple]:

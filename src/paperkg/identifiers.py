@@ -14,8 +14,12 @@ from urllib.parse import quote
 
 import curies
 
+from .model import EntityKind
+
 __all__ = [
     "CANONICAL_PREFIXES",
+    "IDENTIFIER_PRIORITY",
+    "concept_lookup_key",
     "converter",
     "curie_to_iri",
     "iri_to_curie",
@@ -23,6 +27,7 @@ __all__ = [
     "normalize_curie",
     "normalize_doi",
     "paper_key",
+    "paper_keys",
     "slug",
 ]
 
@@ -43,6 +48,14 @@ CANONICAL_PREFIXES: dict[str, tuple[str, tuple[str, ...]]] = {
     "DOID": ("http://purl.obolibrary.org/obo/DOID_", ("doid",)),
     "HP": ("http://purl.obolibrary.org/obo/HP_", ("hp",)),
     "NCBIGene": ("https://www.ncbi.nlm.nih.gov/gene/", ("ncbigene", "GeneID")),
+}
+
+#: Which identifier names a concept of each kind, most preferred first: a concept's key in a
+#: record, and its canonical node across records, are chosen by this order.
+IDENTIFIER_PRIORITY: dict[EntityKind, tuple[str, ...]] = {
+    EntityKind.DISEASE: ("MONDO", "MESH"),
+    EntityKind.CHEMICAL: ("MESH", "CHEBI", "pubchem.compound"),
+    EntityKind.SPECIES: ("NCBITaxon",),
 }
 
 _LOCAL_ID = {
@@ -196,3 +209,32 @@ def paper_key(
     normalised = " ".join(re.findall(r"\w+", title.casefold()))
     digest = hashlib.sha256(f"{normalised}|{year}".encode()).hexdigest()[:20]
     return f"title:{digest}"
+
+
+def concept_lookup_key(value: str) -> str:
+    """The lookup key a user's label, synonym, CURIE or IRI of a concept is matched on
+    (a concept's ``pkg:conceptKey`` values).
+    """
+    text = value.strip()
+    if text.startswith(("http://", "https://")):
+        text = iri_to_curie(text) or text
+    curie = normalize_curie(text)
+    return lookup_key(curie if curie is not None else text)
+
+
+def paper_keys(value: str) -> list[str]:
+    """The paper keys (see :func:`paper_key`) a user's DOI, ``PMID:…``, PMC id or key may stand
+    for, most likely first; the text as given comes last.
+    """
+    text = value.strip()
+    keys: list[str] = []
+    doi = normalize_doi(text)
+    if doi is not None:
+        keys.append(f"doi:{doi}")
+    if re.fullmatch(r"(?i)pmc\d+", text):
+        keys.append(f"pmc:{text.upper()}")
+    curie = normalize_curie(text)
+    if curie is not None and curie.split(":", 1)[0] in {"doi", "pubmed", "pmc"}:
+        keys.append(curie)
+    keys.append(text)
+    return list(dict.fromkeys(keys))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from paperkg.errors import RecordError
-from paperkg.extract.trial_results import answer_comparison
+from paperkg.extraction.trial_results import answer_comparison
 from paperkg.readers.evidence_inference import abstract_body, read_abst, read_prompts
 
 __all__ = ["INFER_FORMATS", "InferredAnswer", "format_answers", "infer_prompts"]

@@ -10,10 +10,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-from dataclasses import dataclass
 from urllib.parse import quote
 
-from pyoxigraph import Literal, NamedNode, Quad
+from pyoxigraph import Literal, NamedNode
 
 from .identifiers import curie_to_iri, lookup_key, paper_key, slug
 from .model import (
@@ -23,6 +22,7 @@ from .model import (
     EntityKind,
     Extraction,
     Finding,
+    MappedRecord,
     PaperRecord,
     Relation,
     StudyDesign,
@@ -51,7 +51,6 @@ from .vocab import (
 
 __all__ = [
     "DIRECTION_IRIS",
-    "MappedRecord",
     "build_key",
     "concept_iri",
     "map_record",
@@ -79,17 +78,6 @@ _DATE_TYPES = (
 )
 _IRI_SAFE = "/:;()._-~"
 _GENERIC_HEAD = re.compile(r"\s+(?:syndrome|disease|disorder)$")
-
-
-@dataclass(frozen=True, slots=True)
-class MappedRecord:
-    """The quads of one record graph, with the identities a store needs to replace it."""
-
-    graph: NamedNode
-    paper: NamedNode
-    paper_key: str
-    build_key: str
-    quads: tuple[Quad, ...]
 
 
 def paper_iri(key: str, base_iri: str = DEFAULT_BASE_IRI) -> str:

@@ -10,6 +10,8 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from pyoxigraph import NamedNode, Quad
+
 __all__ = [
     "Annotation",
     "Concept",
@@ -23,6 +25,7 @@ __all__ = [
     "ExtractorInfo",
     "Favours",
     "Finding",
+    "MappedRecord",
     "Outcome",
     "PaperRecord",
     "ReaderWarning",
@@ -315,3 +318,14 @@ class Extraction:
             if concept.key == key:
                 return concept
         raise KeyError(key)
+
+
+@dataclass(frozen=True, slots=True)
+class MappedRecord:
+    """The quads of one record graph, with the identities a store needs to replace it."""
+
+    graph: NamedNode
+    paper: NamedNode
+    paper_key: str
+    build_key: str
+    quads: tuple[Quad, ...]

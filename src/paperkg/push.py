@@ -26,11 +26,8 @@ from typing import Literal
 
 import pyoxigraph as ox
 
-from .errors import PushError
-from .logs import local_graphs
-from .store import PaperStore
-from .validate import store_base_iri
-from .vocab import PKG
+from .errors import PushError, StoreError
+from .store import PaperStore, local_graphs, log_pushes, push_log_graph, read_push_log
 
 __all__ = ["PushReport", "PushedGraph", "push_store"]
 
@@ -156,22 +153,16 @@ def push_store(
 
 
 class _PushLog:
-    """The push log graph of one endpoint: which graph was pushed with which build key."""
+    """The push log of one endpoint, written in batches: which graph went with which key."""
 
     def __init__(self, store: PaperStore, endpoint: str) -> None:
         self.store = store
         self.endpoint = endpoint
-        digest = hashlib.sha256(endpoint.encode("utf-8")).hexdigest()[:16]
-        self.graph = ox.NamedNode(f"{store_base_iri(store)}graph/push/{digest}")
+        self.graph = push_log_graph(store, endpoint)
         self.pending: dict[str, str | None] = {}  # graph -> key pushed, None when deleted
 
     def read(self) -> dict[str, str]:
-        pushed = ox.NamedNode(str(PKG.pushedBuildKey))
-        return {
-            quad.subject.value: quad.object.value
-            for quad in self.store.oxigraph.quads_for_pattern(None, pushed, None, self.graph)
-            if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal)
-        }
+        return read_push_log(self.store, self.graph)
 
     def pushed(self, graph: str, key: str) -> None:
         self._note(graph, key)
@@ -187,36 +178,18 @@ class _PushLog:
             self.flush()
 
     def flush(self) -> None:
-        """Write the pending entries in one transaction (one SPARQL update)."""
+        """Write the pending entries in one transaction."""
         if not self.pending:
             return
         entries, self.pending = self.pending, {}
-        log, pushed = self.graph, ox.NamedNode(str(PKG.pushedBuildKey))
-        endpoint = ox.Literal(self.endpoint, datatype=ox.NamedNode(_ANY_URI))
-        # Terms are serialised by pyoxigraph (N-Triples syntax), never pasted from user input.
-        values = " ".join(str(ox.NamedNode(graph)) for graph in entries)
-        statements = "\n".join(
-            f"{ox.NamedNode(graph)} {pushed} {ox.Literal(key)} ."
-            for graph, key in entries.items()
-            if key is not None
-        )
-        update = (
-            f"DELETE {{ GRAPH {log} {{ ?g {pushed} ?key }} }} "
-            f"WHERE {{ VALUES ?g {{ {values} }} GRAPH {log} {{ ?g {pushed} ?key }} }} ;\n"
-            f"INSERT DATA {{ GRAPH {log} {{\n{log} <{PKG.pushEndpoint}> {endpoint} .\n"
-            f"{statements}\n}} }}"
-        )
         try:
-            self.store.oxigraph.update(update)
-        except OSError as error:
+            log_pushes(self.store, self.graph, self.endpoint, entries)
+        except StoreError as error:
             raise PushError(
                 self.endpoint,
-                f"the push log cannot be written: {error}",
+                f"the push log cannot be written: {error.problem}",
                 "check the store's disk space",
             ) from error
-
-
-_ANY_URI = "http://www.w3.org/2001/XMLSchema#anyURI"
 
 
 def _check_endpoint(endpoint: str) -> str:
@@ -234,8 +207,7 @@ def _check_endpoint(endpoint: str) -> str:
 
 def _graphs(store: PaperStore, wanted: Iterable[str] | None) -> list[ox.NamedNode]:
     local = set(local_graphs(store))
-    named = (g for g in store.oxigraph.named_graphs() if isinstance(g, ox.NamedNode))
-    present = sorted((g for g in named if g not in local), key=lambda g: g.value)
+    present = [g for g in store.named_graphs() if g not in local]
     if wanted is None:
         return present
     names = {g.value for g in present}
@@ -251,8 +223,8 @@ def _ntriples(store: PaperStore, graph: ox.NamedNode) -> tuple[bytes, int]:
     """The graph as N-Triples, one line per triple in sorted order (so equal graphs give equal
     bytes, and the bytes can stand for the content).
     """
-    lines = sorted(f"{quad.triple}" for quad in store.graph_quads(graph))
-    return "".join(f"{line} .\n" for line in lines).encode("utf-8"), len(lines)
+    triples = sorted((quad.triple for quad in store.graph_quads(graph)), key=str)
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"", len(triples)
 
 
 def _request(

@@ -16,10 +16,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import QueryError, UnknownQueryError
-from .identifiers import iri_to_curie, lookup_key, normalize_curie, normalize_doi
+from .identifiers import concept_lookup_key, paper_keys
+from .lookup import unknown_concepts
 from .resources import queries_dir
 from .store import PaperStore
-from .vocab import PKG
 
 __all__ = [
     "NamedQuery",
@@ -119,24 +119,12 @@ def run_query(
     hidden = {parameter.variable for parameter in named.parameters}
     columns = tuple(v.value for v in solutions.variables if v.value not in hidden)
     rows = tuple(tuple(_cell(solution[column]) for column in columns) for solution in solutions)
-    return QueryResult(columns, rows, _unmatched(store, named, substitutions, params or {}))
+    return QueryResult(columns, rows, _unmatched(named, store, params or {}))
 
 
-def _unmatched(
-    store: PaperStore,
-    named: NamedQuery,
-    substitutions: Mapping[ox.Variable, ox.Literal],
-    params: Mapping[str, str],
-) -> tuple[str, ...]:
-    lookup = ox.NamedNode(str(PKG.lookupKey))
-    missing = []
-    for parameter in named.parameters:
-        if parameter.kind != "concept":
-            continue
-        key = substitutions[ox.Variable(parameter.variable)]
-        if next(iter(store.oxigraph.quads_for_pattern(None, lookup, key, None)), None) is None:
-            missing.append(params[parameter.name])
-    return tuple(missing)
+def _unmatched(named: NamedQuery, store: PaperStore, params: Mapping[str, str]) -> tuple[str, ...]:
+    concepts = [p.name for p in named.parameters if p.kind == "concept" and p.name in params]
+    return unknown_concepts(store, (params[name] for name in concepts))
 
 
 def _cell(term: object) -> str | None:
@@ -177,34 +165,11 @@ def _bind(named: NamedQuery, params: Mapping[str, str]) -> dict[ox.Variable, ox.
         parameter = declared[name]
         term = value.strip() if parameter.optional else value
         if parameter.kind == "concept":
-            term = concept_key(value)
+            term = concept_lookup_key(value)
         elif parameter.kind == "paper":
-            term = paper_lookup_key(value)
+            term = paper_keys(value)[0]
         bound[ox.Variable(parameter.variable)] = ox.Literal(term)
     return bound
-
-
-def concept_key(value: str) -> str:
-    """The lookup key a user's label, synonym, CURIE or IRI of a concept is matched on."""
-    text = value.strip()
-    if text.startswith(("http://", "https://")):
-        text = iri_to_curie(text) or text
-    curie = normalize_curie(text)
-    return lookup_key(curie if curie is not None else text)
-
-
-def paper_lookup_key(value: str) -> str:
-    """The paper key a user's DOI, ``PMID:…``, PMC id or key stands for (see paper_key)."""
-    text = value.strip()
-    doi = normalize_doi(text)
-    if doi is not None:
-        return f"doi:{doi}"
-    if re.fullmatch(r"(?i)pmc\d+", text):
-        return f"pmc:{text.upper()}"
-    curie = normalize_curie(text)
-    if curie is not None and curie.split(":", 1)[0] in {"doi", "pubmed", "pmc"}:
-        return curie
-    return text
 
 
 def _parse_file(path: Path) -> NamedQuery:

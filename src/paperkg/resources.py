@@ -6,11 +6,12 @@ editable install or a checkout finds them next to ``src/``. Both are tried, in t
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from .errors import StoreError
 
-__all__ = ["data_dir", "ontology_path", "queries_dir", "shapes_path"]
+__all__ = ["data_dir", "internal_query", "ontology_path", "queries_dir", "shapes_path"]
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -40,3 +41,19 @@ def ontology_path() -> Path:
 def queries_dir() -> Path:
     """The folder of named SPARQL queries."""
     return data_dir("queries")
+
+
+@cache
+def internal_query(name: str) -> str:
+    """The text of ``queries/internal/NAME.rq``: a query paperkg runs for itself (counts,
+    views, logs), kept beside the named ones so every query is a ``.rq`` file.
+    """
+    path = queries_dir() / "internal" / f"{name}.rq"
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise StoreError(
+            str(path),
+            "paperkg's internal query is missing from this installation",
+            "reinstall paperkg (pip install --force-reinstall paperkg)",
+        ) from None

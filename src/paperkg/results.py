@@ -13,25 +13,25 @@ import re
 import shutil
 import sys
 
-import click
-
 from .errors import ConfigError
 from .identifiers import iri_to_curie
 from .query import QueryResult
 
-__all__ = ["OUTCOME_COLORS", "RESULT_FORMATS", "format_result", "resolve_format"]
+__all__ = ["OUTCOME_TERMINAL_COLOURS", "RESULT_FORMATS", "format_result", "resolve_format"]
 
 RESULT_FORMATS = ("auto", "table", "csv", "tsv", "json")
 
-#: Colours of outcome values in a table (click colour names).
-OUTCOME_COLORS = {
+#: Colours of outcome values in a terminal table: the terminal's own named colours (ANSI), so
+#: they follow the user's theme. Pictures use the hex palette of ``paperkg.viz.style``.
+OUTCOME_TERMINAL_COLOURS = {
     "improved": "green",
     "no_benefit": "yellow",
     "worsened": "red",
     "adverse_effects": "magenta",
     "mixed": "cyan",
 }
-_OUTCOME_WORD = re.compile(r"\b(" + "|".join(OUTCOME_COLORS) + r")\b")
+_ANSI_CODES = {"red": 31, "green": 32, "yellow": 33, "magenta": 35, "cyan": 36}
+_OUTCOME_WORD = re.compile(r"\b(" + "|".join(OUTCOME_TERMINAL_COLOURS) + r")\b")
 #: Columns whose values are outcomes (``improved``, or counts like ``improved:2|mixed:1``).
 _OUTCOME_COLUMNS = frozenset({"outcome", "outcomes"})
 
@@ -121,7 +121,7 @@ def _table(result: QueryResult, width: int, *, color: bool = False) -> str:
             # Pad by the visible text, then style: ANSI codes take no room on screen.
             padding = " " * (size - len(clipped))
             if color and header:
-                clipped = click.style(clipped, bold=True)
+                clipped = _ansi(clipped, 1)
             elif color and index in outcome_columns:
                 clipped = _paint_outcomes(clipped)
             parts.append(clipped + padding)
@@ -134,5 +134,11 @@ def _table(result: QueryResult, width: int, *, color: bool = False) -> str:
 
 def _paint_outcomes(text: str) -> str:
     return _OUTCOME_WORD.sub(
-        lambda match: click.style(match.group(1), fg=OUTCOME_COLORS[match.group(1)]), text
+        lambda match: _ansi(match.group(1), _ANSI_CODES[OUTCOME_TERMINAL_COLOURS[match.group(1)]]),
+        text,
     )
+
+
+def _ansi(text: str, code: int) -> str:
+    """``text`` in one ANSI style (1 bold, 31-36 colours), reset after."""
+    return f"\x1b[{code}m{text}\x1b[0m"

@@ -9,11 +9,19 @@
 
 Nothing can be written through it: SPARQL Update is refused. A bad query is a 400 with one line
 of text, never a traceback.
+
+Queries run in a few worker processes, each with the store folder open read-only, because
+pyoxigraph cannot stop a running query: one that outlives the timeout is stopped by killing its
+process (503, one line) and a fresh process takes its place while the others go on answering.
+(``oxigraph serve-read-only --timeout-s`` was tried instead: it let a cartesian product run on.)
+A store in memory or open for writing is queried in the server's threads instead, with no
+timeout: processes cannot share the one, and reading the other while it is written is undefined.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import urllib.parse
 from collections.abc import Callable
@@ -23,16 +31,19 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .errors import PaperkgError, UnknownQueryError
+from .errors import ConfigError, PaperkgError, UnknownQueryError
 from .query import list_queries, run_query
 from .results import format_result
+from .serve_workers import Answer, RefusedError, WorkerPool
 from .store import PaperStore
 from .version import __version__
 
-__all__ = ["MAX_QUERY_BYTES", "SparqlServer", "make_server"]
+__all__ = ["DEFAULT_TIMEOUT", "MAX_QUERY_BYTES", "SparqlServer", "make_server"]
 
 #: The largest query text accepted, in bytes.
 MAX_QUERY_BYTES = 1 << 20
+#: Seconds a query may run before it is cut off.
+DEFAULT_TIMEOUT = 30.0
 
 _SOLUTIONS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -66,9 +77,31 @@ class SparqlServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], store: PaperStore) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        store: PaperStore,
+        *,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        workers: int = 2,
+    ) -> None:
+        if timeout is not None and not timeout > 0:
+            raise ConfigError("timeout", f"{timeout} is not a positive number", "e.g. 30")
+        if workers < 1:
+            raise ConfigError("workers", f"{workers} is below 1", "e.g. 2")
         self.store = store
+        #: Seconds a query may run, or ``None`` when queries run in this process (no limit).
+        self.query_timeout: float | None = None
+        self._pool: WorkerPool | None = None  # before binding: a failed bind calls server_close
         super().__init__(address, _Handler)
+        shareable = store.path is not None and store.read_only and os.name == "posix"
+        if timeout is not None and shareable:
+            try:
+                self._pool = WorkerPool(str(store.path), workers, timeout)
+            except BaseException:
+                super().server_close()
+                raise
+            self.query_timeout = timeout
 
     @property
     def url(self) -> str:
@@ -76,12 +109,36 @@ class SparqlServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         return f"http://{host!s}:{port}"
 
+    def answer(self, where: str, function: Callable[..., Answer], *args: Any) -> Answer:
+        """``function(store, *args)`` in a worker under the timeout (or here, without one)."""
+        if self._pool is None:
+            return function(self.store, *args)
+        return self._pool.run((function, args), where)
 
-def make_server(store: PaperStore, host: str = "127.0.0.1", port: int = 7878) -> SparqlServer:
+    def server_close(self) -> None:
+        """Stop listening and stop the worker processes, so none outlives the server."""
+        super().server_close()
+        if self._pool is not None:
+            self._pool.close()
+
+
+def make_server(
+    store: PaperStore,
+    host: str = "127.0.0.1",
+    port: int = 7878,
+    *,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    workers: int = 2,
+) -> SparqlServer:
     """A server for ``store`` bound to ``host:port`` (0: any free port); call
-    ``serve_forever()`` and ``shutdown()`` on it.
+    ``serve_forever()`` and ``shutdown()``, then ``server_close()``, which stops the workers.
+
+    A query running over ``timeout`` seconds (``None``: no limit) is cut off with HTTP 503;
+    ``workers`` queries run at once, more wait up to ``timeout`` for a free worker. That needs a
+    store on disk opened read-only (as ``PaperStore.open_existing`` does); any other store is
+    queried in the server's threads, with no timeout.
     """
-    return SparqlServer((host, port), store)
+    return SparqlServer((host, port), store, timeout=timeout, workers=workers)
 
 
 def _choose(accept: str, offered: dict[str, Any], default: str) -> str | None:
@@ -114,6 +171,54 @@ def _choose(accept: str, offered: dict[str, Any], default: str) -> str | None:
     return None
 
 
+# --- the answers (run in a worker) ---------------------------------------------------------------
+
+
+def _answer_query(store: PaperStore, text: str, wanted: str) -> Answer:
+    """Run SPARQL ``text`` and serialise it in the media type ``wanted`` (an Accept value)."""
+    try:
+        result = store.query(text)
+    except SyntaxError as error:
+        message = str(error)
+        if "expected CONSTRUCT" in message or text.lstrip().upper().startswith(
+            ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE")
+        ):
+            raise RefusedError(HTTPStatus.FORBIDDEN, "this endpoint is read-only") from error
+        raise RefusedError(HTTPStatus.BAD_REQUEST, f"query: {message}") from error
+    if isinstance(result, ox.QueryTriples):
+        media = _choose(wanted, _GRAPHS, "text/turtle")
+        if media is None:
+            raise RefusedError(HTTPStatus.NOT_ACCEPTABLE, "graphs come as " + ", ".join(_GRAPHS))
+        return HTTPStatus.OK, media, result.serialize(format=_GRAPHS[media]) or b""
+    media = _choose(wanted, _SOLUTIONS, "application/sparql-results+json")
+    if media is None:
+        raise RefusedError(HTTPStatus.NOT_ACCEPTABLE, "results come as " + ", ".join(_SOLUTIONS))
+    return HTTPStatus.OK, media, result.serialize(format=_SOLUTIONS[media]) or b""
+
+
+def _answer_named(
+    store: PaperStore, name: str, values: dict[str, str], short: str | None, accept: str
+) -> Answer:
+    """Run the named query ``name`` with ``values`` bound as terms, as JSON, CSV or TSV."""
+    try:
+        result = run_query(store, name, values)
+    except UnknownQueryError as error:
+        raise RefusedError(HTTPStatus.NOT_FOUND, str(error)) from error
+    except PaperkgError as error:
+        raise RefusedError(HTTPStatus.BAD_REQUEST, str(error)) from error
+    if short in ("json", "csv", "tsv"):
+        media = next(m for m, f in _NAMED.items() if f == short)
+    else:
+        chosen = _choose(accept, _NAMED, "application/json")
+        if chosen is None:
+            raise RefusedError(HTTPStatus.NOT_ACCEPTABLE, "answers come as " + ", ".join(_NAMED))
+        media = chosen
+    return HTTPStatus.OK, media, format_result(result, _NAMED[media]).encode("utf-8")
+
+
+# --- the HTTP side -------------------------------------------------------------------------------
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: SparqlServer
     server_version = f"paperkg/{__version__}"
@@ -144,7 +249,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._home()
             else:
                 self._text(HTTPStatus.NOT_FOUND, f"no {parts.path} here; try /query or /queries")
-        except _RefusedError as refusal:
+        except RefusedError as refusal:
             self._text(refusal.status, refusal.message)
         except Exception as error:  # noqa: BLE001 - a server answers, it does not crash
             self.log_error("internal error on %s: %r", self.path, error)
@@ -153,7 +258,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _body(self) -> tuple[str, bytes]:
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_QUERY_BYTES:
-            raise _RefusedError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "the query is over 1 MiB")
+            raise RefusedError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "the query is over 1 MiB")
         kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         return kind, self.rfile.read(length)
 
@@ -168,47 +273,25 @@ class _Handler(BaseHTTPRequestHandler):
             elif kind == "application/x-www-form-urlencoded":
                 form = urllib.parse.parse_qs(data.decode("utf-8", "replace"))
                 if "update" in form and "query" not in form:
-                    raise _RefusedError(HTTPStatus.FORBIDDEN, "this endpoint is read-only")
+                    raise RefusedError(HTTPStatus.FORBIDDEN, "this endpoint is read-only")
                 text = form.get("query", [None])[0]
             elif kind == "application/sparql-update":
-                raise _RefusedError(HTTPStatus.FORBIDDEN, "this endpoint is read-only")
+                raise RefusedError(HTTPStatus.FORBIDDEN, "this endpoint is read-only")
             else:
-                raise _RefusedError(
+                raise RefusedError(
                     HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
                     "send application/sparql-query or a form with query=",
                 )
         if not text:
-            raise _RefusedError(HTTPStatus.BAD_REQUEST, "no query: give ?query=... or POST one")
-        try:
-            result = self.server.store.query(text)
-        except SyntaxError as error:
-            message = str(error)
-            if "expected CONSTRUCT" in message or text.lstrip().upper().startswith(
-                ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE")
-            ):
-                raise _RefusedError(HTTPStatus.FORBIDDEN, "this endpoint is read-only") from error
-            raise _RefusedError(HTTPStatus.BAD_REQUEST, f"query: {message}") from error
+            raise RefusedError(HTTPStatus.BAD_REQUEST, "no query: give ?query=... or POST one")
         wanted = self._accept(params)
-        if isinstance(result, ox.QueryTriples):
-            media = _choose(wanted, _GRAPHS, "text/turtle")
-            if media is None:
-                raise _RefusedError(
-                    HTTPStatus.NOT_ACCEPTABLE, "graphs come as " + ", ".join(_GRAPHS)
-                )
-            self._send(HTTPStatus.OK, media, result.serialize(format=_GRAPHS[media]) or b"")
-            return
-        media = _choose(wanted, _SOLUTIONS, "application/sparql-results+json")
-        if media is None:
-            raise _RefusedError(
-                HTTPStatus.NOT_ACCEPTABLE, "results come as " + ", ".join(_SOLUTIONS)
-            )
-        self._send(HTTPStatus.OK, media, result.serialize(format=_SOLUTIONS[media]) or b"")
+        self._send(*self.server.answer("query", _answer_query, text, wanted))
 
     def _accept(self, params: dict[str, list[str]]) -> str:
         short = params.get("format", [None])[0]
         if short is not None:
             if short not in _SHORT:
-                raise _RefusedError(HTTPStatus.BAD_REQUEST, "format is one of " + ", ".join(_SHORT))
+                raise RefusedError(HTTPStatus.BAD_REQUEST, "format is one of " + ", ".join(_SHORT))
             return _SHORT[short]
         return self.headers.get("Accept") or "*/*"
 
@@ -229,27 +312,17 @@ class _Handler(BaseHTTPRequestHandler):
     def _named(self, name: str, params: dict[str, list[str]]) -> None:
         short = params.pop("format", [None])[0]
         values = {key: items[-1] for key, items in params.items()}
-        try:
-            result = run_query(self.server.store, name, values)
-        except UnknownQueryError as error:
-            raise _RefusedError(HTTPStatus.NOT_FOUND, str(error)) from error
-        except PaperkgError as error:
-            raise _RefusedError(HTTPStatus.BAD_REQUEST, str(error)) from error
-        if short in ("json", "csv", "tsv"):
-            media = next(m for m, f in _NAMED.items() if f == short)
-        else:
-            chosen = _choose(self.headers.get("Accept") or "*/*", _NAMED, "application/json")
-            if chosen is None:
-                raise _RefusedError(
-                    HTTPStatus.NOT_ACCEPTABLE, "answers come as " + ", ".join(_NAMED)
-                )
-            media = chosen
-        self._send(HTTPStatus.OK, media, format_result(result, _NAMED[media]).encode("utf-8"))
+        accept = self.headers.get("Accept") or "*/*"
+        where = f"query {name}"
+        self._send(*self.server.answer(where, _answer_named, name, values, short, accept))
 
     def _home(self) -> None:
+        limit = self.server.query_timeout
         text = (
             f"paperkg {__version__}: a read-only SPARQL endpoint over "
-            f"{self.server.store.location}\n"
+            f"{self.server.store.location}"
+            + ("" if limit is None else f" (queries cut off after {limit:g} s)")
+            + "\n"
             "  /query               SPARQL 1.1 Protocol (union of the named graphs as default)\n"
             "  /queries             the named queries (JSON)\n"
             "  /queries/NAME?p=v    one named query with parameters (JSON, CSV or TSV)\n"
@@ -258,10 +331,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     # --- responses -----------------------------------------------------------------------------
 
-    def _text(self, status: HTTPStatus, message: str) -> None:
+    def _text(self, status: int, message: str) -> None:
         self._send(status, "text/plain", (message.rstrip("\n") + "\n").encode("utf-8"))
 
-    def _send(self, status: HTTPStatus, media: str, data: bytes) -> None:
+    def _send(self, status: int, media: str, data: bytes) -> None:
         self.send_response(status)
         charset = "; charset=utf-8" if media.startswith("text/") or "json" in media else ""
         self.send_header("Content-Type", media + charset)
@@ -270,12 +343,3 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
-
-
-class _RefusedError(Exception):
-    """A request answered with an error status and one line of text."""
-
-    def __init__(self, status: HTTPStatus, message: str) -> None:
-        self.status = status
-        self.message = message
-        super().__init__(message)

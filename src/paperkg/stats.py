@@ -1,6 +1,7 @@
 """What is in a store: counts, top concepts, validation state, and evidence per drug and condition.
 
-Everything is counted by the SPARQL engine (aggregates over the union of the named graphs), so
+Everything is counted by the SPARQL engine (aggregates over the union of the named graphs, the
+queries in ``queries/internal/stats-*.rq`` and ``evidence-*.rq``), so
 the cost grows with what is counted, not with Python loops over triples. Concept triples repeat
 in every record graph that names the concept, so every count is a ``COUNT(DISTINCT …)``; drugs
 and conditions are grouped by their canonical node in the concept index graph. The validation
@@ -11,15 +12,16 @@ SHACL runs here.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 import pyoxigraph as ox
+from rdflib import URIRef
 
+from .lookup import concepts_named, names_concept
 from .model import Outcome, is_conflicting
-from .query import QueryResult, concept_key
-from .store import PaperStore
+from .query import QueryResult
+from .store import PaperStore, Term
 from .vocab import DESIGN, OUTCOME, PKG
 
 __all__ = [
@@ -37,10 +39,6 @@ __all__ = [
 
 OUTCOMES: tuple[str, ...] = tuple(outcome.value for outcome in Outcome)
 _NO_DESIGN = "unknown"
-_PREFIXES = f"""PREFIX pkg: <{PKG._NS}>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,41 +181,6 @@ def _joined(counts: tuple[tuple[str, int], ...]) -> str:
 
 # --- store statistics ------------------------------------------------------------------------
 
-_OUTCOMES = """SELECT ?outcome (COUNT(DISTINCT ?finding) AS ?n)
-WHERE { ?finding a pkg:Finding ; pkg:outcome ?outcome } GROUP BY ?outcome"""
-
-_DESIGNS = """SELECT ?design (COUNT(DISTINCT ?paper) AS ?n)
-WHERE { GRAPH ?g { ?g a pkg:RecordGraph ; pkg:describes ?paper .
-                   OPTIONAL { ?paper pkg:studyDesign ?design } } }
-GROUP BY ?design"""
-
-# pkg:conceptIds is written once per concept, in the index graph only: one row per concept.
-_KINDS = """SELECT ?kind (COUNT(DISTINCT ?concept) AS ?n)
-WHERE { VALUES ?kind { pkg:Chemical pkg:Condition pkg:Species }
-        ?concept pkg:conceptIds ?ids . FILTER EXISTS { ?concept a ?kind } }
-GROUP BY ?kind"""
-
-_MULTI_IDS = """SELECT DISTINCT ?concept ?ids
-WHERE { ?concept pkg:conceptIds ?ids . FILTER(CONTAINS(?ids, "|")) }"""
-
-_TOP = """SELECT ?concept (SAMPLE(?label_) AS ?label) (SAMPLE(?ids_) AS ?ids)
-       (COUNT(DISTINCT ?paper) AS ?papers)
-WHERE { ?finding a pkg:Finding ; pkg:paper ?paper ; pkg:{role} ?node .
-        ?node pkg:canonical ?concept .
-        OPTIONAL { ?concept skos:prefLabel ?label_ }
-        OPTIONAL { ?concept pkg:conceptIds ?ids_ } }
-GROUP BY ?concept ORDER BY DESC(?papers) ?label ?concept LIMIT {limit}"""
-
-# A record graph conforms or not when the log holds its current build key; it is stale when the
-# log holds another one. IF over an unbound value is an error, which leaves the BIND unbound.
-_VALIDATION = """SELECT (COUNT(DISTINCT ?g) AS ?graphs) (COUNT(DISTINCT ?ok) AS ?conforming)
-       (COUNT(DISTINCT ?bad) AS ?violations) (COUNT(DISTINCT ?old) AS ?stale)
-WHERE { GRAPH ?g { ?g a pkg:RecordGraph OPTIONAL { ?g pkg:buildKey ?key } }
-        OPTIONAL { GRAPH ?log { ?g pkg:validatedBuildKey ?checked ; pkg:conforms ?c } }
-        BIND(IF(?checked = ?key && ?c, ?g, ?none) AS ?ok)
-        BIND(IF(?checked = ?key && !?c, ?g, ?none) AS ?bad)
-        BIND(IF(?checked != ?key, ?g, ?none) AS ?old) }"""
-
 
 def store_stats(store: PaperStore, *, top: int = 10) -> StoreStats:
     """Count papers, findings, designs, concepts and conflicts; list the ``top`` drugs and
@@ -226,13 +189,13 @@ def store_stats(store: PaperStore, *, top: int = 10) -> StoreStats:
     if top < 0:
         raise ValueError(f"top must be >= 0, not {top}")
     by_outcome = {
-        _local(s["outcome"], str(OUTCOME._NS)): _int(s["n"]) for s in _run(store, _OUTCOMES)
+        _local(s["outcome"], str(OUTCOME._NS)): _int(s["n"]) for s in store.select("stats-outcomes")
     }
     designs = _designs(
-        (_local(s["design"], str(DESIGN._NS)), _int(s["n"])) for s in _run(store, _DESIGNS)
+        (_local(s["design"], str(DESIGN._NS)), _int(s["n"])) for s in store.select("stats-designs")
     )
-    kinds = {_value(s["kind"]): _int(s["n"]) for s in _run(store, _KINDS)}
-    validation = _run(store, _VALIDATION)[0]
+    kinds = {_value(s["kind"]): _int(s["n"]) for s in store.select("stats-kinds")}
+    validation = store.select("stats-validation")[0]
     graphs, ok, bad, old = (
         _int(validation[name]) for name in ("graphs", "conforming", "violations", "stale")
     )
@@ -244,18 +207,17 @@ def store_stats(store: PaperStore, *, top: int = 10) -> StoreStats:
         drugs=kinds.get(str(PKG.Chemical), 0),
         conditions=kinds.get(str(PKG.Condition), 0),
         species=kinds.get(str(PKG.Species), 0),
-        top_drugs=_top(store, "drug", top),
-        top_conditions=_top(store, "condition", top),
+        top_drugs=_top(store, PKG.drug, top),
+        top_conditions=_top(store, PKG.condition, top),
         identifier_conflicts=_conflicts(store),
         validation=ValidationState(ok, bad, old, max(graphs - ok - bad - old, 0)),
     )
 
 
-def _top(store: PaperStore, role: str, limit: int) -> tuple[ConceptCount, ...]:
+def _top(store: PaperStore, role: URIRef, limit: int) -> tuple[ConceptCount, ...]:
     if limit == 0:
         return ()
-    # role and limit are fixed words and an int, never user text.
-    text = _TOP.replace("{role}", role).replace("{limit}", str(int(limit)))
+    ranked = store.select("stats-top", values={"role": [ox.NamedNode(str(role))]})
     return tuple(
         ConceptCount(
             concept=_value(s["concept"]),
@@ -263,17 +225,13 @@ def _top(store: PaperStore, role: str, limit: int) -> tuple[ConceptCount, ...]:
             ids=_ids(s["ids"]),
             papers=_int(s["papers"]),
         )
-        for s in _run(store, text)
+        for s in ranked[:limit]
     )
 
 
 def _conflicts(store: PaperStore) -> int:
-    """Concept/prefix pairs with several identifiers (one row per concept with 2+ ids)."""
-    total = 0
-    for solution in _run(store, _MULTI_IDS):
-        prefixes = [curie.partition(":")[0] for curie in _ids(solution["ids"])]
-        total += sum(1 for prefix in set(prefixes) if prefixes.count(prefix) > 1)
-    return total
+    """Concept/prefix pairs with several identifiers, as the concept index found them."""
+    return _int(store.select("stats-conflicts")[0]["n"])
 
 
 def _designs(counts: Any) -> tuple[tuple[str, int], ...]:
@@ -285,39 +243,6 @@ def _designs(counts: Any) -> tuple[tuple[str, int], ...]:
 
 # --- evidence per (drug, condition) ----------------------------------------------------------
 
-# The finding core: one solution per (drug, condition, paper, outcome), filters optional.
-_CORE = """?finding a pkg:Finding ; pkg:paper ?paper ; pkg:drug ?drug_node ;
-         pkg:condition ?condition_node ; pkg:outcome ?outcome .
-?drug_node pkg:canonical ?drug .
-?condition_node pkg:canonical ?condition .
-{filters}"""
-_DRUG_FILTER = "?drug pkg:conceptKey ?drug_key ."
-# The asked condition, or a subtype of it (skos:broadMatch, as drugs-tried-for follows it).
-_CONDITION_FILTER = """?asked pkg:conceptKey ?condition_key .
-?asked_node pkg:canonical ?asked .
-?condition_node skos:broadMatch* ?asked_node ."""
-
-_PAIRS = """SELECT ?drug ?condition{keys} (COUNT(DISTINCT ?paper) AS ?papers) (COUNT(?n) AS ?known)
-       (SUM(COALESCE(?n, 0)) AS ?participants) (MAX(COALESCE(?n, -1)) AS ?largest)
-       (SAMPLE(?drug_label_) AS ?drug_label) (SAMPLE(?drug_ids_) AS ?drug_ids)
-       (SAMPLE(?condition_label_) AS ?condition_label)
-       (SAMPLE(?condition_ids_) AS ?condition_ids)
-WHERE {
-  { SELECT DISTINCT ?drug ?condition{keys} ?paper WHERE { {core} } }
-  OPTIONAL { ?paper pkg:sampleSize ?n }
-  OPTIONAL { ?drug skos:prefLabel ?drug_label_ } OPTIONAL { ?drug pkg:conceptIds ?drug_ids_ }
-  OPTIONAL { ?condition skos:prefLabel ?condition_label_ }
-  OPTIONAL { ?condition pkg:conceptIds ?condition_ids_ }
-}
-GROUP BY ?drug ?condition{keys}"""
-
-_PAIR_OUTCOMES = """SELECT ?drug ?condition{keys} ?outcome (COUNT(DISTINCT ?paper) AS ?n)
-WHERE { {core} } GROUP BY ?drug ?condition{keys} ?outcome"""
-
-_PAIR_DESIGNS = """SELECT ?drug ?condition{keys} ?design (COUNT(DISTINCT ?paper) AS ?n)
-WHERE { {core} OPTIONAL { ?paper pkg:studyDesign ?design } }
-GROUP BY ?drug ?condition{keys} ?design"""
-
 
 def evidence_summary(
     store: PaperStore, *, condition: str | None = None, drug: str | None = None
@@ -326,32 +251,27 @@ def evidence_summary(
     first. ``condition`` and ``drug`` (a label, synonym, CURIE or IRI) narrow it down; a value
     that names nothing gives no rows, so use :func:`evidence_result` to have it reported.
     """
-    filters, substitutions = [], {}
-    for value, clause, variable in (
-        (drug, _DRUG_FILTER, "drug_key"),
-        (condition, _CONDITION_FILTER, "condition_key"),
-    ):
-        if value is not None:
-            filters.append(clause)
-            substitutions[ox.Variable(variable)] = ox.Literal(concept_key(value))
-    core = _CORE.replace("{filters}", "\n".join(filters))
-    # Bound variables must be projected (at every level) for pyoxigraph's substitutions.
-    keys = "".join(f" {variable}" for variable in substitutions)
+    values: dict[str, list[Term] | None] = {"drug": None, "condition_node": None}
+    if drug is not None:
+        values["drug"] = [ox.NamedNode(iri) for iri in concepts_named(store, drug)]
+    if condition is not None:
+        asked = [ox.NamedNode(iri) for iri in concepts_named(store, condition)]
+        nodes = store.select("condition-nodes-under", values={"asked": asked}) if asked else []
+        values["condition_node"] = [s["node"] for s in nodes]
 
-    def run(template: str) -> list[ox.QuerySolution]:
-        text = template.replace("{core}", core).replace("{keys}", keys)
-        return _run(store, text, substitutions)
+    def run(name: str) -> list[ox.QuerySolution]:
+        return store.select(name, values=values)
 
     outcomes: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
-    for s in run(_PAIR_OUTCOMES):
+    for s in run("evidence-outcomes"):
         pair = (_value(s["drug"]), _value(s["condition"]))
         outcomes[pair][_local(s["outcome"], str(OUTCOME._NS))] = _int(s["n"])
     designs: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
-    for s in run(_PAIR_DESIGNS):
+    for s in run("evidence-designs"):
         pair = (_value(s["drug"]), _value(s["condition"]))
         designs[pair].append((_local(s["design"], str(DESIGN._NS)), _int(s["n"])))
     rows = []
-    for s in run(_PAIRS):
+    for s in run("evidence-pairs"):
         pair = drug_iri, condition_iri = _value(s["drug"]), _value(s["condition"])
         counts = outcomes[pair]
         known = _int(s["known"]) > 0
@@ -394,30 +314,12 @@ def evidence_result(
     missing = tuple(
         value
         for value, kind in ((condition, PKG.Condition), (drug, PKG.Chemical))
-        if value is not None and not _names_concept(store, value, str(kind))
+        if value is not None and not names_concept(store, value, str(kind))
     )
     return evidence_to_result(rows, unmatched=missing)
 
 
-def _names_concept(store: PaperStore, value: str, kind: str) -> bool:
-    text = (
-        "SELECT ?key ?kind WHERE { ?concept pkg:conceptKey ?key . "
-        "FILTER EXISTS { ?concept a ?kind } } LIMIT 1"
-    )
-    bound = {
-        ox.Variable("key"): ox.Literal(concept_key(value)),
-        ox.Variable("kind"): ox.NamedNode(kind),
-    }
-    return bool(_run(store, text, bound))
-
-
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _run(
-    store: PaperStore, text: str, substitutions: Mapping[ox.Variable, Any] | None = None
-) -> list[ox.QuerySolution]:
-    return list(store.query(_PREFIXES + text, substitutions))
 
 
 def _value(term: Any) -> str:

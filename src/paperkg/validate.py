@@ -16,21 +16,17 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import SH
 
-from .errors import ShapesError, StoreError
+from .errors import ShapesError
 from .resources import shapes_path
-from .store import PaperStore
-from .vocab import DEFAULT_BASE_IRI, PKG
+from .store import PaperStore, index_graphs, log_validation
 
 __all__ = [
     "ValidationReport",
     "ValidationResult",
     "load_shapes",
-    "store_base_iri",
     "validate_file",
     "validate_graph",
     "validate_store",
-    "validation_graph",
-    "validation_graphs",
 ]
 
 _FILE_FORMATS = {
@@ -128,12 +124,12 @@ def validate_store(
 
     On a writable store, the build key each record graph was validated at and whether it
     conformed are logged (one transaction) in the validation log graph
-    (``<base>graph/validation``; see :func:`validation_graphs`), so that
+    (``<base>graph/validation``; see :func:`paperkg.store.validation_graphs`), so that
     :func:`paperkg.stats.store_stats` reports the validation state without validating again.
     """
     shapes_graph = shapes if shapes is not None else load_shapes()
     if graphs is None:
-        names = [node.value for node in store.record_graphs()] + _index_graphs(store)
+        names = [node.value for node in store.record_graphs()] + index_graphs(store)
     else:
         names = sorted(set(graphs))
     results: list[ValidationResult] = []
@@ -147,89 +143,8 @@ def validate_store(
         results.extend(report.results)
         if key is not None:
             checked[node] = (key, report.conforms)
-    _record_validation(store, checked)
+    log_validation(store, checked)
     return _merge(results, len(names))
-
-
-def validation_graph(base_iri: str = DEFAULT_BASE_IRI) -> ox.NamedNode:
-    """The named graph that logs which build key of each record graph was validated."""
-    return ox.NamedNode(f"{base_iri}graph/validation")
-
-
-def validation_graphs(store: PaperStore) -> list[ox.NamedNode]:
-    """The validation log graph(s) in the store, whatever its base IRI: where the
-    ``pkg:validatedBuildKey`` statements are.
-    """
-    solutions = store.query(
-        f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s <{PKG.validatedBuildKey}> ?key }} }}"
-    )
-    return sorted((s["g"] for s in solutions), key=lambda node: node.value)
-
-
-def _log_graph(store: PaperStore) -> ox.NamedNode:
-    """The store's validation log: the existing one, else one under the store's base IRI."""
-    existing = validation_graphs(store)
-    if existing:
-        return existing[0]
-    return validation_graph(store_base_iri(store))
-
-
-def store_base_iri(store: PaperStore) -> str:
-    """The base IRI the store was built with, read from its graph names (the concept index
-    ``<base>graph/concepts``, else a record graph ``<base>graph/KEY`` describing
-    ``<base>paper/KEY``), so logs kept beside the data share its base; the default if empty.
-    """
-    for name in _index_graphs(store):
-        if name.endswith("graph/concepts"):
-            return name.removesuffix("graph/concepts")
-    describes = ox.NamedNode(str(PKG.describes))
-    for quad in store.oxigraph.quads_for_pattern(None, describes, None, None):
-        graph, paper = quad.subject, quad.object
-        if not (isinstance(graph, ox.NamedNode) and isinstance(paper, ox.NamedNode)):
-            continue
-        start = graph.value.find("graph/")
-        while start >= 0:
-            if f"{graph.value[:start]}paper/{graph.value[start + 6 :]}" == paper.value:
-                return graph.value[:start]
-            start = graph.value.find("graph/", start + 1)
-    return DEFAULT_BASE_IRI
-
-
-def _record_validation(store: PaperStore, checked: dict[ox.NamedNode, tuple[str, bool]]) -> None:
-    """Log the build key and conformance of each validated record graph, in one transaction.
-
-    A read-only store is validated without logging (stats then report those graphs unchecked).
-    """
-    if not checked or store.read_only:
-        return
-    log = _log_graph(store)
-    validated, conforms = PKG.validatedBuildKey, PKG.conforms
-    # Terms are serialised by pyoxigraph (N-Triples syntax), never pasted from user input.
-    values = " ".join(str(node) for node in checked)
-    statements = "\n".join(
-        f"{node} <{validated}> {ox.Literal(key)} ; <{conforms}> {ox.Literal(ok)} ."
-        for node, (key, ok) in checked.items()
-    )
-    update = (
-        f"DELETE {{ GRAPH {log} {{ ?g ?p ?o }} }} "
-        f"WHERE {{ VALUES ?g {{ {values} }} GRAPH {log} {{ ?g ?p ?o }} }} ;\n"
-        f"INSERT DATA {{ GRAPH {log} {{\n{statements}\n}} }}"
-    )
-    try:
-        store.oxigraph.update(update)
-    except OSError as error:
-        raise StoreError(store.location, f"write failed: {error}", "check disk space") from error
-
-
-def _index_graphs(store: PaperStore) -> list[str]:
-    """The concept index graph(s): where the pkg:canonical links are."""
-    canonical = ox.NamedNode(str(PKG.canonical))
-    found = {
-        quad.graph_name.value
-        for quad in store.oxigraph.quads_for_pattern(None, canonical, None, None)
-        if isinstance(quad.graph_name, ox.NamedNode)
-    }
-    return sorted(found)
 
 
 def validate_file(

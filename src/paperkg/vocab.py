@@ -21,6 +21,7 @@ __all__ = [
     "OUTCOME",
     "OWL",
     "PKG",
+    "PREFIXES",
     "PROV",
     "RDF",
     "RDFS",
@@ -87,6 +88,7 @@ class PKG(DefinedNamespace):
     canonical: URIRef
     conceptKey: URIRef
     conceptIds: URIRef
+    conflictingPrefix: URIRef
     # interventions and doses
     drug: URIRef
     dose: URIRef
@@ -286,3 +288,27 @@ class SCHEMA(DefinedNamespace):
 
 # Well-known namespaces, re-exported so that other modules import IRIs from one place.
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+#: The one prefix table of the vocabularies paperkg writes: the PREFIX lines of every query in
+#: ``queries/`` and the prefixes of Turtle and TriG exports agree with it (a test checks).
+#: Identifier prefixes (MONDO, MESH, ...) come from :data:`paperkg.identifiers.CANONICAL_PREFIXES`.
+PREFIXES: dict[str, str] = {
+    "pkg": VOCAB_IRI,
+    "outcome": str(OUTCOME._NS),
+    "direction": str(DIRECTION._NS),
+    "favours": str(FAVOURS._NS),
+    "design": str(DESIGN._NS),
+    "role": str(ROLE._NS),
+    "biolink": str(BIOLINK._NS),
+    "fabio": str(FABIO._NS),
+    "bibo": str(BIBO._NS),
+    "schema": str(SCHEMA._NS),
+    "dcterms": str(DCTERMS),
+    "foaf": str(FOAF),
+    "owl": str(OWL),
+    "prov": str(PROV),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "skos": str(SKOS),
+    "xsd": str(XSD),
+}

@@ -241,44 +241,68 @@ def push(
     show_default=True,
     help="HOST:PORT to listen on (port 0: any free port). Keep 127.0.0.1 unless others may read.",
 )
+@click.option(
+    "--timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds a query may run; a longer one is cut off with HTTP 503 and one line of text.",
+)
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Queries that run at once, each in its own process; more wait for a free one.",
+)
 @click.pass_obj
-def serve(settings: Settings, bind: str) -> None:
+def serve(settings: Settings, bind: str, timeout: float, workers: int) -> None:
     """Answer SPARQL over the store until Ctrl-C: /query (SPARQL 1.1 Protocol, the named graphs'
-    union as default graph, read-only) and /queries/NAME?param=value (the named queries).
+    union as default graph, read-only) and /queries/NAME?param=value (the named queries). A query
+    running over --timeout seconds is stopped and answered with HTTP 503.
 
     \b
     Example:
-      paperkg serve --bind 127.0.0.1:7878
-      curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * { ?s ?p ?o } LIMIT 3' \\
-           http://127.0.0.1:7878/query
+      paperkg serve --bind 127.0.0.1:7878 --timeout 10
+      curl -H 'Content-Type: application/sparql-query' -H 'Accept: text/csv' \\
+           --data-binary @my-query.rq http://127.0.0.1:7878/query
       curl 'http://127.0.0.1:7878/queries/drugs-tried-for?condition=fibromyalgia&format=csv'
     """
     import signal
-    import threading
 
-    from ..errors import ConfigError
-    from ..serve import make_server
+    from ..errors import ConfigError, PaperkgError
+    from ..serve import SparqlServer, make_server
     from ..store import PaperStore
 
     host, _, port_text = bind.rpartition(":")
     if not host or not port_text.isdigit() or int(port_text) > 65535:
         raise ConfigError("--bind", f"{bind!r} is not HOST:PORT", "e.g. 127.0.0.1:7878")
+
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM stops the server as Ctrl-C does, even while starting
+
     with PaperStore.open_existing(settings.store) as store:
+        previous = signal.signal(signal.SIGTERM, stop)
+        server: SparqlServer | None = None
         try:
-            server = make_server(store, host.strip("[]"), int(port_text))
-        except OSError as error:
-            raise ConfigError(
-                "--bind", f"cannot listen on {bind}: {error.strerror or error}", "pick another"
-            ) from error
-
-        def stop(*_: object) -> None:
-            threading.Thread(target=server.shutdown, daemon=True).start()
-
-        signal.signal(signal.SIGTERM, stop)
-        settings.console.note(f"serving SPARQL at {server.url}/query (Ctrl-C to stop)")
-        try:
+            try:
+                server = make_server(
+                    store, host.strip("[]"), int(port_text), timeout=timeout, workers=workers
+                )
+            except OSError as error:
+                if isinstance(error, PaperkgError):  # a store error, not the address
+                    raise
+                raise ConfigError(
+                    "--bind", f"cannot listen on {bind}: {error.strerror or error}", "pick another"
+                ) from error
+            limit = server.query_timeout  # None where worker processes cannot be used
+            cut = "" if limit is None else f"queries cut off after {limit:g} s; "
+            settings.console.note(f"serving SPARQL at {server.url}/query ({cut}Ctrl-C to stop)")
             server.serve_forever()
         except KeyboardInterrupt:
             pass
         finally:
-            server.server_close()
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)  # let the workers be stopped
+            if server is not None:
+                server.server_close()
+            signal.signal(signal.SIGTERM, previous)

@@ -14,11 +14,10 @@ from pathlib import Path
 from paperkg.errors import RecordError
 from paperkg.model import PaperRecord
 
-from . import sources as _sources
 from .detect import detect_format, detect_text, read_head
 from .jsonl import SCHEMA_ID, iter_jsonl, record_from_json, record_to_json, write_jsonl
-from .markdown import MAX_RECORD_BYTES, parse_record, read_record
-from .sources import RECORD_SUFFIXES
+from .markdown import MAX_RECORD_BYTES, parse_record, read_markdown
+from .sources import RECORD_SUFFIXES, find_files
 
 __all__ = [
     "DATA_SUFFIXES",
@@ -31,6 +30,7 @@ __all__ = [
     "expand_sources",
     "iter_jsonl",
     "parse_record",
+    "read_markdown",
     "read_record",
     "read_records",
     "record_from_json",
@@ -71,11 +71,34 @@ def read_records(
     return _read(path, fmt)
 
 
+def read_record(path: str | os.PathLike[str], fmt: str | None = None) -> PaperRecord:
+    """The one record of a file in any of :data:`FORMATS` (a markdown record, or a PubTator,
+    BioC or JSON Lines file that holds exactly one); raises :class:`RecordError` otherwise.
+    """
+    name = os.fspath(path)
+    if fmt is not None and fmt not in FORMATS:
+        raise UnknownFormatError(name, fmt)
+    fmt = detect_format(path) if fmt is None else fmt
+    if fmt == "markdown":
+        return read_markdown(path)
+    records = _read(path, fmt)
+    found = [item for item, _ in zip(records, range(2), strict=False)]
+    if not found:
+        raise RecordError(name, 0, "file", "holds no record", "check the file")
+    if len(found) > 1:
+        raise RecordError(
+            name, 0, "file", "holds more than one record", "read them all with read_records"
+        )
+    if isinstance(found[0], RecordError):
+        raise found[0]
+    return found[0]
+
+
 def _read(path: str | os.PathLike[str], fmt: str | None) -> Iterator[PaperRecord | RecordError]:
     try:
         fmt = detect_format(path) if fmt is None else fmt
         if fmt == "markdown":
-            yield read_record(path)
+            yield read_markdown(path)
         elif fmt == "jsonl":
             yield from iter_jsonl(path)
         elif fmt == "pubtator":
@@ -100,10 +123,10 @@ def expand_sources(
     By default folders and globs give record markdown (:data:`RECORD_SUFFIXES`) and the files of
     :data:`DATA_SUFFIXES`; given ``suffixes``, exactly those endings. A file named directly is
     always taken. Sorted, without duplicates; a source that gives no file raises
-    :class:`RecordError` (see :func:`paperkg.readers.sources.expand_sources`).
+    :class:`RecordError` (see :func:`paperkg.readers.sources.find_files`).
     """
     if suffixes is not None:
-        return _sources.expand_sources(sources, suffixes=suffixes)
+        return find_files(sources, suffixes=suffixes)
     if isinstance(sources, str | os.PathLike):
         sources = [sources]
     found: dict[Path, Path] = {}
@@ -115,13 +138,13 @@ def expand_sources(
 
 def _expand_one(source: str) -> list[Path]:
     try:
-        paths = _sources.expand_sources([source], suffixes=RECORD_SUFFIXES + DATA_SUFFIXES)
+        paths = find_files([source], suffixes=RECORD_SUFFIXES + DATA_SUFFIXES)
     except RecordError:
         paths = []
     if not Path(os.path.expanduser(source)).is_file():
         paths = [path for path in paths if _is_data_file(path)]
     if not paths:  # the error (or files) of the markdown endings alone
-        return _sources.expand_sources([source])
+        return find_files([source])
     return paths
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from paperkg.errors import RecordError
-from paperkg.extract.sentences import split_sentences
+from paperkg.extraction.sentences import split_sentences
 
 __all__ = ["PROMPT_COLUMNS", "Prompt", "abstract_body", "read_abst", "read_prompts"]
 

@@ -32,7 +32,7 @@ from .text import (
     split_items,
 )
 
-__all__ = ["MAX_RECORD_BYTES", "parse_record", "read_record"]
+__all__ = ["MAX_RECORD_BYTES", "parse_record", "read_markdown"]
 
 #: Records larger than this are refused: a paper record is a few kilobytes.
 MAX_RECORD_BYTES = 16 * 1024 * 1024
@@ -84,8 +84,8 @@ _DATE_FIX = "write the date as YYYY, YYYY-MM or YYYY-MM-DD with a real month and
 _KNOWN_IDS = "MESH:D009271, MONDO:0005546, CHEBI:7465, 'PubChem CID 5360515' or 'taxon 9606'"
 
 
-def read_record(path: str | os.PathLike[str]) -> PaperRecord:
-    """Read one record file; the checksum is of the raw bytes, so any byte change is seen."""
+def read_markdown(path: str | os.PathLike[str]) -> PaperRecord:
+    """Read one markdown record file; the checksum is of the raw bytes, so any change is seen."""
     name = os.fspath(path)
     try:
         with open(path, "rb") as handle:

@@ -13,14 +13,14 @@ from pathlib import Path
 
 from paperkg.errors import RecordError
 
-__all__ = ["RECORD_SUFFIXES", "expand_sources"]
+__all__ = ["RECORD_SUFFIXES", "find_files"]
 
 #: File endings taken from folders and glob matches.
 RECORD_SUFFIXES = (".txt", ".md")
 _GLOB_CHARS = ("*", "?", "[")
 
 
-def expand_sources(
+def find_files(
     sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
     *,
     suffixes: Iterable[str] = RECORD_SUFFIXES,

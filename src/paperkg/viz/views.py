@@ -23,14 +23,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
-import pyoxigraph as ox
 
-from ..errors import StoreError, VizError, closest
+from ..errors import VizError, closest
+from ..lookup import node_named
 from ..model import Outcome, StudyDesign, is_conflicting
 from ..store import PaperStore
-from ..vocab import PKG
-from .reach import find_named, reachable_papers
-from .snapshot import Finding, Paper, Snapshot, concepts_named, read_snapshot
+from .reach import reachable_papers
+from .snapshot import Finding, Paper, Snapshot, read_snapshot
 from .style import CONFLICTING
 
 __all__ = [
@@ -163,7 +162,7 @@ def neighbourhood_graph(
     if depth < 0:
         raise VizError("depth", f"{depth} is negative", "give 0 or more steps")
     chosen = filters or ViewFilter()
-    node = _focus_in_store(store, focus)
+    node = node_named(store, focus)
     if node is None:
         snapshot = read_snapshot(store)
         combined = _combined_views(snapshot, chosen)
@@ -200,30 +199,6 @@ def _ball(combined: nx.DiGraph[str], focus: str, node: str, depth: int) -> nx.Di
         title=f"{combined.nodes[node]['label']}: neighbourhood, depth {depth}",
     )
     return view
-
-
-def _focus_in_store(store: PaperStore, focus: str) -> str | None:
-    """The node ``focus`` names, found by the store's own keys: a concept's label, synonym,
-    CURIE or IRI, a paper's identifier, an author's or journal's name; ``None`` otherwise.
-    """
-    text = focus.strip()
-    if not text:
-        return None
-    found = concepts_named(store, text)
-    if found:
-        return found[0]
-    try:
-        record = store.find_record_graph(text)
-    except StoreError:
-        record = None
-    if record is not None:
-        for quad in store.oxigraph.quads_for_pattern(
-            record, ox.NamedNode(str(PKG.describes)), None, record
-        ):
-            if isinstance(quad.object, ox.NamedNode):
-                return quad.object.value
-    named = find_named(store, text)
-    return named[0] if named else None
 
 
 def view_graph(
@@ -441,8 +416,8 @@ def _combined(outcomes: Mapping[str, int]) -> str:
 
 
 def _resolve_focus(graph: nx.DiGraph[str], focus: str) -> str:
-    """A focus the store's keys did not find (see :func:`_focus_in_store`): a node IRI or a
-    label as drawn ("Moser 2025"); else an error with the closest label.
+    """A focus the store's keys did not find (see :func:`paperkg.lookup.node_named`): a node
+    IRI or a label as drawn ("Moser 2025"); else an error with the closest label.
     """
     text = focus.strip()
     if not text:

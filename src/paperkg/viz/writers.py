@@ -3,12 +3,14 @@
 GraphML and GEXF hold every node and edge with flat attributes (lists joined with ``|``), colours
 and positions, so Gephi and Cytoscape open them styled. Pictures (PNG, SVG, HTML) keep the
 ``max_nodes`` best-supported nodes so labels stay legible; the result says what was left out.
+PNG and SVG need matplotlib, an optional extra (``pip install 'paperkg[viz]'``); the rest do not.
 Every file is written to a temporary file and renamed into place; the same view gives the same
 bytes.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import math
@@ -80,7 +82,7 @@ def write_view(graph: nx.DiGraph[str], path: str | Path, *, max_nodes: int = 300
             placed.nodes[node].update(x=x, y=y)
         data = render_html(placed, title=graph.graph.get("title")).encode("utf-8")
     elif fmt in ("png", "svg"):
-        data = _draw(shown, positions, fmt)
+        data = _draw(shown, positions, fmt, target)
     else:
         data = _network_file(flatten(shown, positions), fmt)
     with atomic_write(target) as stream:
@@ -95,8 +97,9 @@ def write_view(graph: nx.DiGraph[str], path: str | Path, *, max_nodes: int = 300
 
 
 def check_output(path: str | Path) -> str:
-    """The format a file name asks for; raises :class:`VizError` for an unknown type or a
-    missing folder, so a command can check every output before any work.
+    """The format a file name asks for; raises :class:`VizError` for an unknown type, a
+    missing folder or a picture without matplotlib, so a command can check every output before
+    any work.
     """
     target = Path(path)
     fmt = FILE_TYPES.get(target.suffix.lower())
@@ -108,7 +111,18 @@ def check_output(path: str | Path) -> str:
         )
     if not target.parent.is_dir():
         raise VizError(str(target), "the folder does not exist", "create it or pick another -o")
+    if fmt in ("png", "svg") and importlib.util.find_spec("matplotlib") is None:
+        raise _no_matplotlib(target)
     return fmt
+
+
+def _no_matplotlib(target: Path) -> VizError:
+    """The error for a picture without matplotlib, an optional extra (``paperkg[viz]``)."""
+    return VizError(
+        str(target),
+        f"{target.suffix.lower()[1:].upper()} pictures need matplotlib, which is not installed",
+        "pip install 'paperkg[viz]', or write .html, .graphml or .gexf",
+    )
 
 
 def limit(graph: nx.DiGraph[str], max_nodes: int) -> nx.DiGraph[str]:
@@ -215,8 +229,13 @@ def _rgba(colour: str) -> dict[str, float]:
 _HALO = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.75}
 
 
-def _draw(graph: nx.DiGraph[str], positions: Mapping[str, tuple[float, float]], fmt: str) -> bytes:
-    import matplotlib as mpl
+def _draw(
+    graph: nx.DiGraph[str], positions: Mapping[str, tuple[float, float]], fmt: str, path: Path
+) -> bytes:
+    try:
+        import matplotlib as mpl
+    except ImportError:
+        raise _no_matplotlib(path) from None
 
     mpl.use("Agg", force=True)
     import matplotlib.pyplot as plt

@@ -3,7 +3,7 @@
 Two small linear models, fitted by ``tools/train_results.py`` on the doctors' annotations of the
 Evidence Inference corpus (train split; chosen on validation) and shipped as one JSON file:
 a ranker picks the sentences that report the comparison, a labeller reads each of them
-(features in :mod:`paperkg.extract.comparison`), and the top sentences vote, weighed by rank.
+(features in :mod:`paperkg.extraction.comparison`), and the top sentences vote, weighed by rank.
 Pure Python at run time: no numerical library, deterministic, loaded once in milliseconds.
 """
 
@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from paperkg.extract.comparison import Features, arm_names, label_features, ranking_features
+from paperkg.extraction.comparison import Features, arm_names, label_features, ranking_features
 from paperkg.model import Direction
 
 __all__ = [

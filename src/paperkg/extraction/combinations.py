@@ -12,9 +12,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from paperkg.extract.concepts import label_key
-from paperkg.extract.interventions import AnnotatedSentence
-from paperkg.extract.sentences import Hit
+from paperkg.extraction.concepts import label_key
+from paperkg.extraction.interventions import AnnotatedSentence
+from paperkg.extraction.sentences import Hit
 from paperkg.model import Concept, EntityKind
 
 __all__ = ["combination_parts", "given_together", "split_combinations"]

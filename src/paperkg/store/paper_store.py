@@ -1,15 +1,16 @@
 """The graph store: an embedded Oxigraph store on disk (or in memory), one named graph a record.
 
+This class is the only holder of the :class:`pyoxigraph.Store`, so every write goes through it.
 Every record write is one transaction: a record graph is added whole, replaced whole, or left as
 it was. An unchanged record (same build key) is not written again, so building twice gives the
-same store.
+same store. Internal queries (``queries/internal/*.rq``) run through :meth:`PaperStore.select`.
 """
 
 from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -17,14 +18,17 @@ from typing import Any
 import pyoxigraph as ox
 import rdflib
 
-from .errors import StoreError
-from .identifiers import normalize_curie, normalize_doi
-from .mapping import MappedRecord
-from .vocab import PKG
+from ..errors import StoreError
+from ..identifiers import paper_keys
+from ..model import MappedRecord
+from ..resources import internal_query
+from ..vocab import PKG
 
-__all__ = ["PaperStore", "WriteOutcome", "to_rdflib_term"]
+__all__ = ["PaperStore", "Term", "WriteOutcome", "to_rdflib_term"]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+#: What a query parameter may be bound to: an RDF term, never query text.
+Term = ox.NamedNode | ox.Literal
 
 
 class WriteOutcome(enum.StrEnum):
@@ -75,13 +79,27 @@ class PaperStore:
             self._store.flush()
         del self._store
 
-    @property
-    def oxigraph(self) -> ox.Store:
-        """The underlying :class:`pyoxigraph.Store`, for bulk work paperkg does not wrap."""
-        return self._store
-
     def __len__(self) -> int:
         return len(self._store)
+
+    def __iter__(self) -> Iterator[ox.Quad]:
+        """Every quad of the store, bookkeeping graphs included."""
+        return iter(self._store)
+
+    def quads_for_pattern(
+        self,
+        subject: ox.NamedNode | ox.BlankNode | None,
+        predicate: ox.NamedNode | None,
+        obj: ox.NamedNode | ox.BlankNode | ox.Literal | None,
+        graph: ox.NamedNode | None = None,
+    ) -> Iterator[ox.Quad]:
+        """The quads that match (``None`` matches anything), from every graph unless ``graph``."""
+        return iter(self._store.quads_for_pattern(subject, predicate, obj, graph))
+
+    def named_graphs(self) -> list[ox.NamedNode]:
+        """Every named graph of the store (records, concept index and logs), sorted by IRI."""
+        named = (g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+        return sorted(named, key=lambda node: node.value)
 
     # --- record graphs -----------------------------------------------------------------
 
@@ -109,14 +127,42 @@ class PaperStore:
     def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
         """Replace a named graph's content with ``quads`` in one transaction."""
         self._require_writable()
-        # DROP and INSERT in one update request: Oxigraph applies it as one transaction.
-        # The data is serialised from RDF terms (N-Triples syntax), not pasted from input.
-        triples = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
-        self._write(
-            lambda: self._store.update(
-                f"DROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{\n{triples}\n}} }}"
-            )
+        self._update(f"DROP SILENT GRAPH {graph} ;\n{_insert_data(graph, quads)}")
+
+    def replace_statements(
+        self,
+        graph: ox.NamedNode,
+        subjects: Iterable[ox.NamedNode],
+        quads: Iterable[ox.Quad],
+        *,
+        predicate: ox.NamedNode | None = None,
+    ) -> None:
+        """In ``graph``, drop what ``subjects`` state (only ``predicate`` if given) and add
+        ``quads``, in one transaction: how the bookkeeping logs are kept.
+        """
+        self._require_writable()
+        values = " ".join(str(subject) for subject in subjects)
+        property_ = str(predicate) if predicate is not None else "?p"
+        self._update(
+            f"DELETE {{ GRAPH {graph} {{ ?s {property_} ?o }} }} "
+            f"WHERE {{ VALUES ?s {{ {values} }} GRAPH {graph} {{ ?s {property_} ?o }} }} ;\n"
+            f"{_insert_data(graph, quads)}"
         )
+
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads in one transaction (for repairs and tests; builds use put_record)."""
+        self._require_writable()
+        self._write(lambda: self._store.extend(quads))
+
+    def remove_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Remove quads (for repairs and tests)."""
+        self._require_writable()
+        for quad in list(quads):
+            self._store.remove(quad)
+
+    def _update(self, update: str) -> None:
+        # One update request is one transaction in Oxigraph: all of it applies, or none.
+        self._write(lambda: self._store.update(update))
 
     def _write(self, action: Callable[[], None]) -> None:
         try:
@@ -127,7 +173,7 @@ class PaperStore:
     def remove_record(self, graph: ox.NamedNode) -> None:
         """Drop one record graph."""
         self._require_writable()
-        self._store.remove_graph(graph)
+        self._write(lambda: self._store.remove_graph(graph))
 
     def record_graphs(self) -> list[ox.NamedNode]:
         """The record graphs in the store, sorted by IRI."""
@@ -143,7 +189,7 @@ class PaperStore:
     def find_record_graph(self, paper: str) -> ox.NamedNode:
         """The record graph of a paper given as DOI, ``PMID:…``, ``PMC…``, paper key or IRI."""
         text = paper.strip()
-        candidates = [ox.Literal(key) for key in _paper_keys(text)]
+        candidates = [ox.Literal(key) for key in paper_keys(text)]
         for literal in candidates:
             for quad in self._store.quads_for_pattern(
                 None, ox.NamedNode(str(PKG.paperKey)), literal, None
@@ -178,6 +224,26 @@ class PaperStore:
             use_default_graph_as_union=True,
             substitutions=dict(substitutions) if substitutions else None,
         )
+
+    def select(
+        self,
+        name: str,
+        *,
+        bind: Mapping[str, Term] | None = None,
+        values: Mapping[str, Sequence[Term] | None] | None = None,
+    ) -> list[ox.QuerySolution]:
+        """The solutions of the internal query ``queries/internal/NAME.rq``.
+
+        ``bind`` gives variables one term each (the query must project them, as pyoxigraph
+        binds only projected variables). ``values`` gives a variable a list of terms: the
+        query's ``VALUES ?var { UNDEF }`` is filled with them, serialised by pyoxigraph;
+        ``None`` keeps ``UNDEF`` (no restriction), an empty list matches nothing.
+        """
+        text = internal_query(name)
+        for variable, terms in (values or {}).items():
+            text = _fill_values(name, text, variable, terms)
+        substitutions = {ox.Variable(k): v for k, v in (bind or {}).items()}
+        return list(self.query(text, substitutions))
 
     def rdflib_graph(self, graph: ox.NamedNode | str) -> rdflib.Graph:
         """An rdflib copy of one record graph (small: one record), for Python users and SHACL.
@@ -222,17 +288,24 @@ class PaperStore:
             raise StoreError(self.location, "store opened read-only", "open it for writing")
 
 
-def _paper_keys(text: str) -> list[str]:
-    keys = [text]
-    doi = normalize_doi(text)
-    if doi is not None:
-        keys.append(f"doi:{doi}")
-    curie = normalize_curie(text)
-    if curie is not None:
-        keys.append(curie)
-    if re.fullmatch(r"(?i)pmc\d+", text):
-        keys.append(f"pmc:{text.upper()}")
-    return keys
+def _insert_data(graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> str:
+    """``INSERT DATA`` of ``quads`` into ``graph``: the data serialised by pyoxigraph
+    (N-Triples), never pasted from input.
+    """
+    triples = ox.serialize((quad.triple for quad in quads), format=ox.RdfFormat.N_TRIPLES) or b""
+    return f"INSERT DATA {{ GRAPH {graph} {{\n{triples.decode('utf-8')}}} }}"
+
+
+def _fill_values(name: str, text: str, variable: str, terms: Sequence[Term] | None) -> str:
+    placeholder = re.compile(r"VALUES\s+\?" + re.escape(variable) + r"\s*\{\s*UNDEF\s*\}")
+    if placeholder.search(text) is None:
+        raise ValueError(f"internal query {name} has no 'VALUES ?{variable} {{ UNDEF }}'")
+    if terms is None:
+        return text
+    if not all(isinstance(term, ox.NamedNode | ox.Literal) for term in terms):
+        raise TypeError(f"values of ?{variable} must be RDF terms")
+    row = " ".join(str(term) for term in terms)
+    return placeholder.sub(lambda _: f"VALUES ?{variable} {{ {row} }}", text)
 
 
 def _open(path: Path | None, *, read_only: bool) -> ox.Store:

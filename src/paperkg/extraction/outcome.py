@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from paperkg.extract import lexicon
-from paperkg.extract.sentences import Hit, Sentence
+from paperkg.extraction import lexicon
+from paperkg.extraction.sentences import Hit, Sentence
 from paperkg.model import EntityKind, Evidence, Outcome
 
 __all__ = [

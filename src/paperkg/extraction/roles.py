@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from paperkg.extract.sentences import Hit, Sentence
+from paperkg.extraction.sentences import Hit, Sentence
 from paperkg.model import DrugRole, EntityKind, StudyDesign
 
 __all__ = [

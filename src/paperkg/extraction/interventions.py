@@ -3,7 +3,7 @@
 A drug named in a paper is not necessarily a drug the paper tried: "standard treatment with
 amitriptyline, pregabalin, or duloxetine" is background, "the patient did not benefit from
 amitriptyline" is a result. The decision is made per occurrence from sentence structure and cue
-lexicons (:mod:`paperkg.extract.lexicon`), never from drug names.
+lexicons (:mod:`paperkg.extraction.lexicon`), never from drug names.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from paperkg.extract import lexicon
-from paperkg.extract.dose import DoseSpan, find_doses
-from paperkg.extract.outcome import clause_spans, mask_parentheses
-from paperkg.extract.sentences import Hit, MentionIndex, Sentence
+from paperkg.extraction import lexicon
+from paperkg.extraction.dose import DoseSpan, find_doses
+from paperkg.extraction.outcome import clause_spans, mask_parentheses
+from paperkg.extraction.sentences import Hit, MentionIndex, Sentence
 from paperkg.model import Concept, Dose, EntityKind
 
 __all__ = [

@@ -3,7 +3,7 @@
 The studied condition is what the title, TL;DR and objective name as the target of treatment;
 a comorbidity ("with or without", "coexisting with", the population a title treats a condition
 in) and a harm a drug caused ("X-induced Y") are not. Decided from sentence structure and cue
-words (:mod:`paperkg.extract.lexicon`), never from disease names.
+words (:mod:`paperkg.extraction.lexicon`), never from disease names.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from paperkg.extract import lexicon
-from paperkg.extract.concepts import label_key
-from paperkg.extract.interventions import AnnotatedSentence
+from paperkg.extraction import lexicon
+from paperkg.extraction.concepts import label_key
+from paperkg.extraction.interventions import AnnotatedSentence
 from paperkg.model import Concept, EntityKind
 
 __all__ = ["comorbidities", "condition_roles", "drug_purposes"]

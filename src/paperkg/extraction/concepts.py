@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from paperkg.identifiers import lookup_key
+from paperkg.identifiers import IDENTIFIER_PRIORITY, lookup_key
 from paperkg.model import Concept, EntityKind, EntityMention, PaperRecord
 
 __all__ = [
@@ -30,11 +30,6 @@ __all__ = [
     "long_form",
 ]
 
-_KEY_PRIORITY: dict[EntityKind, tuple[str, ...]] = {
-    EntityKind.DISEASE: ("MONDO", "MESH"),
-    EntityKind.CHEMICAL: ("MESH", "CHEBI", "pubchem.compound"),
-    EntityKind.SPECIES: ("NCBITaxon",),
-}
 _SHORT_FORM = re.compile(r"^[A-Za-z][\w/.&-]{0,11}$")
 #: Words that qualify how a drug is given, not which drug it is ("low-dose naltrexone").
 _DOSE_QUALIFIERS = frozenset(
@@ -91,11 +86,11 @@ def _grouping_label(mention: EntityMention) -> str:
 def concept_key(kind: EntityKind, identifiers: Iterable[str], label: str) -> str:
     """The canonical key: the first identifier by the kind's prefix priority, else the label."""
     ids = sorted(set(identifiers))
-    for prefix in _KEY_PRIORITY.get(kind, ()):
+    for prefix in IDENTIFIER_PRIORITY.get(kind, ()):
         for curie in ids:
             if curie.split(":", 1)[0] == prefix:
                 return curie
-    if ids and kind not in _KEY_PRIORITY:
+    if ids and kind not in IDENTIFIER_PRIORITY:
         return ids[0]
     return f"label:{lookup_key(label)}"
 

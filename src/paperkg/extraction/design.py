@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from paperkg.extract.sentences import Sentence
+from paperkg.extraction.sentences import Sentence
 from paperkg.model import StudyDesign
 
 __all__ = ["detect_design", "fallback_design", "parse_number", "sample_size"]

@@ -19,8 +19,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from paperkg.extract.concepts import label_key
-from paperkg.extract.interventions import AnnotatedSentence
+from paperkg.extraction.concepts import label_key
+from paperkg.extraction.interventions import AnnotatedSentence
 from paperkg.identifiers import lookup_key
 from paperkg.model import Concept, EntityKind
 

@@ -1,5 +1,5 @@
 """A finding's results: how the drug compared with its comparator on each endpoint, read by the
-learned results reader (:mod:`paperkg.extract.trial_results`), and the outcome derived from them.
+learned results reader (:mod:`paperkg.extraction.trial_results`), and the outcome derived from them.
 
 The outcome rule (README, "What a trial found"), judged on the primary endpoints when the paper
 names any, else on every endpoint read:
@@ -18,9 +18,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from paperkg.extract.endpoints import Endpoint, Polarity, endpoint_polarity, stated_endpoints
-from paperkg.extract.sentences import Sentence
-from paperkg.extract.trial_results import answer_comparison
+from paperkg.extraction.endpoints import Endpoint, Polarity, endpoint_polarity, stated_endpoints
+from paperkg.extraction.sentences import Sentence
+from paperkg.extraction.trial_results import answer_comparison
 from paperkg.model import (
     Concept,
     Direction,

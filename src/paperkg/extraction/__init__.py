@@ -9,22 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from paperkg.extract import lexicon
-from paperkg.extract.combinations import (
+from paperkg.extraction import lexicon
+from paperkg.extraction.combinations import (
     combination_parts,
     given_together,
     split_combinations,
 )
-from paperkg.extract.concepts import ConceptSet, build_concepts, label_key
-from paperkg.extract.conditions import condition_roles, drug_purposes
-from paperkg.extract.design import detect_design, fallback_design, sample_size
-from paperkg.extract.finding_results import (
+from paperkg.extraction.concepts import ConceptSet, build_concepts, label_key
+from paperkg.extraction.conditions import condition_roles, drug_purposes
+from paperkg.extraction.design import detect_design, fallback_design, sample_size
+from paperkg.extraction.finding_results import (
     TrialText,
     choose_comparator,
     derive_outcome,
     results_for,
 )
-from paperkg.extract.interventions import (
+from paperkg.extraction.interventions import (
     AnnotatedSentence,
     Occurrence,
     annotate,
@@ -32,13 +32,13 @@ from paperkg.extract.interventions import (
     is_drug_like,
     occurrences,
 )
-from paperkg.extract.outcome import (
+from paperkg.extraction.outcome import (
     ClausePolarity,
     adverse_effect_terms,
     decide_outcome,
     polarity_for,
 )
-from paperkg.extract.roles import (
+from paperkg.extraction.roles import (
     RoleCue,
     co_arms,
     compared_as_equals,
@@ -47,8 +47,8 @@ from paperkg.extract.roles import (
     title_arms,
     title_subjects,
 )
-from paperkg.extract.sentences import MentionIndex, Sentence, record_sentences
-from paperkg.extract.specificity import specific_conditions
+from paperkg.extraction.sentences import MentionIndex, Sentence, record_sentences
+from paperkg.extraction.specificity import specific_conditions
 from paperkg.model import (
     Concept,
     DrugRole,
@@ -86,7 +86,7 @@ class _DrugEvidence:
 
 
 class RuleExtractor:
-    """Cue-lexicon and sentence-structure rules; see the modules of :mod:`paperkg.extract`."""
+    """Cue-lexicon and sentence-structure rules; see the modules of :mod:`paperkg.extraction`."""
 
     name = "rules"
     version = RULES_VERSION
@@ -306,7 +306,7 @@ def _drug_roles(
     design: StudyDesign | None,
     classes: set[str],
 ) -> dict[str, DrugRole]:
-    """Each candidate drug's role (:mod:`paperkg.extract.roles`); a drug class only counts as
+    """Each candidate drug's role (:mod:`paperkg.extraction.roles`); a drug class only counts as
     given when the title is about it.
     """
     # A subject is named as itself, not as a modifier ("alcohol-dependent smokers").

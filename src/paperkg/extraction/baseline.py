@@ -7,7 +7,7 @@ things. ``make eval`` prints it beside every figure.
 
 from __future__ import annotations
 
-from paperkg.extract.concepts import build_concepts, label_key
+from paperkg.extraction.concepts import build_concepts, label_key
 from paperkg.model import EntityKind, Extraction, ExtractorInfo, Finding, Outcome, PaperRecord
 
 __all__ = ["LinkedPairsBaseline"]

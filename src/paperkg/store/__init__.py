@@ -1,0 +1,41 @@
+"""The store: the only module that holds the Oxigraph store and writes to it.
+
+:class:`PaperStore` keeps one named graph per record and runs queries; :mod:`.bookkeeping`
+names and writes the graphs the store keeps about its own work (concept index, validation log,
+push logs).
+"""
+
+from __future__ import annotations
+
+from .bookkeeping import (
+    index_graph,
+    index_graphs,
+    local_graphs,
+    log_pushes,
+    log_validation,
+    push_log_graph,
+    read_push_log,
+    store_base_iri,
+    validation_graph,
+    validation_graphs,
+    write_concept_index,
+)
+from .paper_store import PaperStore, Term, WriteOutcome, to_rdflib_term
+
+__all__ = [
+    "PaperStore",
+    "Term",
+    "WriteOutcome",
+    "index_graph",
+    "index_graphs",
+    "local_graphs",
+    "log_pushes",
+    "log_validation",
+    "push_log_graph",
+    "read_push_log",
+    "store_base_iri",
+    "to_rdflib_term",
+    "validation_graph",
+    "validation_graphs",
+    "write_concept_index",
+]

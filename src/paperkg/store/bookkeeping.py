@@ -1,0 +1,151 @@
+"""The graphs a store keeps about its own work beside the record graphs: the concept index
+(rebuilt after each build), the validation log and one push log per endpoint.
+
+They are named under the store's base IRI (``<base>graph/concepts``, ``<base>graph/validation``,
+``<base>graph/push/<digest>``), so they travel with the data they describe. Export and push
+leave the logs out (:func:`local_graphs`); the concept index is data and goes with the records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+
+import pyoxigraph as ox
+
+from ..vocab import DEFAULT_BASE_IRI, PKG
+from .paper_store import PaperStore
+
+__all__ = [
+    "index_graph",
+    "index_graphs",
+    "local_graphs",
+    "log_pushes",
+    "log_validation",
+    "push_log_graph",
+    "read_push_log",
+    "store_base_iri",
+    "validation_graph",
+    "validation_graphs",
+    "write_concept_index",
+]
+
+_ANY_URI = ox.NamedNode("http://www.w3.org/2001/XMLSchema#anyURI")
+
+
+def index_graph(base_iri: str = DEFAULT_BASE_IRI) -> ox.NamedNode:
+    """The named graph that holds the concept index."""
+    return ox.NamedNode(f"{base_iri}graph/concepts")
+
+
+def index_graphs(store: PaperStore) -> list[str]:
+    """The concept index graph(s) in the store: where the ``pkg:canonical`` links are."""
+    found = {
+        quad.graph_name.value
+        for quad in store.quads_for_pattern(None, ox.NamedNode(str(PKG.canonical)), None)
+        if isinstance(quad.graph_name, ox.NamedNode)
+    }
+    return sorted(found)
+
+
+def write_concept_index(store: PaperStore, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
+    """Replace the concept index with ``quads`` in one transaction."""
+    store.replace_graph(graph, quads)
+
+
+def validation_graph(base_iri: str = DEFAULT_BASE_IRI) -> ox.NamedNode:
+    """The named graph that logs which build key of each record graph was validated."""
+    return ox.NamedNode(f"{base_iri}graph/validation")
+
+
+def validation_graphs(store: PaperStore) -> list[ox.NamedNode]:
+    """The validation log graph(s) in the store, whatever its base IRI: where the
+    ``pkg:validatedBuildKey`` statements are.
+    """
+    return sorted((s["g"] for s in store.select("validation-graphs")), key=lambda n: n.value)
+
+
+def store_base_iri(store: PaperStore) -> str:
+    """The base IRI the store was built with, read from its graph names (the concept index
+    ``<base>graph/concepts``, else a record graph ``<base>graph/KEY`` describing
+    ``<base>paper/KEY``), so logs kept beside the data share its base; the default if empty.
+    """
+    for name in index_graphs(store):
+        if name.endswith("graph/concepts"):
+            return name.removesuffix("graph/concepts")
+    describes = ox.NamedNode(str(PKG.describes))
+    for quad in store.quads_for_pattern(None, describes, None):
+        graph, paper = quad.subject, quad.object
+        if not (isinstance(graph, ox.NamedNode) and isinstance(paper, ox.NamedNode)):
+            continue
+        start = graph.value.find("graph/")
+        while start >= 0:
+            if f"{graph.value[:start]}paper/{graph.value[start + 6 :]}" == paper.value:
+                return graph.value[:start]
+            start = graph.value.find("graph/", start + 1)
+    return DEFAULT_BASE_IRI
+
+
+def log_validation(store: PaperStore, checked: Mapping[ox.NamedNode, tuple[str, bool]]) -> None:
+    """Log the build key and conformance of each validated record graph, in one transaction.
+
+    A read-only store is validated without logging (stats then report those graphs unchecked).
+    """
+    if not checked or store.read_only:
+        return
+    existing = validation_graphs(store)
+    log = existing[0] if existing else validation_graph(store_base_iri(store))
+    validated, conforms = ox.NamedNode(str(PKG.validatedBuildKey)), ox.NamedNode(str(PKG.conforms))
+    quads = [
+        quad
+        for node, (key, ok) in checked.items()
+        for quad in (
+            ox.Quad(node, validated, ox.Literal(key), log),
+            ox.Quad(node, conforms, ox.Literal(ok), log),
+        )
+    ]
+    store.replace_statements(log, checked, quads)
+
+
+def push_log_graph(store: PaperStore, endpoint: str) -> ox.NamedNode:
+    """The push log graph of ``endpoint``: which graph was pushed there with which build key."""
+    digest = hashlib.sha256(endpoint.encode("utf-8")).hexdigest()[:16]
+    return ox.NamedNode(f"{store_base_iri(store)}graph/push/{digest}")
+
+
+def read_push_log(store: PaperStore, log: ox.NamedNode) -> dict[str, str]:
+    """Graph IRI -> the build key it had when last pushed, from the push log graph ``log``."""
+    pushed = ox.NamedNode(str(PKG.pushedBuildKey))
+    return {
+        quad.subject.value: quad.object.value
+        for quad in store.quads_for_pattern(None, pushed, None, log)
+        if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal)
+    }
+
+
+def log_pushes(
+    store: PaperStore, log: ox.NamedNode, endpoint: str, entries: Mapping[str, str | None]
+) -> None:
+    """Note in one transaction which graphs were pushed (with their build key) or deleted
+    (``None``) at ``endpoint``.
+    """
+    pushed = ox.NamedNode(str(PKG.pushedBuildKey))
+    quads = [
+        ox.Quad(
+            log, ox.NamedNode(str(PKG.pushEndpoint)), ox.Literal(endpoint, datatype=_ANY_URI), log
+        )
+    ]
+    quads.extend(
+        ox.Quad(ox.NamedNode(graph), pushed, ox.Literal(key), log)
+        for graph, key in entries.items()
+        if key is not None
+    )
+    store.replace_statements(
+        log, (ox.NamedNode(graph) for graph in entries), quads, predicate=pushed
+    )
+
+
+def local_graphs(store: PaperStore) -> list[ox.NamedNode]:
+    """The validation and push log graphs of ``store``, sorted by IRI."""
+    logs = {s["g"] for s in store.select("push-log-graphs")} | set(validation_graphs(store))
+    return sorted(logs, key=lambda node: node.value)

@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING
 
 from .concepts import ConceptIndexReport, reconcile_concepts
 from .errors import RecordError
-from .extraction import Extractor, RuleExtractor
-from .extraction.sentences import MAX_PROSE_CHARS
+from .extraction import MAX_PROSE_CHARS, Extractor, RuleExtractor
 from .mapping import build_key, map_record, record_identity
 from .model import Extraction, MappedRecord, PaperRecord
 from .readers import expand_sources, read_record, read_records

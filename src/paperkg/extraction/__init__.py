@@ -47,7 +47,7 @@ from paperkg.extraction.roles import (
     title_arms,
     title_subjects,
 )
-from paperkg.extraction.sentences import MentionIndex, Sentence, record_sentences
+from paperkg.extraction.sentences import MAX_PROSE_CHARS, MentionIndex, Sentence, record_sentences
 from paperkg.extraction.specificity import specific_conditions
 from paperkg.model import (
     Concept,
@@ -62,7 +62,7 @@ from paperkg.model import (
     StudyDesign,
 )
 
-__all__ = ["Extractor", "RuleExtractor", "extract"]
+__all__ = ["MAX_PROSE_CHARS", "Extractor", "RuleExtractor", "extract"]
 
 RULES_VERSION = "0.1.0"
 

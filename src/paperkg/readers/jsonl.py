@@ -21,14 +21,8 @@ from paperkg.errors import RecordError
 from paperkg.files import atomic_write
 from paperkg.model import PaperRecord
 
-from .jsonl_model import (
-    _SHA256,
-    SCHEMA_ID,
-    _short,
-    record_from_json,
-    record_schema,
-    record_schema_json,
-)
+from .jsonl_model import _SHA256, SCHEMA_ID, _short, record_from_json
+from .jsonl_schema import record_schema, record_schema_json
 
 __all__ = [
     "MAX_LINE_BYTES",

@@ -44,7 +44,7 @@ from paperkg.model import (
     Relation,
 )
 
-__all__ = ["SCHEMA_ID", "record_from_json", "record_schema", "record_schema_json"]
+__all__ = ["SCHEMA_ID", "RecordModel", "record_from_json"]
 
 _SchemaId = Literal["https://w3id.org/paperkg/paper-record/1"]
 #: The ``schema`` value of every line: the version of this layout.
@@ -271,7 +271,7 @@ def _array(description: str) -> Any:
     return Field(default_factory=list, description=description)
 
 
-class _Record(_Object):
+class RecordModel(_Object):
     """One PaperRecord as one JSON object: the record's fields by name, tuples as arrays, enums as
     their string values. Optional text is null when absent, lists are empty arrays. See
     docs/paper-record-jsonl.md.
@@ -351,7 +351,7 @@ class _Record(_Object):
 _NESTED: dict[str, type[_Object]] = {
     model.__name__: model for model in (_Mention, _Warning, _Annotation, _Relation)
 }
-_NAMES = [field.alias or name for name, field in _Record.model_fields.items()]
+_NAMES = [field.alias or name for name, field in RecordModel.model_fields.items()]
 _FIELD_NAMES = ", ".join(sorted(_NAMES))
 #: Where a top-level field's problems come among a line's (see :func:`_rank`).
 _ORDER = {name: rank for rank, name in enumerate(dict.fromkeys(["schema", "title", *_NAMES]))}
@@ -370,7 +370,7 @@ def record_from_json(
     Raises :class:`RecordError` naming the field and the fix for anything not in the schema.
     """
     try:
-        read = _Record.model_validate(obj)
+        read = RecordModel.model_validate(obj)
     except ValidationError as error:
         raise _record_error(error.errors(include_url=False), source, line) from None
     warnings = [warning.value() for warning in read.warnings]
@@ -488,73 +488,3 @@ def _where(loc: tuple[int | str, ...]) -> str:
         else:
             where += f".{_short(part)}" if where else _short(part)
     return where or "line"
-
-
-# -- the published schema --------------------------------------------------------------------------
-
-_KEY_ORDER = (
-    "$schema",
-    "$id",
-    "title",
-    "type",
-    "description",
-    "enum",
-    "pattern",
-    "minimum",
-    "minItems",
-    "maxItems",
-    "items",
-    "required",
-    "additionalProperties",
-    "properties",
-)
-
-
-def record_schema() -> dict[str, Any]:
-    """The JSON Schema of one line, as ``shapes/paper-record.schema.json`` publishes it."""
-    generated = _Record.model_json_schema()
-    defs = generated.pop("$defs", {})
-    schema = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": SCHEMA_ID,
-        "title": generated["title"],
-        **_plain(generated, defs),
-    }
-    # A reader takes a line without "schema" as this version; a writer always writes it.
-    schema["required"] = ["schema", *schema["required"]]
-    return schema
-
-
-def record_schema_json() -> str:
-    """:func:`record_schema` as the file holds it (``tools/gen_docs.py`` writes it)."""
-    return json.dumps(record_schema(), indent=2, ensure_ascii=False) + "\n"
-
-
-def _plain(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
-    """Pydantic's schema in the few keywords the file promises (docs/paper-record-jsonl.md):
-    definitions inlined, ``X | None`` as a type list, no titles or defaults (descriptions say
-    the defaults), constants as one-value enums.
-    """
-    node = dict(node)
-    ref = node.pop("$ref", None)
-    if ref is not None:
-        node = {**defs[ref.rsplit("/", 1)[-1]], **node}
-    options = node.pop("anyOf", None)
-    if options is not None:
-        value, null = options
-        if null != {"type": "null"}:
-            raise ValueError(f"only X | None is published, not {options}")
-        value = _plain(value, defs)
-        node = {**value, **node, "type": [value["type"], "null"]}
-    if "const" in node:
-        node["enum"] = [node.pop("const")]
-    for key in ("title", "default"):
-        node.pop(key, None)
-    if "description" in node:  # docstrings are wrapped
-        node["description"] = " ".join(node["description"].split())
-    if "properties" in node:
-        node["properties"] = {k: _plain(v, defs) for k, v in node["properties"].items()}
-    if "items" in node:
-        node["items"] = _plain(node["items"], defs)
-    # A keyword outside _KEY_ORDER fails here: the file promises those only.
-    return {key: node[key] for key in sorted(node, key=_KEY_ORDER.index)}

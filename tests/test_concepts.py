@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pyoxigraph as ox
+import pytest
 import rdflib
 
-from paperkg.concepts import reconcile_concepts
+from paperkg.concepts import ConceptIndexReport, concept_nodes, reconcile_concepts
+from paperkg.extraction import extract
 from paperkg.mapping import map_record
 from paperkg.model import (
     Concept,
@@ -13,12 +15,17 @@ from paperkg.model import (
     Evidence,
     Extraction,
     Finding,
+    MappedRecord,
     Outcome,
     PaperRecord,
 )
 from paperkg.query import run_query
+from paperkg.readers import expand_sources, read_records
 from paperkg.store import PaperStore, index_graph
 from paperkg.validate import load_shapes, validate_graph, validate_store
+from paperkg.vocab import PKG
+
+from conftest import DATA, SHARED
 
 WIDGETITIS = Concept("MONDO:0900001", EntityKind.DISEASE, "widgetitis", (), ("MONDO:0900001",))
 
@@ -151,3 +158,77 @@ def test_the_index_is_replaced_whole() -> None:
     store.add_quads([stale])
     reconcile_concepts(store)
     assert stale not in set(store)
+
+
+# --- the index kept up to date incrementally -------------------------------------------------
+
+#: Real records whose concepts join across records by shared identifiers and labels, with
+#: identifier conflicts among them.
+MIXED_SOURCES = (SHARED / "records", DATA / "eval" / "dev", DATA / "eval" / "blind")
+
+
+def _index(store: PaperStore) -> set[ox.Quad]:
+    return set(store.graph_quads(index_graph()))
+
+
+def _full_rebuild_of(store: PaperStore) -> tuple[set[ox.Quad], ConceptIndexReport]:
+    """The index a full rebuild makes over the same record graphs."""
+    fresh = PaperStore()
+    fresh.add_quads(q for q in store if q.graph_name != index_graph())
+    report = reconcile_concepts(fresh)
+    return _index(fresh), report
+
+
+def _mapped(records: list[PaperRecord]) -> list[MappedRecord]:
+    return [map_record(record, extract(record)) for record in records]
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[MappedRecord]:
+    records = [
+        record
+        for path in expand_sources([str(source) for source in MIXED_SOURCES])
+        for record in read_records(path)
+        if isinstance(record, PaperRecord)
+    ]
+    return _mapped(records)
+
+
+def test_an_incremental_update_after_adding_records_equals_a_full_rebuild(
+    corpus: list[MappedRecord],
+) -> None:
+    store = PaperStore()
+    for mapped in corpus[:70]:
+        store.put_record(mapped)
+    reconcile_concepts(store)
+    for mapped in corpus[70:]:
+        store.put_record(mapped)
+    report = reconcile_concepts(store, graphs=[m.graph for m in corpus[70:]])
+    expected, full = _full_rebuild_of(store)
+    assert _index(store) == expected
+    assert report == full
+    assert report.conflicts, "the records exercise conflicting identifiers"
+    assert report.concepts < report.nodes, "and concepts joined across nodes"
+
+
+def test_an_incremental_update_after_removing_and_replacing_equals_a_full_rebuild(
+    corpus: list[MappedRecord],
+) -> None:
+    store = PaperStore()
+    for mapped in corpus:
+        store.put_record(mapped)
+    reconcile_concepts(store)
+    touched = set()
+    for mapped in corpus[:30]:
+        touched |= concept_nodes(store, mapped.graph)
+        store.remove_record(mapped.graph)
+    # a replaced record that now gives its first chemical another identifier
+    changed = corpus[40]
+    old = next(q for q in changed.quads if q.predicate.value == str(PKG.curie))
+    renamed = ox.Quad(old.subject, old.predicate, ox.Literal("MESH:D999999"), old.graph_name)
+    touched |= concept_nodes(store, changed.graph)
+    store.replace_graph(changed.graph, [renamed if q == old else q for q in changed.quads])
+    report = reconcile_concepts(store, graphs=[changed.graph], nodes=touched)
+    expected, full = _full_rebuild_of(store)
+    assert _index(store) == expected
+    assert report == full

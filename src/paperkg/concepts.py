@@ -26,7 +26,7 @@ from .model import EntityKind
 from .store import PaperStore, index_graph, write_concept_index
 from .vocab import DEFAULT_BASE_IRI, PKG, RDF, RDFS, SKOS
 
-__all__ = ["ConceptIndexReport", "IdentifierConflict", "reconcile_concepts"]
+__all__ = ["ConceptIndexReport", "IdentifierConflict", "concept_nodes", "reconcile_concepts"]
 
 _KIND_OF = {
     str(PKG.Chemical): EntityKind.CHEMICAL,
@@ -105,18 +105,146 @@ class _Groups:
 
 
 def reconcile_concepts(
-    store: PaperStore, *, base_iri: str = DEFAULT_BASE_IRI
+    store: PaperStore,
+    *,
+    base_iri: str = DEFAULT_BASE_IRI,
+    graphs: Iterable[ox.NamedNode] | None = None,
+    nodes: Iterable[str] = (),
 ) -> ConceptIndexReport:
-    """Rebuild the concept index of the whole store; return what it found."""
+    """Bring the concept index up to date and report on all of it.
+
+    With ``graphs`` (the record graphs a build wrote or replaced) and ``nodes`` (the concept
+    nodes of graphs it replaced or removed, read before: what they said about a node may be
+    gone), only those concepts, the nodes they can be joined with and nodes no record names any
+    more are regrouped: the index comes out as a full rebuild would make it, at a cost that
+    follows what changed. Without ``graphs``, the whole index is rebuilt.
+    """
     graph = index_graph(base_iri)
+    if graphs is None or not any(True for _ in store.quads_for_pattern(None, None, None, graph)):
+        kinds = _all_concept_nodes(store, graph)
+        quads, _ = _grouped(store, kinds, graph)
+        write_concept_index(store, graph, quads)
+    else:
+        kinds, orphans = _affected_nodes(store, graph, graphs, nodes)
+        quads, old = _grouped(store, kinds, graph)
+        stale = set(kinds) | orphans | old
+        store.replace_statements(graph, (ox.NamedNode(node) for node in sorted(stale)), quads)
+    return _index_report(store, graph)
+
+
+def concept_nodes(store: PaperStore, graph: ox.NamedNode) -> set[str]:
+    """The concept nodes a record graph names (read them before replacing or removing it)."""
+    return {
+        quad.subject.value
+        for quad in store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), None, graph)
+        if isinstance(quad.subject, ox.NamedNode) and _text(quad.object) in _KIND_OF
+    }
+
+
+def _all_concept_nodes(store: PaperStore, index: ox.NamedNode) -> dict[str, str]:
     kinds: dict[str, str] = {}
     for kind in _KINDS:
         for quad in _pattern(store, None, str(RDF.type), ox.NamedNode(kind)):
-            if isinstance(quad.subject, ox.NamedNode) and quad.graph_name != graph:
+            if isinstance(quad.subject, ox.NamedNode) and quad.graph_name != index:
                 kinds.setdefault(quad.subject.value, kind)
+    return kinds
+
+
+def _kind_of(store: PaperStore, node: str, index: ox.NamedNode) -> str | None:
+    """The node's kind (the first of _KINDS it has outside the index), ``None`` if no record
+    names it any more.
+    """
+    found = {
+        quad.object.value
+        for quad in _pattern(store, ox.NamedNode(node), str(RDF.type), None)
+        if quad.graph_name != index and isinstance(quad.object, ox.NamedNode)
+    }
+    return next((kind for kind in _KINDS if kind in found), None)
+
+
+def _affected_nodes(
+    store: PaperStore, index: ox.NamedNode, graphs: Iterable[ox.NamedNode], nodes: Iterable[str]
+) -> tuple[dict[str, str], set[str]]:
+    """The concept nodes of ``graphs`` and ``nodes``, closed under the joins of the grouping (a
+    shared identifier or label of one kind) and under their old groups, so that regrouping them
+    gives what a full rebuild gives; and those of them no record names any more.
+    """
+    kinds: dict[str, str] = {}
+    frontier: list[str] = list(nodes)
+    for name in graphs:
+        frontier.extend(concept_nodes(store, name))
+    orphans: set[str] = set()
+    while frontier:
+        node = frontier.pop()
+        if node in kinds or node in orphans:
+            continue
+        frontier.extend(_group_of(store, node, index))  # its old group is regrouped whole
+        kind = _kind_of(store, node, index)
+        if kind is None:  # no record names it any more: its index statements go
+            orphans.add(node)
+            continue
+        kinds[node] = kind
+        frontier.extend(_joinable(store, node, kind, index))
+    return kinds, orphans
+
+
+def _group_of(store: PaperStore, node: str, index: ox.NamedNode) -> list[str]:
+    """The members of the indexed group ``node`` belongs to."""
+    canonical = ox.NamedNode(str(PKG.canonical))
+    targets = [
+        q.object for q in store.quads_for_pattern(ox.NamedNode(node), canonical, None, index)
+    ]
+    return [
+        q.subject.value
+        for target in targets
+        if isinstance(target, ox.NamedNode)
+        for q in store.quads_for_pattern(None, canonical, target, index)
+        if isinstance(q.subject, ox.NamedNode)
+    ]
+
+
+def _joinable(store: PaperStore, node: str, kind: str, index: ox.NamedNode) -> set[str]:
+    """Nodes of ``kind`` that share an identifier or a label with ``node``."""
+    subject = ox.NamedNode(node)
+    found: set[str] = set()
+    for quad in _pattern(store, subject, str(PKG.curie), None):
+        if not isinstance(quad.object, ox.Literal):
+            continue
+        for same in _pattern(store, None, str(PKG.curie), quad.object):
+            if isinstance(same.subject, ox.NamedNode) and same.graph_name != index:
+                found.add(same.subject.value)
+    labels = {
+        lookup_key(q.object.value)
+        for q in _pattern(store, subject, str(RDFS.label), None)
+        if isinstance(q.object, ox.Literal)
+    }
+    for key in labels:
+        # every label's key is among a node's lookup keys: candidates, checked by their labels
+        for candidate in _pattern(store, None, str(PKG.lookupKey), ox.Literal(key)):
+            other = candidate.subject
+            if not isinstance(other, ox.NamedNode) or candidate.graph_name == index:
+                continue
+            other_labels = _pattern(store, other, str(RDFS.label), None)
+            if any(lookup_key(_text(q.object)) == key for q in other_labels):
+                found.add(other.value)
+    return {other for other in found if _kind_of(store, other, index) == kind}
+
+
+def _grouped(
+    store: PaperStore, kinds: dict[str, str], graph: ox.NamedNode
+) -> tuple[list[ox.Quad], set[str]]:
+    """The index statements for the concept nodes ``kinds``, and the canonical nodes they had."""
     labels = _values(store, str(RDFS.label), kinds, graph)
     curies = _values(store, str(PKG.curie), kinds, graph)
     keys = _values(store, str(PKG.lookupKey), kinds, graph)
+    old = {
+        quad.object.value
+        for node in kinds
+        for quad in store.quads_for_pattern(
+            ox.NamedNode(node), ox.NamedNode(str(PKG.canonical)), None, graph
+        )
+        if isinstance(quad.object, ox.NamedNode)
+    }
 
     groups = _Groups()
     by_id: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -136,7 +264,6 @@ def reconcile_concepts(
     for node in kinds:
         members_of[groups.find(node)].append(node)
     quads: list[ox.Quad] = []
-    conflicts: list[IdentifierConflict] = []
     for members in members_of.values():
         canonical = _canonical(members, kinds[members[0]])
         target = ox.NamedNode(canonical)
@@ -158,28 +285,50 @@ def reconcile_concepts(
         )
         for key in sorted({k for m in members for k in keys[m]} | {lookup_key(label)}):
             quads.append(ox.Quad(target, ox.NamedNode(str(PKG.conceptKey)), ox.Literal(key), graph))
-        by_prefix: dict[str, list[str]] = defaultdict(list)
-        for curie in group_curies:
-            by_prefix[curie.partition(":")[0]].append(curie)
-        found = [
-            IdentifierConflict(canonical, label, prefix, tuple(ids))
-            for prefix, ids in sorted(by_prefix.items())
-            if len(ids) > 1
-        ]
-        # Stated once here, where they are found: the statistics and the identifier-conflicts
-        # query read these rather than recomputing them.
+        prefixes = [curie.partition(":")[0] for curie in group_curies]
+        # Conflicts are stated once here, where they are found: the statistics and the
+        # identifier-conflicts query read them rather than recomputing them.
         quads.extend(
-            ox.Quad(target, ox.NamedNode(str(PKG.conflictingPrefix)), ox.Literal(c.prefix), graph)
-            for c in found
+            ox.Quad(target, ox.NamedNode(str(PKG.conflictingPrefix)), ox.Literal(prefix), graph)
+            for prefix in sorted(set(prefixes))
+            if prefixes.count(prefix) > 1
         )
-        conflicts.extend(found)
-    write_concept_index(store, graph, quads)
+    return quads, old
+
+
+def _index_report(store: PaperStore, graph: ox.NamedNode) -> ConceptIndexReport:
+    """What the index holds: concept nodes, concepts, and the conflicts it states."""
+
+    def values(predicate: str) -> dict[str, str]:
+        return {
+            _text(q.subject): _text(q.object)
+            for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph)
+        }
+
+    members = sum(
+        1 for _ in store.quads_for_pattern(None, ox.NamedNode(str(PKG.canonical)), None, graph)
+    )
+    ids, labels = values(str(PKG.conceptIds)), values(str(SKOS.prefLabel))
+    conflicts = []
+    for quad in store.quads_for_pattern(
+        None, ox.NamedNode(str(PKG.conflictingPrefix)), None, graph
+    ):
+        concept, prefix = _text(quad.subject), _text(quad.object)
+        same = tuple(c for c in ids.get(concept, "").split("|") if c.partition(":")[0] == prefix)
+        conflicts.append(IdentifierConflict(concept, labels.get(concept, concept), prefix, same))
     conflicts.sort(key=lambda c: (c.label, c.prefix))
-    return ConceptIndexReport(len(kinds), len(members_of), tuple(conflicts))
+    return ConceptIndexReport(members, len(ids), tuple(conflicts))
+
+
+def _text(term: object) -> str:
+    return term.value if isinstance(term, ox.NamedNode | ox.Literal | ox.BlankNode) else str(term)
 
 
 def _pattern(
-    store: PaperStore, subject: ox.NamedNode | None, predicate: str, obj: ox.NamedNode | None
+    store: PaperStore,
+    subject: ox.NamedNode | None,
+    predicate: str,
+    obj: ox.NamedNode | ox.Literal | None,
 ) -> Iterable[ox.Quad]:
     return store.quads_for_pattern(subject, ox.NamedNode(predicate), obj)
 

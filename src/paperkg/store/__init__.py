@@ -8,6 +8,7 @@ push logs).
 from __future__ import annotations
 
 from .bookkeeping import (
+    forget_validation,
     index_graph,
     index_graphs,
     local_graphs,
@@ -26,6 +27,7 @@ __all__ = [
     "PaperStore",
     "Term",
     "WriteOutcome",
+    "forget_validation",
     "index_graph",
     "index_graphs",
     "local_graphs",

@@ -17,6 +17,7 @@ from ..vocab import DEFAULT_BASE_IRI, PKG
 from .paper_store import PaperStore
 
 __all__ = [
+    "forget_validation",
     "index_graph",
     "index_graphs",
     "local_graphs",
@@ -105,6 +106,15 @@ def log_validation(store: PaperStore, checked: Mapping[ox.NamedNode, tuple[str, 
         )
     ]
     store.replace_statements(log, checked, quads)
+
+
+def forget_validation(store: PaperStore, graphs: Iterable[ox.NamedNode]) -> None:
+    """Drop the validation log entries of record graphs that are gone from the store."""
+    chosen = list(graphs)
+    if not chosen or store.read_only:
+        return
+    for log in validation_graphs(store):
+        store.replace_statements(log, chosen, ())
 
 
 def push_log_graph(store: PaperStore, endpoint: str) -> ox.NamedNode:

@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import itertools
+import json
 import os
 import stat
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
 import rdflib
 
+from paperkg.build import build
 from paperkg.concepts import reconcile_concepts
 from paperkg.errors import ExportError
-from paperkg.export import EXPORT_FORMATS, export_store
+from paperkg.export import EXPORT_FORMATS, PREFIXES, export_store
 from paperkg.mapping import map_record
-from paperkg.store import PaperStore, to_rdflib_term
+from paperkg.store import (
+    PaperStore,
+    index_graph,
+    local_graphs,
+    log_pushes,
+    push_log_graph,
+    to_rdflib_term,
+)
 
-from conftest import EXTRACTION, RECORD, assert_isomorphic
+from conftest import EXTRACTION, RECORD, SEEDS, assert_isomorphic, run_cli
+from triplestore import oxigraph_command
 
 
 @pytest.fixture
@@ -113,3 +129,295 @@ def test_an_export_is_readable_as_the_umask_allows(store: PaperStore, tmp_path: 
     finally:
         os.umask(previous)
     assert stat.S_IMODE((tmp_path / "out.ttl").stat().st_mode) == 0o644
+
+
+# --- the sorted union (Turtle, N-Triples) -----------------------------------------------------
+
+
+def _reference_union(store: PaperStore, fmt: str) -> bytes:
+    """The export as the first version wrote it: a set of triples, sorted by the three terms."""
+    skipped = set(local_graphs(store))
+    seen: set[ox.Triple] = set()
+    triples = []
+    for quad in store:
+        if quad.graph_name not in skipped and quad.triple not in seen:
+            seen.add(quad.triple)
+            triples.append(quad.triple)
+    triples.sort(key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    rdf_format = EXPORT_FORMATS[fmt][0]
+    prefixes = dict(PREFIXES) if fmt == "turtle" else None
+    return ox.serialize(triples, format=rdf_format, prefixes=prefixes) or b""
+
+
+@pytest.fixture(scope="module")
+def seeds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PaperStore]:
+    """The seeds on disk, validated (a validation log) and pushed once (a push log)."""
+    with PaperStore(tmp_path_factory.mktemp("seeds") / "store", read_only=False) as kg:
+        build(kg, [str(SEEDS)])
+        graph = kg.record_graphs()[0]
+        endpoint = "http://localhost:1/store"
+        log_pushes(kg, push_log_graph(kg, endpoint), endpoint, {graph.value: "k"})
+        assert len(local_graphs(kg)) == 2
+        yield kg
+
+
+def _tricky_store() -> PaperStore:
+    """Terms whose texts are prefixes of each other, escapes, language tags and non-ASCII."""
+    kg = PaperStore()
+    g1, g2 = ox.NamedNode("http://example.org/g1"), ox.NamedNode("http://example.org/g2")
+    subjects: list[ox.NamedNode | ox.BlankNode] = [
+        ox.NamedNode("http://example.org/a"),
+        ox.NamedNode("http://example.org/a/b"),
+        ox.NamedNode("http://example.org/a-"),
+        ox.NamedNode("http://example.org/é"),
+        ox.BlankNode("b1"),
+        ox.BlankNode("b10"),
+    ]
+    predicates = [ox.NamedNode("http://example.org/p"), ox.NamedNode("http://example.org/p2")]
+    objects: list[ox.NamedNode | ox.BlankNode | ox.Literal] = [
+        ox.Literal("x"),
+        ox.Literal("x", language="en"),
+        ox.Literal("x y"),
+        ox.Literal('line\nbreak "quoted" \\ tab\t'),
+        ox.Literal("01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+        ox.Literal("ünïcode ☃ 𝄞"),
+        ox.NamedNode("http://example.org/a"),
+        ox.BlankNode("b1"),
+    ]
+    kg.add_quads(  # every triple in g1, two in three again in g2 (the union removes them)
+        ox.Quad(s, p, o, g)
+        for i, s in enumerate(subjects)
+        for j, p in enumerate(predicates)
+        for k, o in enumerate(objects)
+        for g in (g1, g2)
+        if g == g1 or (i + j + k) % 3
+    )
+    return kg
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "nt"])
+def test_the_union_is_written_as_the_first_version_wrote_it(
+    seeds: PaperStore, tmp_path: Path, fmt: str
+) -> None:
+    for kg in (seeds, _tricky_store()):
+        export_store(kg, tmp_path / "out", fmt)
+        assert (tmp_path / "out").read_bytes() == _reference_union(kg, fmt)
+
+
+def test_a_turtle_export_failing_halfway_leaves_the_old_file(
+    seeds: PaperStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "kg.ttl"
+    target.write_text("previous export\n")
+    parse = ox.parse
+
+    def fails_after_a_while(*args: Any, **kwargs: Any) -> Iterator[ox.Quad]:
+        quads = parse(*args, **kwargs)
+        yield from itertools.islice(quads, 100)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(ox, "parse", fails_after_a_while)
+    with pytest.raises(OSError, match="disk full"):
+        export_store(seeds, target, "turtle")
+    assert target.read_text() == "previous export\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["kg.ttl"]
+
+
+# --- sharded N-Quads --------------------------------------------------------------------------
+
+
+def _data_quads(store: PaperStore) -> set[ox.Quad]:
+    skipped = set(local_graphs(store))
+    return {quad for quad in store if quad.graph_name not in skipped}
+
+
+def _manifest(folder: Path) -> dict[str, Any]:
+    manifest: dict[str, Any] = json.loads((folder / "manifest.json").read_text())
+    return manifest
+
+
+def _shard_quads(path: Path) -> list[ox.Quad]:
+    data = path.read_bytes()
+    if path.suffix == ".gz":
+        data = gzip.decompress(data)
+    return list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_shards_hold_the_data_quads_in_whole_graphs(
+    seeds: PaperStore, tmp_path: Path, compress: bool
+) -> None:
+    folder = tmp_path / "shards"
+    count = export_store(seeds, folder, "nq", shard_size=500, compress=compress)
+    manifest = _manifest(folder)
+    suffix = ".nq.gz" if compress else ".nq"
+    names = [f"part-{n:05d}{suffix}" for n in range(len(manifest["shards"]))]
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*names, "manifest.json"])
+    assert [entry["file"] for entry in manifest["shards"]] == names
+    assert len(names) > 1
+    union: list[ox.Quad] = []
+    shard_of: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, set[str]] = {}
+    for entry in manifest["shards"]:
+        path = folder / entry["file"]
+        quads = _shard_quads(path)
+        assert entry["statements"] == len(quads) <= 500
+        assert entry["bytes"] == path.stat().st_size
+        assert entry["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+        for quad in quads:
+            shard_of.setdefault(quad.graph_name, set()).add(entry["file"])
+        union.extend(quads)
+    assert len(union) == len(set(union)) == count == manifest["statements"]
+    assert set(union) == _data_quads(seeds)
+    assert all(len(files) == 1 for files in shard_of.values())
+    assert manifest["graphs"] == len(shard_of)
+    assert manifest["compression"] == ("gzip" if compress else None)
+
+
+def test_only_the_concept_index_is_split_and_only_when_it_alone_is_too_big(
+    seeds: PaperStore, tmp_path: Path
+) -> None:
+    index = index_graph()
+    size = sum(1 for _ in seeds.graph_quads(index))
+    records: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, int] = {
+        g: sum(1 for _ in seeds.graph_quads(g)) for g in seeds.record_graphs()
+    }
+    limit = size - 1  # the index is split; records larger than it are shards of their own
+    assert any(n > limit for n in records.values())
+    export_store(seeds, tmp_path / "s", "nq", shard_size=limit)
+    index_shards = 0
+    for entry in _manifest(tmp_path / "s")["shards"]:
+        graphs = {q.graph_name for q in _shard_quads(tmp_path / "s" / entry["file"])}
+        if entry["statements"] > limit:
+            assert len(graphs) == 1
+            assert records[graphs.pop()] == entry["statements"]
+        index_shards += index in graphs
+    assert index_shards == 2
+
+
+def test_shards_load_into_oxigraph_with_its_command_line(seeds: PaperStore, tmp_path: Path) -> None:
+    oxigraph = oxigraph_command()
+    expected = _data_quads(seeds)
+    for compress in (False, True):
+        folder = tmp_path / f"shards-{compress}"
+        export_store(seeds, folder, "nq", shard_size=400, compress=compress)
+        location = tmp_path / f"loaded-{compress}"
+        for entry in _manifest(folder)["shards"]:
+            command = [oxigraph, "load", "--location", str(location)]
+            done = subprocess.run(
+                [*command, "--file", str(folder / entry["file"])],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            assert done.returncode == 0, done.stderr
+        with PaperStore.open_existing(location) as loaded:
+            assert set(loaded) == expected
+
+
+def test_the_same_store_gives_the_same_shards(store: PaperStore, tmp_path: Path) -> None:
+    # an in-memory store lists quads in the order they were added: the export must not
+    other = PaperStore()
+    other.add_quads(reversed(list(store)))
+    for name, kg in (("a", store), ("b", other)):
+        export_store(kg, tmp_path / name, "nq", shard_size=60, compress=True)
+    files = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert files == sorted(p.name for p in (tmp_path / "b").iterdir())
+    assert len(files) > 2
+    for name in files:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_a_folder_that_is_not_a_paperkg_export_is_refused_untouched(
+    store: PaperStore, tmp_path: Path
+) -> None:
+    (tmp_path / "notes.txt").write_text("mine\n")
+    (tmp_path / "part-00000.nq").write_text("mine too\n")
+    with pytest.raises(ExportError, match="not empty and holds no paperkg export"):
+        export_store(store, tmp_path, "nq", shard_size=100)
+    (tmp_path / "manifest.json").write_text('{"generator": "someone else"}\n')
+    with pytest.raises(ExportError, match="not empty and holds no paperkg export"):
+        export_store(store, tmp_path, "nq", shard_size=100)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "manifest.json",
+        "notes.txt",
+        "part-00000.nq",
+    ]
+    assert (tmp_path / "part-00000.nq").read_text() == "mine too\n"
+
+
+def test_an_older_export_is_replaced_whole_and_other_files_are_kept(
+    store: PaperStore, tmp_path: Path
+) -> None:
+    folder = tmp_path / "shards"
+    export_store(store, folder, "nq", shard_size=20, compress=True)  # the index split in two
+    assert len(_manifest(folder)["shards"]) == 3
+    (folder / "README.txt").write_text("how we load these\n")
+    export_store(store, folder, "nq", shard_size=100_000)
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "README.txt",
+        "manifest.json",
+        "part-00000.nq",
+    ]
+    assert set(_shard_quads(folder / "part-00000.nq")) == set(store)
+
+
+def test_an_interrupted_export_leaves_no_manifest_and_the_next_replaces_it(
+    store: PaperStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "shards"
+    export_store(store, folder, "nq", shard_size=30)
+    serialize = ox.serialize
+    calls = 0
+
+    def fails_on_the_second_graph(*args: Any, **kwargs: Any) -> bytes | None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise OSError("disk full")
+        return serialize(*args, **kwargs)
+
+    monkeypatch.setattr(ox, "serialize", fails_on_the_second_graph)
+    with pytest.raises(OSError, match="disk full"):
+        export_store(store, folder, "nq", shard_size=30)
+    left = sorted(p.name for p in folder.iterdir())
+    assert "manifest.json" not in left
+    assert not [name for name in left if name.endswith(".tmp")]
+    monkeypatch.undo()
+    export_store(store, folder, "nq", shard_size=30)
+    assert not (folder / ".paperkg-export-incomplete").exists()
+    shards = [folder / entry["file"] for entry in _manifest(folder)["shards"]]
+    assert sorted(folder.iterdir()) == sorted([*shards, folder / "manifest.json"])
+    assert {q for path in shards for q in _shard_quads(path)} == set(store)
+
+
+def test_shard_options_are_checked(store: PaperStore, tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match="shards are N-Quads, not turtle"):
+        export_store(store, tmp_path / "s", "turtle", shard_size=10)
+    with pytest.raises(ExportError, match="gzip is for shards"):
+        export_store(store, tmp_path / "kg.nq", "nq", compress=True)
+    (tmp_path / "kg.nq").write_text("")
+    with pytest.raises(ExportError, match="is a file, and shards go into a folder"):
+        export_store(store, tmp_path / "kg.nq", "nq", shard_size=10)
+    with pytest.raises(ExportError, match="is a folder"):
+        export_store(store, tmp_path, "nq")
+
+
+def test_the_command_line_writes_shards_and_refuses_a_foreign_folder(
+    seeds: PaperStore, tmp_path: Path
+) -> None:
+    # the CLI opens the store itself: export from a copy of the seeds' quads on disk
+    location = tmp_path / "store"
+    with PaperStore(location) as copy:
+        copy.add_quads(iter(seeds))
+    folder = tmp_path / "shards"
+    args = ["--store", str(location), "export", "--format", "nq", "--shard-size", "500"]
+    code, out, err = run_cli(*args, "--gzip", "-o", str(folder))
+    assert code == 0, err
+    assert out.strip() == f"wrote {len(_data_quads(seeds))} statements to {folder}"
+    assert _manifest(folder)["shards"][0]["file"] == "part-00000.nq.gz"
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "data.csv").write_text("a,b\n")
+    code, out, err = run_cli(*args, "-o", str(tmp_path / "mine"))
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert "not empty and holds no paperkg export" in err

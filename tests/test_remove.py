@@ -16,6 +16,8 @@ from paperkg.remove import prune_store, remove_papers
 from paperkg.store import PaperStore, index_graph, validation_graphs
 from paperkg.vocab import PKG, RDF
 
+from conftest import run_cli
+
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 PREGABALIN_RCT = "026_pregabalin_fibromyalgia_rct.txt"
 KINDS = {str(PKG.Chemical), str(PKG.Condition), str(PKG.Species)}
@@ -122,3 +124,37 @@ def test_prune_removes_the_papers_whose_files_are_gone_and_only_those(
     build(clean, [str(seeds_copy)], validate=False)
     kept = {g.value for g in store.record_graphs()}
     assert {g.value for g in clean.record_graphs()} < kept  # the broken file's paper stays
+
+
+def test_a_rebuild_after_edits_and_removals_has_the_index_of_a_fresh_build(
+    seeds_copy: Path,
+) -> None:
+    store = PaperStore()
+    build(store, [str(seeds_copy)], validate=False)
+    record = seeds_copy / PREGABALIN_RCT
+    text = record.read_text(encoding="utf-8")
+    assert "MESH:D000069583" in text
+    record.write_text(text.replace("MESH:D000069583", "MESH:D999999"), encoding="utf-8")
+    (seeds_copy / "032_gabapentin_fibromyalgia_rct.txt").unlink()
+    report = build(store, [str(seeds_copy)], validate=False)
+    assert report.replaced  # the edited record was rebuilt, the index updated for it alone
+    prune_store(store, [seeds_copy])
+    fresh = PaperStore()
+    build(fresh, [str(seeds_copy)], validate=False)
+    assert set(store.graph_quads(index_graph())) == set(fresh.graph_quads(index_graph()))
+
+
+def test_the_cli_removes_and_prunes(seeds_copy: Path, tmp_path: Path) -> None:
+    store = str(tmp_path / "kg")
+    assert run_cli("--store", store, "build", str(seeds_copy), "--no-validate")[0] == 0
+    code, out, err = run_cli("--store", store, "remove", "10.7759/cureus.83824", "PMID:1")
+    assert code == 1  # one of the two is not in the store: said on one line, the other removed
+    assert "1 paper(s) removed" in out + err
+    assert "PMID:1: no such paper in" in err
+    assert len(err.strip().splitlines()) == 1
+    (seeds_copy / PREGABALIN_RCT).unlink()
+    code, out, err = run_cli("--store", store, "build", "--prune", str(seeds_copy), "--no-validate")
+    assert code == 0, err
+    assert "pruned: 1 paper(s) removed" in out + err
+    with PaperStore(store, read_only=True) as opened:
+        assert len(opened.record_graphs()) == 7  # the removed case report was built again

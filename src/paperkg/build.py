@@ -1,19 +1,38 @@
 """Build: records in, record graphs in the store. A bad record is reported and skipped.
 
 Each record goes read -> extract -> map -> one store transaction, so a failure in one record
-never leaves another half-written, and ``strict=True`` stops at the first bad one.
+never leaves another half-written, and ``strict=True`` stops at the first bad one. Extraction
+and mapping may run in worker processes (:mod:`.build_pool`); reading, the decision what to
+extract and every write stay in this process, in read order, so the result is the same.
 """
 
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .concepts import ConceptIndexReport, reconcile_concepts
-from .errors import RecordError
+from pyoxigraph import NamedNode
+
+from .build_pool import (
+    BATCH,
+    IN_FLIGHT_PER_WORKER,
+    START_AFTER,
+    Failed,
+    RecordPool,
+    Shipped,
+    default_workers,
+    extract_and_map,
+    failure,
+    pickles,
+)
+from .concepts import ConceptIndexReport, concept_nodes, reconcile_concepts
+from .errors import ConfigError, RecordError
 from .extraction import MAX_PROSE_CHARS, Extractor, RuleExtractor
 from .mapping import build_key, map_record, record_identity
 from .model import Extraction, MappedRecord, PaperRecord
@@ -122,6 +141,7 @@ def build(
     input_format: str | None = None,
     validate: bool = True,
     validation_progress: Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> BuildReport:
     """Load every record under ``sources`` (files, folders, globs) into ``store``.
 
@@ -133,27 +153,33 @@ def build(
     ``progress`` is called once per record read (rejected ones included) with a :class:`BuildStep`.
     ``validate`` checks the record graphs the build changed against the shapes (the report's
     ``validation``; ``validation_progress`` is called per graph), as ``paperkg build`` does.
+    ``workers`` processes extract and map (default: the CPUs this process may use; 1: all in
+    this process). This process alone writes, record by record in read order, so the store,
+    the report and the progress calls are the same whatever the number of workers. Workers are
+    fresh interpreters: a script that builds with them runs under ``if __name__ == "__main__"``.
     """
     report = BuildReport()
     chosen = extractor or RuleExtractor()
     identity = f"{chosen.name}/{chosen.version}"
-    seen_papers: dict[str, str] = {}
+    count = _worker_count(workers, chosen)
     paths = expand_sources(sources)
-    for index, path in enumerate(paths, 1):
-        for item in read_records(path, input_format):
-            if isinstance(item, RecordError):
-                if strict:
-                    raise item
-                report.rejected.append(item)
-                source, outcome = item.path, "rejected"
-            else:
-                source = item.source
-                outcome = _build_record(
-                    store, item, chosen, identity, base_iri, report, seen_papers
-                )
-            if progress is not None:
-                progress(BuildStep(source, outcome, index, len(paths)))
-    report.concepts = reconcile_concepts(store, base_iri=base_iri)
+    reads = (
+        (index, item)
+        for index, path in enumerate(paths, 1)
+        for item in read_records(path, input_format)
+    )
+    run = _Run(store, chosen, identity, base_iri, report, strict, progress, len(paths))
+    if count == 1:
+        run.in_process(reads)
+    else:
+        run.pooled(reads, RecordPool(count, chosen, identity, base_iri))
+    # Only the concepts this build touched are regrouped (a full rebuild gives the same index).
+    report.concepts = reconcile_concepts(
+        store,
+        base_iri=base_iri,
+        graphs=[NamedNode(graph) for graph in dict.fromkeys(report.changed_graphs)],
+        nodes=run.replaced_nodes,
+    )
     if validate and report.changed_graphs:
         from .validate import validate_store  # pySHACL loads only when something is checked
 
@@ -163,53 +189,216 @@ def build(
     return report
 
 
-def _build_record(
-    store: PaperStore,
-    record: PaperRecord,
-    extractor: Extractor,
-    identity: str,
-    base_iri: str,
-    report: BuildReport,
-    seen_papers: dict[str, str],
-) -> str:
-    """Extract, map and write one record, unless its graph is already up to date.
+def _worker_count(workers: int | None, extractor: Extractor) -> int:
+    if workers is None:
+        # an extractor that cannot go to another process is run here, unless workers were asked
+        return default_workers() if pickles(extractor) else 1
+    if workers < 1:
+        raise ConfigError(
+            "workers", f"{workers} is below 1", "give 1 (build in this process) or more"
+        )
+    return workers
 
-    Returns what happened to it (a :class:`WriteOutcome` value, or ``duplicate``).
-    """
-    report.warnings.extend(
-        RecordIssue(record.source, warning.line, warning.message) for warning in record.warnings
-    )
-    key, graph = record_identity(record, base_iri)
-    earlier = seen_papers.get(key)
-    if earlier is not None:
-        report.warnings.append(
-            RecordIssue(
-                record.source,
-                1,
-                f"same paper ({key}) as {earlier}; skipped, the paper is counted once",
-            )
+
+@dataclass(slots=True)
+class _Entry:
+    """A record read and waiting its turn: records are written and reported in read order."""
+
+    source: str
+    file_index: int
+    warnings: list[RecordIssue] = field(default_factory=list)
+    #: decided when read: ``duplicate``, ``unchanged`` or ``rejected`` (``error``)
+    outcome: str = ""
+    error: RecordError | None = None
+    #: to extract and map, here (``result``) or in a worker (``future``)
+    record: PaperRecord | None = None
+    result: MappedRecord | RecordError | None = None
+    #: the records sent with it to one worker, and its place among them
+    future: Future[list[Shipped | Failed]] | None = None
+    slot: int = 0
+
+    def ready(self) -> bool:
+        if self.future is not None:
+            return self.future.done()
+        return self.record is None or self.result is not None  # else waiting to be sent
+
+
+class _Run:
+    """One build: decides per record what to do, then writes and reports it, in read order."""
+
+    def __init__(
+        self,
+        store: PaperStore,
+        extractor: Extractor,
+        identity: str,
+        base_iri: str,
+        report: BuildReport,
+        strict: bool,
+        progress: Callable[[BuildStep], None] | None,
+        file_count: int,
+    ) -> None:
+        self.store = store
+        self.extractor = extractor
+        self.identity = identity
+        self.base_iri = base_iri
+        self.report = report
+        self.strict = strict
+        self.progress = progress
+        self.file_count = file_count
+        self.seen_papers: dict[str, str] = {}
+        #: concept nodes of graphs this build replaced, read before: the index regroups them
+        self.replaced_nodes: set[str] = set()
+
+    def in_process(self, reads: Iterable[tuple[int, PaperRecord | RecordError]]) -> None:
+        """Each record read, extracted, mapped and written before the next is read."""
+        for index, item in reads:
+            entry = self.plan(index, item)
+            if entry.record is not None:
+                entry.result = self.extract(entry.record)
+            self.finish(entry, entry.result)
+
+    def extract(self, record: PaperRecord) -> MappedRecord | RecordError:
+        """Extract and map one record in this process."""
+        return extract_and_map(record, self.extractor, self.identity, self.base_iri)
+
+    def pooled(
+        self, reads: Iterable[tuple[int, PaperRecord | RecordError]], pool: RecordPool
+    ) -> None:
+        """Records extracted and mapped by ``pool`` while this process reads ahead and writes.
+
+        The first ``START_AFTER`` records to extract, and any until the workers answer, are
+        extracted here; the others go to a worker ``BATCH`` at a time. At most
+        ``IN_FLIGHT_PER_WORKER`` records per worker wait; each is written as soon as it and
+        every record read before it are done.
+        """
+        pending: deque[_Entry] = deque()
+        batch: list[_Entry] = []
+        limit = IN_FLIGHT_PER_WORKER * pool.workers
+        extracted_here = 0
+        try:
+            for index, item in reads:
+                entry = self.plan(index, item)
+                if entry.record is not None:
+                    if extracted_here >= START_AFTER and pool.ready():
+                        batch.append(entry)
+                        if len(batch) == BATCH:
+                            _send(batch, pool)
+                    else:  # a small build, or workers still starting: extract here meanwhile
+                        entry.result = self.extract(entry.record)
+                        extracted_here += 1
+                pending.append(entry)
+                # strict: the records before a bad one are written, as in one process
+                stop = self.strict and entry.error is not None
+                while pending and (stop or len(pending) >= limit or pending[0].ready()):
+                    if batch and batch[0] is pending[0]:  # the next to write is not sent yet
+                        _send(batch, pool)
+                    self._finish_next(pending, pool)
+            _send(batch, pool)
+            while pending:
+                self._finish_next(pending, pool)
+        finally:  # also on Ctrl-C and strict: queued records dropped, the workers stopped
+            pool.close()
+
+    def _finish_next(self, pending: deque[_Entry], pool: RecordPool) -> None:
+        entry = pending.popleft()
+        if entry.future is not None:
+            try:
+                entry.result = entry.future.result()[entry.slot].received()
+            except BrokenProcessPool:
+                self._after_a_crash(entry, pending, pool)
+        self.finish(entry, entry.result)
+
+    def _after_a_crash(self, entry: _Entry, pending: deque[_Entry], pool: RecordPool) -> None:
+        """A worker died, and every record in flight failed with it: they are sent again one
+        at a time to a fresh pool, so the one that kills its worker again is rejected alone.
+        """
+        pool.restart()
+        for waiting in (entry, *pending):
+            if waiting.future is None or waiting.record is None or not _failed(waiting.future):
+                continue
+            waiting.future = None
+            try:
+                waiting.result = pool.submit([waiting.record]).result()[0].received()
+            except BrokenProcessPool:
+                pool.restart()
+                waiting.result = failure(waiting.source, "the worker process extracting it died")
+
+    def plan(self, file_index: int, item: PaperRecord | RecordError) -> _Entry:
+        """What to do with a record just read: decided here, before any extraction, so records
+        that are duplicates or up to date never reach a worker.
+        """
+        if isinstance(item, RecordError):
+            return _Entry(item.path, file_index, outcome="rejected", error=item)
+        record = item
+        entry = _Entry(record.source, file_index)
+        entry.warnings.extend(
+            RecordIssue(record.source, warning.line, warning.message) for warning in record.warnings
         )
-        return "duplicate"
-    seen_papers[key] = record.source
-    if store.build_key(graph) == build_key(record, identity, base_iri):
-        report.unchanged.append(record.source)
-        return WriteOutcome.UNCHANGED.value
-    if _prose_length(record) > MAX_PROSE_CHARS:
-        report.warnings.append(
-            RecordIssue(
-                record.source,
-                0,
-                f"prose longer than {MAX_PROSE_CHARS:,} characters; extraction read the first "
-                f"{MAX_PROSE_CHARS:,} (the whole record is stored)",
+        key, graph = record_identity(record, self.base_iri)
+        earlier = self.seen_papers.get(key)
+        if earlier is not None:
+            entry.warnings.append(
+                RecordIssue(
+                    record.source,
+                    1,
+                    f"same paper ({key}) as {earlier}; skipped, the paper is counted once",
+                )
             )
-        )
-    mapped = map_record(record, extractor.extract(record), base_iri=base_iri, extractor=identity)
-    outcome = store.put_record(mapped)
-    {
-        WriteOutcome.ADDED: report.added,
-        WriteOutcome.REPLACED: report.replaced,
-        WriteOutcome.UNCHANGED: report.unchanged,
-    }[outcome].append(record.source)
-    if outcome is not WriteOutcome.UNCHANGED:
-        report.changed_graphs.append(mapped.graph.value)
-    return outcome.value
+            entry.outcome = "duplicate"
+            return entry
+        self.seen_papers[key] = record.source
+        if self.store.build_key(graph) == build_key(record, self.identity, self.base_iri):
+            entry.outcome = WriteOutcome.UNCHANGED.value
+            return entry
+        if _prose_length(record) > MAX_PROSE_CHARS:
+            entry.warnings.append(
+                RecordIssue(
+                    record.source,
+                    0,
+                    f"prose longer than {MAX_PROSE_CHARS:,} characters; extraction read the "
+                    f"first {MAX_PROSE_CHARS:,} (the whole record is stored)",
+                )
+            )
+        entry.record = record
+        return entry
+
+    def finish(self, entry: _Entry, result: MappedRecord | RecordError | None) -> None:
+        """Write an entry's graph (one transaction), report it and call ``progress``."""
+        report = self.report
+        error = result if isinstance(result, RecordError) else entry.error
+        if error is not None and self.strict:
+            raise error
+        report.warnings.extend(entry.warnings)
+        outcome = entry.outcome
+        if error is not None:
+            report.rejected.append(error)
+            outcome = "rejected"
+        elif isinstance(result, MappedRecord):
+            if self.store.build_key(result.graph) is not None:
+                self.replaced_nodes |= concept_nodes(self.store, result.graph)
+            written = self.store.put_record(result)
+            {
+                WriteOutcome.ADDED: report.added,
+                WriteOutcome.REPLACED: report.replaced,
+                WriteOutcome.UNCHANGED: report.unchanged,
+            }[written].append(entry.source)
+            if written is not WriteOutcome.UNCHANGED:
+                report.changed_graphs.append(result.graph.value)
+            outcome = written.value
+        elif outcome == WriteOutcome.UNCHANGED.value:
+            report.unchanged.append(entry.source)
+        if self.progress is not None:
+            self.progress(BuildStep(entry.source, outcome, entry.file_index, self.file_count))
+
+
+def _send(batch: list[_Entry], pool: RecordPool) -> None:
+    """Send the records of ``batch`` to one worker together (fewer, larger messages)."""
+    if batch:
+        future = pool.submit([entry.record for entry in batch if entry.record is not None])
+        for slot, entry in enumerate(batch):
+            entry.future, entry.slot = future, slot
+        batch.clear()
+
+
+def _failed(future: Future[list[Shipped | Failed]]) -> bool:
+    return future.cancelled() or (future.done() and future.exception() is not None)

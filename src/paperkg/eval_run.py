@@ -223,7 +223,8 @@ def run_evaluation(
     for question, condition in (answers or {}).items():
         if question in truth.get("queries", {}):
             with PaperStore() as store:
-                build(store, [str(records)], extractor=chosen, validate=False)
+                # one process: the extractor caches what was scored above
+                build(store, [str(records)], extractor=chosen, validate=False, workers=1)
                 answer = graph_answer_check(store, truth["queries"][question], condition)
             asked = question
             break

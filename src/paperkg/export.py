@@ -4,25 +4,34 @@ Serialisation goes through Oxigraph, not rdflib (DESIGN.md section 2: rdflib's T
 superlinear on large graphs). Triple formats (Turtle, N-Triples) get the union of all record
 graphs with duplicates removed; quad formats keep one named graph per record. The validation log
 (which build of each graph this store validated) is left out: it is about this store, not the data.
+
+A sharded export (N-Quads, ``shard_size``) writes a folder of files a bulk loader can take one by
+one or in parallel: ``part-00000.nq`` ... each of at most ``shard_size`` statements and whole
+named graphs, then ``manifest.json`` last, so a folder with a manifest is a complete export.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gzip
+import hashlib
+import io
+import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
 from .errors import ExportError
 from .files import atomic_write
 from .identifiers import CANONICAL_PREFIXES
-from .store import PaperStore, local_graphs
+from .store import PaperStore, index_graphs, local_graphs
+from .version import __version__
 from .vocab import PREFIXES as VOCAB_PREFIXES
 
-__all__ = ["EXPORT_FORMATS", "PREFIXES", "export_store"]
-
-_S = TypeVar("_S", ox.Quad, ox.Triple)
+__all__ = ["EXPORT_FORMATS", "MANIFEST", "PREFIXES", "export_store"]
 
 #: format name -> (Oxigraph format, carries named graphs)
 EXPORT_FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
@@ -39,32 +48,54 @@ PREFIXES = {
     **{prefix.lower(): iri for prefix, (iri, _) in CANONICAL_PREFIXES.items()},
 }
 
+#: The file of a sharded export that lists its shards; written last.
+MANIFEST = "manifest.json"
+#: Present while a sharded export is being written: marks the folder as paperkg's even when an
+#: interrupted export left shards but no manifest, so the next export may replace them.
+_INCOMPLETE = ".paperkg-export-incomplete"
+#: The files a sharded export writes (and their temporaries): the only ones it ever deletes.
+_OWN_FILE = re.compile(
+    r"\.?(?:part-\d{5,}\.nq(?:\.gz)?|manifest\.json|\.paperkg-export-incomplete)(?:\.\w+\.tmp)?"
+)
 
-def export_store(store: PaperStore, output: str | Path, fmt: str = "turtle") -> int:
+
+def export_store(
+    store: PaperStore,
+    output: str | Path,
+    fmt: str = "turtle",
+    *,
+    shard_size: int | None = None,
+    compress: bool = False,
+) -> int:
     """Write the whole store to ``output`` in ``fmt``; return the number of statements written.
 
     The file is written to a temporary file beside ``output`` and renamed into place, so a
-    failed export never leaves a partial file.
+    failed export never leaves a partial file. With ``shard_size`` (N-Quads only) ``output`` is
+    a folder of shards and a manifest; ``compress`` gzips the shards.
     """
     if fmt not in EXPORT_FORMATS:
         raise ExportError(
             str(output), f"unknown export format {fmt!r}", f"use {', '.join(EXPORT_FORMATS)}"
         )
+    if shard_size is not None or compress:
+        return _export_shards(store, Path(output), fmt, shard_size, compress)
     rdf_format, with_graphs = EXPORT_FORMATS[fmt]
     target = Path(output)
     if not target.parent.is_dir():
         raise ExportError(str(target), "the folder does not exist", "create it or pick another -o")
+    if target.is_dir():
+        raise ExportError(
+            str(target), "is a folder", "give -o a file name, or --shard-size N for shards"
+        )
+    if not with_graphs:
+        return _export_union(store, target, rdf_format)
     counter = _Counter()
     if rdf_format is ox.RdfFormat.N_QUADS:
-        statements: Iterator[ox.Quad] | Iterator[ox.Triple] = counter.count(_data_quads(store))
-    elif with_graphs:
+        statements: Iterator[ox.Quad] = counter.count(_data_quads(store))
+    else:
         # Grouped by graph and subject so TriG and JSON-LD write each node once.
         statements = counter.count(iter(sorted(_data_quads(store), key=_quad_order)))
-    else:
-        statements = counter.count(iter(sorted(_union_triples(store), key=_triple_order)))
-    prefixes = dict(PREFIXES) if rdf_format is not ox.RdfFormat.N_TRIPLES else None
-    if rdf_format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.JSON_LD):
-        prefixes = None
+    prefixes = dict(PREFIXES) if rdf_format is ox.RdfFormat.TRIG else None
     with atomic_write(target) as stream:
         ox.serialize(statements, stream, rdf_format, prefixes=prefixes)
     return counter.total
@@ -78,22 +109,58 @@ def _data_quads(store: PaperStore) -> Iterator[ox.Quad]:
     return (quad for quad in store if quad.graph_name not in skipped)
 
 
-def _union_triples(store: PaperStore) -> Iterator[ox.Triple]:
-    # Concept triples repeat in every record graph that mentions the concept: keep one.
-    seen: set[ox.Triple] = set()
-    for quad in _data_quads(store):
-        triple = quad.triple
-        if triple not in seen:
-            seen.add(triple)
-            yield triple
+def _data_graphs(store: PaperStore) -> list[ox.NamedNode]:
+    """The named graphs but the logs, sorted by IRI (paperkg writes no default graph)."""
+    skipped = set(local_graphs(store))
+    return [graph for graph in store.named_graphs() if graph not in skipped]
 
 
-def _triple_order(triple: ox.Triple) -> tuple[str, str, str]:
-    return (str(triple.subject), str(triple.predicate), str(triple.object))
+def _nquads(store: PaperStore, graph: ox.NamedNode) -> bytes:
+    """One graph as N-Quads text: one statement a line, as Oxigraph writes it."""
+    buffer = io.BytesIO()
+    ox.serialize(store.graph_quads(graph), buffer, ox.RdfFormat.N_QUADS)
+    return buffer.getvalue()
+
+
+def _export_union(store: PaperStore, target: Path, rdf_format: ox.RdfFormat) -> int:
+    """Write the union of the data graphs, each triple once, sorted by subject, predicate and
+    object (Turtle then writes each subject once).
+
+    Done on Oxigraph's N-Triples text, not on term objects: one string per triple removes the
+    repeats (a concept's triples recur in every record graph that mentions it) and sorts in C;
+    a tuple of three term texts per triple made the sort the slow part. The order is the same:
+    a line joins the terms with spaces and no subject or predicate text is a prefix of another
+    (an IRI ends at its only ``>``), so lines compare as their terms do, in turn.
+    """
+    unique: set[bytes] = set()
+    for graph in _data_graphs(store):
+        # A graph's lines all end " <graph> .": cut to N-Triples. Literals escape line breaks,
+        # so that text with a line break after it can only be a line's end.
+        text = _nquads(store, graph).replace(f" {graph} .\n".encode(), b" .\n")
+        unique.update(text.splitlines(keepends=True))
+    lines = sorted(unique)
+    del unique
+    with atomic_write(target) as stream:
+        if rdf_format is ox.RdfFormat.N_TRIPLES:
+            stream.writelines(lines)
+        else:
+            ox.serialize(_parse_lines(lines), stream, rdf_format, prefixes=dict(PREFIXES))
+    return len(lines)
+
+
+def _parse_lines(lines: list[bytes], chunk: int = 65_536) -> Iterator[ox.Quad]:
+    """The statements of N-Triples lines (default-graph quads), in order, a slice at a time.
+
+    Lenient: the lines are Oxigraph's own output, so checking them again would only cost time.
+    """
+    for start in range(0, len(lines), chunk):
+        text = b"".join(lines[start : start + chunk])
+        yield from ox.parse(text, format=ox.RdfFormat.N_TRIPLES, lenient=True)
 
 
 def _quad_order(quad: ox.Quad) -> tuple[str, str, str, str]:
-    return (str(quad.graph_name), *_triple_order(quad.triple))
+    triple = quad.triple
+    return (str(quad.graph_name), str(triple.subject), str(triple.predicate), str(triple.object))
 
 
 class _Counter:
@@ -102,7 +169,172 @@ class _Counter:
     def __init__(self) -> None:
         self.total = 0
 
-    def count(self, items: Iterator[_S]) -> Iterator[_S]:
+    def count(self, items: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
         for item in items:
             self.total += 1
             yield item
+
+
+# --- sharded N-Quads ------------------------------------------------------------------------
+
+
+def _export_shards(
+    store: PaperStore, folder: Path, fmt: str, shard_size: int | None, compress: bool
+) -> int:
+    """Write the data graphs as N-Quads shards in ``folder``, then the manifest.
+
+    Graphs go in IRI order, each graph's lines sorted, so the same store gives the same bytes.
+    A graph is never split, except the concept index when it alone exceeds ``shard_size``: it
+    grows with the whole collection, and its pieces are whole statements a loader takes in any
+    order. A record graph larger than ``shard_size`` (only with a tiny size) is a shard alone.
+    """
+    if fmt != "nq":
+        raise ExportError(
+            str(folder), f"shards are N-Quads, not {fmt}", "use --format nq with --shard-size"
+        )
+    if shard_size is None:
+        raise ExportError(str(folder), "gzip is for shards", "add --shard-size N (e.g. 1000000)")
+    if shard_size < 1:
+        raise ExportError(str(folder), f"shard size {shard_size} is below 1", "use 1 or more")
+    _claim_folder(folder)
+    suffix = ".nq.gz" if compress else ".nq"
+    shards: list[dict[str, Any]] = []
+    graphs = 0
+    with contextlib.ExitStack() as open_shard:
+        shard: _Shard | None = None
+        for lines, whole in _graph_units(store, shard_size):
+            if shard is not None and shard.statements + len(lines) > shard_size:
+                open_shard.close()
+                shards.append(shard.entry())
+                shard = None
+            if shard is None:
+                name = f"part-{len(shards):05d}{suffix}"
+                stream = open_shard.enter_context(atomic_write(folder / name))
+                shard = open_shard.enter_context(_Shard(name, stream, compress))
+            shard.add(lines)
+            graphs += whole
+        open_shard.close()
+        if shard is not None:
+            shards.append(shard.entry())
+    manifest = {
+        "generator": "paperkg",
+        "version": __version__,
+        "format": "application/n-quads",
+        "compression": "gzip" if compress else None,
+        "shard_size": shard_size,
+        "statements": sum(entry["statements"] for entry in shards),
+        "graphs": graphs,
+        "shards": shards,
+    }
+    with atomic_write(folder / MANIFEST) as stream:
+        stream.write(json.dumps(manifest, indent=2).encode("utf-8") + b"\n")
+    (folder / _INCOMPLETE).unlink()
+    return int(manifest["statements"])
+
+
+def _graph_units(store: PaperStore, shard_size: int) -> Iterator[tuple[list[bytes], int]]:
+    """The N-Quads lines of each data graph, sorted, with 1 for a graph's last (or only) piece.
+
+    The logs are left out as in every export (:func:`_data_quads`).
+    """
+    splittable = set(index_graphs(store))
+    for graph in _data_graphs(store):
+        text = _nquads(store, graph)
+        lines = sorted(text.splitlines(keepends=True))
+        if not lines:
+            continue
+        if len(lines) <= shard_size or graph.value not in splittable:
+            yield lines, 1
+            continue
+        for start in range(0, len(lines), shard_size):
+            yield lines[start : start + shard_size], int(start + shard_size >= len(lines))
+
+
+class _Shard:
+    """One shard being written: counts its statements and hashes the bytes that reach the file.
+
+    Gzip output is made reproducible: no file name or time in its header.
+    """
+
+    def __init__(self, name: str, stream: BinaryIO, compress: bool) -> None:
+        self.name = name
+        self.statements = 0
+        self.size = 0
+        self._stream = stream
+        self._digest = hashlib.sha256()
+        self._gzip = (
+            gzip.GzipFile(fileobj=self, mode="wb", compresslevel=6, mtime=0) if compress else None
+        )
+
+    def __enter__(self) -> _Shard:
+        return self
+
+    def __exit__(self, *error: object) -> None:
+        if self._gzip is not None:
+            self._gzip.close()
+
+    def add(self, lines: list[bytes]) -> None:
+        """Append statements (N-Quads lines), through gzip when asked."""
+        self.statements += len(lines)
+        joined = b"".join(lines)
+        if self._gzip is not None:
+            self._gzip.write(joined)
+        else:
+            self.write(joined)
+
+    def write(self, data: bytes) -> int:
+        """Bytes bound for the file (gzip writes its output here too)."""
+        self._digest.update(data)
+        self.size += len(data)
+        return self._stream.write(data)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def entry(self) -> dict[str, Any]:
+        return {
+            "file": self.name,
+            "statements": self.statements,
+            "bytes": self.size,
+            "sha256": self._digest.hexdigest(),
+        }
+
+
+def _claim_folder(folder: Path) -> None:
+    """Make ``folder`` ready for a new export without ever deleting a file paperkg did not write.
+
+    A new or empty folder is used; a folder holding a paperkg export (its manifest, or the mark
+    of an interrupted one) has that export's files removed; anything else is refused.
+    """
+    if folder.exists() and not folder.is_dir():
+        raise ExportError(
+            str(folder), "is a file, and shards go into a folder", "give -o a folder name"
+        )
+    if not folder.exists():
+        if not folder.parent.is_dir():
+            raise ExportError(
+                str(folder), "its parent folder does not exist", "create it or pick another -o"
+            )
+        folder.mkdir()
+    names = sorted(path.name for path in folder.iterdir())
+    ours = _is_manifest(folder / MANIFEST) or _INCOMPLETE in names
+    if names and not ours:
+        raise ExportError(
+            str(folder),
+            f"the folder is not empty and holds no paperkg export (no paperkg {MANIFEST})",
+            "pick a new or empty folder for -o",
+        )
+    with atomic_write(folder / _INCOMPLETE) as stream:
+        stream.write(b"a paperkg export is being written here (or was interrupted)\n")
+    (folder / MANIFEST).unlink(missing_ok=True)  # first: the old set is no longer complete
+    for name in names:
+        if name != _INCOMPLETE and _OWN_FILE.fullmatch(name) and (folder / name).is_file():
+            (folder / name).unlink()
+
+
+def _is_manifest(path: Path) -> bool:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("generator") == "paperkg"

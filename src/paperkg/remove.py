@@ -2,8 +2,8 @@
 
 A paper's record graph is dropped whole (one transaction), its validation log entry with it,
 and the concepts it named are regrouped in the concept index, so a concept other papers still
-name survives and one named only by the removed papers goes. ``push`` then deletes the graphs at the endpoint too (its log
-knows they were pushed).
+name survives and one named only by the removed papers goes. ``push`` then deletes the graphs
+at the endpoint too (its log knows they were pushed).
 
 Pruning removes the papers whose record is gone from the sources: a record graph whose source
 file lies under the given sources (folders or files) and whose paper no record there describes

@@ -1,8 +1,10 @@
-"""SHACL validation with pyshacl. Non-conformance is a returned report, never an exception.
+"""SHACL validation. Non-conformance is a returned report, never an exception.
 
-Each record graph is self-contained, so the store is validated graph by graph: memory stays
-bounded and a build can re-validate only the graphs it changed. Exceptions are raised only when
-the shapes or the data cannot be loaded (:class:`~paperkg.errors.ShapesError`).
+Each record graph is self-contained, so the store is validated graph by graph: each is judged
+alone (shared concept nodes are not pooled), memory stays bounded and a build can re-validate
+only the graphs it changed. The engine is pyshacl-turbo, with pyshacl as the reference
+(:mod:`paperkg.validate_engines`). Exceptions are raised only when the shapes or the data cannot
+be loaded (:class:`~paperkg.errors.ShapesError`).
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ from rdflib.namespace import SH
 from .errors import ShapesError
 from .resources import shapes_path
 from .store import PaperStore, index_graphs, log_validation
+from .validate_engines import DEFAULT_ENGINE, ENGINES, engine_for
 
 __all__ = [
+    "DEFAULT_ENGINE",
+    "ENGINES",
     "ValidationReport",
     "ValidationResult",
     "load_shapes",
@@ -97,20 +102,16 @@ def load_shapes(path: str | Path | None = None) -> rdflib.Graph:
 
 
 def validate_graph(
-    data: rdflib.Graph, shapes: rdflib.Graph | None = None, *, graph_name: str | None = None
+    data: rdflib.Graph,
+    shapes: rdflib.Graph | None = None,
+    *,
+    graph_name: str | None = None,
+    engine: str | None = None,
 ) -> ValidationReport:
-    """Validate one rdflib graph against the shapes."""
-    import pyshacl
-
-    shapes_graph = shapes if shapes is not None else load_shapes()
-    try:
-        conforms, results_graph, _ = pyshacl.validate(
-            data, shacl_graph=shapes_graph, inference="none", advanced=False, allow_warnings=True
-        )
-    except Exception as error:  # pyshacl reports broken shapes as assorted exceptions
-        raise ShapesError("shapes", f"validation could not run: {error}") from error
-    results = _results(results_graph, graph_name)
-    return ValidationReport(bool(conforms), results, 1)
+    """Validate one rdflib graph against the shapes (``engine``: one of :data:`ENGINES`)."""
+    checker = engine_for(shapes if shapes is not None else load_shapes(), engine)
+    conforms, report = checker.check(data)
+    return ValidationReport(conforms, _results(report, graph_name), 1)
 
 
 def validate_store(
@@ -119,15 +120,19 @@ def validate_store(
     graphs: Iterable[str] | None = None,
     shapes: rdflib.Graph | None = None,
     progress: Callable[[str], None] | None = None,
+    engine: str | None = None,
 ) -> ValidationReport:
     """Validate every record graph in the store (or only ``graphs``, e.g. those a build changed).
+
+    Each graph is validated alone, its results attributed to it (``ValidationResult.graph``);
+    ``engine`` is one of :data:`ENGINES` (default :data:`DEFAULT_ENGINE`).
 
     On a writable store, the build key each record graph was validated at and whether it
     conformed are logged (one transaction) in the validation log graph
     (``<base>graph/validation``; see :func:`paperkg.store.validation_graphs`), so that
     :func:`paperkg.stats.store_stats` reports the validation state without validating again.
     """
-    shapes_graph = shapes if shapes is not None else load_shapes()
+    checker = engine_for(shapes if shapes is not None else load_shapes(), engine)
     if graphs is None:
         names = [node.value for node in store.record_graphs()] + index_graphs(store)
     else:
@@ -139,16 +144,20 @@ def validate_store(
             progress(name)
         node = ox.NamedNode(name)
         key = store.build_key(node)
-        report = validate_graph(store.rdflib_graph(node), shapes_graph, graph_name=name)
-        results.extend(report.results)
+        conforms, report = checker.check_store_graph(store, node)
+        results.extend(_results(report, name))
         if key is not None:
-            checked[node] = (key, report.conforms)
+            checked[node] = (key, conforms)
     log_validation(store, checked)
     return _merge(results, len(names))
 
 
 def validate_file(
-    path: str | Path, *, rdf_format: str | None = None, shapes: rdflib.Graph | None = None
+    path: str | Path,
+    *,
+    rdf_format: str | None = None,
+    shapes: rdflib.Graph | None = None,
+    engine: str | None = None,
 ) -> ValidationReport:
     """Validate any RDF file (e.g. one pulled back from a triple store).
 
@@ -158,7 +167,7 @@ def validate_file(
     fmt = rdf_format or _FILE_FORMATS.get(source.suffix.lower())
     if fmt is None:
         raise ShapesError(str(source), "unknown RDF format; pass --format (turtle, nt, nquads …)")
-    shapes_graph = shapes if shapes is not None else load_shapes()
+    checker = engine_for(shapes if shapes is not None else load_shapes(), engine)
     dataset = rdflib.Dataset()
     try:
         dataset.parse(source, format=fmt)
@@ -178,7 +187,7 @@ def validate_file(
         plain = rdflib.Graph()
         for triple in context:
             plain.add(triple)
-        results.extend(validate_graph(plain, shapes_graph, graph_name=name).results)
+        results.extend(_results(checker.check(plain)[1], name))
     return _merge(results, checked)
 
 

@@ -25,7 +25,7 @@ from ..console import Console
 from ..version import __version__
 from ..vocab import DEFAULT_BASE_IRI
 from .questions import queries, query
-from .records import build, convert, export, validate
+from .records import build, convert, export, remove, validate
 from .reports import evidence, push, serve, stats, viz
 from .scoring import evaluate, infer
 from .support import Failure, PaperkgGroup, Settings, read_config
@@ -111,6 +111,6 @@ def completion(context: click.Context, shell: str | None) -> None:
 
 
 #: The commands, in the order ``paperkg --help`` lists them.
-COMMANDS = (build, validate, query, queries, export, evaluate, infer, convert, completion)
+COMMANDS = (build, remove, validate, query, queries, export, evaluate, infer, convert, completion)
 for _command in (*COMMANDS, stats, evidence, viz, push, serve):
     main.add_command(_command)

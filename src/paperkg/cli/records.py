@@ -1,5 +1,5 @@
-"""Commands that put records into the store and take graphs out of it: ``build``, ``validate``,
-``export`` and ``convert``.
+"""Commands that put records into the store and take graphs out of it: ``build``, ``remove``,
+``validate``, ``export`` and ``convert``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import click
 from ..readers import FORMATS
 from .support import Settings
 
-__all__ = ["build", "convert", "export", "validate"]
+__all__ = ["build", "convert", "export", "remove", "validate"]
 
 
 #: One definition of the input-format option, shared by build and convert.
@@ -35,6 +35,16 @@ _input_format = click.option(
     show_default=True,
     help="Validate the record graphs this build changed.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Processes that extract records [default: one per CPU; 1: all in this process].",
+)
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Also remove the papers whose records are gone from SOURCES (folders and files).",
+)
 @click.pass_obj
 def build(
     settings: Settings,
@@ -42,16 +52,21 @@ def build(
     strict: bool,
     input_format: str | None,
     check: bool,
+    workers: int | None,
+    prune: bool,
 ) -> None:
     """Load records (files, folders, globs) into the store.
 
     Paper records (markdown), PubTator, BioC XML/JSON and JSON Lines files, detected by content.
     A changed record replaces its graph; an unchanged one is skipped. Bad records are reported
     one per line and skipped (exit 1); --strict stops at the first. --verbose lists each record.
+    --prune removes the papers built from under SOURCES whose records are gone (a file deleted,
+    a record taken out of a file); a file that now fails to read keeps its papers.
 
     \b
     Example:
       paperkg --store kg build seeds/ 'more/*.txt'
+      paperkg --store kg build --prune seeds/
       paperkg --store cdr build --format pubtator CDR_TrainingSet.PubTator.txt
     """
     from ..build import BuildStep
@@ -80,12 +95,20 @@ def build(
                 progress=step,
                 # validated below, with its own progress bar and timing
                 validate=False,
+                workers=workers,
             )
         for error in report.rejected:
             console.error(f"rejected: {error}")
         for warning in report.warnings:
             console.warning(f"warning: {warning}")
         console.result(f"{report.summary()} -> {settings.store}")
+        if prune:
+            from ..remove import prune_store
+
+            pruned = prune_store(store, sources)
+            for graph in pruned.removed:
+                console.detail(f"{'removed':<10} {graph}")
+            console.result(f"pruned: {pruned.summary()}")
         if report.concepts is not None and report.concepts.conflicts:
             console.note(
                 f"note: {len(report.concepts.conflicts)} concept(s) carry conflicting "
@@ -104,6 +127,35 @@ def build(
                 console.error(validation.text())
                 sys.exit(1)
     if not report.ok:
+        sys.exit(1)
+
+
+@click.command()
+@click.argument("papers", nargs=-1, required=True)
+@click.pass_obj
+def remove(settings: Settings, papers: tuple[str, ...]) -> None:
+    """Remove PAPERS (DOI, PMID:..., PMC id or paper IRI) from the store.
+
+    Each paper's record graph, findings and validation log entry go; concepts that other papers
+    still name stay. A later push deletes the graphs at the endpoint too. A paper the store does
+    not hold is reported (exit 1); the others are removed.
+
+    \b
+    Example:
+      paperkg --store kg remove 10.7759/cureus.83824 PMID:19644019
+    """
+    from ..remove import remove_papers
+    from ..store import PaperStore
+
+    console = settings.console
+    with PaperStore.open_existing(settings.store, read_only=False) as store:
+        report = remove_papers(store, papers)
+    for graph in report.removed:
+        console.detail(f"{'removed':<10} {graph}")
+    for paper in report.not_found:
+        console.error(f"{paper}: no such paper in {settings.store}; see: paperkg query findings")
+    console.result(f"{len(report.removed)} paper(s) removed from {settings.store}")
+    if report.not_found:
         sys.exit(1)
 
 
@@ -164,26 +216,37 @@ def validate(
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path),
     required=True,
-    help="File to write (replaced atomically).",
+    help="File to write (replaced atomically); with --shard-size, the folder of shards.",
 )
+@click.option(
+    "--shard-size",
+    type=click.IntRange(1),
+    help="Split N-Quads into files of at most this many statements, whole graphs each, "
+    "in the folder -o with a manifest.json written last.",
+)
+@click.option("--gzip", "compress", is_flag=True, help="Gzip the shards (part-00000.nq.gz ...).")
 @click.pass_obj
-def export(settings: Settings, fmt: str, output: Path) -> None:
+def export(
+    settings: Settings, fmt: str, output: Path, shard_size: int | None, compress: bool
+) -> None:
     """Write the whole store as RDF.
 
     Turtle and N-Triples hold the union of all record graphs; N-Quads, TriG and JSON-LD keep one
-    named graph per record.
+    named graph per record. --shard-size writes N-Quads as a folder of shards for bulk loaders;
+    an older sharded export in that folder is replaced, any other non-empty folder refused.
 
     \b
     Example:
       paperkg export --format turtle -o kg.ttl
+      paperkg export --format nq --shard-size 1000000 --gzip -o kg-shards/
     """
     from ..export import export_store
     from ..store import PaperStore
 
     with PaperStore.open_existing(settings.store) as store, settings.console.timed("export"):
-        count = export_store(store, output, fmt)
+        count = export_store(store, output, fmt, shard_size=shard_size, compress=compress)
     settings.console.result(f"wrote {count} statements to {output}")
 
 

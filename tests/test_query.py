@@ -163,3 +163,41 @@ def test_the_catalogue_marks_an_optional_parameter() -> None:
     listing = CliRunner().invoke(main, ["queries"]).output
     assert "    --param endpoint=... (optional)  words the endpoint contains" in listing
     assert "    --param drug=...  label" in listing
+
+
+MANY = """# title: Papers on any of some drugs
+# description: test query with a parameter that takes several values
+# param: drugs concept*  labels, synonyms or CURIEs of drugs
+# example: --param drugs=drug a
+PREFIX pkg: <https://w3id.org/paperkg/vocab/>
+SELECT DISTINCT ?drug ?paper WHERE {
+  VALUES ?drugs_key { UNDEF }
+  ?drug pkg:conceptKey ?drugs_key .
+  ?node pkg:canonical ?drug .
+  ?finding pkg:drug ?node ; pkg:paper ?paper .
+}
+"""
+
+
+def test_a_parameter_may_take_several_values_bound_as_terms(
+    store: PaperStore, tmp_path: Path
+) -> None:
+    path = tmp_path / "many.rq"
+    path.write_text(MANY, encoding="utf-8")
+    named = load_query(str(path))
+    (parameter,) = named.parameters
+    assert (parameter.many, parameter.kind) == (True, "concept")
+    one = run_query(store, named, {"drugs": ["DA"]})
+    assert [row[0] for row in one.rows] == [DRUG_IRI]
+    several = run_query(
+        store, named, {"drugs": ["no such drug", "MESH:D000001", 'x" } ?s ?p ?o {']}
+    )
+    assert [row[0] for row in several.rows] == [DRUG_IRI]
+    assert several.unmatched == ("no such drug", 'x" } ?s ?p ?o {')
+    assert run_query(store, named).rows == one.rows  # left out: no restriction
+    assert run_query(store, named, {"drugs": ["nothing known"]}).rows == ()
+
+
+def test_a_one_value_parameter_given_twice_is_an_error(store: PaperStore) -> None:
+    with pytest.raises(QueryError, match="takes one value"):
+        run_query(store, "drugs-tried-for", {"condition": ["condition b", "MONDO:0000001"]})

@@ -122,7 +122,10 @@ def render_queries() -> str:
         "gives full IRIs and whole cells). `|`-joined cells are sorted.\n",
         "A parameter of kind `concept` takes a label, synonym or CURIE, case-insensitive; one",
         "of kind `paper` takes a DOI, `PMID:…`, PMC id or paper key. Values are bound as RDF",
-        "literals, never pasted into the query text.\n",
+        "literals, never pasted into the query text. A kind ending in `?` is optional; one",
+        "ending in `*` takes any number of values (`--param NAME=` repeated), which fill the",
+        "query's `VALUES ?NAME_key { UNDEF }` as literals (left out: no restriction). paperkg's",
+        "own queries (statistics, views, logs) are in `queries/internal/`.\n",
         "| name | title | parameters | data |",
         "|---|---|---|---|",
     ]

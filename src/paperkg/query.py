@@ -9,7 +9,7 @@ matched against each concept's ``pkg:lookupKey`` values, which include every cro
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from .errors import QueryError, UnknownQueryError
 from .identifiers import concept_lookup_key, paper_keys
 from .lookup import unknown_concepts
 from .resources import queries_dir
-from .store import PaperStore
+from .store import PaperStore, fill_values
 
 __all__ = [
     "NamedQuery",
@@ -38,13 +38,15 @@ class QueryParameter:
     """A parameter a named query declares in its header (``# param: name kind description``;
     a kind ending in ``?`` makes it optional: left out, it is bound to the empty string, which
     every ``CONTAINS`` matches; an unbound variable would not do, as Oxigraph's ``BOUND`` does
-    not see substituted values).
+    not see substituted values). A kind ending in ``*`` takes any number of values: the query's
+    ``VALUES ?<variable> { UNDEF }`` is filled with them, and left out it matches everything.
     """
 
     name: str
     kind: str
     description: str
     optional: bool = False
+    many: bool = False
 
     @property
     def variable(self) -> str:
@@ -101,14 +103,22 @@ def load_query(name_or_path: str, folder: Path | None = None) -> NamedQuery:
         raise UnknownQueryError(name_or_path, tuple(catalogue)) from None
 
 
+#: A parameter's value, or the values of a parameter that takes several (kind ending in ``*``).
+ParamValue = str | Sequence[str]
+
+
 def run_query(
-    store: PaperStore, query: NamedQuery | str, params: Mapping[str, str] | None = None
+    store: PaperStore, query: NamedQuery | str, params: Mapping[str, ParamValue] | None = None
 ) -> QueryResult:
     """Run a named query on the store with parameters bound safely."""
     named = load_query(query) if isinstance(query, str) else query
-    substitutions = _bind(named, params or {})
+    given = _values_by_name(named, params or {})
+    substitutions, lists = _bind(named, given)
+    text = named.text
+    for variable, terms in lists.items():
+        text = fill_values(named.name, text, variable, terms)
     try:
-        solutions = store.query(named.text, substitutions)
+        solutions = store.query(text, substitutions)
     except SyntaxError as error:
         raise QueryError(named.name, f"SPARQL syntax error: {error}", "fix the .rq file") from error
     if isinstance(solutions, ox.QueryBoolean):
@@ -119,12 +129,29 @@ def run_query(
     hidden = {parameter.variable for parameter in named.parameters}
     columns = tuple(v.value for v in solutions.variables if v.value not in hidden)
     rows = tuple(tuple(_cell(solution[column]) for column in columns) for solution in solutions)
-    return QueryResult(columns, rows, _unmatched(named, store, params or {}))
+    return QueryResult(columns, rows, _unmatched(named, store, given))
 
 
-def _unmatched(named: NamedQuery, store: PaperStore, params: Mapping[str, str]) -> tuple[str, ...]:
-    concepts = [p.name for p in named.parameters if p.kind == "concept" and p.name in params]
-    return unknown_concepts(store, (params[name] for name in concepts))
+def _unmatched(
+    named: NamedQuery, store: PaperStore, given: Mapping[str, list[str]]
+) -> tuple[str, ...]:
+    concepts = [p.name for p in named.parameters if p.kind == "concept" and p.name in given]
+    return unknown_concepts(store, (value for name in concepts for value in given[name]))
+
+
+def _values_by_name(named: NamedQuery, params: Mapping[str, ParamValue]) -> dict[str, list[str]]:
+    """Every parameter's values as a list; a one-value parameter given twice is an error."""
+    given = {
+        name: [value] if isinstance(value, str) else list(value) for name, value in params.items()
+    }
+    declared = {parameter.name: parameter for parameter in named.parameters}
+    for name, values in given.items():
+        parameter = declared.get(name)
+        if parameter is not None and not parameter.many and len(values) > 1:
+            raise QueryError(
+                named.name, f"parameter {name!r} takes one value", f"give --param {name}= once"
+            )
+    return given
 
 
 def _cell(term: object) -> str | None:
@@ -140,7 +167,9 @@ def _cell(term: object) -> str | None:
     return str(term)
 
 
-def _bind(named: NamedQuery, params: Mapping[str, str]) -> dict[ox.Variable, ox.Literal]:
+def _bind(
+    named: NamedQuery, params: Mapping[str, list[str]]
+) -> tuple[dict[ox.Variable, ox.Literal], dict[str, list[ox.Literal] | None]]:
     declared = {parameter.name: parameter for parameter in named.parameters}
     unknown = sorted(set(params) - set(declared))
     if unknown:
@@ -149,7 +178,9 @@ def _bind(named: NamedQuery, params: Mapping[str, str]) -> dict[ox.Variable, ox.
     missing = [
         name
         for name, parameter in declared.items()
-        if not parameter.optional and not params.get(name, "").strip()
+        if not parameter.optional
+        and not parameter.many
+        and not "".join(params.get(name, [])).strip()
     ]
     if missing:
         parameter = declared[missing[0]]
@@ -159,17 +190,27 @@ def _bind(named: NamedQuery, params: Mapping[str, str]) -> dict[ox.Variable, ox.
             f"add --param {parameter.name}=VALUE",
         )
     bound: dict[ox.Variable, ox.Literal] = {}
-    values = {name: "" for name, parameter in declared.items() if parameter.optional}
-    values.update(params)
-    for name, value in values.items():
-        parameter = declared[name]
-        term = value.strip() if parameter.optional else value
-        if parameter.kind == "concept":
-            term = concept_lookup_key(value)
-        elif parameter.kind == "paper":
-            term = paper_keys(value)[0]
-        bound[ox.Variable(parameter.variable)] = ox.Literal(term)
-    return bound
+    lists: dict[str, list[ox.Literal] | None] = {}
+    for name, parameter in declared.items():
+        values = params.get(name)
+        if parameter.many:
+            chosen = [v for v in values or [] if v.strip()]
+            lists[parameter.variable] = [_term(parameter, v) for v in chosen] if chosen else None
+        elif values is None:
+            if parameter.optional:
+                bound[ox.Variable(parameter.variable)] = ox.Literal("")
+        else:
+            bound[ox.Variable(parameter.variable)] = _term(parameter, values[0])
+    return bound, lists
+
+
+def _term(parameter: QueryParameter, value: str) -> ox.Literal:
+    """The literal a value is bound as: a concept's or paper's lookup key, or the text."""
+    if parameter.kind == "concept":
+        return ox.Literal(concept_lookup_key(value))
+    if parameter.kind == "paper":
+        return ox.Literal(paper_keys(value)[0])
+    return ox.Literal(value.strip() if parameter.optional else value)
 
 
 def _parse_file(path: Path) -> NamedQuery:
@@ -189,15 +230,15 @@ def _parse_file(path: Path) -> NamedQuery:
         key, value = header.groups()
         if key == "param":
             name, kind, description = [*value.split(None, 2), "", ""][:3]
-            optional = kind.endswith("?")
-            kind = kind.removesuffix("?")
+            optional, many = kind.endswith("?"), kind.endswith("*")
+            kind = kind.removesuffix("?").removesuffix("*")
             if kind not in _PARAM_KINDS:
                 raise QueryError(
                     path.name,
                     f"parameter {name!r} has kind {kind!r}",
                     f"use one of {', '.join(_PARAM_KINDS)}",
                 )
-            parameters.append(QueryParameter(name, kind, description.strip(), optional))
+            parameters.append(QueryParameter(name, kind, description.strip(), optional, many))
             current = None
         else:
             current = fields[key]

@@ -17,13 +17,14 @@ from .support import (
 __all__ = ["queries", "query"]
 
 
-def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
-    params: dict[str, str] = {}
+def _parse_params(values: tuple[str, ...]) -> dict[str, list[str]]:
+    """NAME=VALUE pairs; a name given again adds a value (for parameters that take several)."""
+    params: dict[str, list[str]] = {}
     for value in values:
         name, sep, text = value.partition("=")
         if not sep or not name.strip():
             raise click.BadParameter(f"{value!r} is not NAME=VALUE", param_hint="--param")
-        params[name.strip()] = text
+        params.setdefault(name.strip(), []).append(text)
     return params
 
 
@@ -74,6 +75,7 @@ def queries(settings: Settings) -> None:
         settings.console.result(f"{named.name}: {named.title}")
         for parameter in named.parameters:
             optional = " (optional)" if parameter.optional else ""
+            optional = " (repeatable, optional)" if parameter.many else optional
             settings.console.result(
                 f"    --param {parameter.name}=...{optional}  {parameter.description}"
             )

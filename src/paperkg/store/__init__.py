@@ -21,12 +21,13 @@ from .bookkeeping import (
     validation_graphs,
     write_concept_index,
 )
-from .paper_store import PaperStore, Term, WriteOutcome, to_rdflib_term
+from .paper_store import PaperStore, Term, WriteOutcome, fill_values, to_rdflib_term
 
 __all__ = [
     "PaperStore",
     "Term",
     "WriteOutcome",
+    "fill_values",
     "forget_validation",
     "index_graph",
     "index_graphs",

@@ -24,7 +24,7 @@ from ..model import MappedRecord
 from ..resources import internal_query
 from ..vocab import PKG
 
-__all__ = ["PaperStore", "Term", "WriteOutcome", "to_rdflib_term"]
+__all__ = ["PaperStore", "Term", "WriteOutcome", "fill_values", "to_rdflib_term"]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: What a query parameter may be bound to: an RDF term, never query text.
@@ -241,7 +241,7 @@ class PaperStore:
         """
         text = internal_query(name)
         for variable, terms in (values or {}).items():
-            text = _fill_values(name, text, variable, terms)
+            text = fill_values(name, text, variable, terms)
         substitutions = {ox.Variable(k): v for k, v in (bind or {}).items()}
         return list(self.query(text, substitutions))
 
@@ -296,7 +296,10 @@ def _insert_data(graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> str:
     return f"INSERT DATA {{ GRAPH {graph} {{\n{triples.decode('utf-8')}}} }}"
 
 
-def _fill_values(name: str, text: str, variable: str, terms: Sequence[Term] | None) -> str:
+def fill_values(name: str, text: str, variable: str, terms: Sequence[Term] | None) -> str:
+    """``text`` with its ``VALUES ?variable { UNDEF }`` holding ``terms`` (serialised by
+    pyoxigraph, never pasted); ``None`` leaves ``UNDEF``: no restriction.
+    """
     placeholder = re.compile(r"VALUES\s+\?" + re.escape(variable) + r"\s*\{\s*UNDEF\s*\}")
     if placeholder.search(text) is None:
         raise ValueError(f"internal query {name} has no 'VALUES ?{variable} {{ UNDEF }}'")

@@ -41,6 +41,7 @@ from .store import PaperStore, WriteOutcome
 from .vocab import DEFAULT_BASE_IRI
 
 if TYPE_CHECKING:
+    from .build_dask import DaskPool
     from .validate import ValidationReport
 
 __all__ = ["BuildReport", "BuildStep", "RecordIssue", "build", "map_file"]
@@ -142,6 +143,7 @@ def build(
     validate: bool = True,
     validation_progress: Callable[[str], None] | None = None,
     workers: int | None = None,
+    scheduler: str | None = None,
 ) -> BuildReport:
     """Load every record under ``sources`` (files, folders, globs) into ``store``.
 
@@ -157,11 +159,13 @@ def build(
     this process). This process alone writes, record by record in read order, so the store,
     the report and the progress calls are the same whatever the number of workers. Workers are
     fresh interpreters: a script that builds with them runs under ``if __name__ == "__main__"``.
+    ``scheduler`` (``tcp://HOST:PORT``) sends the extraction to a Dask cluster's workers
+    instead, this process still the one writer (the ``paperkg[dask]`` extra).
     """
     report = BuildReport()
     chosen = extractor or RuleExtractor()
     identity = f"{chosen.name}/{chosen.version}"
-    count = _worker_count(workers, chosen)
+    count = 0 if scheduler is not None else _worker_count(workers, chosen)
     paths = expand_sources(sources)
     reads = (
         (index, item)
@@ -169,7 +173,11 @@ def build(
         for item in read_records(path, input_format)
     )
     run = _Run(store, chosen, identity, base_iri, report, strict, progress, len(paths))
-    if count == 1:
+    if scheduler is not None:
+        from .build_dask import DaskPool  # distributed loads only when a cluster is asked for
+
+        run.pooled(reads, DaskPool(scheduler, chosen, identity, base_iri))
+    elif count == 1:
         run.in_process(reads)
     else:
         run.pooled(reads, RecordPool(count, chosen, identity, base_iri))
@@ -262,7 +270,7 @@ class _Run:
         return extract_and_map(record, self.extractor, self.identity, self.base_iri)
 
     def pooled(
-        self, reads: Iterable[tuple[int, PaperRecord | RecordError]], pool: RecordPool
+        self, reads: Iterable[tuple[int, PaperRecord | RecordError]], pool: RecordPool | DaskPool
     ) -> None:
         """Records extracted and mapped by ``pool`` while this process reads ahead and writes.
 
@@ -299,7 +307,7 @@ class _Run:
         finally:  # also on Ctrl-C and strict: queued records dropped, the workers stopped
             pool.close()
 
-    def _finish_next(self, pending: deque[_Entry], pool: RecordPool) -> None:
+    def _finish_next(self, pending: deque[_Entry], pool: RecordPool | DaskPool) -> None:
         entry = pending.popleft()
         if entry.future is not None:
             try:
@@ -308,7 +316,9 @@ class _Run:
                 self._after_a_crash(entry, pending, pool)
         self.finish(entry, entry.result)
 
-    def _after_a_crash(self, entry: _Entry, pending: deque[_Entry], pool: RecordPool) -> None:
+    def _after_a_crash(
+        self, entry: _Entry, pending: deque[_Entry], pool: RecordPool | DaskPool
+    ) -> None:
         """A worker died, and every record in flight failed with it: they are sent again one
         at a time to a fresh pool, so the one that kills its worker again is rejected alone.
         """
@@ -391,7 +401,7 @@ class _Run:
             self.progress(BuildStep(entry.source, outcome, entry.file_index, self.file_count))
 
 
-def _send(batch: list[_Entry], pool: RecordPool) -> None:
+def _send(batch: list[_Entry], pool: RecordPool | DaskPool) -> None:
     """Send the records of ``batch`` to one worker together (fewer, larger messages)."""
     if batch:
         future = pool.submit([entry.record for entry in batch if entry.record is not None])

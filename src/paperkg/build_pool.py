@@ -39,6 +39,7 @@ __all__ = [
     "extract_and_map",
     "failure",
     "pickles",
+    "ship",
 ]
 
 #: Records sent to a worker at once: fewer, larger messages between the processes.
@@ -149,9 +150,18 @@ def _exit_with(sentinel: int) -> None:
 
 def _work(records: list[PaperRecord]) -> list[Shipped | Failed]:
     assert _settings is not None, "worker started without settings"
+    return ship(records, *_settings)
+
+
+def ship(
+    records: list[PaperRecord], extractor: Extractor, identity: str, base_iri: str
+) -> list[Shipped | Failed]:
+    """Extract and map ``records`` for sending back: quads as N-Quads bytes, errors as fields
+    (a worker of this pool or of a Dask cluster runs it).
+    """
     done: list[Shipped | Failed] = []
     for record in records:
-        result = extract_and_map(record, *_settings)
+        result = extract_and_map(record, extractor, identity, base_iri)
         if isinstance(result, RecordError):
             done.append(Failed(result.path, result.line, result.field, result.problem, result.fix))
         else:

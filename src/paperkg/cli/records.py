@@ -41,6 +41,11 @@ _input_format = click.option(
     help="Processes that extract records [default: one per CPU; 1: all in this process].",
 )
 @click.option(
+    "--scheduler",
+    metavar="tcp://HOST:PORT",
+    help="Extract on this Dask cluster's workers (the paperkg[dask] extra); this process writes.",
+)
+@click.option(
     "--prune",
     is_flag=True,
     help="Also remove the papers whose records are gone from SOURCES (folders and files).",
@@ -53,6 +58,7 @@ def build(
     input_format: str | None,
     check: bool,
     workers: int | None,
+    scheduler: str | None,
     prune: bool,
 ) -> None:
     """Load records (files, folders, globs) into the store.
@@ -96,6 +102,7 @@ def build(
                 # validated below, with its own progress bar and timing
                 validate=False,
                 workers=workers,
+                scheduler=scheduler,
             )
         for error in report.rejected:
             console.error(f"rejected: {error}")

@@ -158,3 +158,17 @@ def test_the_cli_removes_and_prunes(seeds_copy: Path, tmp_path: Path) -> None:
     assert "pruned: 1 paper(s) removed" in out + err
     with PaperStore(store, read_only=True) as opened:
         assert len(opened.record_graphs()) == 7  # the removed case report was built again
+
+
+def test_prune_after_a_build_uses_what_the_build_read(seeds_copy: Path) -> None:
+    store = PaperStore()
+    build(store, [str(seeds_copy)], validate=False)
+    (seeds_copy / PREGABALIN_RCT).unlink()
+    broken = seeds_copy / "028_amitriptyline_cyclobenzaprine_fibromyalgia_rct.txt"
+    broken.write_text("", encoding="utf-8")  # rejected by the build: its paper is kept
+    report = build(store, [str(seeds_copy)], validate=False)
+    assert report.rejected
+    assert len(report.papers_read) == 6
+    pruned = prune_store(store, [seeds_copy], built=report)
+    assert len(pruned.removed) == 1
+    assert len(store.record_graphs()) == 7

@@ -84,6 +84,8 @@ class BuildReport:
     rejected: list[RecordError] = field(default_factory=list)
     warnings: list[RecordIssue] = field(default_factory=list)
     changed_graphs: list[str] = field(default_factory=list)
+    #: the paper keys of every record read (built, unchanged or a duplicate): what prune keeps
+    papers_read: set[str] = field(default_factory=set)
     concepts: ConceptIndexReport | None = None
     #: the SHACL report on the graphs this build changed (``None``: not validated)
     validation: ValidationReport | None = None
@@ -181,6 +183,7 @@ def build(
         run.in_process(reads)
     else:
         run.pooled(reads, RecordPool(count, chosen, identity, base_iri))
+    report.papers_read = set(run.seen_papers)
     # Only the concepts this build touched are regrouped (a full rebuild gives the same index).
     report.concepts = reconcile_concepts(
         store,
@@ -224,6 +227,8 @@ class _Entry:
     #: the records sent with it to one worker, and its place among them
     future: Future[list[Shipped | Failed]] | None = None
     slot: int = 0
+    #: its paper's graph is in the store already (read once, when planned)
+    replacing: bool = False
 
     def ready(self) -> bool:
         if self.future is not None:
@@ -357,9 +362,11 @@ class _Run:
             entry.outcome = "duplicate"
             return entry
         self.seen_papers[key] = record.source
-        if self.store.build_key(graph) == build_key(record, self.identity, self.base_iri):
+        stored = self.store.build_key(graph)
+        if stored == build_key(record, self.identity, self.base_iri):
             entry.outcome = WriteOutcome.UNCHANGED.value
             return entry
+        entry.replacing = stored is not None
         if _prose_length(record) > MAX_PROSE_CHARS:
             entry.warnings.append(
                 RecordIssue(
@@ -384,7 +391,7 @@ class _Run:
             report.rejected.append(error)
             outcome = "rejected"
         elif isinstance(result, MappedRecord):
-            if self.store.build_key(result.graph) is not None:
+            if entry.replacing:  # what the old graph named may be gone: the index regroups it
                 self.replaced_nodes |= concept_nodes(self.store, result.graph)
             written = self.store.put_record(result)
             {

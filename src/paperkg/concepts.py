@@ -128,7 +128,8 @@ def reconcile_concepts(
         kinds, orphans = _affected_nodes(store, graph, graphs, nodes)
         quads, old = _grouped(store, kinds, graph)
         stale = set(kinds) | orphans | old
-        store.replace_statements(graph, (ox.NamedNode(node) for node in sorted(stale)), quads)
+        replacing = [ox.NamedNode(node) for node in sorted(stale)]
+        write_concept_index(store, graph, quads, replacing=replacing)
     return _index_report(store, graph)
 
 

@@ -21,10 +21,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .build import BuildReport
 from .concepts import ConceptIndexReport, concept_nodes, reconcile_concepts
 from .errors import RecordError, StoreError
 from .mapping import record_identity
 from .readers import expand_sources, read_records
+from .readers.sources import file_identity
 from .store import PaperStore, forget_validation, store_base_iri
 
 __all__ = ["RemoveReport", "prune_store", "remove_papers"]
@@ -66,13 +68,36 @@ def remove_papers(store: PaperStore, papers: Iterable[str]) -> RemoveReport:
 
 
 def prune_store(
-    store: PaperStore, sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str]
+    store: PaperStore,
+    sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+    *,
+    built: BuildReport | None = None,
 ) -> RemoveReport:
-    """Remove the papers whose record is gone from ``sources`` (see the module docstring)."""
+    """Remove the papers whose record is gone from ``sources`` (see the module docstring).
+
+    ``built`` is the report of a build of the same sources just run: what it read is used
+    instead of reading the sources again.
+    """
     listed = [sources] if isinstance(sources, str | os.PathLike) else list(sources)
     scope = [_resolved(os.fspath(source)) for source in listed]
+    if built is not None:
+        present = set(built.papers_read)
+        unreadable = {_resolved(error.path) for error in built.rejected}
+    else:
+        present, unreadable = _read(store, listed)
+    gone = []
+    for solution in store.select("record-sources"):
+        source = _resolved(_LINE_SUFFIX.sub("", str(solution["source"].value)))
+        inside = any(source == root or source.is_relative_to(root) for root in scope)
+        if inside and source not in unreadable and str(solution["key"].value) not in present:
+            gone.append(solution["g"])
+    return _drop(store, sorted(set(gone), key=lambda node: node.value), RemoveReport())
+
+
+def _read(store: PaperStore, sources: list[str | os.PathLike[str]]) -> tuple[set[str], set[Path]]:
+    """The paper keys of the records under ``sources``, and the files that fail to read."""
     try:
-        files = expand_sources(listed)
+        files = expand_sources(sources)
     except RecordError:
         files = []  # every source gone: each graph under them is checked against nothing read
     base = store_base_iri(store)
@@ -84,13 +109,7 @@ def prune_store(
                 unreadable.add(_resolved(item.path))
             else:
                 present.add(record_identity(item, base)[0])
-    gone = []
-    for solution in store.select("record-sources"):
-        source = _resolved(_LINE_SUFFIX.sub("", str(solution["source"].value)))
-        inside = any(source == root or source.is_relative_to(root) for root in scope)
-        if inside and source not in unreadable and str(solution["key"].value) not in present:
-            gone.append(solution["g"])
-    return _drop(store, sorted(set(gone), key=lambda node: node.value), RemoveReport())
+    return present, unreadable
 
 
 def _drop(store: PaperStore, graphs: list[ox.NamedNode], report: RemoveReport) -> RemoveReport:
@@ -108,8 +127,4 @@ def _drop(store: PaperStore, graphs: list[ox.NamedNode], report: RemoveReport) -
 
 
 def _resolved(text: str) -> Path:
-    path = Path(os.path.expanduser(text))
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):
-        return path.absolute()
+    return file_identity(Path(os.path.expanduser(text)))

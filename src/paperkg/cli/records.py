@@ -112,7 +112,7 @@ def build(
         if prune:
             from ..remove import prune_store
 
-            pruned = prune_store(store, sources)
+            pruned = prune_store(store, sources, built=report)
             for graph in pruned.removed:
                 console.detail(f"{'removed':<10} {graph}")
             console.result(f"pruned: {pruned.summary()}")

@@ -17,7 +17,7 @@ from paperkg.model import PaperRecord
 from .detect import detect_format, detect_text, read_head
 from .jsonl import SCHEMA_ID, iter_jsonl, record_from_json, record_to_json, write_jsonl
 from .markdown import MAX_RECORD_BYTES, parse_record, read_markdown
-from .sources import RECORD_SUFFIXES, find_files
+from .sources import RECORD_SUFFIXES, file_identity, find_files
 
 __all__ = [
     "DATA_SUFFIXES",
@@ -132,7 +132,7 @@ def expand_sources(
     found: dict[Path, Path] = {}
     for source in sources:
         for path in _expand_one(os.fspath(source)):
-            found.setdefault(_identity(path), path)
+            found.setdefault(file_identity(path), path)
     return sorted(found.values(), key=str)
 
 
@@ -159,10 +159,3 @@ def _is_data_file(path: Path) -> bool:
     fmt = detect_text(head)
     # any XML prolog reads as BioC; in a folder, other XML (JATS, settings) is left alone
     return fmt in formats and (fmt != "bioc-xml" or "<collection" in head)
-
-
-def _identity(path: Path) -> Path:
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):
-        return path.absolute()

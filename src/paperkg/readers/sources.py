@@ -13,7 +13,7 @@ from pathlib import Path
 
 from paperkg.errors import RecordError
 
-__all__ = ["RECORD_SUFFIXES", "find_files"]
+__all__ = ["RECORD_SUFFIXES", "file_identity", "find_files"]
 
 #: File endings taken from folders and glob matches.
 RECORD_SUFFIXES = (".txt", ".md")
@@ -38,7 +38,7 @@ def find_files(
     for source in sources:
         text = os.fspath(source)
         for path in _expand_one(text, wanted):
-            found.setdefault(_identity(path), path)
+            found.setdefault(file_identity(path), path)
     return sorted(found.values(), key=str)
 
 
@@ -81,7 +81,7 @@ def _is_record(path: Path, wanted: tuple[str, ...]) -> bool:
     return not name.startswith(".") and name != "readme.md" and name.endswith(wanted)
 
 
-def _identity(path: Path) -> Path:
+def file_identity(path: Path) -> Path:
     """The file itself, so ``a/x.txt``, ``./a/x.txt`` and links to it count once."""
     try:
         return path.resolve()

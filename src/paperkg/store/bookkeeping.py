@@ -49,9 +49,20 @@ def index_graphs(store: PaperStore) -> list[str]:
     return sorted(found)
 
 
-def write_concept_index(store: PaperStore, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
-    """Replace the concept index with ``quads`` in one transaction."""
-    store.replace_graph(graph, quads)
+def write_concept_index(
+    store: PaperStore,
+    graph: ox.NamedNode,
+    quads: Iterable[ox.Quad],
+    *,
+    replacing: Iterable[ox.NamedNode] | None = None,
+) -> None:
+    """Write the concept index in one transaction: the whole graph, or (``replacing``) only
+    what those nodes state in it.
+    """
+    if replacing is None:
+        store.replace_graph(graph, quads)
+    else:
+        store.replace_statements(graph, replacing, quads)
 
 
 def validation_graph(base_iri: str = DEFAULT_BASE_IRI) -> ox.NamedNode:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 
 from paperkg.build import BuildReport, BuildStep, build, map_file
@@ -21,7 +22,8 @@ from paperkg.build_pool import START_AFTER, RecordPool, Shipped
 from paperkg.errors import ConfigError, RecordError
 from paperkg.extraction import RuleExtractor
 from paperkg.model import Extraction, PaperRecord
-from paperkg.store import PaperStore
+from paperkg.store import PaperStore, tally_graph
+from paperkg.vocab import PKG
 
 from conftest import DATA, REPO, SEEDS, run_cli
 
@@ -187,8 +189,12 @@ def test_strict_stops_at_the_first_bad_record_with_the_earlier_ones_written(
             build(store, [mixed], workers=workers, extractor=Exploding(), strict=True)
         stores.append(set(store))
     assert stores[0] == stores[1]
-    # in sorted order: the first seed, its copy (a duplicate, skipped), then the bad record
-    assert stores[1] == set(map_file(mixed / "000_47468af30908e69c.txt")[2].quads)
+    # in sorted order: the first seed, its copy (a duplicate, skipped), then the bad record;
+    # beside it only the mark that the build stopped before recounting its tallies
+    stale = ox.Quad(
+        tally_graph(), ox.NamedNode(str(PKG.talliesStale)), ox.Literal(True), tally_graph()
+    )
+    assert stores[1] == set(map_file(mixed / "000_47468af30908e69c.txt")[2].quads) | {stale}
 
 
 def test_a_worker_that_dies_costs_only_its_record(mixed: Path, eager_workers: None) -> None:

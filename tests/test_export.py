@@ -151,13 +151,14 @@ def _reference_union(store: PaperStore, fmt: str) -> bytes:
 
 @pytest.fixture(scope="module")
 def seeds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PaperStore]:
-    """The seeds on disk, validated (a validation log) and pushed once (a push log)."""
+    """The seeds on disk, validated (a validation log), with tallies and pushed once (a push
+    log)."""
     with PaperStore(tmp_path_factory.mktemp("seeds") / "store", read_only=False) as kg:
         build(kg, [str(SEEDS)])
         graph = kg.record_graphs()[0]
         endpoint = "http://localhost:1/store"
         log_pushes(kg, push_log_graph(kg, endpoint), endpoint, {graph.value: "k"})
-        assert len(local_graphs(kg)) == 2
+        assert len(local_graphs(kg)) == 3
         yield kg
 
 

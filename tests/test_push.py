@@ -129,7 +129,7 @@ def test_the_push_log_is_per_endpoint_and_never_exported(
         assert " 0 unchanged" in out  # a new endpoint gets everything
     exported = tmp_path / "kg.nq"
     with PaperStore.open_existing(store_path) as store:
-        assert len(local_graphs(store)) == 3  # validation log, two push logs
+        assert len(local_graphs(store)) == 4  # tallies, validation log, two push logs
         paperkg.export_store(store, exported, "nq")
     assert "graph/push/" not in exported.read_text(encoding="utf-8")
     assert "pushEndpoint" not in exported.read_text(encoding="utf-8")

@@ -52,6 +52,7 @@ EMITTED = {
     PKG.Mention,
     PKG.StatedRelation,
     PKG.DrugMention,
+    PKG.Tally,  # in the tally graph, counts kept at ingest
 }
 
 

@@ -22,7 +22,7 @@ from paperkg.stats import (
     evidence_to_result,
     store_stats,
 )
-from paperkg.store import PaperStore, validation_graph, validation_graphs
+from paperkg.store import PaperStore, tally_graph, validation_graph, validation_graphs
 from paperkg.vocab import PKG, RDF
 
 from conftest import SEEDS
@@ -344,5 +344,8 @@ def test_export_leaves_the_log_out(tmp_path: Path, fmt: str) -> None:
     assert not list(data.quads((None, rdflib.URIRef(PKG.conforms), None, None)))
     names = {str(g.identifier) for g in data.graphs()}
     assert str(validation_graph()) not in names
+    assert str(tally_graph()) not in names  # the counts kept at ingest stay local too
     if fmt == "nq":
-        assert written == len(store) - 2 * len(store.record_graphs())
+        tallies = len(list(store.graph_quads(tally_graph())))
+        assert tallies > 0
+        assert written == len(store) - 2 * len(store.record_graphs()) - tallies

@@ -38,6 +38,7 @@ from .mapping import build_key, map_record, record_identity
 from .model import Extraction, MappedRecord, PaperRecord
 from .readers import expand_sources, read_record, read_records
 from .store import PaperStore, WriteOutcome
+from .tallies import begin_tally_update, refresh_tallies
 from .vocab import DEFAULT_BASE_IRI
 
 if TYPE_CHECKING:
@@ -175,6 +176,9 @@ def build(
         for item in read_records(path, input_format)
     )
     run = _Run(store, chosen, identity, base_iri, report, strict, progress, len(paths))
+    # Marked stale before the first write: a build killed from here on leaves them so, and the
+    # next build recounts everything (and regroups every concept) instead of what it touched.
+    incremental = begin_tally_update(store, base_iri)
     if scheduler is not None:
         from .build_dask import DaskPool  # distributed loads only when a cluster is asked for
 
@@ -184,13 +188,19 @@ def build(
     else:
         run.pooled(reads, RecordPool(count, chosen, identity, base_iri))
     report.papers_read = set(run.seen_papers)
-    # Only the concepts this build touched are regrouped (a full rebuild gives the same index).
+    # Only the concepts this build touched are regrouped (a full rebuild gives the same index),
+    # and only the tallies of what it touched or regrouped are recounted.
+    changed = [NamedNode(graph) for graph in dict.fromkeys(report.changed_graphs)]
     report.concepts = reconcile_concepts(
         store,
         base_iri=base_iri,
-        graphs=[NamedNode(graph) for graph in dict.fromkeys(report.changed_graphs)],
+        graphs=changed if incremental else None,
         nodes=run.replaced_nodes,
     )
+    touched = None
+    if incremental:
+        touched = set(run.replaced_nodes).union(*(concept_nodes(store, g) for g in changed))
+    refresh_tallies(store, base_iri, nodes=touched, regrouped=report.concepts.regrouped)
     if validate and report.changed_graphs:
         from .validate import validate_store  # pySHACL loads only when something is checked
 

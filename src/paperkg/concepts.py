@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
@@ -64,6 +64,9 @@ class ConceptIndexReport:
     nodes: int
     concepts: int
     conflicts: tuple[IdentifierConflict, ...]
+    #: The canonical concepts, before and after, of nodes the update moved to another concept
+    #: (what counts kept per concept must recount); ``None`` after a full rebuild (all of them).
+    regrouped: frozenset[str] | None = field(default=None, compare=False)
 
 
 class _Groups:
@@ -124,13 +127,29 @@ def reconcile_concepts(
         kinds = _all_concept_nodes(store, graph)
         quads, _ = _grouped(store, kinds, graph)
         write_concept_index(store, graph, quads)
-    else:
-        kinds, orphans = _affected_nodes(store, graph, graphs, nodes)
-        quads, old = _grouped(store, kinds, graph)
-        stale = set(kinds) | orphans | old
-        replacing = [ox.NamedNode(node) for node in sorted(stale)]
-        write_concept_index(store, graph, quads, replacing=replacing)
-    return _index_report(store, graph)
+        return _index_report(store, graph, None)
+    kinds, orphans = _affected_nodes(store, graph, graphs, nodes)
+    quads, old = _grouped(store, kinds, graph)
+    for orphan in orphans:
+        old.update(_canonical_of(store, [orphan], graph))
+    stale = set(kinds) | orphans | set(old.values())
+    replacing = [ox.NamedNode(node) for node in sorted(stale)]
+    write_concept_index(store, graph, quads, replacing=replacing)
+    new = {
+        q.subject.value: q.object.value
+        for q in quads
+        if q.predicate.value == str(PKG.canonical)
+        and isinstance(q.subject, ox.NamedNode)
+        and isinstance(q.object, ox.NamedNode)
+    }
+    regrouped = {
+        concept
+        for node in set(old) | set(new)
+        if old.get(node) != new.get(node)
+        for concept in (old.get(node), new.get(node))
+        if concept is not None
+    }
+    return _index_report(store, graph, frozenset(regrouped))
 
 
 def concept_nodes(store: PaperStore, graph: ox.NamedNode) -> set[str]:
@@ -231,21 +250,26 @@ def _joinable(store: PaperStore, node: str, kind: str, index: ox.NamedNode) -> s
     return {other for other in found if _kind_of(store, other, index) == kind}
 
 
-def _grouped(
-    store: PaperStore, kinds: dict[str, str], graph: ox.NamedNode
-) -> tuple[list[ox.Quad], set[str]]:
-    """The index statements for the concept nodes ``kinds``, and the canonical nodes they had."""
-    labels = _values(store, str(RDFS.label), kinds, graph)
-    curies = _values(store, str(PKG.curie), kinds, graph)
-    keys = _values(store, str(PKG.lookupKey), kinds, graph)
-    old = {
-        quad.object.value
-        for node in kinds
+def _canonical_of(store: PaperStore, nodes: Iterable[str], graph: ox.NamedNode) -> dict[str, str]:
+    """Each node's canonical node in the index as it stands."""
+    return {
+        node: quad.object.value
+        for node in nodes
         for quad in store.quads_for_pattern(
             ox.NamedNode(node), ox.NamedNode(str(PKG.canonical)), None, graph
         )
         if isinstance(quad.object, ox.NamedNode)
     }
+
+
+def _grouped(
+    store: PaperStore, kinds: dict[str, str], graph: ox.NamedNode
+) -> tuple[list[ox.Quad], dict[str, str]]:
+    """The index statements for the concept nodes ``kinds``, and the canonical node each had."""
+    labels = _values(store, str(RDFS.label), kinds, graph)
+    curies = _values(store, str(PKG.curie), kinds, graph)
+    keys = _values(store, str(PKG.lookupKey), kinds, graph)
+    old = _canonical_of(store, kinds, graph)
 
     groups = _Groups()
     by_id: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -297,7 +321,9 @@ def _grouped(
     return quads, old
 
 
-def _index_report(store: PaperStore, graph: ox.NamedNode) -> ConceptIndexReport:
+def _index_report(
+    store: PaperStore, graph: ox.NamedNode, regrouped: frozenset[str] | None
+) -> ConceptIndexReport:
     """What the index holds: concept nodes, concepts, and the conflicts it states."""
 
     def values(predicate: str) -> dict[str, str]:
@@ -318,7 +344,7 @@ def _index_report(store: PaperStore, graph: ox.NamedNode) -> ConceptIndexReport:
         same = tuple(c for c in ids.get(concept, "").split("|") if c.partition(":")[0] == prefix)
         conflicts.append(IdentifierConflict(concept, labels.get(concept, concept), prefix, same))
     conflicts.sort(key=lambda c: (c.label, c.prefix))
-    return ConceptIndexReport(members, len(ids), tuple(conflicts))
+    return ConceptIndexReport(members, len(ids), tuple(conflicts), regrouped)
 
 
 def _text(term: object) -> str:

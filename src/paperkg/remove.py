@@ -28,6 +28,7 @@ from .mapping import record_identity
 from .readers import expand_sources, read_records
 from .readers.sources import file_identity
 from .store import PaperStore, forget_validation, store_base_iri
+from .tallies import begin_tally_update, refresh_tallies
 
 __all__ = ["RemoveReport", "prune_store", "remove_papers"]
 
@@ -116,13 +117,19 @@ def _drop(store: PaperStore, graphs: list[ox.NamedNode], report: RemoveReport) -
     if not graphs:
         return report
     base = store_base_iri(store)
+    incremental = begin_tally_update(store, base)
     touched: set[str] = set()
     for graph in graphs:
         touched |= concept_nodes(store, graph)
         store.remove_record(graph)
         report.removed.append(graph.value)
     forget_validation(store, graphs)
-    report.concepts = reconcile_concepts(store, base_iri=base, graphs=(), nodes=touched)
+    report.concepts = reconcile_concepts(
+        store, base_iri=base, graphs=() if incremental else None, nodes=touched
+    )
+    refresh_tallies(
+        store, base, nodes=touched if incremental else None, regrouped=report.concepts.regrouped
+    )
     return report
 
 

@@ -22,6 +22,13 @@ from .lookup import concepts_named, names_concept
 from .model import Outcome, is_conflicting
 from .query import QueryResult
 from .store import PaperStore, Term
+from .tallies import (
+    concept_names,
+    concept_tallies,
+    conditions_under,
+    pair_tallies,
+    tallies_usable,
+)
 from .vocab import DESIGN, OUTCOME, PKG
 
 __all__ = [
@@ -217,6 +224,22 @@ def store_stats(store: PaperStore, *, top: int = 10) -> StoreStats:
 def _top(store: PaperStore, role: URIRef, limit: int) -> tuple[ConceptCount, ...]:
     if limit == 0:
         return ()
+    if tallies_usable(store):
+        counted = concept_tallies(store, str(role))
+        names = concept_names(store, (t.concept for t in counted))
+        ranked_counts = sorted(
+            (
+                ConceptCount(
+                    concept=t.concept,
+                    label=names[t.concept][0] or t.concept,
+                    ids=_ids(ox.Literal(names[t.concept][1] or "")),
+                    papers=t.papers,
+                )
+                for t in counted
+            ),
+            key=lambda c: (-c.papers, c.label, c.concept),
+        )
+        return tuple(ranked_counts[:limit])
     ranked = store.select("stats-top", values={"role": [ox.NamedNode(str(role))]})
     return tuple(
         ConceptCount(
@@ -251,6 +274,8 @@ def evidence_summary(
     first. ``condition`` and ``drug`` (a label, synonym, CURIE or IRI) narrow it down; a value
     that names nothing gives no rows, so use :func:`evidence_result` to have it reported.
     """
+    if tallies_usable(store):
+        return _evidence_from_tallies(store, condition=condition, drug=drug)
     values: dict[str, list[Term] | None] = {"drug": None, "condition_node": None}
     if drug is not None:
         values["drug"] = [ox.NamedNode(iri) for iri in concepts_named(store, drug)]
@@ -288,6 +313,49 @@ def evidence_summary(
                 designs=_designs(designs[pair]),
                 participants=_int(s["participants"]) if known else None,
                 largest_n=_int(s["largest"]) if known else None,
+                conflicting=is_conflicting(counts),
+            )
+        )
+    rows.sort(key=lambda r: (-r.papers, r.drug_label, r.condition_label, r.drug, r.condition))
+    return tuple(rows)
+
+
+def _evidence_from_tallies(
+    store: PaperStore, *, condition: str | None, drug: str | None
+) -> tuple[EvidenceSummary, ...]:
+    """:func:`evidence_summary` from the counts kept at ingest (the same rows, a test compares)."""
+    drugs = None if drug is None else concepts_named(store, drug)
+    conditions = None
+    if condition is not None:
+        conditions = conditions_under(store, concepts_named(store, condition))
+    pairs = pair_tallies(store, drugs=drugs, conditions=conditions)
+    names = concept_names(store, {c for p in pairs for c in (p.drug, p.condition)})
+    rows = []
+    for pair in pairs:
+        counts = {
+            _local(ox.NamedNode(o), str(OUTCOME._NS)): papers
+            for o, (papers, _) in pair.outcomes.items()
+        }
+        designs = [
+            (_local(None if d is None else ox.NamedNode(d), str(DESIGN._NS)), n)
+            for d, n in pair.designs.items()
+        ]
+        drug_label, drug_ids = names[pair.drug]
+        condition_label, condition_ids = names[pair.condition]
+        known = pair.sized_papers > 0
+        rows.append(
+            EvidenceSummary(
+                drug=pair.drug,
+                drug_label=drug_label or pair.drug,
+                drug_ids=_ids(ox.Literal(drug_ids or "")),
+                condition=pair.condition,
+                condition_label=condition_label or pair.condition,
+                condition_ids=_ids(ox.Literal(condition_ids or "")),
+                papers=pair.papers,
+                outcomes=tuple((name, counts[name]) for name in OUTCOMES if counts.get(name)),
+                designs=_designs(designs),
+                participants=pair.participants if known else None,
+                largest_n=pair.largest if known else None,
                 conflicting=is_conflicting(counts),
             )
         )

@@ -135,6 +135,21 @@ class PKG(DefinedNamespace):
     conforms: URIRef
     pushEndpoint: URIRef
     pushedBuildKey: URIRef
+    # tallies kept at ingest (the tally graph)
+    Tally: URIRef
+    tallyDrug: URIRef
+    tallyCondition: URIRef
+    tallyConcept: URIRef
+    tallyRole: URIRef
+    tallyOutcome: URIRef
+    tallyDesign: URIRef
+    tallyDose: URIRef
+    paperCount: URIRef
+    findingCount: URIRef
+    sizedPaperCount: URIRef
+    participantCount: URIRef
+    largestSampleSize: URIRef
+    talliesStale: URIRef
 
 
 class OUTCOME(DefinedNamespace):

@@ -1,8 +1,8 @@
 """The store: the only module that holds the Oxigraph store and writes to it.
 
 :class:`PaperStore` keeps one named graph per record and runs queries; :mod:`.bookkeeping`
-names and writes the graphs the store keeps about its own work (concept index, validation log,
-push logs).
+names and writes the graphs the store keeps about its own work (concept index, tallies,
+validation log, push logs).
 """
 
 from __future__ import annotations
@@ -14,12 +14,16 @@ from .bookkeeping import (
     local_graphs,
     log_pushes,
     log_validation,
+    mark_tallies,
     push_log_graph,
     read_push_log,
     store_base_iri,
+    tallies_current,
+    tally_graph,
     validation_graph,
     validation_graphs,
     write_concept_index,
+    write_tallies,
 )
 from .paper_store import PaperStore, Term, WriteOutcome, fill_values, to_rdflib_term
 
@@ -34,11 +38,15 @@ __all__ = [
     "local_graphs",
     "log_pushes",
     "log_validation",
+    "mark_tallies",
     "push_log_graph",
     "read_push_log",
     "store_base_iri",
+    "tallies_current",
+    "tally_graph",
     "to_rdflib_term",
     "validation_graph",
     "validation_graphs",
     "write_concept_index",
+    "write_tallies",
 ]

@@ -1,9 +1,11 @@
 """The graphs a store keeps about its own work beside the record graphs: the concept index
-(rebuilt after each build), the validation log and one push log per endpoint.
+(updated after each build), the tallies (counts kept at ingest), the validation log and one push
+log per endpoint.
 
-They are named under the store's base IRI (``<base>graph/concepts``, ``<base>graph/validation``,
-``<base>graph/push/<digest>``), so they travel with the data they describe. Export and push
-leave the logs out (:func:`local_graphs`); the concept index is data and goes with the records.
+They are named under the store's base IRI (``<base>graph/concepts``, ``<base>graph/tallies``,
+``<base>graph/validation``, ``<base>graph/push/<digest>``), so they travel with the data they
+describe. Export and push leave the tallies and logs out (:func:`local_graphs`); the concept
+index is data and goes with the records.
 """
 
 from __future__ import annotations
@@ -23,12 +25,16 @@ __all__ = [
     "local_graphs",
     "log_pushes",
     "log_validation",
+    "mark_tallies",
     "push_log_graph",
     "read_push_log",
     "store_base_iri",
+    "tallies_current",
+    "tally_graph",
     "validation_graph",
     "validation_graphs",
     "write_concept_index",
+    "write_tallies",
 ]
 
 _ANY_URI = ox.NamedNode("http://www.w3.org/2001/XMLSchema#anyURI")
@@ -61,6 +67,54 @@ def write_concept_index(
     """
     if replacing is None:
         store.replace_graph(graph, quads)
+    else:
+        store.replace_statements(graph, replacing, quads)
+
+
+def tally_graph(base_iri: str = DEFAULT_BASE_IRI) -> ox.NamedNode:
+    """The named graph that holds the tallies (counts kept at ingest)."""
+    return ox.NamedNode(f"{base_iri}graph/tallies")
+
+
+def _tally_marks(store: PaperStore) -> list[ox.Quad]:
+    return list(store.quads_for_pattern(None, ox.NamedNode(str(PKG.talliesStale)), None))
+
+
+def tallies_current(store: PaperStore) -> bool | None:
+    """``True`` if the tallies match the store, ``False`` if a writer is at work (or was killed
+    at work), ``None`` if the store has none (built before paperkg kept them).
+    """
+    marks = _tally_marks(store)
+    if not marks:
+        return None
+    return all(isinstance(q.object, ox.Literal) and q.object.value == "false" for q in marks)
+
+
+def mark_tallies(store: PaperStore, graph: ox.NamedNode, *, stale: bool) -> None:
+    """State whether the tallies in ``graph`` are stale, in one small transaction: a writer
+    marks them stale before its first record write and current after its last recount.
+    """
+    store.replace_statements(
+        graph,
+        [graph],
+        [ox.Quad(graph, ox.NamedNode(str(PKG.talliesStale)), ox.Literal(stale), graph)],
+        predicate=ox.NamedNode(str(PKG.talliesStale)),
+    )
+
+
+def write_tallies(
+    store: PaperStore,
+    graph: ox.NamedNode,
+    quads: Iterable[ox.Quad],
+    *,
+    replacing: Iterable[ox.NamedNode] | None = None,
+) -> None:
+    """Write tallies in one transaction: the whole graph (marked stale until the writer marks
+    it current, see :func:`mark_tallies`), or (``replacing``) only what those tally nodes state.
+    """
+    if replacing is None:
+        mark = ox.Quad(graph, ox.NamedNode(str(PKG.talliesStale)), ox.Literal(True), graph)
+        store.replace_graph(graph, [*quads, mark])
     else:
         store.replace_statements(graph, replacing, quads)
 
@@ -167,6 +221,7 @@ def log_pushes(
 
 
 def local_graphs(store: PaperStore) -> list[ox.NamedNode]:
-    """The validation and push log graphs of ``store``, sorted by IRI."""
+    """The tally, validation and push log graphs of ``store``, sorted by IRI."""
     logs = {s["g"] for s in store.select("push-log-graphs")} | set(validation_graphs(store))
+    logs |= {q.graph_name for q in _tally_marks(store) if isinstance(q.graph_name, ox.NamedNode)}
     return sorted(logs, key=lambda node: node.value)

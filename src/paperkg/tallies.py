@@ -1,0 +1,461 @@
+"""Counts kept at ingest, so that whole-store answers read counts instead of every finding.
+
+For each (canonical drug, canonical condition) pair with a finding, the tally graph
+(``<base>graph/tallies``) keeps its distinct papers, their sample sizes, the papers and findings
+per outcome, the papers per study design and the doses as written; for each canonical concept,
+the papers it is a finding's drug or condition in. They are the numbers ``drugs-tried-for``,
+``evidence``, ``stats`` and the drug–condition view report, computed by the same counting
+queries (``queries/internal/tally-*.rq``) once per change instead of once per question.
+
+A build or removal marks the tallies stale before its first write and recounts, after the
+concept index is updated, only the pairs and concepts it touched: the pairs of every drug
+concept a changed record names, and everything of a concept the index regrouped. A killed
+writer leaves them marked stale: readers then count from the findings (the named ``.rq`` files,
+which give the same rows in any triple store), and the next build recounts everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from .store import (
+    PaperStore,
+    index_graph,
+    mark_tallies,
+    tallies_current,
+    tally_graph,
+    write_tallies,
+)
+from .vocab import DEFAULT_BASE_IRI, PKG, RDF, SKOS
+
+__all__ = [
+    "TRIED_FOR_COLUMNS",
+    "ConceptTally",
+    "PairTally",
+    "begin_tally_update",
+    "concept_names",
+    "concept_tallies",
+    "conditions_under",
+    "drugs_tried_for",
+    "narrower_conditions",
+    "pair_tallies",
+    "refresh_tallies",
+    "tallies_usable",
+]
+
+_P = {
+    name: ox.NamedNode(str(getattr(PKG, name)))
+    for name in (
+        "tallyDrug",
+        "tallyCondition",
+        "tallyConcept",
+        "tallyRole",
+        "tallyOutcome",
+        "tallyDesign",
+        "tallyDose",
+        "paperCount",
+        "findingCount",
+        "sizedPaperCount",
+        "participantCount",
+        "largestSampleSize",
+        "canonical",
+    )
+}
+_TYPE, _TALLY = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PKG.Tally))
+_BROAD = ox.NamedNode(str(SKOS.broadMatch))
+_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+
+
+@dataclass(slots=True)
+class PairTally:
+    """What the findings of one (canonical drug, canonical condition) pair add up to."""
+
+    drug: str
+    condition: str
+    papers: int = 0
+    sized_papers: int = 0
+    participants: int = 0
+    largest: int = -1
+    #: outcome IRI -> (distinct papers, findings)
+    outcomes: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: study design IRI (``None``: not stated) -> distinct papers
+    designs: dict[str | None, int] = field(default_factory=dict)
+    doses: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptTally:
+    """The distinct papers in which a canonical concept is a finding's drug or condition."""
+
+    concept: str
+    role: str
+    papers: int
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def begin_tally_update(store: PaperStore, base_iri: str = DEFAULT_BASE_IRI) -> bool:
+    """Mark the tallies stale before a writer's first change; ``True`` if they were current
+    (an incremental recount will do), ``False`` if absent or left stale by a killed writer.
+    """
+    current = tallies_current(store) is True
+    mark_tallies(store, tally_graph(base_iri), stale=True)
+    return current
+
+
+def refresh_tallies(
+    store: PaperStore,
+    base_iri: str = DEFAULT_BASE_IRI,
+    *,
+    nodes: Iterable[str] | None = None,
+    regrouped: frozenset[str] | None = None,
+) -> None:
+    """Recount after a change and mark the tallies current. ``nodes``: the concept nodes of the
+    record graphs written or dropped; ``regrouped``: the concepts the index update moved nodes
+    between (:attr:`paperkg.concepts.ConceptIndexReport.regrouped`). Either ``None``: all.
+    """
+    graph = tally_graph(base_iri)
+    if nodes is None or regrouped is None:
+        write_tallies(store, graph, _counted(store, graph, base_iri, None, None))
+    else:
+        index = index_graph(base_iri)
+        touched = set(_canonicals(store, nodes, index)) | set(regrouped)
+        if touched:
+            drugs = sorted(touched)
+            counted = _counted(store, graph, base_iri, drugs, None)
+            if regrouped:
+                counted += _counted(store, graph, base_iri, None, sorted(regrouped))
+            quads = list(dict.fromkeys(counted))
+            replacing = set(_tally_nodes(store, graph, drugs, sorted(regrouped), drugs))
+            replacing |= {q.subject for q in quads if isinstance(q.subject, ox.NamedNode)}
+            write_tallies(store, graph, quads, replacing=sorted(replacing, key=str))
+    mark_tallies(store, graph, stale=False)
+
+
+def _canonicals(store: PaperStore, nodes: Iterable[str], index: ox.NamedNode) -> Iterator[str]:
+    for node in set(nodes):
+        for quad in store.quads_for_pattern(ox.NamedNode(node), _P["canonical"], None, index):
+            if isinstance(quad.object, ox.NamedNode):
+                yield quad.object.value
+
+
+def _tally_nodes(
+    store: PaperStore,
+    graph: ox.NamedNode,
+    drugs: Sequence[str],
+    conditions: Sequence[str],
+    concepts: Sequence[str],
+) -> Iterator[ox.NamedNode]:
+    """The tally nodes in the scope of a recount: of those drugs, conditions and concepts."""
+    for predicate, values in (
+        ("tallyDrug", drugs),
+        ("tallyCondition", conditions),
+        ("tallyConcept", concepts),
+    ):
+        for value in values:
+            for quad in store.quads_for_pattern(None, _P[predicate], ox.NamedNode(value), graph):
+                if isinstance(quad.subject, ox.NamedNode):
+                    yield quad.subject
+
+
+def _counted(
+    store: PaperStore,
+    graph: ox.NamedNode,
+    base_iri: str,
+    drugs: Sequence[str] | None,
+    conditions: Sequence[str] | None,
+) -> list[ox.Quad]:
+    """The tally statements of the pairs of ``drugs`` (or of ``conditions``; both ``None``:
+    all pairs) and of the concepts among them, counted from the findings.
+    """
+    values = {
+        "drug": None if drugs is None else [ox.NamedNode(d) for d in drugs],
+        "condition": None if conditions is None else [ox.NamedNode(c) for c in conditions],
+    }
+    quads: list[ox.Quad] = []
+
+    def tally(kind: str, *parts: ox.NamedNode | None) -> ox.NamedNode:
+        key = "|".join("" if part is None else part.value for part in parts)
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+        node = ox.NamedNode(f"{base_iri}tally/{kind}/{digest}")
+        quads.append(ox.Quad(node, _TYPE, _TALLY, graph))
+        return node
+
+    def state(node: ox.NamedNode, predicate: str, value: ox.NamedNode | ox.Literal) -> None:
+        quads.append(ox.Quad(node, _P[predicate], value, graph))
+
+    def pair(node: ox.NamedNode, s: ox.QuerySolution) -> None:
+        state(node, "tallyDrug", s["drug"])
+        state(node, "tallyCondition", s["condition"])
+
+    for s in store.select("tally-pairs", values=values):
+        node = tally("pair", s["drug"], s["condition"])
+        pair(node, s)
+        state(node, "paperCount", s["papers"])
+        state(node, "sizedPaperCount", s["known"])
+        state(node, "participantCount", s["participants"])
+        state(node, "largestSampleSize", s["largest"])
+    for s in store.select("tally-pair-outcomes", values=values):
+        node = tally("outcome", s["drug"], s["condition"], s["outcome"])
+        pair(node, s)
+        state(node, "tallyOutcome", s["outcome"])
+        state(node, "paperCount", s["papers"])
+        state(node, "findingCount", s["findings"])
+    for s in store.select("tally-pair-designs", values=values):
+        node = tally("design", s["drug"], s["condition"], s["design"])
+        pair(node, s)
+        if s["design"] is not None:
+            state(node, "tallyDesign", s["design"])
+        state(node, "paperCount", s["papers"])
+    for s in store.select("tally-pair-doses", values=values):
+        node = tally("pair", s["drug"], s["condition"])
+        state(node, "tallyDose", s["dose"])
+    concepts = None
+    if drugs is not None or conditions is not None:
+        concepts = [ox.NamedNode(c) for c in [*(drugs or ()), *(conditions or ())]]
+    for s in store.select("tally-concepts", values={"concept": concepts}):
+        node = tally("concept", s["concept"], s["role"])
+        state(node, "tallyConcept", s["concept"])
+        state(node, "tallyRole", s["role"])
+        state(node, "paperCount", s["papers"])
+    return quads
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def tallies_usable(store: PaperStore) -> bool:
+    """Whether the store keeps tallies and they match its record graphs."""
+    return tallies_current(store) is True
+
+
+def pair_tallies(
+    store: PaperStore,
+    *,
+    drugs: Iterable[str] | None = None,
+    conditions: Iterable[str] | None = None,
+) -> list[PairTally]:
+    """The pair tallies (of those canonical drugs and conditions, if given), unsorted."""
+    graphs = _graphs(store)
+    wanted_drugs = None if drugs is None else set(drugs)
+    wanted_conditions = None if conditions is None else set(conditions)
+    if wanted_conditions is not None:
+        nodes = _subjects_with(store, "tallyCondition", wanted_conditions)
+        quads: Iterable[ox.Quad] = (q for n in nodes for q in _statements(store, n, graphs))
+    elif wanted_drugs is not None:
+        nodes = _subjects_with(store, "tallyDrug", wanted_drugs)
+        quads = (q for n in nodes for q in _statements(store, n, graphs))
+    else:
+        quads = (q for g in graphs for q in store.quads_for_pattern(None, None, None, g))
+    by_node: dict[str, dict[str, list[ox.NamedNode | ox.Literal]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for quad in quads:
+        if isinstance(quad.subject, ox.NamedNode) and "/tally/" in quad.subject.value:
+            obj = quad.object
+            if isinstance(obj, ox.NamedNode | ox.Literal):
+                by_node[quad.subject.value][quad.predicate.value].append(obj)
+    pairs: dict[tuple[str, str], PairTally] = {}
+    for node, props in by_node.items():
+        kind = node.rsplit("/", 2)[-2]
+        if kind == "concept":
+            continue
+        drug, condition = _one(props, "tallyDrug"), _one(props, "tallyCondition")
+        if drug is None or condition is None:
+            continue
+        if (wanted_drugs is not None and drug not in wanted_drugs) or (
+            wanted_conditions is not None and condition not in wanted_conditions
+        ):
+            continue
+        entry = pairs.setdefault((drug, condition), PairTally(drug, condition))
+        papers = int(_one(props, "paperCount") or 0)
+        if kind == "pair":
+            entry.papers = papers
+            entry.sized_papers = int(_one(props, "sizedPaperCount") or 0)
+            entry.participants = int(_one(props, "participantCount") or 0)
+            entry.largest = int(_one(props, "largestSampleSize") or -1)
+            entry.doses = {v.value for v in props.get(str(PKG.tallyDose), [])}
+        elif kind == "outcome":
+            outcome = _one(props, "tallyOutcome")
+            if outcome is not None:
+                entry.outcomes[outcome] = (papers, int(_one(props, "findingCount") or 0))
+        elif kind == "design":
+            entry.designs[_one(props, "tallyDesign")] = papers
+    return list(pairs.values())
+
+
+def concept_tallies(store: PaperStore, role: str) -> list[ConceptTally]:
+    """Per-concept paper counts in ``role`` (the IRI of pkg:drug or pkg:condition)."""
+    found = []
+    graphs = _graphs(store)
+    for graph in graphs:
+        for quad in store.quads_for_pattern(None, _P["tallyRole"], ox.NamedNode(role), graph):
+            props = {
+                q.predicate.value: q.object.value
+                for q in _statements(store, quad.subject, graphs)
+                if isinstance(q.object, ox.NamedNode | ox.Literal)
+            }
+            found.append(
+                ConceptTally(
+                    props.get(str(PKG.tallyConcept), ""),
+                    role,
+                    int(props.get(str(PKG.paperCount), 0)),
+                )
+            )
+    return found
+
+
+#: The columns of ``queries/drugs-tried-for.rq``, which :func:`drugs_tried_for` answers too.
+TRIED_FOR_COLUMNS = ("drug", "drug_label", "drug_ids", "papers", "outcomes", "doses")
+#: Outcomes in the order the query lists them.
+_OUTCOME_ORDER = ("improved", "no_benefit", "worsened", "adverse_effects", "mixed", "not_stated")
+
+
+def drugs_tried_for(
+    store: PaperStore, key: str
+) -> list[tuple[ox.NamedNode | ox.Literal, ...]] | None:
+    """The rows of ``drugs-tried-for`` for the condition lookup key ``key``, from the tallies:
+    one per drug, most papers first. ``None`` where counts cannot give them (no current
+    tallies; the key names several conditions with findings, or a condition with subtypes of
+    other concepts, whose distinct papers only the findings can count): run the query then.
+    """
+    index = _index(store)
+    if index is None:
+        return None
+    candidates = {
+        q.subject.value
+        for q in store.quads_for_pattern(None, ox.NamedNode(str(PKG.conceptKey)), ox.Literal(key))
+        if isinstance(q.subject, ox.NamedNode) and q.graph_name == index
+    }
+    with_findings = []
+    for concept in sorted(candidates):
+        under = narrower_conditions(store, concept, index)
+        if under != {concept} and pair_tallies(store, conditions=under - {concept}):
+            return None  # findings of a subtype: distinct papers need the findings
+        tallies = pair_tallies(store, conditions={concept})
+        if tallies:
+            with_findings.append(tallies)
+    if len(with_findings) > 1:
+        return None
+    rows: list[tuple[ox.NamedNode | ox.Literal, ...]] = []
+    for tally in with_findings[0] if with_findings else []:
+        drug = ox.NamedNode(tally.drug)
+        label = _index_value(store, drug, SKOS.prefLabel, index)
+        ids = _index_value(store, drug, PKG.conceptIds, index)
+        if label is None or ids is None:
+            continue  # as the query: a drug without label or identifiers in the index
+        papers = {o.rsplit("/", 1)[-1]: counts[0] for o, counts in tally.outcomes.items()}
+        outcomes = "|".join(f"{o}:{papers[o]}" for o in _OUTCOME_ORDER if papers.get(o))
+        rows.append(
+            (
+                drug,
+                label,
+                ids,
+                ox.Literal(str(tally.papers), datatype=_INTEGER),
+                ox.Literal(outcomes),
+                ox.Literal("|".join(sorted(d for d in tally.doses if d))),
+            )
+        )
+    rows.sort(key=lambda row: (-int(row[3].value), row[1].value, row[0].value))
+    return rows
+
+
+def _index_value(
+    store: PaperStore, node: ox.NamedNode, predicate: object, index: ox.NamedNode
+) -> ox.Literal | None:
+    for quad in store.quads_for_pattern(node, ox.NamedNode(str(predicate)), None, index):
+        if isinstance(quad.object, ox.Literal):
+            return quad.object
+    return None
+
+
+def narrower_conditions(store: PaperStore, condition: str, index: ox.NamedNode) -> set[str]:
+    """The canonical concepts of the condition nodes under ``condition`` (its members and,
+    through ``skos:broadMatch`` in any number of steps, their subtypes), itself included.
+    """
+    members = [
+        q.subject
+        for q in store.quads_for_pattern(None, _P["canonical"], ox.NamedNode(condition), index)
+        if isinstance(q.subject, ox.NamedNode)
+    ]
+    seen = set(members)
+    frontier = list(members)
+    found = {condition}
+    while frontier:
+        node = frontier.pop()
+        for quad in store.quads_for_pattern(None, _BROAD, node):
+            narrower = quad.subject
+            if not isinstance(narrower, ox.NamedNode) or narrower in seen:
+                continue
+            seen.add(narrower)
+            frontier.append(narrower)
+            found.update(
+                q.object.value
+                for q in store.quads_for_pattern(narrower, _P["canonical"], None, index)
+                if isinstance(q.object, ox.NamedNode)
+            )
+    return found
+
+
+def conditions_under(store: PaperStore, concepts: Iterable[str]) -> set[str]:
+    """The canonical conditions of ``concepts`` and of their subtypes (for narrowing down)."""
+    index = _index(store)
+    if index is None:
+        return set()
+    return {c for concept in concepts for c in narrower_conditions(store, concept, index)}
+
+
+def concept_names(
+    store: PaperStore, concepts: Iterable[str]
+) -> dict[str, tuple[str | None, str | None]]:
+    """Each canonical concept's display label and joined identifiers, from the index."""
+    index = _index(store)
+    named: dict[str, tuple[str | None, str | None]] = {}
+    for concept in concepts:
+        node = ox.NamedNode(concept)
+        label = None if index is None else _index_value(store, node, SKOS.prefLabel, index)
+        ids = None if index is None else _index_value(store, node, PKG.conceptIds, index)
+        named[concept] = (
+            None if label is None else label.value,
+            None if ids is None else ids.value,
+        )
+    return named
+
+
+def _index(store: PaperStore) -> ox.NamedNode | None:
+    """The concept index beside current tallies; ``None`` if the tallies are not usable."""
+    graphs = _graphs(store)
+    if len(graphs) != 1 or not tallies_usable(store):
+        return None
+    return index_graph(graphs[0].value.removesuffix("graph/tallies"))
+
+
+def _graphs(store: PaperStore) -> list[ox.NamedNode]:
+    marks = store.quads_for_pattern(None, ox.NamedNode(str(PKG.talliesStale)), None)
+    return sorted({q.graph_name for q in marks if isinstance(q.graph_name, ox.NamedNode)}, key=str)
+
+
+def _subjects_with(store: PaperStore, predicate: str, values: set[str]) -> set[ox.NamedNode]:
+    return {
+        q.subject
+        for value in values
+        for q in store.quads_for_pattern(None, _P[predicate], ox.NamedNode(value))
+        if isinstance(q.subject, ox.NamedNode)
+    }
+
+
+def _statements(store: PaperStore, node: object, graphs: Sequence[ox.NamedNode]) -> list[ox.Quad]:
+    if not isinstance(node, ox.NamedNode):
+        return []
+    return [q for g in graphs for q in store.quads_for_pattern(node, None, None, g)]
+
+
+def _one(props: dict[str, list[ox.NamedNode | ox.Literal]], name: str) -> str | None:
+    values = props.get(str(getattr(PKG, name)))
+    return values[0].value if values else None

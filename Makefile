@@ -7,7 +7,7 @@ STAMP := $(VENV)/.paperkg-installed
 STORE ?= paperkg-store
 SHARED ?= ../shared
 
-.PHONY: demo test lint typecheck unit test-tools eval bench docs-images clean
+.PHONY: demo test lint typecheck unit test-tools eval bench bench-detail docs-images clean
 
 $(STAMP): requirements/pinned.txt pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -77,8 +77,13 @@ docs-images: $(STAMP) test-tools
 		--screenshot=docs/img/explorer.png \
 		"file://$(CURDIR)/docs/img/fibromyalgia.html#select=naltrexone--fibromyalgia" 2>/dev/null
 
-# Speed and memory, as ratios to baselines measured in the same run (see bench/).
+# Speed and memory at scale, as ratios to baselines measured in the same run (bench/README.md):
+# make bench RECORDS=100000 [WORKERS=2]; a local Dask cluster of 2 workers builds too.
+# bench-detail: more steps (rebuild, results reader, drawn views) on fewer records.
 bench: $(STAMP)
+	$(BIN)/python bench/bench_scale.py --records $${RECORDS:-1000} --workers $${WORKERS:-2} --dask
+
+bench-detail: $(STAMP)
 	$(BIN)/python bench/bench_build.py --records $${RECORDS:-2000}
 
 lint: $(STAMP)

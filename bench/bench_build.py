@@ -10,22 +10,16 @@ ratios mean something on a shared 2-core box whose absolute speed varies:
 - SHACL per record graph vs. one pyshacl run over the union of the same graphs;
 - networkx views vs. the findings query they read; drawn files vs. GraphML.
 
-Usage: ``python bench/bench_build.py --records 2000`` (``make bench``).
+Usage: ``python bench/bench_build.py --records 2000`` (``make bench-detail``).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import random
-import resource
+import sys
 import tempfile
-import threading
-import time
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
 from unittest import mock
 
 import networkx as nx
@@ -51,115 +45,12 @@ from paperkg.viz import (
     write_view,
 )
 
-DRUGS = [
-    ("velitrex", "D900001"),
-    ("orbazine", "D900002"),
-    ("plenamil", "D900003"),
-    ("tesorafen", "D900004"),
-    ("quelindol", "D900005"),
-    ("marovastin", "D900006"),
-]
-CONDITIONS = [
-    ("widgetitis", "0900001"),
-    ("gizmosis", "0900002"),
-    ("sprocket fever", "0900003"),
-]
-RESULTS = [
-    "{drug} {dose} mg/day reduced {condition} symptoms more than placebo.",
-    "{drug} {dose} mg/day was not superior to placebo in {condition}.",
-    "{drug} {dose} mg/day improved pain at 4 weeks, but the effect was not sustained at 12 weeks.",
-    "Patients with {condition} developed rash after {drug} {dose} mg/day.",
-]
-T = TypeVar("T")
+# The tests load this file by its path, without bench/ on the import path.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _measure import DescendantsPeak, own_peak_mib, timed
+from synthetic import write_records
 
-
-def write_records(folder: Path, count: int, seed: int = 7) -> None:
-    """Records in the seed layout, varied enough that concepts, doses and outcomes differ."""
-    rng = random.Random(seed)
-    for number in range(count):
-        drug, drug_id = rng.choice(DRUGS)
-        condition, mondo = rng.choice(CONDITIONS)
-        dose = rng.choice([5, 10, 20, 40, 80])
-        size = rng.randint(12, 900)
-        result = rng.choice(RESULTS).format(drug=drug.capitalize(), dose=dose, condition=condition)
-        text = f"""# {drug.capitalize()} for {condition}: a randomized trial ({number})
-
-**Authors:** Ann Author{number % 97}, Bo Builder
-
-PubMed · DOI: 10.5555/bench.{number} · Journal of Benchmarks {number % 40}(2):1-9 · 2021-03
-
-## TL;DR
-
-{result}
-
-## Key findings
-
-- {size} patients with {condition} were randomized to {drug} {dose} mg/day or placebo.
-- {result}
-
-## Abstract
-
-OBJECTIVE: To test {drug} in {condition}. METHODS: In this randomized, double-blind trial,
-{size} patients were randomly assigned to {drug} {dose} mg/day or placebo for 12 weeks.
-The primary endpoint was the change in symptom score at week 12.
-RESULTS: {result} CONCLUSIONS: Further trials are needed.
-
-## Linked entities
-
-- **Chemicals:** {drug} (MESH:{drug_id})
-- **Diseases:** {condition} (MONDO:{mondo})
-
-## Full-text entities
-
-- **Diseases:** {condition} (MESH:D8{mondo[1:]}), pain (MESH:D010146)
-- **Chemicals:** {drug} (MESH:{drug_id})
-- **Species:** Homo sapiens (human, species) [taxon 9606]
-"""
-        (folder / f"{number:06d}.txt").write_text(text, encoding="utf-8")
-
-
-class _DescendantsPeak:
-    """The largest resident memory of any process this one started (directly or not), sampled
-    while the block runs: build workers are children of a forkserver, not of this process, so
-    ``getrusage`` does not see them. Reads ``/proc``; 0 elsewhere."""
-
-    def __init__(self, every: float = 0.1) -> None:
-        self.peak = 0.0
-        self._every = every
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def __enter__(self) -> _DescendantsPeak:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._done.set()
-        self._thread.join()
-
-    def _sample(self) -> None:
-        while not self._done.wait(self._every):
-            parents, sizes = {}, {}
-            for entry in Path("/proc").glob("[0-9]*"):
-                try:
-                    status = (entry / "status").read_text(encoding="utf-8")
-                except OSError:
-                    continue
-                fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-                parents[int(entry.name)] = int(fields.get("PPid", "0"))
-                sizes[int(entry.name)] = int(fields.get("VmHWM", "0 kB").split()[0]) / 1024
-            for pid, size in sizes.items():
-                ancestor = parents.get(pid, 0)
-                while ancestor > 1 and ancestor != os.getpid():
-                    ancestor = parents.get(ancestor, 0)
-                if ancestor == os.getpid():
-                    self.peak = max(self.peak, size)
-
-
-def timed(action: Callable[[], T]) -> tuple[float, T]:
-    start = time.perf_counter()
-    value = action()
-    return time.perf_counter() - start, value
+__all__ = ["timed", "write_records"]
 
 
 def main() -> None:
@@ -170,10 +61,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "records"
         folder.mkdir()
-        write_records(folder, args.records)
+        corpus = write_records(folder, args.records)
 
         # Baseline: the same quads, already mapped, loaded straight into Oxigraph on disk.
-        quads = [q for path in sorted(folder.iterdir()) for q in map_file(path)[2].quads]
+        quads = [q for path in sorted(folder.rglob("*.txt")) for q in map_file(path)[2].quads]
         nquads = Path(tmp) / "all.nq"
         ox.serialize(quads, str(nquads), ox.RdfFormat.N_QUADS)
         raw = ox.Store(str(Path(tmp) / "raw"))
@@ -207,7 +98,7 @@ def main() -> None:
             # workers start cold (a forkserver importing paperkg), as for 'paperkg build'.
             with open_store(Path(tmp) / "kg-one") as one_store:
                 one_time, _ = timed(lambda: one(one_store))
-            with open_store(Path(tmp) / "kg-two") as two_store, _DescendantsPeak() as workers:
+            with open_store(Path(tmp) / "kg-two") as two_store, DescendantsPeak() as workers:
                 two_time, two = timed(
                     lambda: build(two_store, [str(folder)], validate=False, workers=2)
                 )
@@ -216,7 +107,7 @@ def main() -> None:
 
             in_memory = open_store()
             in_memory.add_quads(store)
-            query, params = "drugs-tried-for", {"condition": "widgetitis"}
+            query, params = "drugs-tried-for", {"condition": corpus.top_condition}
             disk_q, result = timed(lambda: run_query(store, query, params))
             mem_q, _ = timed(lambda: run_query(in_memory, query, params))
             rows.append(
@@ -238,7 +129,7 @@ def main() -> None:
             )
 
             for other, other_params in (
-                ("papers-mentioning", {"entity": "widgetitis"}),
+                ("papers-mentioning", {"entity": corpus.top_condition}),
                 ("negative-results", {}),
                 ("identifier-conflicts", {}),
             ):
@@ -278,8 +169,8 @@ def main() -> None:
                     "findings query",
                 )
             )
-            author = "Ann Author0"  # one of the synthetic authors: a small neighbourhood
-            near_time, near = timed(lambda: neighbourhood_graph(store, author, depth=1))
+            # An author of the first record: a small neighbourhood.
+            near_time, near = timed(lambda: neighbourhood_graph(store, corpus.an_author, depth=1))
             rows.append(
                 (
                     f"neighbourhood of an author ({near.number_of_nodes()} nodes)",
@@ -333,7 +224,7 @@ def main() -> None:
                 )
             )
 
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = own_peak_mib()
     print(f"paperkg benchmark: {args.records} synthetic records, {len(quads)} quads")
     print(f"{'step':<44}{'seconds':>9}{'baseline s':>12}{'ratio':>8}  baseline")
     for name, value, baseline, what in rows:

@@ -11,7 +11,7 @@ object; that step is timed on its own too, on term objects (the first version) a
 and both exports are also run from an in-memory copy of the store, where reading costs little.
 
 Usage: ``python bench/bench_export.py --records 2000`` (generates and builds the records with
-``bench_build.write_records`` and ``paperkg build --no-validate``), or ``--store DIR`` to export a
+``synthetic.write_records`` and ``paperkg build --no-validate``), or ``--store DIR`` to export a
 store built before.
 """
 
@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pyoxigraph as ox
-from bench_build import write_records
+from synthetic import write_records
 
 from paperkg import export_store, open_store
 from paperkg.export import EXPORT_FORMATS, PREFIXES

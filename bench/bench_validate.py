@@ -1,6 +1,6 @@
 """Benchmark: validating a whole store with the default SHACL engine, against pyshacl run here.
 
-For each size, N synthetic records (``bench_build.write_records``) are built without
+For each size, N synthetic records (``synthetic.write_records``) are built without
 validation, then the whole store (record graphs and concept index) is validated three ways in
 the same run, on the same shapes graph:
 
@@ -25,7 +25,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
-from bench_build import timed, write_records
+from bench_build import timed
+from synthetic import write_records
 
 from paperkg import build, open_store
 from paperkg.store import PaperStore, index_graphs

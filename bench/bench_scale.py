@@ -376,6 +376,17 @@ def number(value: float | None) -> str:
     return "not run" if value is None else f"{value:.2f}"
 
 
+#: Steps that measure a baseline, not paperkg: their memory is not paperkg's.
+BASELINE_PHASES = (
+    "Oxigraph bulk load",
+    "copy the store into memory",
+    "copy the union for pyshacl",
+    "pyshacl over the union",
+    "the same in memory",
+    "Dask cluster",
+)
+
+
 def targets(figures: dict[str, Any], peak: float) -> list[tuple[str, bool | None, str]]:
     """Issue 14's targets (set for 100,000 records on 2 cores): met, missed or not measured."""
     floor = figures.get("floor")
@@ -392,7 +403,11 @@ def targets(figures: dict[str, Any], peak: float) -> list[tuple[str, bool | None
         ("whole-store validate <= 60 s", within(figures.get("validate"), 60), ""),
         ("drugs-tried-for top condition <= 1 s on disk (cold)", within(cold, 1), ""),
         ("each whole-store view <= 5 s", within(slowest, 5), ""),
-        ("peak memory <= 1.5 GB (all processes)", within(peak, 1536), f"{peak:.0f} MiB"),
+        (
+            "peak memory <= 1.5 GB (paperkg steps, all processes)",
+            within(peak, 1536),
+            f"{peak:.0f} MiB",
+        ),
     ]
 
 
@@ -437,7 +452,14 @@ def report(
     )
     print("peak MiB: this process and its children together, sampled every 0.2 s during the step")
     print("\ntargets of issue 14 (set for 100,000 records on 2 cores):")
-    for name, met, note in targets(figures, max(sampler.total_peak, own)):
+    # The memory target is paperkg's: the baselines' own steps (a bulk load, copies held in
+    # memory for pyshacl or for the in-memory query, a Dask cluster) are left out of it.
+    work = [
+        peak
+        for phase, peak in sampler.phase_peaks.items()
+        if phase and not phase.startswith(BASELINE_PHASES)
+    ]
+    for name, met, note in targets(figures, max(work, default=0.0)):
         verdict = {True: "met", False: "MISSED", None: "not measured"}[met]
         print(f"  {name:<54}{verdict}{f'  ({note})' if note else ''}")
     if bench.failures:

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from .extraction.concepts import conflicting_prefixes
 from .identifiers import CANONICAL_PREFIXES, IDENTIFIER_PRIORITY, lookup_key
 from .model import EntityKind
-from .store import PaperStore, index_graph, write_concept_index
+from .store import PaperStore, index_graph, term_text, write_concept_index
 from .vocab import DEFAULT_BASE_IRI, PKG, RDF, RDFS, SKOS
 
 __all__ = ["ConceptIndexReport", "IdentifierConflict", "concept_nodes", "reconcile_concepts"]
@@ -157,7 +157,7 @@ def concept_nodes(store: PaperStore, graph: ox.NamedNode) -> set[str]:
     return {
         quad.subject.value
         for quad in store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), None, graph)
-        if isinstance(quad.subject, ox.NamedNode) and _text(quad.object) in _KIND_OF
+        if isinstance(quad.subject, ox.NamedNode) and term_text(quad.object) in _KIND_OF
     }
 
 
@@ -245,7 +245,7 @@ def _joinable(store: PaperStore, node: str, kind: str, index: ox.NamedNode) -> s
             if not isinstance(other, ox.NamedNode) or candidate.graph_name == index:
                 continue
             other_labels = _pattern(store, other, str(RDFS.label), None)
-            if any(lookup_key(_text(q.object)) == key for q in other_labels):
+            if any(lookup_key(term_text(q.object)) == key for q in other_labels):
                 found.add(other.value)
     return {other for other in found if _kind_of(store, other, index) == kind}
 
@@ -328,7 +328,7 @@ def _index_report(
 
     def values(predicate: str) -> dict[str, str]:
         return {
-            _text(q.subject): _text(q.object)
+            term_text(q.subject): term_text(q.object)
             for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph)
         }
 
@@ -340,15 +340,11 @@ def _index_report(
     for quad in store.quads_for_pattern(
         None, ox.NamedNode(str(PKG.conflictingPrefix)), None, graph
     ):
-        concept, prefix = _text(quad.subject), _text(quad.object)
+        concept, prefix = term_text(quad.subject), term_text(quad.object)
         same = tuple(c for c in ids.get(concept, "").split("|") if c.partition(":")[0] == prefix)
         conflicts.append(IdentifierConflict(concept, labels.get(concept, concept), prefix, same))
     conflicts.sort(key=lambda c: (c.label, c.prefix))
     return ConceptIndexReport(members, len(ids), tuple(conflicts), regrouped)
-
-
-def _text(term: object) -> str:
-    return term.value if isinstance(term, ox.NamedNode | ox.Literal | ox.BlankNode) else str(term)
 
 
 def _pattern(

@@ -21,7 +21,7 @@ from rdflib import URIRef
 from .lookup import concepts_named, names_concept
 from .model import Outcome, is_conflicting
 from .query import QueryResult
-from .store import PaperStore, Term
+from .store import PaperStore, Term, term_text
 from .tallies import (
     concept_names,
     concept_tallies,
@@ -201,7 +201,7 @@ def store_stats(store: PaperStore, *, top: int = 10) -> StoreStats:
     designs = _designs(
         (_local(s["design"], str(DESIGN._NS)), _int(s["n"])) for s in store.select("stats-designs")
     )
-    kinds = {_value(s["kind"]): _int(s["n"]) for s in store.select("stats-kinds")}
+    kinds = {term_text(s["kind"]): _int(s["n"]) for s in store.select("stats-kinds")}
     validation = store.select("stats-validation")[0]
     graphs, ok, bad, old = (
         _int(validation[name]) for name in ("graphs", "conforming", "violations", "stale")
@@ -243,8 +243,8 @@ def _top(store: PaperStore, role: URIRef, limit: int) -> tuple[ConceptCount, ...
     ranked = store.select("stats-top", values={"role": [ox.NamedNode(str(role))]})
     return tuple(
         ConceptCount(
-            concept=_value(s["concept"]),
-            label=_value(s["label"]) or _value(s["concept"]),
+            concept=term_text(s["concept"]),
+            label=term_text(s["label"]) or term_text(s["concept"]),
             ids=_ids(s["ids"]),
             papers=_int(s["papers"]),
         )
@@ -289,24 +289,24 @@ def evidence_summary(
 
     outcomes: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for s in run("evidence-outcomes"):
-        pair = (_value(s["drug"]), _value(s["condition"]))
+        pair = (term_text(s["drug"]), term_text(s["condition"]))
         outcomes[pair][_local(s["outcome"], str(OUTCOME._NS))] = _int(s["n"])
     designs: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
     for s in run("evidence-designs"):
-        pair = (_value(s["drug"]), _value(s["condition"]))
+        pair = (term_text(s["drug"]), term_text(s["condition"]))
         designs[pair].append((_local(s["design"], str(DESIGN._NS)), _int(s["n"])))
     rows = []
     for s in run("evidence-pairs"):
-        pair = drug_iri, condition_iri = _value(s["drug"]), _value(s["condition"])
+        pair = drug_iri, condition_iri = term_text(s["drug"]), term_text(s["condition"])
         counts = outcomes[pair]
         known = _int(s["known"]) > 0
         rows.append(
             EvidenceSummary(
                 drug=drug_iri,
-                drug_label=_value(s["drug_label"]) or drug_iri,
+                drug_label=term_text(s["drug_label"]) or drug_iri,
                 drug_ids=_ids(s["drug_ids"]),
                 condition=condition_iri,
-                condition_label=_value(s["condition_label"]) or condition_iri,
+                condition_label=term_text(s["condition_label"]) or condition_iri,
                 condition_ids=_ids(s["condition_ids"]),
                 papers=_int(s["papers"]),
                 outcomes=tuple((name, counts[name]) for name in OUTCOMES if counts.get(name)),
@@ -390,19 +390,15 @@ def evidence_result(
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _value(term: Any) -> str:
-    return "" if term is None else str(term.value)
-
-
 def _int(term: Any) -> int:
     return 0 if term is None else int(term.value)
 
 
 def _local(term: Any, namespace: str) -> str:
     """``improved`` for ``outcome:improved``; ``""`` when unbound."""
-    value = _value(term)
+    value = term_text(term)
     return value.removeprefix(namespace) if value.startswith(namespace) else value
 
 
 def _ids(term: Any) -> tuple[str, ...]:
-    return tuple(sorted(item for item in _value(term).split("|") if item))
+    return tuple(sorted(item for item in term_text(term).split("|") if item))

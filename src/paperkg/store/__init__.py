@@ -25,7 +25,7 @@ from .bookkeeping import (
     write_concept_index,
     write_tallies,
 )
-from .paper_store import PaperStore, Term, WriteOutcome, fill_values, to_rdflib_term
+from .paper_store import PaperStore, Term, WriteOutcome, fill_values, term_text, to_rdflib_term
 
 __all__ = [
     "PaperStore",
@@ -44,6 +44,7 @@ __all__ = [
     "store_base_iri",
     "tallies_current",
     "tally_graph",
+    "term_text",
     "to_rdflib_term",
     "validation_graph",
     "validation_graphs",

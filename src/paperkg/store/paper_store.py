@@ -24,7 +24,7 @@ from ..model import MappedRecord
 from ..resources import internal_query
 from ..vocab import PKG
 
-__all__ = ["PaperStore", "Term", "WriteOutcome", "fill_values", "to_rdflib_term"]
+__all__ = ["PaperStore", "Term", "WriteOutcome", "fill_values", "term_text", "to_rdflib_term"]
 
 #: Statements written between two flushes of an on-disk store (bounds the writer's memory).
 FLUSH_EVERY = 80_000
@@ -342,6 +342,17 @@ def _open(path: Path | None, *, read_only: bool) -> ox.Store:
         raise StoreError(
             str(path), f"cannot open the store ({message})", "check the path"
         ) from error
+
+
+def term_text(term: Any) -> str:
+    """The text of a term from a query solution or a quad (an IRI, a literal's lexical form,
+    a blank node's id); ``""`` for an unbound value.
+    """
+    if term is None:
+        return ""
+    return (
+        str(term.value) if isinstance(term, ox.NamedNode | ox.Literal | ox.BlankNode) else str(term)
+    )
 
 
 def to_rdflib_term(term: Any) -> Any:

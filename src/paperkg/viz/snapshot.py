@@ -15,7 +15,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..mapping import DIRECTION_IRIS
-from ..store import PaperStore
+from ..store import PaperStore, term_text
 from ..vocab import BIOLINK, DESIGN, FAVOURS, OUTCOME, PKG
 
 __all__ = [
@@ -93,18 +93,18 @@ def read_snapshot(
 
     papers: dict[str, Paper] = {}
     for s in _run("view-papers"):
-        iri = _text(s["paper"])
+        iri = term_text(s["paper"])
         paper = papers.setdefault(iri, Paper(iri))
-        paper.title = paper.title or _text(s["title"])
-        issued = _text(s["issued"])
+        paper.title = paper.title or term_text(s["title"])
+        issued = term_text(s["issued"])
         if issued[:4].isdigit():
             paper.year = int(issued[:4])
         paper.design = paper.design or (_local(s["design"], str(DESIGN._NS)) or None)
         if s["n"] is not None:
-            paper.sample_size = int(_text(s["n"]))
+            paper.sample_size = int(term_text(s["n"]))
         if s["journal"] is not None:
-            paper.journal = _text(s["journal"])
-            paper.journal_title = _text(s["journal_title"]) or paper.journal_title
+            paper.journal = term_text(s["journal"])
+            paper.journal_title = term_text(s["journal_title"]) or paper.journal_title
         for name in ("link", "source"):
             if isinstance(s[name], ox.NamedNode) and s[name].value.startswith("http"):
                 paper.links.add(s[name].value)
@@ -113,11 +113,16 @@ def read_snapshot(
     canonical = canonical_concepts(store)
 
     def concept(term: Any) -> str:
-        node = _text(term)
+        node = term_text(term)
         return canonical.get(node, node)
 
     for s in _run("view-findings"):
-        key = (_text(s["finding"]), _text(s["paper"]), concept(s["drug"]), concept(s["condition"]))
+        key = (
+            term_text(s["finding"]),
+            term_text(s["paper"]),
+            concept(s["drug"]),
+            concept(s["condition"]),
+        )
         rows[key] = _local(s["outcome"], str(OUTCOME._NS))
         if s["direct"] is not None:
             directs[key].add("biolink:" + _local(s["direct"], str(BIOLINK._NS)))
@@ -133,47 +138,47 @@ def read_snapshot(
         str(PKG.Species): "species",
     }
     for s in store.select("view-concepts"):
-        iri = _text(s["concept"])
-        ids = tuple(sorted(filter(None, _text(s["ids"]).split("|"))))
+        iri = term_text(s["concept"])
+        ids = tuple(sorted(filter(None, term_text(s["ids"]).split("|"))))
         concepts[iri] = (
-            kinds[_text(s["kind"])],
-            _text(s["label"]) or (ids[0] if ids else iri),
+            kinds[term_text(s["kind"])],
+            term_text(s["label"]) or (ids[0] if ids else iri),
             ids,
         )
     evidence: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
     for s in _run("view-evidence"):
-        node = _text(s["evidence"])
+        node = term_text(s["evidence"])
         tail = node.rsplit("/", 1)[-1]
-        evidence[_text(s["finding"])].append(
+        evidence[term_text(s["finding"])].append(
             (
                 int(tail) if tail.isdigit() else 0,
                 node,
-                f"[{_text(s['section'])}] {_text(s['text'])}",
+                f"[{term_text(s['section'])}] {term_text(s['text'])}",
             )
         )
     results: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
     for s in _run("view-results"):
-        primary = _text(s["primary"]) == "true"
-        against = f" vs {_text(s['comparator'])}" if _text(s["comparator"]) else ""
-        direction = _DIRECTION_LABELS.get(_text(s["direction"]), _text(s["direction"]))
+        primary = term_text(s["primary"]) == "true"
+        against = f" vs {term_text(s['comparator'])}" if term_text(s["comparator"]) else ""
+        direction = _DIRECTION_LABELS.get(term_text(s["direction"]), term_text(s["direction"]))
         side = _local(s["favours"], str(FAVOURS._NS))
-        results[_text(s["finding"])].append(
+        results[term_text(s["finding"])].append(
             (
                 0 if primary else 1,
-                _text(s["result"]),
-                f"{'primary' if primary else 'secondary'} · {_text(s['endpoint'])}{against}: "
+                term_text(s["result"]),
+                f"{'primary' if primary else 'secondary'} · {term_text(s['endpoint'])}{against}: "
                 f"{direction}, favours {side}",
             )
         )
     authors: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
     for s in _run("view-authors") if context else []:
-        position = int(_text(s["position"])) if s["position"] is not None else 10**6
-        authors[_text(s["paper"])][_text(s["author"])] = (position, _text(s["name"]))
+        position = int(term_text(s["position"])) if s["position"] is not None else 10**6
+        authors[term_text(s["paper"])][term_text(s["author"])] = (position, term_text(s["name"]))
     return Snapshot(
         papers=papers,
         findings=findings,
         concepts=concepts,
-        doses=_grouped((_text(s["finding"]), _text(s["dose"])) for s in _run("view-doses")),
+        doses=_grouped((term_text(s["finding"]), term_text(s["dose"])) for s in _run("view-doses")),
         evidence={f: [text for _, _, text in sorted(items)] for f, items in evidence.items()},
         results={f: [text for _, _, text in sorted(items)] for f, items in results.items()},
         authors={
@@ -190,15 +195,11 @@ def read_snapshot(
 
 def canonical_concepts(store: PaperStore) -> dict[str, str]:
     """Every concept node and its canonical concept (stated once, in the concept index)."""
-    return {_text(s["node"]): _text(s["concept"]) for s in store.select("view-canonical")}
-
-
-def _text(term: Any) -> str:
-    return "" if term is None else str(term.value)
+    return {term_text(s["node"]): term_text(s["concept"]) for s in store.select("view-canonical")}
 
 
 def _local(term: Any, namespace: str) -> str:
-    return _text(term).removeprefix(namespace)
+    return term_text(term).removeprefix(namespace)
 
 
 def _grouped(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
@@ -213,5 +214,5 @@ def _grouped_sets(
 ) -> dict[str, set[str]]:
     grouped: dict[str, set[str]] = defaultdict(set)
     for s in solutions:
-        grouped[_text(s["paper"])].add(concept(s["concept"]))
+        grouped[term_text(s["paper"])].add(concept(s["concept"]))
     return grouped

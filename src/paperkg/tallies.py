@@ -29,6 +29,7 @@ from .store import (
     mark_tallies,
     tallies_current,
     tally_graph,
+    tally_graphs,
     write_tallies,
 )
 from .vocab import DEFAULT_BASE_IRI, PKG, RDF, SKOS
@@ -67,7 +68,6 @@ _P = {
     )
 }
 _TYPE, _TALLY = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PKG.Tally))
-_BROAD = ox.NamedNode(str(SKOS.broadMatch))
 _INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 
 
@@ -242,15 +242,16 @@ def pair_tallies(
     conditions: Iterable[str] | None = None,
 ) -> list[PairTally]:
     """The pair tallies (of those canonical drugs and conditions, if given), unsorted."""
-    graphs = _graphs(store)
+    graphs = tally_graphs(store)
     wanted_drugs = None if drugs is None else set(drugs)
     wanted_conditions = None if conditions is None else set(conditions)
-    if wanted_conditions is not None:
-        nodes = _subjects_with(store, "tallyCondition", wanted_conditions)
+    if wanted_conditions is not None or wanted_drugs is not None:
+        nodes = (
+            _subjects_with(store, "tallyCondition", wanted_conditions)
+            if wanted_conditions is not None
+            else _subjects_with(store, "tallyDrug", wanted_drugs or set())
+        )
         quads: Iterable[ox.Quad] = (q for n in nodes for q in _statements(store, n, graphs))
-    elif wanted_drugs is not None:
-        nodes = _subjects_with(store, "tallyDrug", wanted_drugs)
-        quads = (q for n in nodes for q in _statements(store, n, graphs))
     else:
         quads = (q for g in graphs for q in store.quads_for_pattern(None, None, None, g))
     by_node: dict[str, dict[str, list[ox.NamedNode | ox.Literal]]] = defaultdict(
@@ -293,7 +294,7 @@ def pair_tallies(
 def concept_tallies(store: PaperStore, role: str) -> list[ConceptTally]:
     """Per-concept paper counts in ``role`` (the IRI of pkg:drug or pkg:condition)."""
     found = []
-    graphs = _graphs(store)
+    graphs = tally_graphs(store)
     for graph in graphs:
         for quad in store.quads_for_pattern(None, _P["tallyRole"], ox.NamedNode(role), graph):
             props = {
@@ -379,28 +380,9 @@ def narrower_conditions(store: PaperStore, condition: str, index: ox.NamedNode) 
     """The canonical concepts of the condition nodes under ``condition`` (its members and,
     through ``skos:broadMatch`` in any number of steps, their subtypes), itself included.
     """
-    members = [
-        q.subject
-        for q in store.quads_for_pattern(None, _P["canonical"], ox.NamedNode(condition), index)
-        if isinstance(q.subject, ox.NamedNode)
-    ]
-    seen = set(members)
-    frontier = list(members)
-    found = {condition}
-    while frontier:
-        node = frontier.pop()
-        for quad in store.quads_for_pattern(None, _BROAD, node):
-            narrower = quad.subject
-            if not isinstance(narrower, ox.NamedNode) or narrower in seen:
-                continue
-            seen.add(narrower)
-            frontier.append(narrower)
-            found.update(
-                q.object.value
-                for q in store.quads_for_pattern(narrower, _P["canonical"], None, index)
-                if isinstance(q.object, ox.NamedNode)
-            )
-    return found
+    under = store.select("condition-nodes-under", values={"asked": [ox.NamedNode(condition)]})
+    nodes = [s["node"].value for s in under if isinstance(s["node"], ox.NamedNode)]
+    return {condition, *_canonicals(store, nodes, index)}
 
 
 def conditions_under(store: PaperStore, concepts: Iterable[str]) -> set[str]:
@@ -430,15 +412,10 @@ def concept_names(
 
 def _index(store: PaperStore) -> ox.NamedNode | None:
     """The concept index beside current tallies; ``None`` if the tallies are not usable."""
-    graphs = _graphs(store)
+    graphs = tally_graphs(store)
     if len(graphs) != 1 or not tallies_usable(store):
         return None
     return index_graph(graphs[0].value.removesuffix("graph/tallies"))
-
-
-def _graphs(store: PaperStore) -> list[ox.NamedNode]:
-    marks = store.quads_for_pattern(None, ox.NamedNode(str(PKG.talliesStale)), None)
-    return sorted({q.graph_name for q in marks if isinstance(q.graph_name, ox.NamedNode)}, key=str)
 
 
 def _subjects_with(store: PaperStore, predicate: str, values: set[str]) -> set[ox.NamedNode]:

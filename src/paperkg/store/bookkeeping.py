@@ -31,6 +31,7 @@ __all__ = [
     "store_base_iri",
     "tallies_current",
     "tally_graph",
+    "tally_graphs",
     "validation_graph",
     "validation_graphs",
     "write_concept_index",
@@ -78,6 +79,12 @@ def tally_graph(base_iri: str = DEFAULT_BASE_IRI) -> ox.NamedNode:
 
 def _tally_marks(store: PaperStore) -> list[ox.Quad]:
     return list(store.quads_for_pattern(None, ox.NamedNode(str(PKG.talliesStale)), None))
+
+
+def tally_graphs(store: PaperStore) -> list[ox.NamedNode]:
+    """The tally graph(s) in the store, whatever its base IRI: where the stale mark is."""
+    named = {q.graph_name for q in _tally_marks(store) if isinstance(q.graph_name, ox.NamedNode)}
+    return sorted(named, key=lambda node: node.value)
 
 
 def tallies_current(store: PaperStore) -> bool | None:
@@ -223,5 +230,5 @@ def log_pushes(
 def local_graphs(store: PaperStore) -> list[ox.NamedNode]:
     """The tally, validation and push log graphs of ``store``, sorted by IRI."""
     logs = {s["g"] for s in store.select("push-log-graphs")} | set(validation_graphs(store))
-    logs |= {q.graph_name for q in _tally_marks(store) if isinstance(q.graph_name, ox.NamedNode)}
+    logs |= set(tally_graphs(store))
     return sorted(logs, key=lambda node: node.value)

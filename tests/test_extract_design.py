@@ -197,6 +197,31 @@ def test_sentence_split_keeps_abbreviations() -> None:
             ["Purpose: To report a case of drug Q-associated rash.", "A man enrolled in a trial."],
             StudyDesign.CASE_REPORT,
         ),
+        (
+            # the trials a conclusion calls for are not the paper's own design
+            "Drug Q for gout",
+            [
+                "In this pilot study, 30 adults took drug Q for 8 weeks.",
+                "Larger randomized controlled trials will have to confirm these data.",
+            ],
+            StudyDesign.PILOT_TRIAL,
+        ),
+        (
+            "Drug Q for gout",
+            [
+                "In this pilot study, 30 adults took drug Q for 8 weeks.",
+                "Its benefit remains to be confirmed in randomised trials.",
+            ],
+            StudyDesign.PILOT_TRIAL,
+        ),
+        (
+            "Drug Q for gout",
+            [
+                "Adults were randomized to drug Q or placebo in this pilot study.",
+                "Further studies are needed.",
+            ],
+            StudyDesign.RCT,
+        ),
     ],
 )
 def test_designs_that_are_easy_to_get_wrong(

@@ -18,7 +18,11 @@ __all__ = ["detect_design", "fallback_design", "parse_number", "sample_size"]
 
 _OTHER_STUDIES = re.compile(
     r"\bprevious(?:ly)?\b|\bprior\b|\bearlier\b|\bha(?:s|ve) been (?:reported|shown)\b|"
-    r"(?<!review the )(?<!reviewed the )\bliterature\b(?! review)",
+    r"(?<!review the )(?<!reviewed the )\bliterature\b(?! review)|"
+    # the studies a conclusion calls for: "larger randomized trials will have to confirm"
+    r"\b(?:future|further|larger|additional|longer|well-designed)\b[^.;]{0,40}\b(?:trials?|"
+    r"studies)\b[^.;]{0,40}\b(?:needed|warranted|required|necessary|confirm\w*)\b|"
+    r"\bto be confirmed (?:in|by)\b",
     re.IGNORECASE,
 )
 _I = re.IGNORECASE

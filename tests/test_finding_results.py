@@ -149,6 +149,9 @@ def test_results_decide_only_against_a_control_on_a_primary_endpoint_read_surely
     # secondary results never outvote the primary ones
     mixed = [_result(Favours.NEITHER), _result(Favours.INTERVENTION, primary=False)]
     assert derive_outcome(mixed, PLACEBO) is Outcome.NO_BENEFIT
+    # an unsure reading of one sentence does not silence a sure reading of another
+    sure_and_unsure = [_result(Favours.NEITHER), _result(Favours.INTERVENTION, confidence=0.3)]
+    assert derive_outcome(sure_and_unsure, PLACEBO) is Outcome.NO_BENEFIT
 
 
 @pytest.mark.parametrize(

@@ -256,13 +256,11 @@ def derive_outcome(
     results: Sequence[Result], comparator: Comparator, min_confidence: float = MIN_CONFIDENCE
 ) -> Outcome | None:
     """The outcome the primary results imply by the rule above, or ``None`` when they do not
-    decide: no primary endpoint read, no control to compare with, an unsure reader or a
-    difference whose side is unknown.
+    decide: no primary endpoint read surely, no control to compare with, or a difference whose
+    side is unknown. Unsure readings are left out, so they never outvote a sure one.
     """
-    judged = [r for r in results if r.primary]
+    judged = [r for r in results if r.primary and r.confidence >= min_confidence]
     if not judged or not comparator.control:
-        return None
-    if any(r.confidence < min_confidence for r in judged):
         return None
     sides = {r.favours for r in judged}
     if Favours.UNKNOWN in sides:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from paperkg.extraction import Extractor, RuleExtractor, extract
-from paperkg.extraction.outcome import clause_spans, decide_outcome, mask_parentheses, polarity_for
+from paperkg.extraction.outcome import (
+    ClausePolarity,
+    clause_spans,
+    decide_outcome,
+    mask_parentheses,
+    polarity_for,
+)
 from paperkg.extraction.sentences import MentionIndex, Sentence
 from paperkg.model import Extraction, Outcome, PaperRecord
 
@@ -138,6 +144,9 @@ INDEX = MentionIndex([("velitrex", "V", C), ("orbazine", "O", C), ("widgetitis",
             "Flare scores decreased 20% with velitrex and 27% with placebo, P = .53.",
             Outcome.NO_BENEFIT,
         ),
+        ("These results do not support the efficacy of velitrex.", Outcome.NO_BENEFIT),
+        # one non-responder among many is not the study's result
+        ("Pain fell on velitrex, although one patient did not improve.", Outcome.IMPROVED),
     ],
 )
 def test_polarity_cues(text: str, label: Outcome) -> None:
@@ -181,6 +190,17 @@ def test_decision_weighs_summary_sections_over_the_title() -> None:
     decision = decide_outcome([improved, improved, title])
     assert decision.outcome is Outcome.IMPROVED
     assert decision.confidence > decide_outcome([title]).confidence
+
+
+def test_the_primary_endpoint_outweighs_secondary_ones() -> None:
+    def judged(text: str) -> tuple[Sentence, ClausePolarity]:
+        return sentence(text, "abstract"), polarity_for(
+            sentence(text, "abstract"), INDEX.find(text), "V"
+        )
+
+    primary = judged("Velitrex did not differ from placebo on the primary outcome.")
+    secondary = judged("Velitrex improved sleep, a secondary outcome.")
+    assert decide_outcome([primary, secondary]).outcome is Outcome.NO_BENEFIT
 
 
 def test_extractor_protocol_and_swappable_extractor() -> None:

@@ -168,6 +168,11 @@ def polarity_for(
         inherit = True
         clause = masked[start:end]
         negated = bool(lexicon.NO_BENEFIT.search(clause)) or _object_negated(clause, start, targets)
+        if negated and _ONE_OF_MANY.search(clause):
+            # "one patient did not improve": a single non-responder, not the study's result
+            negated = False
+            if not lexicon.IMPROVED.search(clause):
+                continue
         if negated and _compares_actives(clause, inside):
             # "X and Y did not differ from each other": a head-to-head result, not a failure.
             continue
@@ -201,7 +206,24 @@ def sentence_weight(sentence: Sentence) -> float:
         weight = 0.6
     if lexicon.HEDGE.search(sentence.text):
         weight *= 0.6
+    # the outcome is judged on the primary endpoint; secondary ones say less
+    if _PRIMARY_ENDPOINT.search(sentence.text):
+        weight *= 2.0
+    elif _SECONDARY_ENDPOINT.search(sentence.text):
+        weight *= 0.5
     return weight
+
+
+#: One person among the study's many ("one patient", "one participant's symptoms").
+_ONE_OF_MANY = re.compile(r"\bone (?:patient|participant|subject)(?:'s)?\b", re.IGNORECASE)
+_PRIMARY_ENDPOINT = re.compile(
+    r"\bprimary (?:efficacy )?(?:end[\s-]?points?|outcomes?|measures?|variables?|analys[ie]s)\b",
+    re.IGNORECASE,
+)
+_SECONDARY_ENDPOINT = re.compile(
+    r"\bsecondary (?:efficacy )?(?:end[\s-]?points?|outcomes?|measures?|variables?)\b",
+    re.IGNORECASE,
+)
 
 
 def decide_outcome(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from paperkg.extraction import Extractor, RuleExtractor, extract
@@ -13,7 +15,7 @@ from paperkg.extraction.outcome import (
     polarity_for,
 )
 from paperkg.extraction.sentences import MentionIndex, Sentence
-from paperkg.model import Extraction, Outcome, PaperRecord
+from paperkg.model import EntityMention, Extraction, Outcome, PaperRecord
 
 from conftest import C, D, make, mentioned, outcomes
 
@@ -79,6 +81,36 @@ def test_harm_after_the_drug_is_adverse_effects_and_not_a_studied_condition() ->
     assert finding.outcome is Outcome.ADVERSE_EFFECTS
     assert "toxic hepatitis" in finding.adverse_effects
     assert finding.doses[0].value == 100.0
+
+
+def test_one_mention_naming_drug_and_harm_is_a_harm_of_that_drug() -> None:
+    # "Velitrex-induced hepatitis" is one disease mention; the drug inside it caused it
+    rec = make(
+        title="Velitrex-induced toxic hepatitis in a patient with widgetitis: a case report",
+        tldr="A man developed acute toxic hepatitis three weeks after starting velitrex for "
+        "widgetitis; velitrex was stopped and he recovered.",
+        diseases={
+            "Velitrex-induced toxic hepatitis": "MESH:D900010",
+            "acute toxic hepatitis": "MESH:D900010",
+        },
+    )
+    harm = EntityMention("toxic hepatitis", D, "MONDO:0900002", "MONDO:0900002", "linked")
+    rec = dataclasses.replace(rec, linked_entities=(*rec.linked_entities, harm))
+    result = extract(rec)
+    assert result.studied_conditions == ("MONDO:0900001",)
+    (finding,) = result.findings
+    assert finding.outcome is Outcome.ADVERSE_EFFECTS
+    assert result.concept(finding.condition).label == "widgetitis"
+
+
+def test_a_drug_named_as_the_cause_of_the_treated_harm_is_not_tried() -> None:
+    rec = make(
+        title="Velitrex treatment of orbazine-induced hypersalivation",
+        tldr="In an open study, velitrex reduced orbazine-induced hypersalivation in 20 patients.",
+        diseases={"orbazine-induced hypersalivation": "MESH:D900012"},
+    )
+    result = extract(rec)
+    assert set(outcomes(result)) == {"velitrex"}
 
 
 def test_despite_marks_only_the_drugs_after_it() -> None:

@@ -30,6 +30,9 @@ _INDUCED = re.compile(
     r"^\s*(?:\)\s*)?-?\s*(?:induced|associated|related|triggered|provoked|caused)\s+(?:[\w-]+\s+){0,2}$",
     re.IGNORECASE,
 )
+_INDUCED_INSIDE = re.compile(
+    r"^[\s-]*(?:induced|associated|related|triggered|provoked|caused)\b", re.IGNORECASE
+)
 #: "developed X", "experienced X": X happened to the patients, it is not what they have.
 _ONSET_BEFORE = re.compile(
     r"\b(?:developed|experienced|suffered|presented with|went on to have)\s+(?:an?\s+)?$",
@@ -94,9 +97,13 @@ def condition_roles(
                 before = text[max(0, hit.start - 25) : hit.start]
                 if lexicon.ADVERSE_CAUSAL.search(between) or re.search(r"\bdeveloped\s+$", before):
                     adverse.add(hit.key)
+                named_inside = hit.start <= chem.start and chem.end < hit.end
                 if (
-                    chem.end <= hit.start
-                    and _INDUCED.match(text[chem.end : hit.start])
+                    (
+                        (chem.end <= hit.start and _INDUCED.match(text[chem.end : hit.start]))
+                        # one mention naming drug and harm: "mesalazine-induced myocarditis"
+                        or (named_inside and _INDUCED_INSIDE.match(text[chem.end : hit.end]))
+                    )
                     and title_drug in (None, chem.key)
                 ):
                     # "Duloxetine improves oxaliplatin-induced neuropathy": the title's drug

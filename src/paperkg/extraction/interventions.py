@@ -91,11 +91,37 @@ def annotate(sentences: Sequence[Sentence], index: MentionIndex) -> list[Annotat
         examples = [m.span() for m in lexicon.EXAMPLE_LIST.finditer(sentence.text)]
         hits = tuple(
             hit
-            for hit in index.find(sentence.text)
+            for hit in _with_causing_drugs(index.find(sentence.text), index)
             if not any(start <= hit.start < end for start, end in examples)
         )
         result.append(AnnotatedSentence(sentence, hits, tuple(find_doses(sentence.text))))
     return result
+
+
+#: A disease mention that names its cause: "<drug>-induced <disease>", "<drug>-associated ...".
+_CAUSED_BY = re.compile(
+    r"^(.+?)[\s-]+(?:induced|associated|related|triggered|provoked)\b", re.IGNORECASE
+)
+
+
+def _with_causing_drugs(hits: list[Hit], index: MentionIndex) -> list[Hit]:
+    """The hits, plus the drug a disease mention names as its cause ("Mesalazine-induced
+    myocarditis" names mesalazine too), so the drug is seen where the harm is.
+    """
+    extra: list[Hit] = []
+    for hit in hits:
+        match = _CAUSED_BY.match(hit.text) if hit.kind is EntityKind.DISEASE else None
+        if match is None:
+            continue
+        prefix = match.group(1)
+        extra.extend(
+            Hit(inner.key, inner.kind, hit.start + inner.start, hit.start + inner.end, inner.text)
+            for inner in index.find(prefix)
+            if inner.kind is EntityKind.CHEMICAL and inner.end == len(prefix)
+        )
+    if not extra:
+        return hits
+    return sorted([*hits, *extra], key=lambda h: (h.start, h.kind is EntityKind.DISEASE))
 
 
 def is_drug_like(concept: Concept) -> bool:

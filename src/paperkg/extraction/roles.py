@@ -251,12 +251,24 @@ def title_subjects(
         return set()
     subjects: set[str] = set()
     for hit in hits:
+        if _names_a_cause(hit, hits):
+            continue
         roles = set(cue_roles(title, hit, hits))
         if as_equals:
             roles.discard(DrugRole.COMPARATOR)
         if hit.kind is EntityKind.CHEMICAL and not roles:
             subjects.add(hit.key)
     return subjects
+
+
+def _names_a_cause(hit: Hit, hits: Sequence[Hit]) -> bool:
+    """A chemical named inside a disease mention as its cause ("clozapine-induced
+    hypersalivation"): the title treats the harm, it does not test the drug.
+    """
+    return hit.kind is EntityKind.CHEMICAL and any(
+        other.kind is EntityKind.DISEASE and other.start <= hit.start and hit.end < other.end
+        for other in hits
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,6 +119,10 @@ def pairs(extraction: Extraction) -> set[tuple[str, str]]:
             "Orbazine is approved for widgetitis, and 80 adults received velitrex 10 mg.",
             DrugRole.NAMED_IN_BACKGROUND,
         ),
+        (
+            "Adults with a suboptimal response to 4 weeks of orbazine received velitrex 10 mg.",
+            DrugRole.PRIOR_TREATMENT,
+        ),
     ],
 )
 def test_a_drug_the_title_is_not_about_gets_its_role(sentence: str, role: DrugRole) -> None:
@@ -135,6 +139,33 @@ def test_two_drugs_a_title_sets_against_each_other_are_both_tried() -> None:
         )
     )
     assert tried(result) == {"velitrex", "orbazine"}
+
+
+def test_the_add_on_a_title_names_beside_what_every_arm_got_is_the_one_tried() -> None:
+    result = extract(
+        make(
+            title="Treatment of widgetitis with a combination of orbazine and velitrex",
+            abstract=(
+                "This study evaluates velitrex as an adjunctive therapy in widgetitis. "
+                "Adults were randomized to orbazine plus velitrex 10 mg or to orbazine alone."
+            ),
+        )
+    )
+    assert tried(result) == {"velitrex"}
+    assert roles(result)["orbazine"] is DrugRole.BACKGROUND_THERAPY
+
+
+def test_drugs_added_in_turn_are_each_tried_and_what_they_were_added_to_is_not() -> None:
+    result = extract(
+        make(
+            title="Orbazine, velitrex or placebo and then plenamil in widgetitis",
+            abstract=(
+                "In adults on orbazine, adding velitrex beat adding placebo at 8 weeks. "
+                "In non-responders, plenamil 20 mg was added in both arms."
+            ),
+        )
+    )
+    assert tried(result) == {"velitrex", "plenamil"}
 
 
 def test_a_review_compares_other_drugs_with_the_one_it_is_about() -> None:

@@ -40,6 +40,7 @@ from paperkg.extraction.outcome import (
 )
 from paperkg.extraction.roles import (
     RoleCue,
+    added_drugs,
     co_arms,
     compared_as_equals,
     cue_roles,
@@ -334,6 +335,10 @@ def _drug_roles(
         ]
         for aim in aims:
             subjects |= title_subjects(aim.sentence, aim.hits, as_equals=equals) & drugs
+    added = added_drugs((item.sentence, item.hits) for item in items)
+    if subjects & added and subjects - added:
+        # "A and B" in the title, B "as an adjunctive therapy": A is what every arm got
+        subjects &= added
     arms = co_arms(subjects, ((item.sentence, item.hits) for item in items))
     roles: dict[str, DrugRole] = {}
     for drug, evidence in per_drug.items():

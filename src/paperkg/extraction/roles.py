@@ -21,6 +21,7 @@ from paperkg.model import DrugRole, EntityKind, StudyDesign
 __all__ = [
     "RoleCue",
     "TitleArms",
+    "added_drugs",
     "co_arms",
     "compared_as_equals",
     "cue_roles",
@@ -86,8 +87,8 @@ _BEFORE: tuple[tuple[DrugRole, re.Pattern[str]], ...] = (
             r"(?:[\w-]+\s+){0,3}$|"
             r"\b(?:refractory|resistant|intolerant|intolerance|unresponsive|non-?responders?)\s+"
             r"(?:to|of)\s+(?:[\w-]+\s+){0,3}$|"
-            r"\b(?:inadequate|insufficient|incomplete|partial|poor|lack of)\s+response\s+to\s+"
-            r"(?:[\w-]+\s+){0,3}$|"
+            r"\b(?:inadequate|insufficient|incomplete|partial|poor|suboptimal|sub-optimal|"
+            r"unsatisfactory|lack of)\s+response\s+(?:to|after)\s+(?:[\w-]+\s+){0,5}$|"
             r"\bprevious(?:ly)?\s+(?:treated with|received|taken|exposed to|used)?\s*"
             r"(?:[\w-]+\s+){0,2}$|"
             r"\bprior\s+(?:treatment\s+with\s+|therapy\s+with\s+|exposure to\s+|use of\s+)?"
@@ -269,6 +270,37 @@ def _names_a_cause(hit: Hit, hits: Sequence[Hit]) -> bool:
         other.kind is EntityKind.DISEASE and other.start <= hit.start and hit.end < other.end
         for other in hits
     )
+
+
+#: "X as an adjunctive therapy", "add-on X", "adding X to": X is what the study adds.
+_ADJUNCT_AFTER = re.compile(
+    r"^[\s,)]*(?:\([^)]*\)\s*)?(?:(?:was|is|were|are|given|used)\s+)*as\s+(?:an?\s+)?"
+    r"(?:adjunct(?:ive)?|add-on|adjuvant|additional)\b|"
+    r"^(?:\s+\d[\d.]*\s*\w+)?\s+(?:was|were)\s+added\b",
+    re.IGNORECASE,
+)
+_ADJUNCT_BEFORE = re.compile(
+    r"\b(?:add-on|adjunct(?:ive)?|adjuvant)\s+(?:(?:therapy|treatment)\s+)?(?:with\s+)?$|"
+    r"\badding\s+$",
+    re.IGNORECASE,
+)
+
+
+def added_drugs(sentences: Iterable[tuple[Sentence, Sequence[Hit]]]) -> set[str]:
+    """Drugs a title or aim calls the add-on ("cholestyramine as an adjunctive therapy"): in a
+    title that names them beside what every arm got, they are what the study tests.
+    """
+    found: set[str] = set()
+    for sentence, hits in sentences:
+        text = sentence.text
+        for hit in hits:
+            if hit.kind is not EntityKind.CHEMICAL:
+                continue
+            if _ADJUNCT_AFTER.match(text[hit.end : hit.end + 60]) or _ADJUNCT_BEFORE.search(
+                text[max(0, hit.start - 40) : hit.start]
+            ):
+                found.add(hit.key)
+    return found
 
 
 @dataclass(frozen=True, slots=True)

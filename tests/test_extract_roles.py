@@ -168,6 +168,35 @@ def test_drugs_added_in_turn_are_each_tried_and_what_they_were_added_to_is_not()
     assert tried(result) == {"velitrex", "plenamil"}
 
 
+@pytest.mark.parametrize(
+    "aim",
+    [
+        "We did a randomized study to evaluate the efficacy of velitrex versus orbazine.",
+        "To compare the effectiveness of velitrex with low-dose orbazine in adults.",
+    ],
+)
+def test_an_aim_that_sets_one_drug_against_another_makes_it_the_control(aim: str) -> None:
+    result = extract(
+        make(
+            title="Velitrex or orbazine for widgetitis?",
+            abstract=f"{aim} Adults were randomized to velitrex 10 mg or orbazine 5 mg daily.",
+        )
+    )
+    assert tried(result) == {"velitrex"}
+    assert roles(result)["orbazine"] is DrugRole.COMPARATOR
+
+
+def test_an_aim_that_compares_two_drugs_as_equals_keeps_both() -> None:
+    aim = "To compare the effectiveness and safety of velitrex and orbazine for widgetitis."
+    result = extract(
+        make(
+            title="Velitrex or orbazine for widgetitis?",
+            abstract=f"{aim} Adults were randomized to velitrex 10 mg or orbazine 5 mg daily.",
+        )
+    )
+    assert tried(result) == {"velitrex", "orbazine"}
+
+
 def test_a_review_compares_other_drugs_with_the_one_it_is_about() -> None:
     result = extract(
         make(

@@ -41,6 +41,7 @@ from paperkg.extraction.outcome import (
 from paperkg.extraction.roles import (
     RoleCue,
     added_drugs,
+    aim_control,
     co_arms,
     compared_as_equals,
     cue_roles,
@@ -327,14 +328,19 @@ def _drug_roles(
         sides = None if equals else title_arms(title.sentence, title.hits)
         if sides is not None and sides.tested & drugs:
             subjects = (subjects | (sides.tested & drugs)) - sides.control - sides.both
+    aims = [
+        i
+        for i in items
+        if i.sentence.section == "abstract" and lexicon.INTENT.search(i.sentence.text)
+    ]
     if not subjects:
-        aims = [
-            i
-            for i in items
-            if i.sentence.section == "abstract" and lexicon.INTENT.search(i.sentence.text)
-        ]
         for aim in aims:
             subjects |= title_subjects(aim.sentence, aim.hits, as_equals=equals) & drugs
+    # "to evaluate A versus B": the aim says which of the title's drugs is the control
+    control = (
+        aim_control(subjects, ((a.sentence, a.hits) for a in aims)) if sides is None else set()
+    )
+    subjects -= control
     added = added_drugs((item.sentence, item.hits) for item in items)
     if subjects & added and subjects - added:
         # "A and B" in the title, B "as an adjunctive therapy": A is what every arm got
@@ -351,6 +357,9 @@ def _drug_roles(
         ]
         if drug in classes and drug not in subjects:
             roles[drug] = DrugRole.NAMED_IN_BACKGROUND
+            continue
+        if drug in control:
+            roles[drug] = DrugRole.COMPARATOR
             continue
         if sides is not None and drug not in subjects and drug in sides.control | sides.both:
             # the title's control arm, or the drug both arms got

@@ -22,6 +22,7 @@ __all__ = [
     "RoleCue",
     "TitleArms",
     "added_drugs",
+    "aim_control",
     "co_arms",
     "compared_as_equals",
     "cue_roles",
@@ -320,12 +321,16 @@ _TURN = re.compile(
 )
 #: "Superiority of A to B", "comparison of A with B": the word after A turns to the control.
 _TEST_OF = re.compile(r"\b(?:superiority|non-?inferiority|comparison)\s+of\b", re.IGNORECASE)
+_AIM_TEST_OF = re.compile(
+    r"\b(?:superiority|non-?inferiority|comparison)\s+of\b|\bcompar(?:e|es|ed|ing)\b", re.IGNORECASE
+)
 _TURN_AFTER_TESTED = re.compile(r"^[^:;]*?\s(?:to|with|over|versus|vs\.?)\s", re.IGNORECASE)
 
 
-def title_arms(title: Sentence, hits: Sequence[Hit]) -> TitleArms | None:
+def title_arms(title: Sentence, hits: Sequence[Hit], *, aim: bool = False) -> TitleArms | None:
     """The arms of "A compared with B", "superiority of A to B", "B compared with A plus B" (A
     is tested, B given in both arms); ``None`` when the title sets no drug against another.
+    An ``aim`` ("to compare the effect of A with B") also turns at "compare ... with".
     """
     text = title.text
     chemicals = sorted((h for h in hits if h.kind is EntityKind.CHEMICAL), key=lambda h: h.start)
@@ -334,7 +339,7 @@ def title_arms(title: Sentence, hits: Sequence[Hit]) -> TitleArms | None:
     if match is not None:
         turn = match.span()
     else:
-        tested_of = _TEST_OF.search(text)
+        tested_of = (_AIM_TEST_OF if aim else _TEST_OF).search(text)
         first = next((h for h in chemicals if tested_of and h.start >= tested_of.end()), None)
         after = _TURN_AFTER_TESTED.match(text[first.end :]) if first is not None else None
         if first is not None and after is not None:
@@ -349,6 +354,23 @@ def title_arms(title: Sentence, hits: Sequence[Hit]) -> TitleArms | None:
     if both:
         return TitleArms(frozenset((left | right) - both), frozenset(), frozenset(both))
     return TitleArms(frozenset(left), frozenset(right), frozenset())
+
+
+def aim_control(subjects: set[str], aims: Iterable[tuple[Sentence, Sequence[Hit]]]) -> set[str]:
+    """The title's drugs an aim sets up as the control ("to evaluate the efficacy of A versus
+    B", "to compare A with B"): B, when the title named A and B side by side. "To compare A and
+    B" sets no control.
+    """
+    if len(subjects) < 2:
+        return set()
+    for sentence, hits in aims:
+        arms = title_arms(sentence, hits, aim=True)
+        if arms is None or arms.both:
+            continue
+        control = arms.control & subjects
+        if control and arms.tested and control != subjects:
+            return set(control)
+    return set()
 
 
 #: The record compares two active drugs as equals rather than a new one against a control.

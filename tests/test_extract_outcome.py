@@ -179,6 +179,12 @@ INDEX = MentionIndex([("velitrex", "V", C), ("orbazine", "O", C), ("widgetitis",
         ("These results do not support the efficacy of velitrex.", Outcome.NO_BENEFIT),
         # one non-responder among many is not the study's result
         ("Pain fell on velitrex, although one patient did not improve.", Outcome.IMPROVED),
+        # one dose arm failing beside one that worked is the dose-finding
+        (
+            "Velitrex 300 mg/day was superior to placebo, whereas 150 mg/day did not differ.",
+            Outcome.IMPROVED,
+        ),
+        ("Velitrex 600 mg reduced pain, while lower doses appeared ineffective.", Outcome.IMPROVED),
     ],
 )
 def test_polarity_cues(text: str, label: Outcome) -> None:

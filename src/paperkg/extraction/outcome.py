@@ -168,6 +168,10 @@ def polarity_for(
         inherit = True
         clause = masked[start:end]
         negated = bool(lexicon.NO_BENEFIT.search(clause)) or _object_negated(clause, start, targets)
+        if negated and not has_target and _DOSE_ARM.search(clause):
+            # "600 mg/day was superior to placebo, whereas 150 mg/day was not": one dose arm
+            # failing beside another that worked is the dose-finding, not the drug's result
+            continue
         if negated and _ONE_OF_MANY.search(clause):
             # "one patient did not improve": a single non-responder, not the study's result
             negated = False
@@ -214,6 +218,12 @@ def sentence_weight(sentence: Sentence) -> float:
     return weight
 
 
+#: A clause about one dose arm ("150 mg/day did not", "lower doses appear ineffective").
+_DOSE_ARM = re.compile(
+    r"\b\d+(?:[.,]\d+)?\s*(?:mg|µg|μg|mcg|g|ml|mL|IU|units?)\b|"
+    r"\b(?:lower|low|lowest|higher|smaller|other) doses?\b",
+    re.IGNORECASE,
+)
 #: One person among the study's many ("one patient", "one participant's symptoms").
 _ONE_OF_MANY = re.compile(r"\bone (?:patient|participant|subject)(?:'s)?\b", re.IGNORECASE)
 _PRIMARY_ENDPOINT = re.compile(

@@ -606,6 +606,21 @@ def test_a_dose_belongs_to_the_drug_it_follows_and_the_target_beats_the_start() 
     assert doses == {"velitrex": ["100 mg/day"], "orbazine": ["160 mg/day"]}
 
 
+def test_a_dose_the_abstract_gives_its_own_arm_is_kept_beside_the_summarys() -> None:
+    result = extract(
+        make(
+            title="Velitrex for widgetitis: a randomized trial",
+            abstract=(
+                "METHODS: Adults were assigned placebo (n=56) or velitrex 37.5 mg daily (n=56), "
+                "75 mg daily (n=55) or 150 mg daily (n=54)."
+            ),
+            findings=("All velitrex arms started at 37.5 mg; 75 mg and 150 mg daily helped most.",),
+        )
+    )
+    (finding,) = result.findings
+    assert {d.value for d in finding.doses} == {37.5, 75, 150}
+
+
 def test_cases_compared_with_controls_are_not_a_comorbidity() -> None:
     """ "women with and without widgetitis" compares cases with controls: widgetitis is
     studied; "with or without gloomosis" is a subgroup.

@@ -227,6 +227,7 @@ def doses_for(drug: str, items: Sequence[AnnotatedSentence], usable: set[int]) -
     """
     found: dict[str, list[Dose]] = {"summary": [], "abstract": []}
     starts: list[Dose] = []
+    arms: list[Dose] = []
     for item in items:
         if item.sentence.position not in usable:
             continue
@@ -242,6 +243,9 @@ def doses_for(drug: str, items: Sequence[AnnotatedSentence], usable: set[int]) -
             found[tier].append(span.dose)
             if _TITRATION_START.search(text[max(0, span.start - 40) : span.start]):
                 starts.append(span.dose)
+            elif tier == "abstract" and _ARM_SIZE.match(text[span.end : span.end + 20]):
+                # "37.5 mg daily (n=56), 75 mg daily (n=55)": each dose an arm of the trial
+                arms.append(span.dose)
     # "started at 25 mg and increased to 100 mg/day": the dose given is the target, not the
     # start, unless the start is all the paper says.
     start_keys = {(d.value, d.value_max, d.unit) for d in starts}
@@ -252,6 +256,8 @@ def doses_for(drug: str, items: Sequence[AnnotatedSentence], usable: set[int]) -
         if kept:
             chosen = kept
             break
+    # a dose the abstract gives its own arm is given, whatever the summaries say
+    chosen = _unique([*chosen, *arms])
     return [_enrich(dose, found["abstract"] + found["summary"]) for dose in chosen]
 
 
@@ -273,6 +279,8 @@ def _fixed_combination(text: str, hit: Hit, drug: str, chemicals: Sequence[Hit])
 
 
 #: Words before a dose that make it where a titration began, not the dose given.
+#: The size of an arm right after its dose: "(n=56)", "(n = 55 patients)".
+_ARM_SIZE = re.compile(r"^[\s,]*(?:daily\s*|a day\s*|per day\s*)?\(\s*n\s*=\s*\d+", re.IGNORECASE)
 _TITRATION_START = re.compile(
     r"\b(?:start(?:ed|ing)?|initiat(?:ed|ing)|began|beginning|initial(?:ly)?|titrated|"
     r"escalated|increased|increas(?:ing|es)|uptitrated)\b(?:\s+(?:dose|doses))?\s+"

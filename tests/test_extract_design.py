@@ -100,6 +100,8 @@ def test_parse_number(text: str, expected: int | None) -> None:
         ("We included 20 trials published since 2012 (N = 16,478; 4 of good quality).", 16478),
         ("The protocol describes a trial planned for 16 000 patients with gout.", 16000),
         ("Of 715 patients screened, 88 were enrolled and dosed.", 88),
+        ("Of 715 patients meeting the criteria, 88 patients were enrolled.", 88),
+        ("Twenty-four of 46 drug R-treated patients were randomized to drug Q or placebo.", 24),
         ("In a randomised crossover trial of 32 patients, 218 patients were screened.", 32),
         (
             "Thirteen studies with 4155 patients were pooled (1933 on drug Q, 2222 on placebo).",

@@ -164,6 +164,11 @@ _YEAR_BEFORE = re.compile(
 _SUBGROUP_BEFORE = re.compile(
     r"\b(?:present|observed|occurred|reported|seen|found|recorded|developed)\s+in\s+$", _I
 )
+#: "<part> of (the) <count>": the count is the pool the part was drawn from.
+_POOL_BEFORE = re.compile(
+    rf"(?:^|[\s(,;:])({_NUMBER})\s+(?:\(\s*[\d.]+\s*%\s*\)\s+)?of\s+(?:the\s+|these\s+|all\s+)?$",
+    _I,
+)
 _DESIGN_WORDS = re.compile(r"\b(?:trial|randomi[sz]ed|enrolled|included|conducted|study)\b", _I)
 _WEAK_AFTER = re.compile(r"^\s*(?:\w+\s+){0,2}(?:completed|withdrew|dropped|discontinued)\b", _I)
 _GROUPS = re.compile(
@@ -179,7 +184,9 @@ def _strong_after(after: str) -> bool:
     patients screened, 88 were enrolled").
     """
     match = _STRONG_AFTER.search(after)
-    return match is not None and not re.search(r"\b\d[\d,]*\s+(?:were|was)\b", match.group(0))
+    return match is not None and not re.search(
+        r"\b\d[\d,]*\s+(?:[\w-]+\s+){0,2}?(?:were|was)\b", match.group(0)
+    )
 
 
 def parse_number(text: str) -> int | None:
@@ -324,7 +331,13 @@ def sample_size(sentences: Sequence[Sentence], design: StudyDesign | None = None
                 continue
             if re.search(r"[\d.]\s*$|[%≥≤<>=]\s*$", before):
                 continue
-            if _SUBGROUP_BEFORE.search(before):
+            pool = _POOL_BEFORE.search(before)
+            part = parse_number(pool.group(1)) if pool is not None else None
+            if part is not None and _strong_after(after):
+                # "Twenty-four of 46 patients were randomized": the part is the sample
+                strong.append(part)
+                weak.append(value)
+            elif _SUBGROUP_BEFORE.search(before):
                 weak.append(value)
             elif _strong_after(after) or _STRONG_BEFORE.search(before):
                 strong.append(value)

@@ -96,7 +96,7 @@ def test_quiet_and_verbose_together_is_a_usage_error() -> None:
 
 def test_query_notes_are_silenced_by_quiet(seeds_store: Path) -> None:
     args = ("query", "drugs-tried-for", "-p", "condition=nosuchthing")
-    assert "note:" in run("--store", str(seeds_store), *args)[2]
+    assert "no condition is called 'nosuchthing'" in run("--store", str(seeds_store), *args)[2]
     assert run("-q", "--store", str(seeds_store), *args)[2] == ""
 
 
@@ -368,5 +368,5 @@ def test_evidence_as_csv_flags_conflicts(seeds_store: Path) -> None:
 def test_evidence_for_an_unknown_condition_says_so(seeds_store: Path) -> None:
     code, out, err = run("--store", str(seeds_store), "evidence", "-c", "fibromyalgai")
     assert code == 0
-    assert "no drug, condition or species in the store is called 'fibromyalgai'" in err
+    assert "no condition is called 'fibromyalgai'; did you mean: fibromyalgia?" in err
     assert len(out.splitlines()) == 1  # the header only

@@ -6,6 +6,7 @@ Messages read ``where: what is wrong; how to fix``. The CLI turns them into one 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 
 __all__ = [
     "ConfigError",
@@ -19,6 +20,7 @@ __all__ = [
     "StoreError",
     "UnknownQueryError",
     "VizError",
+    "close_matches",
     "closest",
 ]
 
@@ -154,7 +156,18 @@ class VizError(_ProblemError, ValueError):
         return self.where
 
 
-def closest(word: str, candidates: tuple[str, ...] | list[str]) -> str | None:
+def close_matches(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
+    """The candidates ``word`` was most likely meant to be (a typo), closest first, ignoring
+    case; of candidates that differ only in case the first is given.
+    """
+    folded: dict[str, str] = {}
+    for candidate in candidates:
+        folded.setdefault(candidate.casefold(), candidate)
+    matches = difflib.get_close_matches(word.casefold(), list(folded), n=n, cutoff=0.6)
+    return [folded[match] for match in matches]
+
+
+def closest(word: str, candidates: Iterable[str]) -> str | None:
     """The candidate ``word`` was most likely meant to be (a typo), if one is close enough."""
-    matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    matches = close_matches(word, candidates, n=1)
     return matches[0] if matches else None

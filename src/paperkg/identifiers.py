@@ -1,15 +1,23 @@
 """Identifiers: CURIE normalisation, the one pinned CURIE↔IRI converter, and paper keys.
 
 Several prefixes have competing expansions in the wild; this module is the one place that chooses
-(DESIGN.md section 3). Everything else asks it.
+(DESIGN.md section 3). Everything else asks it: records' identifiers (:func:`normalize_curie`),
+and what people type, in any common form (:func:`resolve_identifier`: ``mondo:5546``,
+``MONDO_0005546``, ``obo:MONDO_0005546``, a bare MeSH ``D005356``, IRIs of any common
+expansion). Prefix synonyms and IRI expansions come from bioregistry, through the map
+``identifier_prefixes.json`` that ``tools/gen_prefixes.py`` writes (importing bioregistry itself
+would cost every command more than a second).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from functools import cache
+from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import curies
@@ -17,8 +25,10 @@ import curies
 from .model import EntityKind
 
 __all__ = [
+    "CANONICAL_IRI_PREFIXES",
     "CANONICAL_PREFIXES",
     "IDENTIFIER_PRIORITY",
+    "OBO_NAMESPACE",
     "concept_lookup_key",
     "converter",
     "curie_to_iri",
@@ -28,26 +38,46 @@ __all__ = [
     "normalize_doi",
     "paper_key",
     "paper_keys",
+    "resolve_identifier",
     "slug",
 ]
 
-#: canonical prefix -> IRI prefix, and the spellings accepted for it.
+#: canonical prefix -> the one IRI prefix paperkg expands it to (DESIGN.md section 3).
+CANONICAL_IRI_PREFIXES: dict[str, str] = {
+    "MONDO": "http://purl.obolibrary.org/obo/MONDO_",
+    "MESH": "http://id.nlm.nih.gov/mesh/",
+    "pubchem.compound": "http://rdf.ncbi.nlm.nih.gov/pubchem/compound/CID",
+    "CHEBI": "http://purl.obolibrary.org/obo/CHEBI_",
+    "NCBITaxon": "http://purl.obolibrary.org/obo/NCBITaxon_",
+    "doi": "https://doi.org/",
+    "pubmed": "https://pubmed.ncbi.nlm.nih.gov/",
+    "pmc": "https://www.ncbi.nlm.nih.gov/pmc/articles/",
+    "OMIM": "https://omim.org/entry/",
+    "DOID": "http://purl.obolibrary.org/obo/DOID_",
+    "HP": "http://purl.obolibrary.org/obo/HP_",
+    "NCBIGene": "https://www.ncbi.nlm.nih.gov/gene/",
+}
+#: What ``obo:`` stands for (``obo:MONDO_0005546``).
+OBO_NAMESPACE = "http://purl.obolibrary.org/obo/"
+
+_PREFIX_MAP = Path(__file__).resolve().parent / "identifier_prefixes.json"
+
+
+@cache
+def _prefix_map() -> dict[str, Any]:
+    """The shipped map of prefix synonyms and IRI expansions (see tools/gen_prefixes.py)."""
+    data: dict[str, Any] = json.loads(_PREFIX_MAP.read_text(encoding="utf-8"))
+    return data
+
+
+def _synonyms(prefix: str) -> tuple[str, ...]:
+    entry = _prefix_map()["prefixes"].get(prefix, {})
+    return tuple(name for name in entry.get("synonyms", ()) if name != prefix)
+
+
+#: canonical prefix -> IRI prefix, and the spellings accepted for it (from bioregistry).
 CANONICAL_PREFIXES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "MONDO": ("http://purl.obolibrary.org/obo/MONDO_", ("mondo",)),
-    "MESH": ("http://id.nlm.nih.gov/mesh/", ("mesh", "MeSH", "MSH")),
-    "pubchem.compound": (
-        "http://rdf.ncbi.nlm.nih.gov/pubchem/compound/CID",
-        ("PUBCHEM.COMPOUND", "pubchem", "PubChem", "CID", "pubchem_cid"),
-    ),
-    "CHEBI": ("http://purl.obolibrary.org/obo/CHEBI_", ("chebi", "ChEBI")),
-    "NCBITaxon": ("http://purl.obolibrary.org/obo/NCBITaxon_", ("ncbitaxon", "taxon", "NCBITAXON")),
-    "doi": ("https://doi.org/", ("DOI",)),
-    "pubmed": ("https://pubmed.ncbi.nlm.nih.gov/", ("PMID", "pmid", "PUBMED")),
-    "pmc": ("https://www.ncbi.nlm.nih.gov/pmc/articles/", ("PMC", "PMCID", "pmcid")),
-    "OMIM": ("https://omim.org/entry/", ("omim", "MIM")),
-    "DOID": ("http://purl.obolibrary.org/obo/DOID_", ("doid",)),
-    "HP": ("http://purl.obolibrary.org/obo/HP_", ("hp",)),
-    "NCBIGene": ("https://www.ncbi.nlm.nih.gov/gene/", ("ncbigene", "GeneID")),
+    prefix: (iri, _synonyms(prefix)) for prefix, iri in CANONICAL_IRI_PREFIXES.items()
 }
 
 #: Which identifier names a concept of each kind, most preferred first: a concept's key in a
@@ -72,7 +102,7 @@ _LOCAL_ID = {
 
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _SPELLING = {
-    alias.lower(): canonical
+    alias.casefold(): canonical
     for canonical, (_, aliases) in CANONICAL_PREFIXES.items()
     for alias in (canonical, *aliases)
 }
@@ -109,7 +139,7 @@ def normalize_curie(raw: str) -> str | None:
     if ":" not in text:
         return None
     prefix, _, local = text.partition(":")
-    canonical = _SPELLING.get(prefix.strip().lower())
+    canonical = _SPELLING.get(prefix.strip().casefold())
     local = local.strip()
     if canonical is None or not local:
         return None
@@ -128,6 +158,80 @@ def normalize_curie(raw: str) -> str | None:
     if pattern is not None and not pattern.match(local):
         return None
     return f"{canonical}:{local}"
+
+
+def resolve_identifier(raw: str) -> str | None:
+    """The canonical CURIE for an identifier as people write it, or ``None``.
+
+    Beyond what :func:`normalize_curie` takes: any prefix synonym (``PUBCHEM.COMPOUND:``,
+    ``pubchem:``), digits without their leading zeros (``mondo:5546``), the OBO form
+    (``MONDO_0005546``, ``obo:MONDO_0005546``), a bare MeSH id (``D005356``) and IRIs of any
+    common expansion (http or https, ``id.nlm.nih.gov/mesh/``, ``identifiers.org/…``,
+    ``purl.obolibrary.org``). People copy identifiers from many places; each form should find
+    the concept, so none is taken for a label that names nothing.
+    """
+    text = raw.strip().strip("<>").strip()
+    found = normalize_curie(text)
+    if found is not None:
+        return found
+    if re.match(r"(?i)https?://", text):
+        parsed = _split_iri(text)
+    elif re.fullmatch(r"(?i)[CD]\d{6,9}", text):
+        parsed = ("MESH", text)
+    else:
+        prefix, colon, local = text.partition(":")
+        if colon and prefix.strip().casefold() == "obo":
+            parsed = _split_iri(OBO_NAMESPACE + local.strip())
+        elif colon and prefix.strip().casefold() in _SPELLING:
+            parsed = (_SPELLING[prefix.strip().casefold()], local.strip())
+        else:
+            parsed = _split_obo(text)
+    if parsed is None:
+        return None
+    prefix, local = parsed
+    width = _digits(prefix)
+    if width and local.isdigit() and len(local) < width:
+        local = local.zfill(width)
+    return normalize_curie(f"{prefix}:{local}")
+
+
+def _split_obo(text: str) -> tuple[str, str] | None:
+    """``MONDO_0005546`` as (``MONDO``, ``0005546``): the OBO way of writing an identifier."""
+    prefix, underscore, local = text.partition("_")
+    canonical = _SPELLING.get(prefix.casefold())
+    return (canonical, local) if underscore and canonical is not None and local else None
+
+
+def _split_iri(iri: str) -> tuple[str, str] | None:
+    """The canonical prefix and local id of an IRI in any expansion bioregistry knows (the
+    longest match, ignoring case: ``identifiers.org/MONDO:`` is ``identifiers.org/mondo:``).
+    """
+    folded = iri.casefold()
+    for expansion, prefix in _iri_prefixes():
+        if folded.startswith(expansion):
+            local = iri[len(expansion) :].rstrip("/")
+            return (prefix, local) if local else None
+    if any(folded.startswith(namespace.casefold()) for namespace in _prefix_map()["obo"]):
+        return _split_obo(iri.rstrip("/").rsplit("/", 1)[-1])
+    return None
+
+
+@cache
+def _iri_prefixes() -> tuple[tuple[str, str], ...]:
+    """(expansion case-folded, canonical prefix), longest first: the canonical ones and
+    bioregistry's.
+    """
+    pairs = {iri.casefold(): prefix for prefix, iri in CANONICAL_IRI_PREFIXES.items()}
+    for prefix, entry in _prefix_map()["prefixes"].items():
+        pairs.update((iri.casefold(), prefix) for iri in entry["iri_prefixes"])
+    return tuple(sorted(pairs.items(), key=lambda pair: (-len(pair[0]), pair[0])))
+
+
+def _digits(prefix: str) -> int:
+    """How many digits the prefix's local ids have when fixed (MONDO: 7), else 0."""
+    pattern = _prefix_map()["prefixes"].get(prefix, {}).get("pattern", "")
+    match = re.fullmatch(r"\^\\d\{(\d+)\}\$", pattern)
+    return int(match.group(1)) if match else 0
 
 
 def normalize_doi(raw: str) -> str | None:
@@ -216,9 +320,7 @@ def concept_lookup_key(value: str) -> str:
     (a concept's ``pkg:conceptKey`` values).
     """
     text = value.strip()
-    if text.startswith(("http://", "https://")):
-        text = iri_to_curie(text) or text
-    curie = normalize_curie(text)
+    curie = resolve_identifier(text)
     return lookup_key(curie if curie is not None else text)
 
 
@@ -233,7 +335,7 @@ def paper_keys(value: str) -> list[str]:
         keys.append(f"doi:{doi}")
     if re.fullmatch(r"(?i)pmc\d+", text):
         keys.append(f"pmc:{text.upper()}")
-    curie = normalize_curie(text)
+    curie = resolve_identifier(text)
     if curie is not None and curie.split(":", 1)[0] in {"doi", "pubmed", "pmc"}:
         keys.append(curie)
     keys.append(text)

@@ -2,8 +2,10 @@
 
 A parameter value is never pasted into query text: it becomes a literal bound to a variable
 (pyoxigraph substitutions), so any value, quotes and braces included, is just data. A ``concept``
-parameter accepts a label, synonym or CURIE: it is bound, normalised, to ``?<name>_key`` and
-matched against each concept's ``pkg:lookupKey`` values, which include every cross-identifier.
+parameter accepts a label, synonym, CURIE or IRI in any common form: it is bound, normalised
+(:func:`paperkg.identifiers.concept_lookup_key`), to ``?<name>_key`` and matched against each
+concept's lookup keys, which include every cross-identifier. A value that names no concept of
+the parameter's kind comes back in :attr:`QueryResult.misses` with the closest labels.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import pyoxigraph as ox
 
 from .errors import QueryError, UnknownQueryError
 from .identifiers import concept_lookup_key, paper_keys
-from .lookup import unknown_concepts
+from .lookup import Unmatched, kind_of_parameter, unmatched_concepts
 from .resources import queries_dir
 from .store import PaperStore, fill_values
 from .tallies import TRIED_FOR_COLUMNS, drugs_tried_for
@@ -76,8 +78,15 @@ class QueryResult:
 
     columns: tuple[str, ...]
     rows: tuple[tuple[str | None, ...], ...]
-    unmatched: tuple[str, ...] = ()
-    """Concept parameter values that name no concept in the store (a likely typo)."""
+    misses: tuple[Unmatched, ...] = ()
+    """Concept parameter values that name no concept of their kind in the store (a likely
+    typo), each with the closest labels (``str(miss)`` is the one-line message).
+    """
+
+    @property
+    def unmatched(self) -> tuple[str, ...]:
+        """The values of :attr:`misses`."""
+        return tuple(miss.value for miss in self.misses)
 
     def as_dicts(self) -> list[dict[str, str | None]]:
         """Rows as dictionaries keyed by column name."""
@@ -153,9 +162,16 @@ def _from_tallies(
 
 def _unmatched(
     named: NamedQuery, store: PaperStore, given: Mapping[str, list[str]]
-) -> tuple[str, ...]:
-    concepts = [p.name for p in named.parameters if p.kind == "concept" and p.name in given]
-    return unknown_concepts(store, (value for name in concepts for value in given[name]))
+) -> tuple[Unmatched, ...]:
+    """The concept values that name nothing of the kind their parameter asks for."""
+    return tuple(
+        miss
+        for parameter in named.parameters
+        if parameter.kind == "concept" and parameter.name in given
+        for miss in unmatched_concepts(
+            store, given[parameter.name], kind_of_parameter(parameter.name)
+        )
+    )
 
 
 def _values_by_name(named: NamedQuery, params: Mapping[str, ParamValue]) -> dict[str, list[str]]:

@@ -5,7 +5,10 @@
   as they are. Results are negotiated from ``Accept`` (or ``?format=json|xml|csv|tsv`` and
   ``turtle|ntriples|rdfxml`` for graphs).
 - ``/queries`` lists the named queries; ``/queries/NAME?param=value`` runs one with its
-  parameters bound as RDF terms, as ``paperkg query`` does (JSON, CSV or TSV).
+  parameters bound as RDF terms, as ``paperkg query`` does (JSON, CSV or TSV). A drug or
+  condition that names nothing gives an empty answer (200) and a ``Paperkg-Unmatched`` header:
+  a JSON list (ASCII) of ``{"value", "kind", "did_you_mean", "message"}``, the closest labels
+  that ``paperkg query`` prints on stderr; the body stays what clients already read.
 
 Nothing can be written through it: SPARQL Update is refused. A bad query is a 400 with one line
 of text, never a traceback.
@@ -38,12 +41,14 @@ from .serve_workers import Answer, RefusedError, WorkerPool
 from .store import PaperStore
 from .version import __version__
 
-__all__ = ["DEFAULT_TIMEOUT", "MAX_QUERY_BYTES", "SparqlServer", "make_server"]
+__all__ = ["DEFAULT_TIMEOUT", "MAX_QUERY_BYTES", "UNMATCHED_HEADER", "SparqlServer", "make_server"]
 
 #: The largest query text accepted, in bytes.
 MAX_QUERY_BYTES = 1 << 20
 #: Seconds a query may run before it is cut off.
 DEFAULT_TIMEOUT = 30.0
+#: The header of a named query's answer that lists drugs or conditions that named nothing.
+UNMATCHED_HEADER = "Paperkg-Unmatched"
 
 _SOLUTIONS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -189,11 +194,11 @@ def _answer_query(store: PaperStore, text: str, wanted: str) -> Answer:
         media = _choose(wanted, _GRAPHS, "text/turtle")
         if media is None:
             raise RefusedError(HTTPStatus.NOT_ACCEPTABLE, "graphs come as " + ", ".join(_GRAPHS))
-        return HTTPStatus.OK, media, result.serialize(format=_GRAPHS[media]) or b""
+        return HTTPStatus.OK, media, result.serialize(format=_GRAPHS[media]) or b"", ()
     media = _choose(wanted, _SOLUTIONS, "application/sparql-results+json")
     if media is None:
         raise RefusedError(HTTPStatus.NOT_ACCEPTABLE, "results come as " + ", ".join(_SOLUTIONS))
-    return HTTPStatus.OK, media, result.serialize(format=_SOLUTIONS[media]) or b""
+    return HTTPStatus.OK, media, result.serialize(format=_SOLUTIONS[media]) or b"", ()
 
 
 def _answer_named(
@@ -213,7 +218,12 @@ def _answer_named(
         if chosen is None:
             raise RefusedError(HTTPStatus.NOT_ACCEPTABLE, "answers come as " + ", ".join(_NAMED))
         media = chosen
-    return HTTPStatus.OK, media, format_result(result, _NAMED[media]).encode("utf-8")
+    headers: tuple[tuple[str, str], ...] = ()
+    if result.misses:
+        # A header, not a field in the body: the body stays the list of rows clients parse.
+        misses = [miss.as_dict() for miss in result.misses]
+        headers = ((UNMATCHED_HEADER, json.dumps(misses, ensure_ascii=True)),)
+    return HTTPStatus.OK, media, format_result(result, _NAMED[media]).encode("utf-8"), headers
 
 
 # --- the HTTP side -------------------------------------------------------------------------------
@@ -334,12 +344,16 @@ class _Handler(BaseHTTPRequestHandler):
     def _text(self, status: int, message: str) -> None:
         self._send(status, "text/plain", (message.rstrip("\n") + "\n").encode("utf-8"))
 
-    def _send(self, status: int, media: str, data: bytes) -> None:
+    def _send(
+        self, status: int, media: str, data: bytes, headers: tuple[tuple[str, str], ...] = ()
+    ) -> None:
         self.send_response(status)
         charset = "; charset=utf-8" if media.startswith("text/") or "json" in media else ""
         self.send_header("Content-Type", media + charset)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Vary", "Accept")
+        for name, value in headers:
+            self.send_header(name, value)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)

@@ -27,8 +27,8 @@ __all__ = ["Answer", "Call", "RefusedError", "WorkerPool"]
 #: Seconds a worker process may take to start (it imports paperkg and opens the store).
 _START_SECONDS = 120.0
 
-#: An answer: HTTP status, media type, body.
-Answer = tuple[int, str, bytes]
+#: An answer: HTTP status, media type, body, and any further headers (name, value).
+Answer = tuple[int, str, bytes, tuple[tuple[str, str], ...]]
 #: What a worker runs: a module-level function, given the store first, and its arguments.
 Call = tuple[Callable[..., Answer], tuple[Any, ...]]
 
@@ -97,7 +97,8 @@ class WorkerPool:
             raise RuntimeError(f"query worker ended on its own (exit code {code})") from error
         self._idle.put(worker)
         if reply[0] == "answer":
-            return int(reply[1]), str(reply[2]), bytes(reply[3])
+            headers = tuple((str(name), str(value)) for name, value in reply[4])
+            return int(reply[1]), str(reply[2]), bytes(reply[3]), headers
         if reply[0] == "refused":
             raise RefusedError(int(reply[1]), str(reply[2]))
         raise RuntimeError(f"worker: {reply[1]}")
@@ -250,8 +251,8 @@ def _work() -> None:
         except EOFError:
             return
         try:
-            status, media, data = function(store, *args)
-            reply: tuple[Any, ...] = ("answer", int(status), media, data)
+            status, media, data, headers = function(store, *args)
+            reply: tuple[Any, ...] = ("answer", int(status), media, data, headers)
         except RefusedError as refusal:
             reply = ("refused", int(refusal.status), refusal.message)
         except Exception as error:  # noqa: BLE001 - reported to the server, which logs it

@@ -18,7 +18,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from .lookup import concepts_named, names_concept
+from .lookup import Unmatched, concepts_named, unmatched_concepts
 from .model import Outcome, is_conflicting
 from .query import QueryResult
 from .store import PaperStore, Term, term_text
@@ -364,27 +364,29 @@ def _evidence_from_tallies(
 
 
 def evidence_to_result(
-    rows: tuple[EvidenceSummary, ...], *, unmatched: tuple[str, ...] = ()
+    rows: tuple[EvidenceSummary, ...], *, misses: tuple[Unmatched, ...] = ()
 ) -> QueryResult:
     """The summaries as a :class:`~paperkg.query.QueryResult` (columns
     :data:`EVIDENCE_COLUMNS`), for :func:`paperkg.results.format_result`.
     """
-    return QueryResult(EVIDENCE_COLUMNS, tuple(row.row() for row in rows), unmatched)
+    return QueryResult(EVIDENCE_COLUMNS, tuple(row.row() for row in rows), misses)
 
 
 def evidence_result(
     store: PaperStore, *, condition: str | None = None, drug: str | None = None
 ) -> QueryResult:
-    """:func:`evidence_summary` as a QueryResult whose ``unmatched`` lists the ``condition`` or
-    ``drug`` values that name no condition or drug in the store (a likely typo).
+    """:func:`evidence_summary` as a QueryResult whose ``misses`` are the ``condition`` or
+    ``drug`` values that name no condition or drug in the store (a likely typo), with the
+    closest labels.
     """
     rows = evidence_summary(store, condition=condition, drug=drug)
-    missing = tuple(
-        value
+    misses = tuple(
+        miss
         for value, kind in ((condition, PKG.Condition), (drug, PKG.Chemical))
-        if value is not None and not names_concept(store, value, str(kind))
+        if value is not None
+        for miss in unmatched_concepts(store, [value], str(kind))
     )
-    return evidence_to_result(rows, unmatched=missing)
+    return evidence_to_result(rows, misses=misses)
 
 
 # --- helpers ---------------------------------------------------------------------------------

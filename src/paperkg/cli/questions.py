@@ -44,7 +44,9 @@ def query(settings: Settings, name: str, params: tuple[str, ...], fmt: str) -> N
     """Run a named query (see 'paperkg queries') or a .rq file.
 
     Parameters are bound as RDF terms, never pasted into the query. A drug or condition may be
-    given as a label, synonym or CURIE.
+    given as a label, synonym, CURIE or IRI in any common form (MONDO:0005546, mondo:5546,
+    MONDO_0005546, D005356, CID:2160, https://identifiers.org/mesh:D005356). One that names
+    nothing gives no rows and a line on stderr with the closest labels (exit 0).
 
     \b
     Example:

@@ -49,13 +49,16 @@ def stats(settings: Settings, top: int, as_json: bool) -> None:
 
 
 @click.command()
-@click.option("--condition", "-c", help="Only this condition (label, synonym or CURIE).")
-@click.option("--drug", "-d", help="Only this drug (label, synonym or CURIE).")
+@click.option(
+    "--condition", "-c", help="Only this condition (label, synonym, CURIE or IRI in any form)."
+)
+@click.option("--drug", "-d", help="Only this drug (label, synonym, CURIE or IRI in any form).")
 @result_format
 @click.pass_obj
 def evidence(settings: Settings, condition: str | None, drug: str | None, fmt: str) -> None:
     """Evidence per (drug, condition): papers by outcome, by design, participants, and whether
-    the papers disagree (conflicting = some improved, some found no benefit or worse).
+    the papers disagree (conflicting = some improved, some found no benefit or worse). A drug
+    or condition that names nothing gives no rows and a line on stderr with the closest labels.
 
     \b
     Example:

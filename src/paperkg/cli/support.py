@@ -76,16 +76,14 @@ result_format = click.option(
 
 
 def show_result(console: Console, result: QueryResult, fmt: str) -> None:
-    """Print ``result`` in ``fmt`` (``auto`` by terminal), after a note for each parameter value
-    that names nothing in the store (a likely typo: the answer is empty, not wrong).
+    """Print ``result`` in ``fmt`` (``auto`` by terminal), after one line on stderr for each
+    drug or condition that names nothing in the store, with the closest labels (a likely typo:
+    the answer is empty, not wrong, and the exit code stays 0).
     """
     from ..results import format_result, resolve_format
 
-    for value in result.unmatched:
-        console.note(
-            f"note: no drug, condition or species in the store is called {value!r}; "
-            "try another label, a synonym or a CURIE (e.g. MONDO:0005546)"
-        )
+    for miss in result.misses:
+        console.warning(str(miss))
     chosen = resolve_format(fmt, terminal=console.stdout_is_terminal)
     console.result(format_result(result, chosen, color=console.color), nl=False)
 

@@ -136,6 +136,11 @@ def test_abstract_headings_become_subsections() -> None:
     ]
 
 
+def test_a_two_word_methods_heading_is_one_heading() -> None:
+    pairs = split_abstract("Patients and Methods: 16 adults took drug Q. Results: Pain fell.")
+    assert pairs == [("methods", "16 adults took drug Q."), ("results", "Pain fell.")]
+
+
 def test_sentence_split_keeps_abbreviations() -> None:
     text = "Other drugs (e.g. Q) vs. placebo were used. P = 0.22 overall. Then 2 more."
     assert split_sentences(text) == [

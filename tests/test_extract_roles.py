@@ -186,6 +186,21 @@ def test_an_aim_that_sets_one_drug_against_another_makes_it_the_control(aim: str
     assert roles(result)["orbazine"] is DrugRole.COMPARATOR
 
 
+def test_an_aim_that_studies_one_of_the_titles_drugs_makes_the_other_the_control() -> None:
+    result = extract(
+        make(
+            title="A placebo-controlled comparative trial of velitrex and orbazine in widgetitis",
+            abstract=(
+                "Objective: To study the effects of velitrex in a comparative, crossover trial.\n"
+                "Patients and Methods: 16 patients received velitrex 400 mg, orbazine 40 mg and "
+                "placebo for 15 days each."
+            ),
+        )
+    )
+    assert tried(result) == {"velitrex"}
+    assert roles(result)["orbazine"] is DrugRole.COMPARATOR
+
+
 def test_an_aim_that_compares_two_drugs_as_equals_keeps_both() -> None:
     aim = "To compare the effectiveness and safety of velitrex and orbazine for widgetitis."
     result = extract(

@@ -331,7 +331,8 @@ def _drug_roles(
     aims = [
         i
         for i in items
-        if i.sentence.section == "abstract" and lexicon.INTENT.search(i.sentence.text)
+        if i.sentence.section == "abstract"
+        and (lexicon.INTENT.search(i.sentence.text) or i.sentence.subsection in _AIM_HEADINGS)
     ]
     if not subjects:
         for aim in aims:
@@ -377,6 +378,10 @@ def _drug_roles(
             design=design,
         )
     return roles
+
+
+#: Headings of the abstract part that states the aim.
+_AIM_HEADINGS = frozenset({"objective", "objectives", "aim", "aims", "purpose"})
 
 
 def _targets(

@@ -363,6 +363,7 @@ def aim_control(subjects: set[str], aims: Iterable[tuple[Sentence, Sequence[Hit]
     """
     if len(subjects) < 2:
         return set()
+    aims = list(aims)
     for sentence, hits in aims:
         arms = title_arms(sentence, hits, aim=True)
         if arms is None or arms.both:
@@ -370,7 +371,21 @@ def aim_control(subjects: set[str], aims: Iterable[tuple[Sentence, Sequence[Hit]
         control = arms.control & subjects
         if control and arms.tested and control != subjects:
             return set(control)
+    for sentence, hits in aims:
+        # "To study the effects of A in a comparative trial": the aim names one of the
+        # title's drugs; the others are what it is compared with
+        named = {h.key for h in hits if h.kind is EntityKind.CHEMICAL}
+        if named & subjects and not subjects <= named and _STUDY_OF.search(sentence.text):
+            return subjects - named
     return set()
+
+
+#: An aim that names the drug it studies: "to study the effects of", "to evaluate".
+_STUDY_OF = re.compile(
+    r"\bto (?:study|evaluate|assess|investigate|examine|determine|test)\b[^.;]{0,40}?"
+    r"\b(?:effects?|efficacy|effectiveness|safety|benefits?) of\b",
+    re.IGNORECASE,
+)
 
 
 #: The record compares two active drugs as equals rather than a new one against a control.

@@ -25,6 +25,8 @@ __all__ = [
 
 #: Headings of structured abstracts ("RESULTS:", "Conclusion:"), matched case-insensitively.
 _HEADINGS = (
+    # two-word headings first: "Patients and Methods:" is one heading, not "Patients and" + one
+    "(?:patients|materials|subjects|participants) and methods|methods and (?:materials|patients)|"
     "background|context|introduction|objectives?|purpose|aims?|design|setting|settings|"
     "patients|participants|subjects|interventions?|methods?|measurements|outcome measures|"
     "main outcome measures|results?|findings|conclusions?|interpretation|limitations|"
@@ -103,6 +105,12 @@ def _bounded(sentence: str) -> list[str]:
     return [chunk for chunk in chunks if chunk]
 
 
+def _heading_name(heading: str) -> str:
+    """A heading in lower case; "Patients and Methods" is the methods."""
+    name = heading.lower()
+    return "methods" if " and " in name and "method" in name else name
+
+
 def split_abstract(abstract: str) -> list[tuple[str, str]]:
     """``(subsection, sentence)`` pairs; subsections come from inline or line headings."""
     result: list[tuple[str, str]] = []
@@ -110,7 +118,7 @@ def split_abstract(abstract: str) -> list[tuple[str, str]]:
         parts = _HEADING.split(paragraph)
         # parts = [before, heading1, text1, heading2, text2, ...]
         chunks: list[tuple[str, str]] = [("", parts[0])]
-        chunks += [(parts[i].lower(), parts[i + 1]) for i in range(1, len(parts) - 1, 2)]
+        chunks += [(_heading_name(parts[i]), parts[i + 1]) for i in range(1, len(parts) - 1, 2)]
         current = result[-1][0] if result else ""
         for heading, chunk in chunks:
             if heading:

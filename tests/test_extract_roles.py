@@ -201,6 +201,20 @@ def test_an_aim_that_studies_one_of_the_titles_drugs_makes_the_other_the_control
     assert roles(result)["orbazine"] is DrugRole.COMPARATOR
 
 
+def test_an_aim_that_compares_an_unnamed_agent_with_a_drug_makes_the_drug_the_control() -> None:
+    result = extract(
+        make(
+            title="A comparative study of velitrex vs. orbazine vs. placebo in widgetitis",
+            abstract=(
+                "OBJECTIVES: To compare a biologic agent with orbazine, a traditional agent.\n"
+                "METHODS: Patients were randomized to velitrex 40 mg, orbazine 7.5 mg or placebo."
+            ),
+        )
+    )
+    assert tried(result) == {"velitrex"}
+    assert roles(result)["orbazine"] is DrugRole.COMPARATOR
+
+
 def test_an_aim_that_compares_two_drugs_as_equals_keeps_both() -> None:
     aim = "To compare the effectiveness and safety of velitrex and orbazine for widgetitis."
     result = extract(

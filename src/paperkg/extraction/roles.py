@@ -372,6 +372,17 @@ def aim_control(subjects: set[str], aims: Iterable[tuple[Sentence, Sequence[Hit]
         if control and arms.tested and control != subjects:
             return set(control)
     for sentence, hits in aims:
+        # "To compare a biologic agent with B": what is tested has no name of its own
+        match = _COMPARE_UNNAMED_WITH.search(sentence.text)
+        chemicals = sorted(
+            (h for h in hits if h.kind is EntityKind.CHEMICAL), key=lambda h: h.start
+        )
+        if match is None or any(match.start() <= h.start < match.end() for h in chemicals):
+            continue
+        first = next((h for h in chemicals if h.start >= match.end()), None)
+        if first is not None and first.key in subjects:
+            return {first.key}
+    for sentence, hits in aims:
         # "To study the effects of A in a comparative trial": the aim names one of the
         # title's drugs; the others are what it is compared with
         named = {h.key for h in hits if h.kind is EntityKind.CHEMICAL}
@@ -380,6 +391,9 @@ def aim_control(subjects: set[str], aims: Iterable[tuple[Sentence, Sequence[Hit]
     return set()
 
 
+_COMPARE_UNNAMED_WITH = re.compile(
+    r"\bcompar(?:e|es|ing)\b[^.;:]{1,60}?\s(?:with|to|against|versus|vs\.?)\s", re.IGNORECASE
+)
 #: An aim that names the drug it studies: "to study the effects of", "to evaluate".
 _STUDY_OF = re.compile(
     r"\bto (?:study|evaluate|assess|investigate|examine|determine|test)\b[^.;]{0,40}?"

@@ -177,6 +177,10 @@ INDEX = MentionIndex([("velitrex", "V", C), ("orbazine", "O", C), ("widgetitis",
             Outcome.NO_BENEFIT,
         ),
         ("These results do not support the efficacy of velitrex.", Outcome.NO_BENEFIT),
+        ("Velitrex reduced flare scores no more than placebo.", Outcome.NO_BENEFIT),
+        # the comparison's only test, in parentheses, is not significant
+        ("Flares fell 20% on velitrex versus 27% on placebo (P = .53).", Outcome.NO_BENEFIT),
+        ("Flares fell 40% on velitrex versus 10% on placebo (P = .002).", Outcome.IMPROVED),
         # one non-responder among many is not the study's result
         ("Pain fell on velitrex, although one patient did not improve.", Outcome.IMPROVED),
         # one dose arm failing beside one that worked is the dose-finding

@@ -164,6 +164,7 @@ NO_BENEFIT = _cues(
     r"\bsimilar to placebo\b",
     r"\bineffective\b",
     r"\black of (?:efficacy|benefit|effect)\b",
+    r"\bno (?:more|greater|better|larger) than\b",
     # "the results do not support the efficacy of X"
     r"\b(?:do|does|did) not support\b",
     # a comparison reported with its p-value at or above 0.05 outside parentheses ("..., P = .53")

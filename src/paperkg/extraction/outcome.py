@@ -168,6 +168,9 @@ def polarity_for(
         inherit = True
         clause = masked[start:end]
         negated = bool(lexicon.NO_BENEFIT.search(clause)) or _object_negated(clause, start, targets)
+        if not negated and _not_significant_comparison(text[start:end]):
+            # "fell 20% on X versus 27% on placebo (P = .53)": the test says no difference
+            negated = True
         if negated and not has_target and _DOSE_ARM.search(clause):
             # "600 mg/day was superior to placebo, whereas 150 mg/day was not": one dose arm
             # failing beside another that worked is the dose-finding, not the drug's result
@@ -216,6 +219,25 @@ def sentence_weight(sentence: Sentence) -> float:
     elif _SECONDARY_ENDPOINT.search(sentence.text):
         weight *= 0.5
     return weight
+
+
+#: A p-value at or above 0.05 (in parentheses or not), and one below it.
+_P_NOT_SIGNIFICANT = re.compile(
+    r"\bp\s*(?:=|>|≥|>=)\s*(?:0?\.(?:[1-9]|0[5-9])\d*|1(?:\.0+)?)\b", re.IGNORECASE
+)
+_P_SIGNIFICANT = re.compile(
+    r"\bp\s*(?:<|≤|<=|=)\s*0?\.0[0-4]\d*\b|\bp\s*<\s*0?\.05\b", re.IGNORECASE
+)
+_AGAINST = re.compile(r"\b(?:versus|vs\.?|compared (?:with|to)|than)\b", re.IGNORECASE)
+
+
+def _not_significant_comparison(clause: str) -> bool:
+    """A comparison whose only test is not significant ("X versus placebo (P = .36)")."""
+    return (
+        bool(_AGAINST.search(clause))
+        and bool(_P_NOT_SIGNIFICANT.search(clause))
+        and not _P_SIGNIFICANT.search(clause)
+    )
 
 
 #: A clause about one dose arm ("150 mg/day did not", "lower doses appear ineffective").

@@ -178,6 +178,11 @@ INDEX = MentionIndex([("velitrex", "V", C), ("orbazine", "O", C), ("widgetitis",
         ),
         ("These results do not support the efficacy of velitrex.", Outcome.NO_BENEFIT),
         ("Velitrex reduced flare scores no more than placebo.", Outcome.NO_BENEFIT),
+        # two doses of the drug compared with each other say nothing against the control
+        (
+            "Velitrex improved scores versus placebo, with no difference between 25% and 50%.",
+            Outcome.IMPROVED,
+        ),
         # the comparison's only test, in parentheses, is not significant
         ("Flares fell 20% on velitrex versus 27% on placebo (P = .53).", Outcome.NO_BENEFIT),
         ("Flares fell 40% on velitrex versus 10% on placebo (P = .002).", Outcome.IMPROVED),

@@ -167,6 +167,8 @@ def polarity_for(
             continue
         inherit = True
         clause = masked[start:end]
+        # "no difference between 25% and 50%": two doses of the drug, not the drug and control
+        clause = _BETWEEN_DOSES.sub(lambda m: " " * len(m.group(0)), clause)
         negated = bool(lexicon.NO_BENEFIT.search(clause)) or _object_negated(clause, start, targets)
         if not negated and _not_significant_comparison(text[start:end]):
             # "fell 20% on X versus 27% on placebo (P = .53)": the test says no difference
@@ -221,6 +223,14 @@ def sentence_weight(sentence: Sentence) -> float:
     return weight
 
 
+_AMOUNT = r"\d[\d.,]*\s*(?:%|mg|µg|μg|mcg|g|ml|mL|IU)?(?:/\w+)?"
+_BETWEEN_DOSES = re.compile(
+    rf"\bno (?:statistically )?(?:significant )?differences? (?:was |were )?"
+    rf"(?:found |observed |seen )?between (?:the )?"
+    rf"(?:{_AMOUNT}\s+(?:and|or|vs\.?|versus)\s+{_AMOUNT}|"
+    rf"(?:two|three|both|all|the) (?:doses|dose groups|dosages|concentrations|regimens))",
+    re.IGNORECASE,
+)
 #: A p-value at or above 0.05 (in parentheses or not), and one below it.
 _P_NOT_SIGNIFICANT = re.compile(
     r"\bp\s*(?:=|>|≥|>=)\s*(?:0?\.(?:[1-9]|0[5-9])\d*|1(?:\.0+)?)\b", re.IGNORECASE

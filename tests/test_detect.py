@@ -147,7 +147,15 @@ def test_detect_format_never_fails_on_bytes(data: bytes) -> None:
 
 
 def test_formats() -> None:
-    assert FORMATS == ("markdown", "pubtator", "bioc-xml", "bioc-json", "jsonl")
+    assert FORMATS == (
+        "markdown",
+        "pubtator",
+        "bioc-xml",
+        "bioc-json",
+        "jsonl",
+        "pubmed-xml",
+        "medline",
+    )
 
 
 def test_markdown_gives_one_record() -> None:
@@ -277,7 +285,7 @@ def test_folders_give_data_files_but_only_bioc_or_jsonl_json_and_xml(tmp_path: P
     ]
     assert _names(expand_sources(root), root) == expected
     assert _names(expand_sources([f"{root}/*"]), root) == expected
-    assert set(DATA_SUFFIXES) == {".jsonl", ".pubtator", ".json", ".xml"}
+    assert set(DATA_SUFFIXES) == {".jsonl", ".pubtator", ".json", ".xml", ".gz", ".nbib"}
 
 
 def test_data_files_named_directly_are_always_taken(tmp_path: Path) -> None:

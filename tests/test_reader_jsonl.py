@@ -411,6 +411,11 @@ BAD_LINES: list[tuple[str | bytes, str, str]] = [
     ('{"title": "A", "authors": "X, Y"}', "authors", "expected an array, got a string"),
     ('{"title": "A", "authors": ["X", null]}', "authors[1]", "expected a string, got null"),
     ('{"title": "A", "figures_count": true}', "figures_count", "expected an integer"),
+    (
+        '{"title": "A", "mesh_headings": [{"descriptor": "Pain", "major": null}]}',
+        "mesh_headings[0].major",
+        "expected true/false, got null",
+    ),
     ('{"title": "A", "figures_count": -2}', "figures_count", "-2 is below 0"),
     ('{"title": "A", "figures_count": 2.0}', "figures_count", "expected an integer, got a number"),
     (

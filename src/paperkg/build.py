@@ -3,7 +3,8 @@
 Each record goes read -> extract -> map -> one store transaction, so a failure in one record
 never leaves another half-written, and ``strict=True`` stops at the first bad one. Extraction
 and mapping may run in worker processes (:mod:`.build_pool`); reading, the decision what to
-extract and every write stay in this process, in read order, so the result is the same.
+extract and every write stay in this process, in read order, so the result is the same. Papers a
+source withdraws (a PubMed ``DeleteCitation``) are removed in their turn by the same writer.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pyoxigraph import NamedNode
+from pyoxigraph import Literal, NamedNode
 
 from .build_pool import (
     BATCH,
@@ -35,11 +36,11 @@ from .concepts import ConceptIndexReport, concept_nodes, reconcile_concepts
 from .errors import ConfigError, RecordError
 from .extraction import MAX_PROSE_CHARS, Extractor, RuleExtractor
 from .mapping import build_key, map_record, record_identity
-from .model import Extraction, MappedRecord, PaperRecord
-from .readers import expand_sources, read_record, read_records
-from .store import PaperStore, WriteOutcome
+from .model import Deletion, Extraction, MappedRecord, PaperRecord
+from .readers import expand_sources, read_items, read_record
+from .store import PaperStore, WriteOutcome, forget_validation
 from .tallies import begin_tally_update, refresh_tallies
-from .vocab import DEFAULT_BASE_IRI
+from .vocab import DEFAULT_BASE_IRI, FABIO
 
 if TYPE_CHECKING:
     from .build_dask import DaskPool
@@ -85,6 +86,8 @@ class BuildReport:
     rejected: list[RecordError] = field(default_factory=list)
     warnings: list[RecordIssue] = field(default_factory=list)
     changed_graphs: list[str] = field(default_factory=list)
+    #: record graphs removed because their source withdrew the paper (PubMed DeleteCitation)
+    removed: list[str] = field(default_factory=list)
     #: the paper keys of every record read (built, unchanged or a duplicate): what prune keeps
     papers_read: set[str] = field(default_factory=set)
     concepts: ConceptIndexReport | None = None
@@ -108,6 +111,8 @@ class BuildReport:
             f"{built} built ({len(self.added)} new, {len(self.replaced)} replaced), "
             f"{len(self.unchanged)} unchanged, {len(self.rejected)} rejected"
         )
+        if self.removed:
+            text += f", {len(self.removed)} removed (withdrawn by their source)"
         if self.warnings:
             text += f", {len(self.warnings)} warnings"
         return text
@@ -154,8 +159,10 @@ def build(
     Two files describing the same paper give one paper: the first in sorted order is built,
     the other is skipped with a warning. A record whose graph is up to date (same bytes, paperkg
     version, extractor and base IRI) is not extracted again. ``input_format`` names the input
-    format (markdown, pubtator, bioc-xml, bioc-json, jsonl); by default it is detected per file.
-    ``progress`` is called once per record read (rejected ones included) with a :class:`BuildStep`.
+    format (markdown, pubtator, bioc-xml, bioc-json, jsonl, pubmed-xml, medline); by default it
+    is detected per file. A PubMed ``DeleteCitation`` removes its papers (the report's
+    ``removed``). ``progress`` is called once per record read (rejected ones included) with a
+    :class:`BuildStep`.
     ``validate`` checks the record graphs the build changed against the shapes (the report's
     ``validation``; ``validation_progress`` is called per graph), as ``paperkg build`` does.
     ``workers`` processes extract and map (default: the CPUs this process may use; 1: all in
@@ -173,7 +180,7 @@ def build(
     reads = (
         (index, item)
         for index, path in enumerate(paths, 1)
-        for item in read_records(path, input_format)
+        for item in read_items(path, input_format)
     )
     run = _Run(store, chosen, identity, base_iri, report, strict, progress, len(paths))
     # Marked stale before the first write: a build killed from here on leaves them so, and the
@@ -188,6 +195,9 @@ def build(
     else:
         run.pooled(reads, RecordPool(count, chosen, identity, base_iri))
     report.papers_read = set(run.seen_papers)
+    if report.removed:  # a graph built and then withdrawn in this build is gone
+        removed = set(report.removed)
+        report.changed_graphs = [g for g in report.changed_graphs if g not in removed]
     # Only the concepts this build touched are regrouped (a full rebuild gives the same index),
     # and only the tallies of what it touched or regrouped are recounted.
     changed = [NamedNode(graph) for graph in dict.fromkeys(report.changed_graphs)]
@@ -239,6 +249,8 @@ class _Entry:
     slot: int = 0
     #: its paper's graph is in the store already (read once, when planned)
     replacing: bool = False
+    #: papers the source withdraws, removed when this entry's turn comes
+    deletion: Deletion | None = None
 
     def ready(self) -> bool:
         if self.future is not None:
@@ -272,7 +284,7 @@ class _Run:
         #: concept nodes of graphs this build replaced, read before: the index regroups them
         self.replaced_nodes: set[str] = set()
 
-    def in_process(self, reads: Iterable[tuple[int, PaperRecord | RecordError]]) -> None:
+    def in_process(self, reads: Iterable[tuple[int, PaperRecord | RecordError | Deletion]]) -> None:
         """Each record read, extracted, mapped and written before the next is read."""
         for index, item in reads:
             entry = self.plan(index, item)
@@ -285,7 +297,9 @@ class _Run:
         return extract_and_map(record, self.extractor, self.identity, self.base_iri)
 
     def pooled(
-        self, reads: Iterable[tuple[int, PaperRecord | RecordError]], pool: RecordPool | DaskPool
+        self,
+        reads: Iterable[tuple[int, PaperRecord | RecordError | Deletion]],
+        pool: RecordPool | DaskPool,
     ) -> None:
         """Records extracted and mapped by ``pool`` while this process reads ahead and writes.
 
@@ -348,12 +362,14 @@ class _Run:
                 pool.restart()
                 waiting.result = failure(waiting.source, "the worker process extracting it died")
 
-    def plan(self, file_index: int, item: PaperRecord | RecordError) -> _Entry:
+    def plan(self, file_index: int, item: PaperRecord | RecordError | Deletion) -> _Entry:
         """What to do with a record just read: decided here, before any extraction, so records
         that are duplicates or up to date never reach a worker.
         """
         if isinstance(item, RecordError):
             return _Entry(item.path, file_index, outcome="rejected", error=item)
+        if isinstance(item, Deletion):
+            return _Entry(item.source, file_index, outcome="removed", deletion=item)
         record = item
         entry = _Entry(record.source, file_index)
         entry.warnings.extend(
@@ -392,6 +408,9 @@ class _Run:
     def finish(self, entry: _Entry, result: MappedRecord | RecordError | None) -> None:
         """Write an entry's graph (one transaction), report it and call ``progress``."""
         report = self.report
+        if entry.deletion is not None:
+            self.withdraw(entry.deletion)
+            return
         error = result if isinstance(result, RecordError) else entry.error
         if error is not None and self.strict:
             raise error
@@ -416,6 +435,20 @@ class _Run:
             report.unchanged.append(entry.source)
         if self.progress is not None:
             self.progress(BuildStep(entry.source, outcome, entry.file_index, self.file_count))
+
+    def withdraw(self, deletion: Deletion) -> None:
+        """Remove the record graphs of the papers ``deletion`` names (by PMID, whatever their
+        key); the concepts they named are regrouped with the build's others.
+        """
+        for pmid in deletion.pmids:
+            has_pmid = NamedNode(str(FABIO.hasPubMedId))
+            quads = self.store.quads_for_pattern(None, has_pmid, Literal(pmid), None)
+            graphs = {q.graph_name for q in quads if isinstance(q.graph_name, NamedNode)}
+            for graph in sorted(graphs, key=lambda node: node.value):
+                self.replaced_nodes |= concept_nodes(self.store, graph)
+                self.store.remove_record(graph)
+                forget_validation(self.store, [graph])
+                self.report.removed.append(graph.value)
 
 
 def _send(batch: list[_Entry], pool: RecordPool | DaskPool) -> None:

@@ -1,7 +1,8 @@
 """Convert any input paperkg reads into JSON Lines of PaperRecord, to hand records on.
 
-Other tools get the records paperkg read (from markdown, PubTator, BioC) in one documented
-layout (``shapes/paper-record.schema.json``), without RDF; bad records are reported, not written.
+Other tools get the records paperkg read (from markdown, PubTator, BioC, PubMed XML, MEDLINE
+text) in one documented layout (``shapes/paper-record.schema.json``), without RDF; bad records
+are reported, not written.
 """
 
 from __future__ import annotations

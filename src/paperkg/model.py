@@ -15,6 +15,7 @@ from pyoxigraph import NamedNode, Quad
 __all__ = [
     "Annotation",
     "Concept",
+    "Deletion",
     "Direction",
     "Dose",
     "DrugRole",
@@ -26,6 +27,7 @@ __all__ = [
     "Favours",
     "Finding",
     "MappedRecord",
+    "MeshHeading",
     "Outcome",
     "PaperRecord",
     "ReaderWarning",
@@ -130,7 +132,9 @@ class EntityMention:
 
     ``identifier`` is a normalised CURIE (``MESH:D009271``, ``pubchem.compound:5360515``,
     ``MONDO:0005546``, ``NCBITaxon:9606``) or ``None`` when the record gives ``(-)``.
-    ``raw_identifier`` keeps the text as written; ``section`` is ``"linked"`` or ``"fulltext"``.
+    ``raw_identifier`` keeps the text as written; ``section`` is ``"linked"`` or ``"fulltext"``,
+    or ``"mesh-indexing"`` for a concept NLM's indexers gave the citation (its chemical list or
+    MeSH headings): a second witness beside the text, kept apart so the two can be compared.
     """
 
     text: str
@@ -171,6 +175,31 @@ class Relation:
 
 
 @dataclass(frozen=True, slots=True)
+class MeshHeading:
+    """One MeSH heading NLM's indexers gave a citation, as they wrote it: the descriptor, its
+    MeSH id (``MESH:D005356``; ``None`` where the source gives none, as MEDLINE text does), its
+    qualifiers (``drug therapy``) and whether it is a major topic (starred, on the descriptor or
+    a qualifier). Kept whole so a later step can read descriptor/qualifier pairs.
+    """
+
+    descriptor: str
+    identifier: str | None = None
+    qualifiers: tuple[str, ...] = ()
+    major: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Deletion:
+    """Papers a source withdraws (a PubMed ``DeleteCitation``): a build removes them from the
+    store, in read order, as it writes records.
+    """
+
+    source: str
+    line: int
+    pmids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class PaperRecord:
     """One paper record, as read from a file. Optional parts are ``None`` or empty."""
 
@@ -201,6 +230,9 @@ class PaperRecord:
     warnings: tuple[ReaderWarning, ...] = ()
     annotations: tuple[Annotation, ...] = ()
     relations: tuple[Relation, ...] = ()
+    #: NLM's publication types as written (``Randomized Controlled Trial``, ``Case Reports``)
+    publication_types: tuple[str, ...] = ()
+    mesh_headings: tuple[MeshHeading, ...] = ()
     source_format: str = "markdown"
 
     @property

@@ -63,9 +63,11 @@ def build(
 ) -> None:
     """Load records (files, folders, globs) into the store.
 
-    Paper records (markdown), PubTator, BioC XML/JSON and JSON Lines files, detected by content.
-    A changed record replaces its graph; an unchanged one is skipped. Bad records are reported
-    one per line and skipped (exit 1); --strict stops at the first. --verbose lists each record.
+    Paper records (markdown), PubTator, BioC XML/JSON, JSON Lines, PubMed XML (.xml, .xml.gz)
+    and MEDLINE text (.nbib, .txt) files, detected by content. A changed record replaces its
+    graph; an unchanged one is skipped; a PubMed DeleteCitation removes its papers. Bad records
+    are reported one per line and skipped (exit 1); --strict stops at the first. --verbose
+    lists each record.
     --prune removes the papers built from under SOURCES whose records are gone (a file deleted,
     a record taken out of a file); a file that now fails to read keeps its papers.
 
@@ -74,6 +76,7 @@ def build(
       paperkg --store kg build seeds/ 'more/*.txt'
       paperkg --store kg build --prune seeds/
       paperkg --store cdr build --format pubtator CDR_TrainingSet.PubTator.txt
+      paperkg --store pm build pubmed24n0001.xml.gz
     """
     from ..build import BuildStep
     from ..build import build as build_records
@@ -108,6 +111,8 @@ def build(
             console.error(f"rejected: {error}")
         for warning in report.warnings:
             console.warning(f"warning: {warning}")
+        for graph in report.removed:
+            console.detail(f"{'removed':<10} {graph}")
         console.result(f"{report.summary()} -> {settings.store}")
         if prune:
             from ..remove import prune_store

@@ -24,6 +24,7 @@ from paperkg.extraction.finding_results import (
     derive_outcome,
     results_for,
 )
+from paperkg.extraction.indexing import indexed_design
 from paperkg.extraction.interventions import (
     AnnotatedSentence,
     Occurrence,
@@ -120,7 +121,8 @@ class RuleExtractor:
             for key, concept in concepts.items()
             if (is_drug_like(concept) or key in classes) and key not in parts
         }
-        design = detect_design(sentences)
+        # NLM's publication types, where a citation has them, state the design (indexing.py)
+        design = indexed_design(record.publication_types, detect_design(sentences))
         roles = _drug_roles(per_drug, items, design, classes)
         tried = [key for key in per_drug if roles[key] is DrugRole.INTERVENTION]
         together = given_together(tried, parts, items)

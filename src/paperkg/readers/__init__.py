@@ -3,6 +3,8 @@
 Every reader raises only :class:`~paperkg.errors.RecordError`, so callers can report a bad
 record and go on with the next one. :func:`read_records` reads any supported file: it tells the
 format from the content (:func:`detect_format`) and yields every record in it.
+:func:`read_items` also yields the :class:`~paperkg.model.Deletion` items a PubMed update file
+carries (``DeleteCitation``), for a build to remove those papers.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from paperkg.errors import RecordError
-from paperkg.model import PaperRecord
+from paperkg.model import Deletion, PaperRecord
 
 from .detect import detect_format, detect_text, read_head
 from .jsonl import SCHEMA_ID, iter_jsonl, record_from_json, record_to_json, write_jsonl
@@ -30,6 +32,7 @@ __all__ = [
     "expand_sources",
     "iter_jsonl",
     "parse_record",
+    "read_items",
     "read_markdown",
     "read_record",
     "read_records",
@@ -39,12 +42,18 @@ __all__ = [
 ]
 
 #: The formats :func:`read_records` reads, by the names ``fmt`` takes.
-FORMATS = ("markdown", "pubtator", "bioc-xml", "bioc-json", "jsonl")
-#: Endings folders and globs also give, beside :data:`RECORD_SUFFIXES`. ``.json`` and ``.xml``
-#: files are taken only when their content is BioC (or JSON Lines), so other JSON or XML files
-#: in a folder of records (settings, ground truth) are not read as records.
-DATA_SUFFIXES = (".jsonl", ".pubtator", ".json", ".xml")
-_SNIFFED = {".json": ("bioc-json", "jsonl"), ".xml": ("bioc-xml",)}
+FORMATS = ("markdown", "pubtator", "bioc-xml", "bioc-json", "jsonl", "pubmed-xml", "medline")
+#: Endings folders and globs also give, beside :data:`RECORD_SUFFIXES`. ``.json``, ``.xml``,
+#: ``.gz`` and ``.nbib`` files are taken only when their content is BioC, JSON Lines, PubMed XML
+#: or MEDLINE text, so other files in a folder of records (settings, ground truth) are not read
+#: as records. A ``.txt`` file is read as what its content is (a record, or a MEDLINE export).
+DATA_SUFFIXES = (".jsonl", ".pubtator", ".json", ".xml", ".gz", ".nbib")
+_SNIFFED = {
+    ".json": ("bioc-json", "jsonl"),
+    ".xml": ("bioc-xml", "pubmed-xml"),
+    ".gz": ("pubmed-xml",),
+    ".nbib": ("medline",),
+}
 
 
 class UnknownFormatError(RecordError):
@@ -66,6 +75,16 @@ def read_records(
     unknown ``fmt`` raises :class:`UnknownFormatError` at once; everything else that goes wrong
     (unreadable file, bad record) is yielded, not raised. A markdown file gives one record.
     """
+    items = read_items(path, fmt)
+    return (item for item in items if not isinstance(item, Deletion))
+
+
+def read_items(
+    path: str | os.PathLike[str], fmt: str | None = None
+) -> Iterator[PaperRecord | RecordError | Deletion]:
+    """What :func:`read_records` yields, and in file order the papers the file withdraws
+    (PubMed ``DeleteCitation``) as :class:`~paperkg.model.Deletion`.
+    """
     if fmt is not None and fmt not in FORMATS:
         raise UnknownFormatError(os.fspath(path), fmt)
     return _read(path, fmt)
@@ -81,7 +100,7 @@ def read_record(path: str | os.PathLike[str], fmt: str | None = None) -> PaperRe
     fmt = detect_format(path) if fmt is None else fmt
     if fmt == "markdown":
         return read_markdown(path)
-    records = _read(path, fmt)
+    records = (item for item in _read(path, fmt) if not isinstance(item, Deletion))
     found = [item for item, _ in zip(records, range(2), strict=False)]
     if not found:
         raise RecordError(name, 0, "file", "holds no record", "check the file")
@@ -94,7 +113,9 @@ def read_record(path: str | os.PathLike[str], fmt: str | None = None) -> PaperRe
     return found[0]
 
 
-def _read(path: str | os.PathLike[str], fmt: str | None) -> Iterator[PaperRecord | RecordError]:
+def _read(
+    path: str | os.PathLike[str], fmt: str | None
+) -> Iterator[PaperRecord | RecordError | Deletion]:
     try:
         fmt = detect_format(path) if fmt is None else fmt
         if fmt == "markdown":
@@ -105,6 +126,14 @@ def _read(path: str | os.PathLike[str], fmt: str | None) -> Iterator[PaperRecord
             from .pubtator import read_pubtator
 
             yield from read_pubtator(path)
+        elif fmt == "pubmed-xml":
+            from .pubmed import read_pubmed
+
+            yield from read_pubmed(path)
+        elif fmt == "medline":
+            from .medline import read_medline
+
+            yield from read_medline(path)
         else:
             from .bioc import read_bioc
 

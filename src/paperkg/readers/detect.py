@@ -1,7 +1,11 @@
 """Which reader a record file needs, told from its first few KiB (never from its name).
 
 - ``pubtator``: the first non-empty line is ``PMID|t|…`` or ``PMID|a|…``;
-- ``bioc-xml``: an XML prolog, ``<!DOCTYPE collection`` or ``<collection>``;
+- ``pubmed-xml``: XML whose root element (or ``<!DOCTYPE``) is ``PubmedArticleSet``,
+  ``MedlineCitationSet``, ``PubmedArticle`` or ``MedlineCitation``; also gzip-compressed
+  (told by the gzip magic bytes, then the same sniff of what they decompress to);
+- ``bioc-xml``: any other XML prolog, ``<!DOCTYPE collection`` or ``<collection>``;
+- ``medline``: the first non-empty line is ``PMID- <digits>`` (PubMed's MEDLINE text export);
 - ``bioc-json``: a JSON object with a top-level ``"documents"`` key near its start (or
   ``"PubTator3"``, the key of PubTator3's BioC JSON export);
 - ``jsonl``: the first non-empty line is a JSON object with a ``"title"`` key or the paperkg
@@ -14,31 +18,55 @@ from __future__ import annotations
 
 import os
 import re
+import zlib
 
 from paperkg.errors import RecordError
 
 from .jsonl import SCHEMA_ID
 
-__all__ = ["SNIFF_BYTES", "detect_format", "detect_text", "read_head"]
+__all__ = ["GZIP_MAGIC", "PUBMED_ROOTS", "SNIFF_BYTES", "detect_format", "detect_text", "read_head"]
 
 #: How much of a file is read to tell its format.
 SNIFF_BYTES = 8192
+#: The first bytes of every gzip file.
+GZIP_MAGIC = b"\x1f\x8b"
+#: Root elements of PubMed / MEDLINE XML (baseline and update files, efetch answers).
+PUBMED_ROOTS = frozenset(
+    {"PubmedArticleSet", "MedlineCitationSet", "PubmedArticle", "MedlineCitation"}
+)
 
 _PUBTATOR = re.compile(r"[0-9]+\|[ta]\|")
 _BIOC_XML = re.compile(r"<\?xml[\s?]|<!DOCTYPE\s+collection[\s>\[]|<collection[\s>]")
 _JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]:,\n]')
+_MEDLINE = re.compile(r"PMID-\s*[0-9]")
+#: What may come before an XML root element: prolog, processing instructions, comments, DOCTYPE.
+_XML_SKIP = re.compile(
+    r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE\s+([\w.:-]+)[^\[>]*(?:\[.*?\])?\s*>)", re.DOTALL
+)
+_XML_START = re.compile(r"\s*<([A-Za-z_][\w.:-]*)")
 
 
 def detect_format(path: str | os.PathLike[str]) -> str:
-    """``"markdown"``, ``"pubtator"``, ``"bioc-xml"``, ``"bioc-json"`` or ``"jsonl"``.
+    """``"markdown"``, ``"pubtator"``, ``"bioc-xml"``, ``"bioc-json"``, ``"jsonl"``,
+    ``"pubmed-xml"`` or ``"medline"``.
 
     Reads at most :data:`SNIFF_BYTES`; raises :class:`RecordError` if the file cannot be read.
+    Gzip data is ``pubmed-xml``, the one format read compressed: its reader says what is wrong
+    when the content is something else.
     """
-    return detect_text(read_head(path))
+    head, compressed = _head(path)
+    return "pubmed-xml" if compressed else detect_text(_decode(head))
 
 
 def read_head(path: str | os.PathLike[str]) -> str:
-    """The first :data:`SNIFF_BYTES` of a file as text (``""`` for binary data)."""
+    """The first :data:`SNIFF_BYTES` of a file as text (``""`` for binary data); of a gzip
+    file, the first bytes it decompresses to.
+    """
+    return _decode(_head(path)[0])
+
+
+def _head(path: str | os.PathLike[str]) -> tuple[bytes, bool]:
+    """The file's first bytes, decompressed if it is gzip, and whether it was."""
     try:
         with open(path, "rb") as handle:
             head = handle.read(SNIFF_BYTES)
@@ -46,7 +74,12 @@ def read_head(path: str | os.PathLike[str]) -> str:
         problem = f"cannot read the file ({error.strerror or error})"
         fix = "check the path and permissions"
         raise RecordError(os.fspath(path), 0, "file", problem, fix) from None
-    return _decode(head)
+    if not head.startswith(GZIP_MAGIC):
+        return head, False
+    try:  # a truncated or corrupt stream gives what decompresses before the damage
+        return zlib.decompressobj(wbits=31).decompress(head, SNIFF_BYTES), True
+    except zlib.error:
+        return b"", True
 
 
 def _decode(head: bytes) -> str:
@@ -68,7 +101,11 @@ def detect_text(head: str) -> str:
     first_line = text[start : len(text) if line_end < 0 else line_end].strip()
     if _PUBTATOR.match(first_line):
         return "pubtator"
+    if _MEDLINE.match(first_line):
+        return "medline"
     if text[start] == "<":
+        if _xml_root(text, start) in PUBMED_ROOTS:
+            return "pubmed-xml"
         return "bioc-xml" if _BIOC_XML.search(text, start) else "markdown"
     if text[start] != "{":
         return "markdown"
@@ -78,6 +115,16 @@ def detect_text(head: str) -> str:
     if one_line and ("title" in keys or keys.get("schema") == SCHEMA_ID):
         return "jsonl"
     return "markdown"
+
+
+def _xml_root(text: str, start: int) -> str | None:
+    """The name of the root element (or, if it lies beyond ``text``, the DOCTYPE's name)."""
+    doctype, pos = None, start
+    while (skipped := _XML_SKIP.match(text, pos)) is not None and skipped.end() > pos:
+        doctype = skipped.group(1) or doctype
+        pos = skipped.end()
+    root = _XML_START.match(text, pos)
+    return root.group(1) if root is not None else doctype
 
 
 def _top_level_keys(text: str, start: int) -> tuple[dict[str, str | None], bool]:

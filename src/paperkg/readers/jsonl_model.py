@@ -39,6 +39,7 @@ from paperkg.model import (
     Annotation,
     EntityKind,
     EntityMention,
+    MeshHeading,
     PaperRecord,
     ReaderWarning,
     Relation,
@@ -187,8 +188,8 @@ class _Mention(_Object):
     )
     section: str = Field(
         "",
-        description='Where the record lists it: "linked" or "fulltext". '
-        "Default: from the array it is in.",
+        description='Where the record lists it: "linked", "fulltext" or "mesh-indexing" (NLM\'s '
+        "indexing of a PubMed citation). Default: from the array it is in.",
     )
     line: _Count = Field(0, description="Line in the source record; 0 if unknown (the default).")
     note: str | None = Field(
@@ -260,6 +261,18 @@ class _Relation(_Object):
 
     def value(self) -> Relation:
         return Relation(self.kind, self.subject, self.object)
+
+
+class _MeshHeading(_Object):
+    """A MeSH heading NLM's indexers gave the citation."""
+
+    descriptor: str = Field(description="The descriptor as written.")
+    identifier: _Curie | None = Field(None, description="Its MESH: CURIE, or null (the default).")
+    qualifiers: list[str] = Field(default_factory=list, description="Qualifiers. Default [].")
+    major: bool = Field(False, description="A major topic (starred). Default false.")
+
+    def value(self) -> MeshHeading:
+        return MeshHeading(self.descriptor, self.identifier, tuple(self.qualifiers), self.major)
 
 
 def _optional(description: str) -> Any:
@@ -341,15 +354,19 @@ class RecordModel(_Object):
         "Mentions at offsets (PubTator, BioC)."
     )
     relations: Annotated[list[_Relation], _NULL_IS_EMPTY] = _array("Relations the source states.")
+    publication_types: Annotated[list[str], _NULL_IS_EMPTY] = _array(
+        'NLM publication types, e.g. "Randomized Controlled Trial".'
+    )
+    mesh_headings: Annotated[list[_MeshHeading], _NULL_IS_EMPTY] = _array("MeSH headings.")
     source_format: str = Field(
         "jsonl",
         description="Format the record was first read from: markdown, pubtator, bioc-xml, "
-        'bioc-json, jsonl. Default on reading: "jsonl".',
+        'bioc-json, pubmed-xml, medline, jsonl. Default on reading: "jsonl".',
     )
 
 
 _NESTED: dict[str, type[_Object]] = {
-    model.__name__: model for model in (_Mention, _Warning, _Annotation, _Relation)
+    model.__name__: model for model in (_Mention, _Warning, _Annotation, _Relation, _MeshHeading)
 }
 _NAMES = [field.alias or name for name, field in RecordModel.model_fields.items()]
 _FIELD_NAMES = ", ".join(sorted(_NAMES))
@@ -411,6 +428,8 @@ def record_from_json(
         warnings=tuple(warnings),
         annotations=tuple(annotation.value() for annotation in read.annotations),
         relations=tuple(relation.value() for relation in read.relations),
+        publication_types=tuple(read.publication_types),
+        mesh_headings=tuple(heading.value() for heading in read.mesh_headings),
         source_format=read.source_format,
     )
 
@@ -422,6 +441,7 @@ _EXPECTED = {
     "string_type": ("a string", "write it as a JSON string"),
     "enum": ("a string", "write it as a JSON string"),
     "int_type": ("an integer", "write it as a whole number"),
+    "bool_type": ("true/false", "write it as true or false"),
     "list_type": ("an array", "use an array"),
     "model_type": ("an object", "write one JSON object per line"),
 }

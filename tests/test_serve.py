@@ -29,13 +29,12 @@ from rdflib.query import ResultRow
 import paperkg
 from paperkg.serve import SparqlServer, make_server
 from paperkg.store import PaperStore
+from serving import fetch, needs_proc, post_endless, workers_of
 
 from conftest import REPO, SEEDS
 from conftest import run_cli as run
 
 DRUGS = (REPO / "queries" / "drugs-tried-for.rq").read_text(encoding="utf-8")
-#: A cartesian product of the whole store with itself four times: it never ends in practice.
-ENDLESS = "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 ASK = "/query?query=" + urllib.parse.quote("ASK { ?s ?p ?o }") + "&format=json"
 
 
@@ -57,17 +56,6 @@ def server(store_path: Path) -> Iterator[SparqlServer]:
         finally:
             running.shutdown()
             running.server_close()
-
-
-def fetch(
-    url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None
-) -> tuple[int, str, str]:
-    request = urllib.request.Request(url, data=data, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.headers["Content-Type"], response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers["Content-Type"], error.read().decode()
 
 
 def expected_drugs(store_path: Path) -> dict[str, tuple[str | None, str | None]]:
@@ -248,32 +236,6 @@ def quick(store_path: Path) -> Iterator[SparqlServer]:
             running.server_close()
 
 
-def post_endless(url: str) -> tuple[int, str, str]:
-    """POST the endless query; a dropped connection (the server stopping) reads as status 0."""
-    try:
-        return fetch(
-            url,
-            data=ENDLESS.encode(),
-            headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"},
-        )
-    except OSError as error:
-        return 0, "", str(error)
-
-
-def workers_of(pid: int) -> set[int]:
-    """The query worker processes whose parent is ``pid`` (from /proc)."""
-    found = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rpartition(")")[2].split()
-            command = (stat.parent / "cmdline").read_bytes()
-        except OSError:
-            continue  # ended meanwhile
-        if int(fields[1]) == pid and b"paperkg.serve" in command:
-            found.add(int(stat.parent.name))
-    return found
-
-
 def settled_workers(pid: int) -> set[int]:
     """:func:`workers_of` once it stays the same for half a second (no replacement under way)."""
     seen = workers_of(pid)
@@ -291,9 +253,6 @@ def is_running(pid: int) -> bool:
     except OSError:
         return False
     return state not in ("Z", "X")
-
-
-needs_proc = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 
 
 def test_a_long_query_is_cut_off_while_small_ones_are_answered(quick: SparqlServer) -> None:

@@ -6,20 +6,24 @@ one transaction per record (on stores that apply a request atomically, as Oxigra
 pushing again gives the same graphs, never duplicates.
 
 Pushes are incremental: a push log graph per endpoint, kept in the store (and never exported
-or pushed), holds the build key each graph had when it was last pushed there. A graph whose key
-is unchanged is skipped; a graph pushed before but gone from the store is deleted there
-(``DELETE ?graph=``). ``everything=True`` pushes all graphs again. A graph the server refuses is
-reported and the others still go; a server that cannot be reached, or that wants credentials,
-stops the push with a :class:`~paperkg.errors.PushError`, keeping the log of what got through.
+or pushed), holds the build key each graph had when it was last pushed there. Only a graph the
+server acknowledged (2xx) is logged, so a push cut short anywhere is never taken for complete:
+the next push sends exactly what is missing. A graph whose key is unchanged is skipped; a graph
+pushed before but gone from the store is deleted there (``DELETE ?graph=``). ``everything=True``
+pushes all graphs again.
+
+Passing server trouble (5xx, timeouts, dropped connections) is retried with backoff
+(:mod:`paperkg.push_http`); a graph that still fails, or that the server refuses (4xx), is
+reported with the server's words and the others still go. What no graph can get past (a server
+that cannot be reached, refused credentials, no Graph Store endpoint at the URL, or one that
+keeps failing graph after graph) stops the push with :class:`PushStoppedError`, which carries the
+report of what got through.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -27,21 +31,24 @@ from typing import Literal
 import pyoxigraph as ox
 
 from .errors import PushError, StoreError
+from .push_http import Attempt, Sender, redact_url
 from .store import PaperStore, local_graphs, log_pushes, push_log_graph, read_push_log
 
-__all__ = ["PushReport", "PushedGraph", "push_store"]
+__all__ = ["PushReport", "PushStoppedError", "PushedGraph", "push_store"]
 
-_NTRIPLES = "application/n-triples"
 #: Successful pushes are logged in batches of this many graphs (and at the end).
 _LOG_BATCH = 500
+#: The push stops after this many graphs in a row failed even with retries: the server is down.
+_FAILURES_IN_A_ROW = 3
 
 Action = Literal["put", "unchanged", "deleted"]
 
 
 @dataclass(frozen=True, slots=True)
 class PushedGraph:
-    """One graph's push: what was done, how many triples, the HTTP status, the server's
-    complaint if it refused (status 0 for a graph skipped as unchanged).
+    """One graph's push: what was done, how many triples, the HTTP status (0: no answer, or a
+    graph skipped as unchanged), and if it did not get through, what the server said and how to
+    fix it; ``tries`` counts the requests sent.
     """
 
     graph: str
@@ -49,28 +56,38 @@ class PushedGraph:
     status: int
     error: str | None = None
     action: Action = "put"
+    fix: str = ""
+    tries: int = 0
+    passing: bool = False  # the error was passing trouble (retried), not a refusal
 
     @property
     def ok(self) -> bool:
-        """The server accepted the graph, or it needed no push."""
+        """The server acknowledged the graph, or it needed no push."""
         return self.error is None
+
+    def line(self) -> str:
+        """One line for a graph that did not get through: which, what was said, the fix."""
+        what = "failed" if self.passing else "refused"
+        tries = f" (after {self.tries} tries)" if self.tries > 1 else ""
+        return f"{self.graph}: {what}{tries}: {self.error}; {self.fix}"
 
 
 @dataclass(frozen=True, slots=True)
 class PushReport:
-    """What a push did, graph by graph."""
+    """What a push did, graph by graph; ``unsent`` graphs were never tried (the push stopped)."""
 
     endpoint: str
     graphs: tuple[PushedGraph, ...]
+    unsent: int = 0
 
     @property
     def ok(self) -> bool:
-        """Every graph was accepted (or needed nothing)."""
-        return all(graph.ok for graph in self.graphs)
+        """Every graph was acknowledged (or needed nothing) and none was left unsent."""
+        return self.unsent == 0 and all(graph.ok for graph in self.graphs)
 
     @property
     def failed(self) -> tuple[PushedGraph, ...]:
-        """The graphs the server refused."""
+        """The graphs that did not get through."""
         return tuple(graph for graph in self.graphs if not graph.ok)
 
     def count(self, action: Action) -> int:
@@ -78,13 +95,30 @@ class PushReport:
         return sum(1 for graph in self.graphs if graph.ok and graph.action == action)
 
     def summary(self) -> str:
-        """One line: graphs and triples pushed, unchanged, deleted, refused."""
+        """One line: graphs and triples pushed, unchanged, deleted, refused, failed, unsent."""
         triples = sum(g.triples for g in self.graphs if g.ok and g.action == "put")
-        return (
+        refused = sum(1 for g in self.failed if not g.passing)
+        passing = len(self.failed) - refused
+        text = (
             f"{self.count('put')} graph(s), {triples} triples pushed to {self.endpoint}; "
             f"{self.count('unchanged')} unchanged, {self.count('deleted')} deleted, "
-            f"{len(self.failed)} refused"
+            f"{refused} refused"
         )
+        if passing:
+            text += f", {passing} failed"
+        if self.unsent:
+            text += f", {self.unsent} not sent"
+        if passing or self.unsent:
+            text += " (the next push sends them)"
+        return text
+
+
+class PushStoppedError(PushError):
+    """A push that could not go on; ``report`` holds what got through before it stopped."""
+
+    def __init__(self, where: str, problem: str, fix: str, report: PushReport) -> None:
+        self.report = report
+        super().__init__(where, problem, fix)
 
 
 def push_store(
@@ -96,6 +130,8 @@ def push_store(
     user: str | None = None,
     password: str | None = None,
     timeout: float = 60.0,
+    retries: int = 4,
+    backoff: float = 0.5,
     strict: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> PushReport:
@@ -105,51 +141,101 @@ def push_store(
     and deletes nothing; ``everything`` pushes them whether changed or not. A read-only store
     keeps no log, so it pushes everything.
 
-    ``user`` and ``password`` are sent as HTTP Basic credentials. ``strict`` stops at the first
-    refused graph. ``progress`` is called with each graph's IRI once it is done.
+    ``user`` and ``password`` are sent as HTTP Basic credentials. A request that meets a 5xx, a
+    timeout (``timeout`` seconds) or a dropped connection is sent again up to ``retries`` times,
+    waiting ``backoff`` seconds, then twice as long each time (with jitter, at most 30 s).
+    ``strict`` stops at the first graph that does not get through. ``progress`` is called with
+    each graph's IRI once it is done. Raises :class:`PushStoppedError` when the push cannot go on.
     """
     target = _check_endpoint(endpoint)
     chosen = _graphs(store, graphs)
-    headers = {"Content-Type": _NTRIPLES}
-    if user is not None:
-        token = base64.b64encode(f"{user}:{password or ''}".encode()).decode("ascii")
-        headers["Authorization"] = f"Basic {token}"
+    sender = Sender(user=user, password=password, timeout=timeout, retries=retries, backoff=backoff)
     log = _PushLog(store, target)
     before = {} if store.read_only else log.read()
+    # Graphs pushed before but gone here are deleted there (not when pushing chosen graphs).
+    gone = sorted(set(before) - {g.value for g in chosen}) if graphs is None else []
+    work: list[tuple[str, ox.NamedNode | None]] = [(g.value, g) for g in chosen]
+    work += [(name, None) for name in gone]
     results: list[PushedGraph] = []
+    in_a_row = 0
     try:
-        for graph in chosen:
-            key, body, triples = store.build_key(graph), None, 0
-            if key is None:
-                # No build key (the concept index): its content is its key.
-                body, triples = _ntriples(store, graph)
-                key = "sha256:" + hashlib.sha256(body).hexdigest()
-            if not everything and before.get(graph.value) == key:
-                results.append(PushedGraph(graph.value, 0, 0, action="unchanged"))
-            else:
-                if body is None:
-                    body, triples = _ntriples(store, graph)
-                request = _request(target, graph.value, "PUT", body, headers)
-                results.append(_send(request, endpoint, graph.value, triples, timeout))
-                if results[-1].ok:
-                    log.pushed(graph.value, key)
-            if progress is not None:
-                progress(graph.value)
-            if strict and not results[-1].ok:
-                return PushReport(endpoint, tuple(results))
-        if graphs is None:
-            present = {graph.value for graph in chosen}
-            for gone in sorted(set(before) - present):
-                request = _request(target, gone, "DELETE", None, headers)
-                result = _send(request, endpoint, gone, 0, timeout, action="deleted")
-                results.append(result)
+        for done, (name, graph) in enumerate(work):
+            if graph is None:
+                result = _delete(sender, target, name)
                 if result.ok:
-                    log.deleted(gone)
-                if strict and not result.ok:
-                    break
+                    log.deleted(name)
+            else:
+                result, key = _put(store, sender, target, graph, before, everything)
+                if result.ok and result.action == "put":
+                    log.pushed(graph.value, key)
+            results.append(result)
+            if progress is not None:
+                progress(result.graph)
+            if result.status < 0:  # nothing further can get through
+                results.pop()
+                _stop(endpoint, result, results, len(work) - done)
+            in_a_row = in_a_row + 1 if result.passing else 0
+            if in_a_row >= _FAILURES_IN_A_ROW:
+                _stop(endpoint, result, results, len(work) - done - 1, in_a_row)
+            if strict and not result.ok:
+                return PushReport(endpoint, tuple(results), len(work) - done - 1)
     finally:
         log.flush()
     return PushReport(endpoint, tuple(results))
+
+
+def _put(
+    store: PaperStore,
+    sender: Sender,
+    target: str,
+    graph: ox.NamedNode,
+    before: dict[str, str],
+    everything: bool,
+) -> tuple[PushedGraph, str]:
+    """Push ``graph`` unless the log says the endpoint has it as it is; its key."""
+    key, body, triples = store.build_key(graph), None, 0
+    if key is None:
+        # No build key (the concept index): its content is its key.
+        body, triples = _ntriples(store, graph)
+        key = "sha256:" + hashlib.sha256(body).hexdigest()
+    if not everything and before.get(graph.value) == key:
+        return PushedGraph(graph.value, 0, 0, action="unchanged"), key
+    if body is None:
+        body, triples = _ntriples(store, graph)
+    attempt = sender.send(_url(target, graph.value), "PUT", body)
+    return _pushed(graph.value, triples, attempt, "put"), key
+
+
+def _delete(sender: Sender, target: str, graph: str) -> PushedGraph:
+    return _pushed(graph, 0, sender.send(_url(target, graph), "DELETE", None), "deleted")
+
+
+def _pushed(graph: str, triples: int, attempt: Attempt, action: Action) -> PushedGraph:
+    if attempt.verdict == "ok":
+        return PushedGraph(graph, triples, attempt.status, action=action, tries=attempt.tries)
+    # A stop is marked with a negative status, for push_store to end the push on.
+    status = -1 if attempt.verdict == "stop" else attempt.status
+    passing = attempt.verdict == "failed"
+    return PushedGraph(
+        graph, triples, status, attempt.said, action, attempt.fix, attempt.tries, passing
+    )
+
+
+def _stop(
+    endpoint: str, last: PushedGraph, results: list[PushedGraph], unsent: int, in_a_row: int = 0
+) -> None:
+    report = PushReport(endpoint, tuple(results), unsent)
+    pushed = report.count("put") + report.count("deleted")
+    left = f"{pushed} graph(s) got through, {unsent} not sent: the next push sends them"
+    if in_a_row:
+        problem = (
+            f"stopped: {in_a_row} graphs in a row failed even after retries "
+            f"(last {last.graph}: {last.error})"
+        )
+        raise PushStoppedError(redact_url(endpoint), problem, f"try again later; {left}", report)
+    raise PushStoppedError(
+        redact_url(endpoint), f"{last.error} (at {last.graph})", f"{last.fix}; {left}", report
+    )
 
 
 class _PushLog:
@@ -194,6 +280,13 @@ class _PushLog:
 
 def _check_endpoint(endpoint: str) -> str:
     parts = urllib.parse.urlsplit(endpoint.strip())
+    if "@" in parts.netloc:
+        # It would be stored in the push log and shown in messages: refuse, and never echo it.
+        raise PushError(
+            redact_url(endpoint),
+            "the URL holds credentials",
+            "give --user and set PAPERKG_PUSH_PASSWORD (or use ~/.netrc) instead",
+        )
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise PushError(
             endpoint,
@@ -227,47 +320,6 @@ def _ntriples(store: PaperStore, graph: ox.NamedNode) -> tuple[bytes, int]:
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"", len(triples)
 
 
-def _request(
-    target: str, graph: str, method: str, body: bytes | None, headers: dict[str, str]
-) -> urllib.request.Request:
+def _url(target: str, graph: str) -> str:
     joiner = "&" if "?" in target else "?"
-    url = f"{target}{joiner}graph={urllib.parse.quote(graph, safe='')}"
-    # The scheme was checked to be http or https in _check_endpoint.
-    return urllib.request.Request(url, data=body, headers=headers, method=method)  # noqa: S310
-
-
-def _send(
-    request: urllib.request.Request,
-    endpoint: str,
-    graph: str,
-    triples: int,
-    timeout: float,
-    *,
-    action: Action = "put",
-) -> PushedGraph:
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) only
-            return PushedGraph(graph, triples, int(response.status), action=action)
-    except urllib.error.HTTPError as error:
-        if error.code in (401, 403):
-            raise PushError(
-                endpoint,
-                f"the server refused the credentials (HTTP {error.code})",
-                "give --user (and PAPERKG_PUSH_PASSWORD) for an endpoint that needs a login",
-            ) from error
-        if action == "deleted" and error.code == 404:
-            return PushedGraph(graph, 0, 404, action=action)  # already gone there
-        if error.code in (404, 405):
-            raise PushError(
-                endpoint,
-                f"no Graph Store Protocol endpoint here (HTTP {error.code})",
-                "check the URL: Oxigraph's is http://HOST:PORT/store",
-            ) from error
-        detail = error.read().decode("utf-8", "replace").strip().splitlines()
-        reason = detail[0][:200] if detail else error.reason
-        return PushedGraph(graph, triples, error.code, f"HTTP {error.code}: {reason}", action)
-    except (urllib.error.URLError, OSError) as error:
-        reason = str(error.reason if isinstance(error, urllib.error.URLError) else error)
-        raise PushError(
-            endpoint, f"cannot reach the server ({reason})", "is it running, and is the URL right?"
-        ) from error
+    return f"{target}{joiner}graph={urllib.parse.quote(graph, safe='')}"

@@ -10,8 +10,11 @@
   a JSON list (ASCII) of ``{"value", "kind", "did_you_mean", "message"}``, the closest labels
   that ``paperkg query`` prints on stderr; the body stays what clients already read.
 
-Nothing can be written through it: SPARQL Update is refused. A bad query is a 400 with one line
-of text, never a traceback.
+Nothing can be written through it: SPARQL Update is refused. Nothing is fetched through it
+either: ``SERVICE`` is refused, and the query workers have no network (:mod:`.serve_guard`).
+A bad query is a 400 with one line of text, never a traceback; an answer over ``max_rows`` rows
+is refused (422) rather than cut short silently; a request body over ``max_request`` bytes gets
+a 413; ``/queries/NAME`` runs only the named queries shipped, never a file a name points to.
 
 Queries run in a few worker processes, each with the store folder open read-only, because
 pyoxigraph cannot stop a running query: one that outlives the timeout is stopped by killing its
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import urllib.parse
 from collections.abc import Callable
@@ -37,16 +41,29 @@ import pyoxigraph as ox
 from .errors import ConfigError, PaperkgError, UnknownQueryError
 from .query import list_queries, run_query
 from .results import format_result
+from .serve_guard import capped_graph, capped_solutions, refuse_outbound
 from .serve_workers import Answer, RefusedError, WorkerPool
 from .store import PaperStore
 from .version import __version__
 
-__all__ = ["DEFAULT_TIMEOUT", "MAX_QUERY_BYTES", "UNMATCHED_HEADER", "SparqlServer", "make_server"]
+__all__ = [
+    "DEFAULT_MAX_ROWS",
+    "DEFAULT_TIMEOUT",
+    "MAX_QUERY_BYTES",
+    "UNMATCHED_HEADER",
+    "SparqlServer",
+    "make_server",
+]
 
-#: The largest query text accepted, in bytes.
+#: The largest request body (a query text or form) accepted, in bytes.
 MAX_QUERY_BYTES = 1 << 20
-#: Seconds a query may run before it is cut off.
-DEFAULT_TIMEOUT = 30.0
+#: Seconds a query may run before it is cut off: long enough for the named queries on a large
+#: store on disk, short enough that a runaway query holds a worker only briefly.
+DEFAULT_TIMEOUT = 5.0
+#: The most rows (or triples) an answer may have.
+DEFAULT_MAX_ROWS = 100_000
+#: What a named query's name may look like: never a path.
+_QUERY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 #: The header of a named query's answer that lists drugs or conditions that named nothing.
 UNMATCHED_HEADER = "Paperkg-Unmatched"
 
@@ -81,6 +98,9 @@ class SparqlServer(ThreadingHTTPServer):
     """An HTTP server that answers from one :class:`~paperkg.store.PaperStore`."""
 
     daemon_threads = True
+    #: Connections waiting to be accepted; the default 5 makes a ninth parallel client wait a
+    #: second for its SYN to be sent again (measured: the slowest of 1,000 requests took 1 s).
+    request_queue_size = 128
 
     def __init__(
         self,
@@ -89,12 +109,18 @@ class SparqlServer(ThreadingHTTPServer):
         *,
         timeout: float | None = DEFAULT_TIMEOUT,
         workers: int = 2,
+        max_rows: int = DEFAULT_MAX_ROWS,
+        max_request: int = MAX_QUERY_BYTES,
     ) -> None:
         if timeout is not None and not timeout > 0:
-            raise ConfigError("timeout", f"{timeout} is not a positive number", "e.g. 30")
+            raise ConfigError("timeout", f"{timeout} is not a positive number", "e.g. 5")
         if workers < 1:
             raise ConfigError("workers", f"{workers} is below 1", "e.g. 2")
+        if max_rows < 1 or max_request < 1:
+            raise ConfigError("max_rows", "limits must be at least 1", "e.g. 100000")
         self.store = store
+        self.max_rows = max_rows
+        self.max_request = max_request
         #: Seconds a query may run, or ``None`` when queries run in this process (no limit).
         self.query_timeout: float | None = None
         self._pool: WorkerPool | None = None  # before binding: a failed bind calls server_close
@@ -134,6 +160,8 @@ def make_server(
     *,
     timeout: float | None = DEFAULT_TIMEOUT,
     workers: int = 2,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    max_request: int = MAX_QUERY_BYTES,
 ) -> SparqlServer:
     """A server for ``store`` bound to ``host:port`` (0: any free port); call
     ``serve_forever()`` and ``shutdown()``, then ``server_close()``, which stops the workers.
@@ -141,9 +169,17 @@ def make_server(
     A query running over ``timeout`` seconds (``None``: no limit) is cut off with HTTP 503;
     ``workers`` queries run at once, more wait up to ``timeout`` for a free worker. That needs a
     store on disk opened read-only (as ``PaperStore.open_existing`` does); any other store is
-    queried in the server's threads, with no timeout.
+    queried in the server's threads, with no timeout. An answer over ``max_rows`` rows or
+    triples is refused with HTTP 422, a request body over ``max_request`` bytes with 413.
     """
-    return SparqlServer((host, port), store, timeout=timeout, workers=workers)
+    return SparqlServer(
+        (host, port),
+        store,
+        timeout=timeout,
+        workers=workers,
+        max_rows=max_rows,
+        max_request=max_request,
+    )
 
 
 def _choose(accept: str, offered: dict[str, Any], default: str) -> str | None:
@@ -179,8 +215,9 @@ def _choose(accept: str, offered: dict[str, Any], default: str) -> str | None:
 # --- the answers (run in a worker) ---------------------------------------------------------------
 
 
-def _answer_query(store: PaperStore, text: str, wanted: str) -> Answer:
+def _answer_query(store: PaperStore, text: str, wanted: str, max_rows: int) -> Answer:
     """Run SPARQL ``text`` and serialise it in the media type ``wanted`` (an Accept value)."""
+    refuse_outbound(text)
     try:
         result = store.query(text)
     except SyntaxError as error:
@@ -194,15 +231,23 @@ def _answer_query(store: PaperStore, text: str, wanted: str) -> Answer:
         media = _choose(wanted, _GRAPHS, "text/turtle")
         if media is None:
             raise RefusedError(HTTPStatus.NOT_ACCEPTABLE, "graphs come as " + ", ".join(_GRAPHS))
-        return HTTPStatus.OK, media, result.serialize(format=_GRAPHS[media]) or b"", ()
+        return HTTPStatus.OK, media, capped_graph(result, _GRAPHS[media], max_rows, "query"), ()
     media = _choose(wanted, _SOLUTIONS, "application/sparql-results+json")
     if media is None:
         raise RefusedError(HTTPStatus.NOT_ACCEPTABLE, "results come as " + ", ".join(_SOLUTIONS))
-    return HTTPStatus.OK, media, result.serialize(format=_SOLUTIONS[media]) or b"", ()
+    form = _SOLUTIONS[media]
+    if isinstance(result, ox.QuerySolutions):
+        return HTTPStatus.OK, media, capped_solutions(result, form, max_rows, "query"), ()
+    return HTTPStatus.OK, media, result.serialize(format=form) or b"", ()
 
 
 def _answer_named(
-    store: PaperStore, name: str, values: dict[str, str], short: str | None, accept: str
+    store: PaperStore,
+    name: str,
+    values: dict[str, str],
+    short: str | None,
+    accept: str,
+    max_rows: int,
 ) -> Answer:
     """Run the named query ``name`` with ``values`` bound as terms, as JSON, CSV or TSV."""
     try:
@@ -211,6 +256,12 @@ def _answer_named(
         raise RefusedError(HTTPStatus.NOT_FOUND, str(error)) from error
     except PaperkgError as error:
         raise RefusedError(HTTPStatus.BAD_REQUEST, str(error)) from error
+    if len(result.rows) > max_rows:
+        raise RefusedError(
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            f"query {name}: cut off at {max_rows} rows (paperkg serve --max-rows): the answer "
+            "has more; narrow it down with parameters, or raise --max-rows",
+        )
     if short in ("json", "csv", "tsv"):
         media = next(m for m, f in _NAMED.items() if f == short)
     else:
@@ -233,6 +284,9 @@ class _Handler(BaseHTTPRequestHandler):
     server: SparqlServer
     server_version = f"paperkg/{__version__}"
     protocol_version = "HTTP/1.1"
+    #: Seconds a client may stay silent mid-request (or idle between requests) before the
+    #: connection is closed: a client that sends nothing does not hold a thread forever.
+    timeout = 30.0
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
         sys.stderr.write(f"{self.address_string()} {format % args}\n")
@@ -266,11 +320,28 @@ class _Handler(BaseHTTPRequestHandler):
             self._text(HTTPStatus.INTERNAL_SERVER_ERROR, "internal error; see the server log")
 
     def _body(self) -> tuple[str, bytes]:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_QUERY_BYTES:
-            raise RefusedError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "the query is over 1 MiB")
+        # Refused unread, the body would be taken for the next request: close the connection.
+        keep, self.close_connection = self.close_connection, True
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            raise RefusedError(HTTPStatus.LENGTH_REQUIRED, "send the body with a Content-Length")
+        text = (self.headers.get("Content-Length") or "0").strip()
+        if not text.isdigit():
+            raise RefusedError(HTTPStatus.BAD_REQUEST, f"Content-Length {text!r} is not a size")
+        length, limit = int(text), self.server.max_request
+        if length > limit:
+            raise RefusedError(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                f"the request body is {length} bytes, over the {limit} this server takes",
+            )
         kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        return kind, self.rfile.read(length)
+        try:
+            data = self.rfile.read(length)
+        except TimeoutError:
+            raise RefusedError(HTTPStatus.REQUEST_TIMEOUT, "the request body never came") from None
+        if len(data) < length:
+            raise RefusedError(HTTPStatus.BAD_REQUEST, "the request body was cut short")
+        self.close_connection = keep
+        return kind, data
 
     # --- SPARQL protocol ---------------------------------------------------------------------
 
@@ -295,7 +366,8 @@ class _Handler(BaseHTTPRequestHandler):
         if not text:
             raise RefusedError(HTTPStatus.BAD_REQUEST, "no query: give ?query=... or POST one")
         wanted = self._accept(params)
-        self._send(*self.server.answer("query", _answer_query, text, wanted))
+        max_rows = self.server.max_rows
+        self._send(*self.server.answer("query", _answer_query, text, wanted, max_rows))
 
     def _accept(self, params: dict[str, list[str]]) -> str:
         short = params.get("format", [None])[0]
@@ -320,11 +392,16 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(HTTPStatus.OK, "application/json", json.dumps(listing, indent=2).encode())
 
     def _named(self, name: str, params: dict[str, list[str]]) -> None:
+        if not _QUERY_NAME.fullmatch(name):
+            # run_query reads any .rq path it is given: only the shipped names get through.
+            raise RefusedError(HTTPStatus.NOT_FOUND, f"no named query {name!r}; see /queries")
         short = params.pop("format", [None])[0]
         values = {key: items[-1] for key, items in params.items()}
         accept = self.headers.get("Accept") or "*/*"
         where = f"query {name}"
-        self._send(*self.server.answer(where, _answer_named, name, values, short, accept))
+        limit = self.server.max_rows
+        answer = self.server.answer(where, _answer_named, name, values, short, accept, limit)
+        self._send(*answer)
 
     def _home(self) -> None:
         limit = self.server.query_timeout
@@ -354,6 +431,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Vary", "Accept")
         for name, value in headers:
             self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)

@@ -44,6 +44,20 @@ class RefusedError(Exception):
 
 # --- the worker processes ------------------------------------------------------------------------
 
+#: A worker's first lines: give up the network (Linux: a user and a network namespace of its own,
+#: with nothing in it) so that no query it runs can reach another host or a port here, whatever
+#: slips past the SERVICE check; then import paperkg (whose numpy starts a thread, after which
+#: the namespaces can no longer be changed) and answer calls.
+_BOOT = """
+import ctypes
+try:
+    ctypes.CDLL(None, use_errno=True).unshare(0x10000000 | 0x40000000)
+except (OSError, AttributeError):
+    pass
+from paperkg.serve_workers import _work
+_work()
+"""
+
 
 class WorkerPool:
     """Worker processes that answer one call at a time; one that overruns is killed and
@@ -144,7 +158,7 @@ class _Worker:
         self.location = location
         source = str(Path(__file__).resolve().parents[1])  # the paperkg this server runs
         path = os.pathsep.join(p for p in (source, os.environ.get("PYTHONPATH")) if p)
-        command = [sys.executable, "-c", "from paperkg.serve_workers import _work; _work()"]
+        command = [sys.executable, "-c", _BOOT]
         try:
             self.process = subprocess.Popen(
                 [*command, location, str(os.getpid())],

@@ -171,12 +171,21 @@ def viz(
     multiple=True,
     help="Push only this graph or paper (IRI, DOI, PMID:…, PMC id); repeatable.",
 )
-@click.option("--user", help="User name for HTTP Basic auth (password: PAPERKG_PUSH_PASSWORD).")
+@click.option(
+    "--user",
+    help="User name for HTTP Basic auth. The password comes from PAPERKG_PUSH_PASSWORD, else "
+    "~/.netrc (which can also give the user), else a prompt on a terminal; never an option.",
+)
 @click.option(
     "--timeout", default=60.0, show_default=True, type=click.FloatRange(min=0.1),
-    help="Seconds to wait for the server, per graph.",
+    help="Seconds to wait for the server, per request.",
 )  # fmt: skip
-@click.option("--strict", is_flag=True, help="Stop at the first graph the server refuses.")
+@click.option(
+    "--retries", default=4, show_default=True, type=click.IntRange(min=0),
+    help="Times a request is sent again after a 5xx, a timeout or a dropped connection "
+    "(waiting 0.5 s, then twice as long each time, with jitter, at most 30 s).",
+)  # fmt: skip
+@click.option("--strict", is_flag=True, help="Stop at the first graph that does not get through.")
 @click.option(
     "--all",
     "everything",
@@ -190,43 +199,55 @@ def push(
     graphs: tuple[str, ...],
     user: str | None,
     timeout: float,
+    retries: int,
     strict: bool,
     everything: bool,
 ) -> None:
     """Send the store to a triple store, one PUT per named graph (a record's graph replaces
     itself there, so pushing again never duplicates). Only graphs changed since the last push
-    to that endpoint go; graphs removed here are deleted there. Exit 1 if the server refused
-    a graph.
+    to that endpoint go; graphs removed here are deleted there. Passing server trouble is
+    retried; a graph that still does not get through is named on one line with what the server
+    said, and only acknowledged graphs count as pushed, so the next push sends what is missing.
+    Exit 1 if a graph did not get through, 2 if the push had to stop (server unreachable,
+    credentials refused, no Graph Store endpoint at the URL).
 
     \b
     Example:
       paperkg push --endpoint http://127.0.0.1:7878/store
       paperkg push --endpoint http://127.0.0.1:7878/store --graph 10.7759/cureus.83824
+      PAPERKG_PUSH_PASSWORD=... paperkg push --endpoint https://kg.example.org/store --user me
     """
-    import os
-
-    from ..push import push_store
+    from ..push import PushStoppedError, push_store
+    from ..push_http import find_credentials
     from ..store import PaperStore
 
     console = settings.console
-    password = os.environ.get("PAPERKG_PUSH_PASSWORD")
+    user, password = find_credentials(endpoint, user)
+    if user is not None and password is None:
+        password = _ask_password(user)
     # Writable: the push log remembers what went where, so the next push sends only changes.
     with PaperStore.open_existing(settings.store, read_only=False) as store, console.timed("push"):
         total = len(graphs) or len(store.record_graphs()) + 1
         with console.progress("pushing", total, unit="graphs") as bar:
-            report = push_store(
-                store,
-                endpoint,
-                graphs=graphs or None,
-                everything=everything,
-                user=user,
-                password=password,
-                timeout=timeout,
-                strict=strict,
-                progress=bar.advance,
-            )
+            try:
+                report = push_store(
+                    store,
+                    endpoint,
+                    graphs=graphs or None,
+                    everything=everything,
+                    user=user,
+                    password=password,
+                    timeout=timeout,
+                    retries=retries,
+                    strict=strict,
+                    progress=bar.advance,
+                )
+            except PushStoppedError as stopped:
+                for failed in stopped.report.failed:
+                    console.error(failed.line())
+                raise
     for failed in report.failed:
-        console.error(f"{failed.graph}: refused: {failed.error}")
+        console.error(failed.line())
     for done in report.graphs:
         if done.ok and done.action == "put":
             console.detail(f"pushed {done.graph} ({done.triples} triples, HTTP {done.status})")
@@ -235,6 +256,20 @@ def push(
     console.result(report.summary())
     if not report.ok:
         sys.exit(1)
+
+
+def _ask_password(user: str) -> str:
+    """The password of ``user``, asked on the terminal (never echoed), or a one-line error."""
+    from ..errors import ConfigError
+    from ..push_http import PASSWORD_VARIABLE
+
+    if not sys.stdin.isatty():
+        raise ConfigError(
+            "--user",
+            f"no password for {user!r}",
+            f"set {PASSWORD_VARIABLE}, add the host to ~/.netrc, or run on a terminal to be asked",
+        )
+    return str(click.prompt(f"password for {user}", hide_input=True, err=True))
 
 
 @click.command()
@@ -246,10 +281,19 @@ def push(
 )
 @click.option(
     "--timeout",
-    default=30.0,
+    default=5.0,
     show_default=True,
     type=click.FloatRange(min=0, min_open=True),
-    help="Seconds a query may run; a longer one is cut off with HTTP 503 and one line of text.",
+    help="Seconds a query may run; a longer one is cut off with HTTP 503 and one line of text "
+    "while the others go on.",
+)
+@click.option(
+    "--max-rows",
+    default=100_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Rows (or triples) an answer may have; a longer one is refused with HTTP 422 and one "
+    "line of text, never cut short silently.",
 )
 @click.option(
     "--workers",
@@ -259,10 +303,11 @@ def push(
     help="Queries that run at once, each in its own process; more wait for a free one.",
 )
 @click.pass_obj
-def serve(settings: Settings, bind: str, timeout: float, workers: int) -> None:
+def serve(settings: Settings, bind: str, timeout: float, max_rows: int, workers: int) -> None:
     """Answer SPARQL over the store until Ctrl-C: /query (SPARQL 1.1 Protocol, the named graphs'
     union as default graph, read-only) and /queries/NAME?param=value (the named queries). A query
-    running over --timeout seconds is stopped and answered with HTTP 503.
+    running over --timeout seconds is stopped and answered with HTTP 503. Updates, LOAD and
+    SERVICE are refused (the query workers have no network); request bodies over 1 MiB get 413.
 
     \b
     Example:
@@ -290,7 +335,12 @@ def serve(settings: Settings, bind: str, timeout: float, workers: int) -> None:
         try:
             try:
                 server = make_server(
-                    store, host.strip("[]"), int(port_text), timeout=timeout, workers=workers
+                    store,
+                    host.strip("[]"),
+                    int(port_text),
+                    timeout=timeout,
+                    workers=workers,
+                    max_rows=max_rows,
                 )
             except OSError as error:
                 if isinstance(error, PaperkgError):  # a store error, not the address

@@ -95,9 +95,10 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # Beyond Python the tests need headless Chromium (the HTML explorer) and curl (the tutorial):
-# installed here when missing.
+# installed here when missing; and the kgx command line (the KGX export), in its own venv.
 test-tools:
 	tools/install-test-tools.sh
+	PYTHON=$(PYTHON) tools/install-kgx.sh
 
 unit: $(STAMP) test-tools
 	$(BIN)/python -m pytest

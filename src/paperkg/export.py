@@ -31,7 +31,7 @@ from .store import PaperStore, index_graphs, local_graphs
 from .version import __version__
 from .vocab import PREFIXES as VOCAB_PREFIXES
 
-__all__ = ["EXPORT_FORMATS", "MANIFEST", "PREFIXES", "export_store"]
+__all__ = ["EXPORT_FORMATS", "FOLDER_FORMATS", "MANIFEST", "PREFIXES", "export_store"]
 
 #: format name -> (Oxigraph format, carries named graphs)
 EXPORT_FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
@@ -41,6 +41,9 @@ EXPORT_FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
     "trig": (ox.RdfFormat.TRIG, True),
     "jsonld": (ox.RdfFormat.JSON_LD, True),
 }
+
+#: Formats that are a folder of their own files, written by their own module (not RDF).
+FOLDER_FORMATS = ("kgx", "neo4j")
 
 #: Turtle and TriG prefixes: the vocabularies' one table, and the identifier prefixes (lower case).
 PREFIXES = {
@@ -73,10 +76,11 @@ def export_store(
     failed export never leaves a partial file. With ``shard_size`` (N-Quads only) ``output`` is
     a folder of shards and a manifest; ``compress`` gzips the shards.
     """
+    if fmt in FOLDER_FORMATS:
+        return _export_folder_format(store, Path(output), fmt, shard_size, compress)
     if fmt not in EXPORT_FORMATS:
-        raise ExportError(
-            str(output), f"unknown export format {fmt!r}", f"use {', '.join(EXPORT_FORMATS)}"
-        )
+        known = (*EXPORT_FORMATS, *FOLDER_FORMATS)
+        raise ExportError(str(output), f"unknown export format {fmt!r}", f"use {', '.join(known)}")
     if shard_size is not None or compress:
         return _export_shards(store, Path(output), fmt, shard_size, compress)
     rdf_format, with_graphs = EXPORT_FORMATS[fmt]
@@ -99,6 +103,23 @@ def export_store(
     with atomic_write(target) as stream:
         ox.serialize(statements, stream, rdf_format, prefixes=prefixes)
     return counter.total
+
+
+def _export_folder_format(
+    store: PaperStore, folder: Path, fmt: str, shard_size: int | None, compress: bool
+) -> int:
+    """KGX or neo4j-admin files (:mod:`.export_kgx`, :mod:`.export_neo4j`): nodes plus edges."""
+    if shard_size is not None or compress:
+        raise ExportError(str(folder), f"{fmt} writes its own files", "drop --shard-size, --gzip")
+    if fmt == "kgx":
+        from .export_kgx import export_kgx
+
+        kgx = export_kgx(store, folder)
+        return kgx.nodes + kgx.edges
+    from .export_neo4j import export_neo4j
+
+    neo4j = export_neo4j(store, folder)
+    return sum(neo4j.nodes.values()) + sum(neo4j.relationships.values())
 
 
 def _data_quads(store: PaperStore) -> Iterator[ox.Quad]:

@@ -220,17 +220,17 @@ def validate(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["turtle", "nt", "nq", "trig", "jsonld"]),
+    type=click.Choice(["turtle", "nt", "nq", "trig", "jsonld", "kgx", "neo4j"]),
     default="turtle",
     show_default=True,
-    help="RDF format.",
+    help="RDF format; or kgx (KGX TSV and JSON Lines) or neo4j (neo4j-admin CSV): a folder.",
 )
 @click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
     required=True,
-    help="File to write (replaced atomically); with --shard-size, the folder of shards.",
+    help="File to write (replaced atomically); with --shard-size, kgx or neo4j, a folder.",
 )
 @click.option(
     "--shard-size",
@@ -243,23 +243,27 @@ def validate(
 def export(
     settings: Settings, fmt: str, output: Path, shard_size: int | None, compress: bool
 ) -> None:
-    """Write the whole store as RDF.
+    """Write the whole store as RDF, KGX or neo4j-admin import files.
 
     Turtle and N-Triples hold the union of all record graphs; N-Quads, TriG and JSON-LD keep one
     named graph per record. --shard-size writes N-Quads as a folder of shards for bulk loaders;
     an older sharded export in that folder is replaced, any other non-empty folder refused.
+    kgx and neo4j write a folder of Biolink nodes and edges (docs/kgx-neo4j.md).
 
     \b
     Example:
       paperkg export --format turtle -o kg.ttl
       paperkg export --format nq --shard-size 1000000 --gzip -o kg-shards/
+      paperkg export --format kgx -o kg-kgx/
+      paperkg export --format neo4j -o kg-neo4j/
     """
     from ..export import export_store
     from ..store import PaperStore
 
     with PaperStore.open_existing(settings.store) as store, settings.console.timed("export"):
         count = export_store(store, output, fmt, shard_size=shard_size, compress=compress)
-    settings.console.result(f"wrote {count} statements to {output}")
+    unit = "nodes and edges" if fmt in ("kgx", "neo4j") else "statements"
+    settings.console.result(f"wrote {count} {unit} to {output}")
 
 
 @click.command()

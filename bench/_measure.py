@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import os
 import resource
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-__all__ = ["DescendantsPeak", "own_peak_mib", "timed"]
+__all__ = ["DescendantsPeak", "own_peak_mib", "run_peak", "timed"]
 
 T = TypeVar("T")
 
@@ -28,6 +30,28 @@ def timed(action: Callable[[], T]) -> tuple[float, T]:
 def own_peak_mib() -> float:
     """The peak resident memory of this process so far (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+#: Runs argv[1:] as a grandchild and prints its peak: Linux counts, in a child's peak, the memory
+#: of the process it was forked from, so the fork must come from this small interpreter.
+_PEAK_OF = """import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+print(usage.ru_maxrss)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def run_peak(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MiB) of ``command`` (its first item a path) in a
+    process of its own: the step's memory alone, not this process's heap from earlier steps."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", _PEAK_OF, *command], stdout=subprocess.PIPE, text=True, check=True
+    )
+    return time.perf_counter() - start, int(done.stdout.split()[-1]) / 1024
 
 
 def _status(pid: str) -> dict[str, str] | None:

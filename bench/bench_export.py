@@ -10,9 +10,13 @@ The Turtle and N-Triples exports sort the union of the record graphs by subject,
 object; that step is timed on its own too, on term objects (the first version) and on lines (now),
 and both exports are also run from an in-memory copy of the store, where reading costs little.
 
+Peak memory (``export_peaks``, also a step of ``bench_scale.py``): ``paperkg export`` to Turtle and
+to N-Quads, each in a process of its own. N-Quads streams quad by quad, so it is the baseline;
+Turtle sorts the union in bounded runs on disk, so the ratio should stay flat as the store grows.
+
 Usage: ``python bench/bench_export.py --records 2000`` (generates and builds the records with
 ``synthetic.write_records`` and ``paperkg build --no-validate``), or ``--store DIR`` to export a
-store built before.
+store built before; ``--peaks`` runs the peak-memory comparison only (large stores).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pyoxigraph as ox
+from _measure import run_peak
 from synthetic import write_records
 
 from paperkg import export_store, open_store
@@ -60,16 +65,39 @@ def build_store(records: int, folder: Path) -> Path:
     return store
 
 
+def export_peaks(location: Path, folder: Path) -> dict[str, tuple[float, float]]:
+    """Seconds and peak MiB of ``paperkg export`` to N-Quads and to Turtle, in own processes."""
+    peaks = {}
+    for fmt in ("nq", "turtle"):
+        target = folder / f"peak.{fmt}"
+        command = [sys.executable, "-m", "paperkg", "-q", "--store", str(location), "export"]
+        peaks[fmt] = run_peak([*command, "--format", fmt, "-o", str(target)])
+        target.unlink()
+    return peaks
+
+
+def print_peaks(peaks: dict[str, tuple[float, float]]) -> None:
+    (nq_time, nq_peak), (ttl_time, ttl_peak) = peaks["nq"], peaks["turtle"]
+    print(
+        f"export peak memory, own process: turtle {ttl_peak:.0f} MiB ({ttl_time:.1f} s), "
+        f"nq {nq_peak:.0f} MiB ({nq_time:.1f} s): turtle/nq {ttl_peak / nq_peak:.2f}x"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=2000)
     parser.add_argument("--store", type=Path, help="Export this store instead of building one.")
     parser.add_argument("--shard-size", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=1, help="Keep the best of this many runs.")
+    parser.add_argument("--peaks", action="store_true", help="Only the peak-memory comparison.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         location = args.store or build_store(args.records, out)
+        print_peaks(export_peaks(location, out))
+        if args.peaks:
+            return
         with open_store(location, read_only=True) as store, open_store() as in_memory:
             quads = list(store)  # also fills the page cache: every export below reads warm
             in_memory.add_quads(quads)

@@ -10,7 +10,7 @@ figure is a ratio to a baseline measured in the same run:
 - ``drugs-tried-for`` the most frequent condition on disk vs. in an in-memory copy (up to
   20,000 records; beyond, vs. a query about a rare condition), cold and warm;
 - statistics, evidence and the networkx views vs. the ``findings`` query they read;
-- Turtle and N-Quads export vs. reading every quad once;
+- Turtle and N-Quads export vs. reading every quad once, and their peak memory, each run alone;
 - with ``--dask``, the build on a local Dask cluster of 2 workers vs. the local pool.
 
 Memory stays bounded in N here (records are generated and quads exported as streams); the peak
@@ -39,6 +39,7 @@ from typing import Any, TypeVar
 import pyoxigraph as ox
 import rdflib
 from _measure import DescendantsPeak, own_peak_mib, timed
+from bench_export import export_peaks, print_peaks
 from synthetic import write_records
 
 from paperkg import (
@@ -290,6 +291,8 @@ def measure(args: argparse.Namespace, tmp: Path, bench: Bench) -> dict[str, Any]
         read = "read every quad"
         bench.add(f"export turtle ({triples} triples)", ttl_time, read_time, read, "export turtle")
         bench.add(f"export nq ({statements} quads)", nq_time, read_time, read, "export nq")
+    # Each export in a process of its own: its peak alone, Turtle's against N-Quads' (streams).
+    figures["peaks"] = bench.run("export peaks", lambda: export_peaks(plain_path, tmp))[1]
 
     if args.dask:
         figures["dask"] = on_dask(folder, tmp, build_time, workers, bench)
@@ -445,6 +448,8 @@ def report(
         if seconds and count
     ]
     print(f"export: {', '.join(exports) or '-'}")
+    if figures.get("peaks"):
+        print_peaks(figures["peaks"])
     own = own_peak_mib()
     print(
         f"peak resident memory: this process {own:.0f} MiB; largest child process "

@@ -9,7 +9,7 @@ import json
 import os
 import stat
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
+from paperkg import export_union
 from paperkg.build import build
 from paperkg.concepts import reconcile_concepts
 from paperkg.errors import ExportError
@@ -205,9 +206,71 @@ def test_the_union_is_written_as_the_first_version_wrote_it(
         assert (tmp_path / "out").read_bytes() == _reference_union(kg, fmt)
 
 
-def test_a_turtle_export_failing_halfway_leaves_the_old_file(
-    seeds: PaperStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.fixture
+def tiny_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Runs of a few lines and merges of three at a time, so a small store takes the external
+    sort's every path (spills, merge rounds, the last run merged from memory); the list
+    records each spill's line count."""
+    spills: list[int] = []
+    spill = export_union._Runs._spill
+
+    def counted(runs: export_union._Runs, lines: Iterable[bytes]) -> None:
+        lines = list(lines)
+        spills.append(len(lines))
+        spill(runs, lines)
+
+    monkeypatch.setattr(export_union, "RUN_BYTES", 4_000)
+    monkeypatch.setattr(export_union, "FAN_IN", 3)
+    monkeypatch.setattr(export_union._Runs, "_spill", counted)
+    return spills
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "nt"])
+def test_a_union_merged_from_many_runs_is_the_same_bytes(
+    seeds: PaperStore, tmp_path: Path, fmt: str, tiny_runs: list[int]
 ) -> None:
+    # The tricky store's graphs come in one buffer each, so it spills only at graph ends.
+    for kg, rounds in ((_tricky_store(), False), (seeds, True)):
+        tiny_runs.clear()
+        target = tmp_path / "out"
+        count = export_store(kg, target, fmt)
+        assert len(tiny_runs) >= (4 if rounds else 2)  # merged (with FAN_IN 3, in rounds)
+        assert target.read_bytes() == _reference_union(kg, fmt)
+        assert [p.name for p in tmp_path.iterdir()] == ["out"]  # the runs are gone
+    skipped = set(local_graphs(seeds))
+    expected = rdflib.Graph()
+    for quad in seeds:
+        if quad.graph_name not in skipped:
+            expected.add(tuple(to_rdflib_term(t) for t in quad.triple))
+    exported = rdflib.Graph().parse(target, format="turtle" if fmt == "turtle" else "nt")
+    assert count == len(exported) == len(expected)
+    assert_isomorphic(exported, expected)
+
+
+def test_runs_go_to_the_folder_asked_for_and_are_removed(
+    seeds: PaperStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_runs: list[int]
+) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "runs").mkdir()
+    folders: list[Path] = []
+    spill = export_union._Runs._spill
+
+    def seen(runs: export_union._Runs, lines: Iterable[bytes]) -> None:
+        spill(runs, lines)
+        folders.append(runs.files[-1].parent.parent)
+
+    monkeypatch.setattr(export_union._Runs, "_spill", seen)
+    export_store(seeds, tmp_path / "out" / "kg.ttl", spill_dir=tmp_path / "runs")
+    assert set(folders) == {tmp_path / "runs"}
+    assert list((tmp_path / "runs").iterdir()) == []
+
+
+@pytest.mark.parametrize("spilled", [False, True])
+def test_a_turtle_export_failing_halfway_leaves_the_old_file(
+    seeds: PaperStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spilled: bool
+) -> None:
+    if spilled:  # the runs on disk are removed too
+        monkeypatch.setattr(export_union, "RUN_BYTES", 4_000)
     target = tmp_path / "kg.ttl"
     target.write_text("previous export\n")
     parse = ox.parse

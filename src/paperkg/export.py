@@ -16,15 +16,17 @@ import contextlib
 import gzip
 import hashlib
 import io
+import itertools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import pyoxigraph as ox
 
 from .errors import ExportError
+from .export_union import sorted_union
 from .files import atomic_write
 from .identifiers import CANONICAL_PREFIXES
 from .store import PaperStore, index_graphs, local_graphs
@@ -32,6 +34,8 @@ from .version import __version__
 from .vocab import PREFIXES as VOCAB_PREFIXES
 
 __all__ = ["EXPORT_FORMATS", "FOLDER_FORMATS", "MANIFEST", "PREFIXES", "export_store"]
+
+T = TypeVar("T")
 
 #: format name -> (Oxigraph format, carries named graphs)
 EXPORT_FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
@@ -69,12 +73,14 @@ def export_store(
     *,
     shard_size: int | None = None,
     compress: bool = False,
+    spill_dir: str | Path | None = None,
 ) -> int:
     """Write the whole store to ``output`` in ``fmt``; return the number of statements written.
 
     The file is written to a temporary file beside ``output`` and renamed into place, so a
     failed export never leaves a partial file. With ``shard_size`` (N-Quads only) ``output`` is
-    a folder of shards and a manifest; ``compress`` gzips the shards.
+    a folder of shards and a manifest; ``compress`` gzips the shards. Turtle and N-Triples sort
+    the union on disk when it does not fit in memory: in ``spill_dir``, else beside ``output``.
     """
     if fmt in FOLDER_FORMATS:
         return _export_folder_format(store, Path(output), fmt, shard_size, compress)
@@ -92,7 +98,7 @@ def export_store(
             str(target), "is a folder", "give -o a file name, or --shard-size N for shards"
         )
     if not with_graphs:
-        return _export_union(store, target, rdf_format)
+        return _export_union(store, target, rdf_format, Path(spill_dir or target.parent))
     counter = _Counter()
     if rdf_format is ox.RdfFormat.N_QUADS:
         statements: Iterator[ox.Quad] = counter.count(_data_quads(store))
@@ -143,39 +149,35 @@ def _nquads(store: PaperStore, graph: ox.NamedNode) -> bytes:
     return buffer.getvalue()
 
 
-def _export_union(store: PaperStore, target: Path, rdf_format: ox.RdfFormat) -> int:
+def _export_union(
+    store: PaperStore, target: Path, rdf_format: ox.RdfFormat, spill_dir: Path
+) -> int:
     """Write the union of the data graphs, each triple once, sorted by subject, predicate and
-    object (Turtle then writes each subject once).
+    object (Turtle then writes each subject once), in bounded memory (:mod:`.export_union`).
 
-    Done on Oxigraph's N-Triples text, not on term objects: one string per triple removes the
-    repeats (a concept's triples recur in every record graph that mentions it) and sorts in C;
-    a tuple of three term texts per triple made the sort the slow part. The order is the same:
-    a line joins the terms with spaces and no subject or predicate text is a prefix of another
-    (an IRI ends at its only ``>``), so lines compare as their terms do, in turn.
+    Runs that do not fit in memory go to a temporary folder in ``spill_dir``.
     """
-    unique: set[bytes] = set()
-    for graph in _data_graphs(store):
-        # A graph's lines all end " <graph> .": cut to N-Triples. Literals escape line breaks,
-        # so that text with a line break after it can only be a line's end.
-        text = _nquads(store, graph).replace(f" {graph} .\n".encode(), b" .\n")
-        unique.update(text.splitlines(keepends=True))
-    lines = sorted(unique)
-    del unique
-    with atomic_write(target) as stream:
+    counter = _Counter()
+    skipped = set(local_graphs(store))
+    graphs = (graph for graph in store.iter_named_graphs() if graph not in skipped)
+    with (
+        sorted_union(store, graphs, spill_dir) as lines,
+        atomic_write(target) as stream,
+    ):
+        counted = counter.count(lines)
         if rdf_format is ox.RdfFormat.N_TRIPLES:
-            stream.writelines(lines)
+            stream.writelines(counted)
         else:
-            ox.serialize(_parse_lines(lines), stream, rdf_format, prefixes=dict(PREFIXES))
-    return len(lines)
+            ox.serialize(_parse_lines(counted), stream, rdf_format, prefixes=dict(PREFIXES))
+    return counter.total
 
 
-def _parse_lines(lines: list[bytes], chunk: int = 65_536) -> Iterator[ox.Quad]:
+def _parse_lines(lines: Iterator[bytes], chunk: int = 65_536) -> Iterator[ox.Quad]:
     """The statements of N-Triples lines (default-graph quads), in order, a slice at a time.
 
     Lenient: the lines are Oxigraph's own output, so checking them again would only cost time.
     """
-    for start in range(0, len(lines), chunk):
-        text = b"".join(lines[start : start + chunk])
+    while text := b"".join(itertools.islice(lines, chunk)):
         yield from ox.parse(text, format=ox.RdfFormat.N_TRIPLES, lenient=True)
 
 
@@ -190,7 +192,7 @@ class _Counter:
     def __init__(self) -> None:
         self.total = 0
 
-    def count(self, items: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
+    def count(self, items: Iterable[T]) -> Iterator[T]:
         for item in items:
             self.total += 1
             yield item

@@ -105,6 +105,12 @@ class PaperStore:
         named = (g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
         return sorted(named, key=lambda node: node.value)
 
+    def iter_named_graphs(self) -> Iterator[ox.NamedNode]:
+        """Every named graph, in the store's order: for a pass over all graphs whose order does
+        not matter, without a list the size of the collection.
+        """
+        return (g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
     # --- record graphs -----------------------------------------------------------------
 
     def build_key(self, graph: ox.NamedNode) -> str | None:
@@ -226,6 +232,12 @@ class PaperStore:
     def graph_quads(self, graph: ox.NamedNode) -> Iterator[ox.Quad]:
         """The quads of one named graph."""
         return iter(self._store.quads_for_pattern(None, None, None, graph))
+
+    def write_triples(self, graph: ox.NamedNode, output: Any) -> None:
+        """Write one named graph as N-Triples to ``output`` (``write(bytes)``), a buffer at a
+        time: Oxigraph serialises it, so no term objects are made in Python.
+        """
+        self._store.dump(output, ox.RdfFormat.N_TRIPLES, from_graph=graph)
 
     # --- reading ------------------------------------------------------------------------
 

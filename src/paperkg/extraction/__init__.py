@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from paperkg.extraction import lexicon
+from paperkg.extraction.aims import added_drugs, aim_control
 from paperkg.extraction.combinations import (
     combination_parts,
     given_together,
@@ -41,8 +42,6 @@ from paperkg.extraction.outcome import (
 )
 from paperkg.extraction.roles import (
     RoleCue,
-    added_drugs,
-    aim_control,
     co_arms,
     compared_as_equals,
     cue_roles,

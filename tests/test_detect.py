@@ -155,6 +155,7 @@ def test_formats() -> None:
         "jsonl",
         "pubmed-xml",
         "medline",
+        "jats",
     )
 
 
@@ -252,7 +253,11 @@ def _folder(root: Path) -> Path:
         "settings.json": '{\n  "colour": "blue"\n}\n',
         "ground_truth.json": json.dumps({"records": [{"title": "not a record"}]}, indent=1),
         "layout.xml": "<layout><page/></layout>",
-        "article.xml": '<?xml version="1.0"?>\n<!DOCTYPE article>\n<article><front/></article>',
+        "article.xml": (
+            '<?xml version="1.0"?>\n<!DOCTYPE article>\n<article><front><article-meta>'
+            "<title-group><article-title>J</article-title></title-group>"
+            "</article-meta></front></article>"
+        ),
         "bioc-late.xml": "<?xml version='1.0'?>\n<!-- BioC -->\n<collection><source/></collection>",
         "notes.csv": "a,b\n",
         "README.md": "# readme\n",
@@ -274,6 +279,7 @@ def test_folders_give_data_files_but_only_bioc_or_jsonl_json_and_xml(tmp_path: P
     root = _folder(tmp_path)
     expected = [
         "a.md",
+        "article.xml",
         "b.txt",
         "bioc-late.xml",
         "c.jsonl",
@@ -285,7 +291,7 @@ def test_folders_give_data_files_but_only_bioc_or_jsonl_json_and_xml(tmp_path: P
     ]
     assert _names(expand_sources(root), root) == expected
     assert _names(expand_sources([f"{root}/*"]), root) == expected
-    assert set(DATA_SUFFIXES) == {".jsonl", ".pubtator", ".json", ".xml", ".gz", ".nbib"}
+    assert set(DATA_SUFFIXES) == {".jsonl", ".pubtator", ".json", ".xml", ".nxml", ".gz", ".nbib"}
 
 
 def test_data_files_named_directly_are_always_taken(tmp_path: Path) -> None:
@@ -327,3 +333,4 @@ def test_every_file_of_a_mixed_folder_reads(tmp_path: Path) -> None:
     assert "C" in titles
     assert "H" in titles
     assert "PubTator in a .txt" in titles
+    assert "J" in titles  # a JATS article (PMC full text)

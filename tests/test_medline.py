@@ -89,9 +89,9 @@ def test_indexing_mentions_match_the_xml_but_carry_no_mesh_id(
     assert [(m.text, m.kind, m.section) for m in paper.entities] == [
         (m.text, m.kind, m.section) for m in from_xml.entities
     ]
-    entinostat = next(m for m in paper.entities if m.text == "entinostat")
+    entinostat = next(m for m in paper.linked_entities if m.text == "entinostat")
     assert (entinostat.identifier, entinostat.raw_identifier) == (None, "1ZNY4FKK9H")
-    diseases = {m.text for m in paper.entities if m.kind is EntityKind.DISEASE}
+    diseases = {m.text for m in paper.linked_entities if m.kind is EntityKind.DISEASE}
     assert diseases == {
         "Carcinoma, Non-Small-Cell Lung",
         "Non-Small-Cell Lung Carcinoma",

@@ -111,7 +111,9 @@ def test_a_citation_gives_every_field(records: dict[str, PaperRecord]) -> None:
 
 def test_indexing_gives_mentions_kept_apart_from_the_text(records: dict[str, PaperRecord]) -> None:
     paper = records[TRIAL_PMID]
-    assert {m.section for m in paper.entities} == {"mesh-indexing"}
+    assert {m.section for m in paper.linked_entities} == {"mesh-indexing"}
+    # what the text names is recognised apart (paperkg.text_entities), never mixed in
+    assert {m.section for m in paper.fulltext_entities} == {"text-recognised"}
     by_id = {(m.identifier, m.kind) for m in paper.linked_entities}
     # chemicals from the ChemicalList, with MeSH ids (C for supplementary concepts)
     assert ("MESH:C118739", EntityKind.CHEMICAL) in by_id  # entinostat

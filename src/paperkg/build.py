@@ -159,8 +159,8 @@ def build(
     Two files describing the same paper give one paper: the first in sorted order is built,
     the other is skipped with a warning. A record whose graph is up to date (same bytes, paperkg
     version, extractor and base IRI) is not extracted again. ``input_format`` names the input
-    format (markdown, pubtator, bioc-xml, bioc-json, jsonl, pubmed-xml, medline); by default it
-    is detected per file. A PubMed ``DeleteCitation`` removes its papers (the report's
+    format (markdown, pubtator, bioc-xml, bioc-json, jsonl, pubmed-xml, medline, jats); by
+    default it is detected per file. A PubMed ``DeleteCitation`` removes its papers (the report's
     ``removed``). ``progress`` is called once per record read (rejected ones included) with a
     :class:`BuildStep`.
     ``validate`` checks the record graphs the build changed against the shapes (the report's

@@ -37,13 +37,16 @@ _HEADING = re.compile(rf"(?:^|(?<=\s))((?i:{_HEADINGS})):\s+")
 _ABBREVIATIONS = re.compile(
     r"(?:\b(?:e\.g|i\.e|vs|al|approx|ca|Fig|Dr|No|cf|resp)\.|\b[A-Z]\.)$", re.IGNORECASE
 )
+#: A full text's results section ("Results", "Results and Discussion"), read after the abstract.
+_RESULTS_HEADING = re.compile(r"(?i)results?\b")
 _SPLIT = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[A-Z0-9(\"“])")
 
 
 @dataclass(frozen=True, slots=True)
 class Sentence:
     """One sentence and where it stands: section (``title``, ``tldr``, ``key_findings``,
-    ``abstract``), the abstract subsection heading in lower case (``results``) or ``""``.
+    ``abstract``, or ``results`` for a full text's Results section), the abstract subsection
+    heading in lower case (``results``) or ``""``.
     """
 
     text: str
@@ -138,6 +141,10 @@ def record_sentences(record: PaperRecord) -> list[Sentence]:
         raw.extend(("key_findings", "", s) for s in split_sentences(finding))
     if record.abstract:
         raw.extend(("abstract", sub, s) for sub, s in split_abstract(record.abstract))
+    for heading, text in record.extra_sections:
+        if record.source_format == "jats" and _RESULTS_HEADING.match(heading):
+            # a full text's Results: section "results", so evidence says it is not the abstract
+            raw.extend(("results", "results", s) for s in split_sentences(text))
     seen: set[tuple[str, str]] = set()
     sentences: list[Sentence] = []
     budget = MAX_PROSE_CHARS

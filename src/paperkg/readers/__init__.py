@@ -42,15 +42,26 @@ __all__ = [
 ]
 
 #: The formats :func:`read_records` reads, by the names ``fmt`` takes.
-FORMATS = ("markdown", "pubtator", "bioc-xml", "bioc-json", "jsonl", "pubmed-xml", "medline")
+FORMATS = (
+    "markdown",
+    "pubtator",
+    "bioc-xml",
+    "bioc-json",
+    "jsonl",
+    "pubmed-xml",
+    "medline",
+    "jats",
+)
 #: Endings folders and globs also give, beside :data:`RECORD_SUFFIXES`. ``.json``, ``.xml``,
-#: ``.gz`` and ``.nbib`` files are taken only when their content is BioC, JSON Lines, PubMed XML
-#: or MEDLINE text, so other files in a folder of records (settings, ground truth) are not read
-#: as records. A ``.txt`` file is read as what its content is (a record, or a MEDLINE export).
-DATA_SUFFIXES = (".jsonl", ".pubtator", ".json", ".xml", ".gz", ".nbib")
+#: ``.nxml``, ``.gz`` and ``.nbib`` files are taken only when their content is BioC, JSON Lines,
+#: PubMed XML, JATS (PMC full text) or MEDLINE text, so other files in a folder of records
+#: (settings, ground truth) are not read as records. A ``.txt`` file is read as what its content
+#: is (a record, or a MEDLINE export).
+DATA_SUFFIXES = (".jsonl", ".pubtator", ".json", ".xml", ".nxml", ".gz", ".nbib")
 _SNIFFED = {
     ".json": ("bioc-json", "jsonl"),
-    ".xml": ("bioc-xml", "pubmed-xml"),
+    ".xml": ("bioc-xml", "pubmed-xml", "jats"),
+    ".nxml": ("jats",),
     ".gz": ("pubmed-xml",),
     ".nbib": ("medline",),
 }
@@ -134,6 +145,10 @@ def _read(
             from .medline import read_medline
 
             yield from read_medline(path)
+        elif fmt == "jats":
+            from .jats import read_jats
+
+            yield from read_jats(path)
         else:
             from .bioc import read_bioc
 
@@ -186,5 +201,5 @@ def _is_data_file(path: Path) -> bool:
     except RecordError:
         return True  # unreadable: the reader reports it
     fmt = detect_text(head)
-    # any XML prolog reads as BioC; in a folder, other XML (JATS, settings) is left alone
+    # any XML prolog reads as BioC; in a folder, other XML (settings, ground truth) is left alone
     return fmt in formats and (fmt != "bioc-xml" or "<collection" in head)

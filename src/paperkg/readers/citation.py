@@ -13,6 +13,9 @@ text gives, so a later step can tell where the two witnesses agree:
   ``mortality`` on procedures) would mislabel; a heading without such a qualifier (``Humans``,
   ``Fibromyalgia`` alone) stays a heading only (:attr:`PaperRecord.mesh_headings`).
 
+Drugs and conditions the title and abstract name are recognised as well
+(:mod:`paperkg.text_entities`, section ``text-recognised``, in the full-text entities).
+
 Inverted MeSH names (``Arthritis, Rheumatoid``) also give their natural order as a second
 mention of the same id, and a chemical named as a salt (``Erlotinib Hydrochloride``) its base
 name, as texts write them.
@@ -27,6 +30,7 @@ from dataclasses import dataclass, field
 from paperkg.errors import RecordError
 from paperkg.identifiers import normalize_doi
 from paperkg.model import EntityKind, EntityMention, MeshHeading, PaperRecord, ReaderWarning
+from paperkg.text_entities import with_text_entities
 
 __all__ = [
     "DISEASE_QUALIFIERS",
@@ -199,7 +203,7 @@ class Citation:
             for label, text in self.abstract_parts
             if text
         )
-        return PaperRecord(
+        record = PaperRecord(
             source=f"{self.source}:{self.line}",
             sha256=sha256,
             title=self.title,
@@ -221,6 +225,8 @@ class Citation:
             mesh_headings=tuple(self.headings),
             source_format=source_format,
         )
+        # the text's own drugs and conditions, beside the indexing (MEDLINE text gives no ids)
+        return with_text_entities(record)
 
     def _mentions(self) -> tuple[EntityMention, ...]:
         """NLM's indexing as mentions (the rule in the module docstring)."""

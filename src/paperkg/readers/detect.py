@@ -4,6 +4,7 @@
 - ``pubmed-xml``: XML whose root element (or ``<!DOCTYPE``) is ``PubmedArticleSet``,
   ``MedlineCitationSet``, ``PubmedArticle`` or ``MedlineCitation``; also gzip-compressed
   (told by the gzip magic bytes, then the same sniff of what they decompress to);
+- ``jats``: XML whose root element (or ``<!DOCTYPE``) is ``article`` (PMC full text);
 - ``bioc-xml``: any other XML prolog, ``<!DOCTYPE collection`` or ``<collection>``;
 - ``medline``: the first non-empty line is ``PMID- <digits>`` (PubMed's MEDLINE text export);
 - ``bioc-json``: a JSON object with a top-level ``"documents"`` key near its start (or
@@ -24,7 +25,15 @@ from paperkg.errors import RecordError
 
 from .jsonl import SCHEMA_ID
 
-__all__ = ["GZIP_MAGIC", "PUBMED_ROOTS", "SNIFF_BYTES", "detect_format", "detect_text", "read_head"]
+__all__ = [
+    "GZIP_MAGIC",
+    "JATS_ROOT",
+    "PUBMED_ROOTS",
+    "SNIFF_BYTES",
+    "detect_format",
+    "detect_text",
+    "read_head",
+]
 
 #: How much of a file is read to tell its format.
 SNIFF_BYTES = 8192
@@ -34,6 +43,8 @@ GZIP_MAGIC = b"\x1f\x8b"
 PUBMED_ROOTS = frozenset(
     {"PubmedArticleSet", "MedlineCitationSet", "PubmedArticle", "MedlineCitation"}
 )
+#: Root element of a JATS article (PMC full text).
+JATS_ROOT = "article"
 
 _PUBTATOR = re.compile(r"[0-9]+\|[ta]\|")
 _BIOC_XML = re.compile(r"<\?xml[\s?]|<!DOCTYPE\s+collection[\s>\[]|<collection[\s>]")
@@ -48,7 +59,7 @@ _XML_START = re.compile(r"\s*<([A-Za-z_][\w.:-]*)")
 
 def detect_format(path: str | os.PathLike[str]) -> str:
     """``"markdown"``, ``"pubtator"``, ``"bioc-xml"``, ``"bioc-json"``, ``"jsonl"``,
-    ``"pubmed-xml"`` or ``"medline"``.
+    ``"pubmed-xml"``, ``"medline"`` or ``"jats"``.
 
     Reads at most :data:`SNIFF_BYTES`; raises :class:`RecordError` if the file cannot be read.
     Gzip data is ``pubmed-xml``, the one format read compressed: its reader says what is wrong
@@ -104,8 +115,11 @@ def detect_text(head: str) -> str:
     if _MEDLINE.match(first_line):
         return "medline"
     if text[start] == "<":
-        if _xml_root(text, start) in PUBMED_ROOTS:
+        root = _xml_root(text, start)
+        if root in PUBMED_ROOTS:
             return "pubmed-xml"
+        if root == JATS_ROOT:
+            return "jats"
         return "bioc-xml" if _BIOC_XML.search(text, start) else "markdown"
     if text[start] != "{":
         return "markdown"

@@ -188,8 +188,9 @@ class _Mention(_Object):
     )
     section: str = Field(
         "",
-        description='Where the record lists it: "linked", "fulltext" or "mesh-indexing" (NLM\'s '
-        "indexing of a PubMed citation). Default: from the array it is in.",
+        description='Where the record lists it: "linked", "fulltext", "mesh-indexing" (NLM\'s '
+        'indexing of a PubMed citation) or "text-recognised" (found in the text by '
+        "paperkg.text_entities). Default: from the array it is in.",
     )
     line: _Count = Field(0, description="Line in the source record; 0 if unknown (the default).")
     note: str | None = Field(
@@ -361,7 +362,7 @@ class RecordModel(_Object):
     source_format: str = Field(
         "jsonl",
         description="Format the record was first read from: markdown, pubtator, bioc-xml, "
-        'bioc-json, pubmed-xml, medline, jsonl. Default on reading: "jsonl".',
+        'bioc-json, pubmed-xml, medline, jats, jsonl. Default on reading: "jsonl".',
     )
 
 

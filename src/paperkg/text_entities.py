@@ -1,0 +1,321 @@
+"""Recognise drugs and conditions in the text of records that carry no entity annotations.
+
+PMC full texts (JATS) name no entities, and MEDLINE indexing names only what NLM's indexers
+chose, so extraction would find no drug and no condition in a JATS article. This module finds
+them with maintained offline resources rather than hand lists:
+
+- drugs: the names and DrugBank ids of the ``drug-named-entity-recognition`` package (an
+  offline dictionary of drug names and synonyms from DrugBank, MeSH, MedlinePlus, NHS), which
+  ``tools/build_text_vocabulary.py`` derives into ``text_drugs.json.gz`` (importing the package
+  costs ~350 MB for a fuzzy index exact matching does not need). Its ``mesh_id`` is often a
+  pharmacological class (naltrexone → D009292, Narcotic Antagonists), so it is left out: a
+  drug's MeSH id comes from the shipped vocabulary by name (gold ids of annotated corpora,
+  NLM's chemical lists), or the mention has none (its DrugBank id is kept in the note);
+- conditions (and the chemicals the package lacks): ``text_vocabulary.json.gz``, built by
+  ``tools/build_text_vocabulary.py`` from the gold mentions of the BC5CDR training and
+  development documents (MeSH ids, names kept only where annotators marked them in at least
+  half their occurrences) and the disease-qualified MeSH headings of the shared MEDLINE file.
+
+Mentions found this way have ``section="text-recognised"`` and go to
+:attr:`PaperRecord.fulltext_entities`, apart from annotators' (``linked``) and NLM's
+(``mesh-indexing``). Measured on the 18 BC5CDR test abstracts of the shared corpus (none used
+to build the vocabulary; exact spans; ``tools/build_text_vocabulary.py --measure``): chemicals
+P 0.82 R 0.71, diseases P 0.85 R 0.58; ids: 99 of the 132 chemicals found get one, all right,
+and 98 of the 100 diseases found have the gold id. On the NCBI disease test set (100 abstracts,
+mostly inherited disorders, another corpus's idea of a span) diseases reach P 0.46 R 0.07: the
+vocabulary misses what its sources never named. The names load on first use only (~0.6 s,
+~15 MB), so the CLI does not pay for them at start.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from paperkg.model import EntityKind, EntityMention, PaperRecord
+
+__all__ = [
+    "RECOGNISED",
+    "Found",
+    "Scores",
+    "drug_matches",
+    "find_entities",
+    "score",
+    "tokens",
+    "vocabulary_key",
+    "with_text_entities",
+]
+
+#: The ``section`` of mentions recognised in the text by this module.
+RECOGNISED = "text-recognised"
+_VOCABULARY = Path(__file__).resolve().parent / "text_vocabulary.json.gz"
+_DRUGS = Path(__file__).resolve().parent / "text_drugs.json.gz"
+_TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*|[^\w\s]")
+_V = TypeVar("_V")
+#: A name that is its own key (most of the package's): no need to tokenise it.
+_PLAIN = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
+_RESULTS = re.compile(r"(?i)results?\b")
+#: What extraction reads at most (title, abstract, results): recognising more is wasted work.
+_MAX_CHARS = 400_000
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A mention found in a text: span (end exclusive), kind, MeSH CURIE or ``None``, note."""
+
+    start: int
+    end: int
+    text: str
+    kind: EntityKind
+    identifier: str | None
+    note: str
+    #: the package's name of the drug a chemical mention names (``""`` for vocabulary names)
+    drug: str = ""
+
+
+def tokens(text: str) -> list[tuple[int, int, str]]:
+    """Word and punctuation tokens with their spans (``non-small-cell`` is one word)."""
+    return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+
+
+def vocabulary_key(surface: str) -> str:
+    """How a name is looked up: its tokens, lower case, one space apart."""
+    return " ".join(token.casefold() for _, _, token in tokens(surface))
+
+
+class _Names(Generic[_V]):
+    """Names by their token keys, with the longest name each first word starts (so a word
+    that starts no name costs one look-up).
+    """
+
+    def __init__(self, names: dict[str, _V]) -> None:
+        self.names = names
+        self.starts: dict[str, int] = {}
+        for key in names:
+            words = key.split(" ")
+            self.starts[words[0]] = max(self.starts.get(words[0], 0), len(words))
+
+    def longest(self, keys: Sequence[str], first: int) -> tuple[int, _V] | None:
+        """The longest name at ``keys[first]``: (token after its last, value), or ``None``."""
+        most = self.starts.get(keys[first], 0)
+        for last in range(min(len(keys), first + most), first, -1):
+            value = self.names.get(" ".join(keys[first:last]))
+            if value is not None:
+                return last, value
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Vocabulary:
+    #: key -> (kind, MeSH CURIE), diseases before chemicals where a name is both
+    lowered: _Names[tuple[EntityKind, str]]
+    #: abbreviations matched with their case, tokens as written
+    cased: _Names[tuple[EntityKind, str]]
+    chemicals: dict[str, str]
+    #: names of NLM's chemical lists: ids for the package's drugs, not names to look for
+    chemical_ids: dict[str, str]
+    #: package drug names that name no chemical in annotated text (measured on training text)
+    drug_stoplist: frozenset[str]
+
+
+@cache
+def _vocabulary() -> _Vocabulary:
+    with gzip.open(_VOCABULARY, "rt", encoding="utf-8") as handle:
+        data: dict[str, Any] = json.load(handle)
+    chemical, disease = EntityKind.CHEMICAL, EntityKind.DISEASE
+    lowered = {key: (chemical, curie) for key, curie in data["chemicals"].items()}
+    lowered |= {key: (disease, curie) for key, curie in data["diseases"].items()}
+    cased = {key: (EntityKind(kind), curie) for key, (kind, curie) in data["cased"].items()}
+    return _Vocabulary(
+        lowered=_Names(lowered),
+        cased=_Names(cased),
+        chemicals=dict(data["chemicals"]),
+        chemical_ids=dict(data["chemical_ids"]),
+        drug_stoplist=frozenset(data["drug_stoplist"]),
+    )
+
+
+@cache
+def _drug_table() -> _Names[tuple[str, str | None]]:
+    """The drug names (lower-case token keys) -> (drug name, DrugBank id), loaded on first use
+    (~0.6 s, ~15 MB): ``text_drugs.json.gz``, which the tool derives from the package's own
+    dictionary (importing the package would build a fuzzy-matching index of ~350 MB).
+    """
+    with gzip.open(_DRUGS, "rt", encoding="utf-8") as handle:
+        data: dict[str, Any] = json.load(handle)
+    drugs = [(name, bank or None) for name, bank in data["drugs"]]
+    return _Names({key: drugs[index] for key, index in data["names"].items()})
+
+
+@cache
+def _drug_source() -> str:
+    """Which package release the drug names come from (``drug-named-entity-recognition 2.0.9``)."""
+    with gzip.open(_DRUGS, "rt", encoding="utf-8") as handle:
+        return str(json.load(handle)["source"])
+
+
+def find_entities(text: str, *, drugs: bool = True) -> list[Found]:
+    """Drugs and conditions named in ``text``, longest name first, in text order, no overlaps.
+
+    ``drugs=False`` uses the shipped vocabulary only (no package import).
+    """
+    vocabulary = _vocabulary()
+    words = tokens(text[:_MAX_CHARS])
+    written = [word for _, _, word in words]
+    keys = [word.casefold() for word in written]
+    taken = [False] * len(words)
+    found: list[Found] = []
+
+    def add(
+        first: int, last: int, kind: EntityKind, curie: str | None, note: str, drug: str = ""
+    ) -> None:
+        if any(taken[first:last]):
+            return
+        taken[first:last] = [True] * (last - first)
+        start, end = words[first][0], words[last - 1][1]
+        found.append(Found(start, end, text[start:end], kind, curie, note, drug))
+
+    for first in range(len(words)):
+        if taken[first]:
+            continue
+        hit = vocabulary.cased.longest(written, first)
+        note = "vocabulary (abbreviation)"
+        if hit is None:
+            hit, note = vocabulary.lowered.longest(keys, first), "vocabulary"
+        if hit is not None:
+            last, (kind, curie) = hit
+            add(first, last, kind, curie, note)
+    if drugs:
+        for first, last, name, bank in drug_matches(keys):
+            if last - first == 1 and keys[first] in vocabulary.drug_stoplist:
+                continue
+            matched = text[words[first][0] : words[last - 1][1]]
+            if matched.isupper() and len(matched) <= 6:
+                # a symbol (MERTK is a gene): abbreviations come from the vocabulary, with case
+                continue
+            drug_id = _drug_id(name, matched, vocabulary)
+            add(first, last, EntityKind.CHEMICAL, drug_id, _drug_note(name, bank), name)
+    return sorted(found, key=lambda hit: hit.start)
+
+
+def drug_matches(keys: Sequence[str]) -> Iterator[tuple[int, int, str, str | None]]:
+    """The package's drug names in lower-case tokens, longest first: (first token, token after
+    the last, drug name, DrugBank id).
+    """
+    table = _drug_table()
+    first = 0
+    while first < len(keys):
+        hit = table.longest(keys, first) if len(keys[first]) >= 3 else None
+        if hit is None:
+            first += 1
+            continue
+        last, (name, bank) = hit
+        yield first, last, name, bank
+        first = last
+
+
+def _drug_id(name: str, matched: str, vocabulary: _Vocabulary) -> str | None:
+    """A MeSH id by the drug's names in the vocabulary; never the package's own ``mesh_id``."""
+    for text in (matched, name):
+        key = vocabulary_key(text)
+        curie = vocabulary.chemicals.get(key) or vocabulary.chemical_ids.get(key)
+        if curie:
+            return curie
+    return None
+
+
+def _drug_note(name: str, bank: str | None) -> str:
+    found_as = _drug_source()
+    return f"{found_as}: {name}" + (f" (DrugBank {bank})" if bank else "")
+
+
+def with_text_entities(record: PaperRecord, *, drugs: bool = True) -> PaperRecord:
+    """The record with the drugs and conditions of its title, abstract and results added to its
+    full-text entities (one mention per name and id), as ``text-recognised``.
+
+    Names of one drug (``Spiriva``, ``tiotropium``) share the id one of them has; without any
+    id, a brand name is dropped when the drug's own name is there too, so one drug stays one
+    concept. A record with a title only gets nothing (extraction would find findings without
+    a sentence beyond the title to stand on).
+    """
+    results = [text for heading, text in record.extra_sections if _RESULTS.match(heading)]
+    if not record.abstract and not results:
+        # a title alone: extraction would find a finding with no sentence to stand on
+        return record
+    hits = find_entities("\n\n".join([record.title, record.abstract or "", *results]), drugs=drugs)
+    ids = {hit.drug: hit.identifier for hit in hits if hit.drug and hit.identifier}
+    named = {hit.drug for hit in hits if hit.drug and hit.text.casefold() == hit.drug.casefold()}
+    mentions: dict[tuple[str, str | None], EntityMention] = {}
+    for hit in hits:
+        curie = ids.get(hit.drug, hit.identifier) if hit.drug else hit.identifier
+        if (
+            hit.drug
+            and curie is None
+            and hit.drug in named
+            and hit.text.casefold() != hit.drug.casefold()
+        ):
+            continue
+        mention = EntityMention(hit.text, hit.kind, curie, curie or "", RECOGNISED, 0, hit.note)
+        mentions.setdefault((hit.text.casefold(), curie), mention)
+    if not mentions:
+        return record
+    added = record.fulltext_entities + tuple(mentions.values())
+    return dataclasses.replace(record, fulltext_entities=added)
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """Exact-span precision and recall of one kind, and how often a found id is right."""
+
+    kind: EntityKind
+    gold: int
+    found: int
+    correct: int
+    with_id: int
+    right_id: int
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.found if self.found else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.correct / self.gold if self.gold else 0.0
+
+    @property
+    def id_accuracy(self) -> float:
+        """Of the correctly found mentions that got an id, the share whose id is gold's."""
+        return self.right_id / self.with_id if self.with_id else 0.0
+
+
+def score(records: Iterable[PaperRecord], kinds: Sequence[EntityKind]) -> dict[EntityKind, Scores]:
+    """Score :func:`find_entities` on annotated records (offsets into ``title + " " +
+    abstract``, as PubTator gives them), kind by kind.
+    """
+    tally = {kind: [0, 0, 0, 0, 0] for kind in kinds}
+    drugs = EntityKind.CHEMICAL in kinds
+    for record in records:
+        text = record.title + " " + (record.abstract or "")
+        gold = {(a.start, a.end, a.kind): a.identifiers for a in record.annotations}
+        for kind in kinds:
+            tally[kind][0] += sum(1 for _, _, gold_kind in gold if gold_kind is kind)
+        for hit in find_entities(text, drugs=drugs):
+            if hit.kind not in tally:
+                continue
+            counts = tally[hit.kind]
+            counts[1] += 1
+            ids = gold.get((hit.start, hit.end, hit.kind))
+            if ids is None:
+                continue
+            counts[2] += 1
+            if hit.identifier:
+                counts[3] += 1
+                counts[4] += hit.identifier in ids
+    return {kind: Scores(kind, *counts) for kind, counts in tally.items()}

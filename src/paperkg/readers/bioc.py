@@ -26,6 +26,7 @@ from paperkg.errors import RecordError
 from paperkg.model import PaperRecord
 
 from .pubtator import RawDocument, RawMention, build_record, clip, read_bytes
+from .safe_xml import RefusedError, safe_parser
 
 __all__ = ["iter_bioc_json", "iter_bioc_xml", "read_bioc"]
 
@@ -41,8 +42,7 @@ _XML_FIX = "give a BioC XML file (a <collection> of <document> elements), saved 
 _JSON_FIX = "give a BioC JSON file: a collection object with a 'documents' list"
 
 
-class _RefusedError(Exception):
-    """Raised inside expat handlers to stop the parse (entity declaration, wrong root)."""
+_RefusedError = RefusedError
 
 
 def iter_bioc_xml(data: bytes, *, source: str, sha256: str) -> Iterator[PaperRecord | RecordError]:
@@ -132,24 +132,13 @@ class _XmlDocuments:
     """Expat handlers that build one ElementTree element per ``<document>`` and queue it."""
 
     def __init__(self) -> None:
-        self.parser = expat.ParserCreate()
-        self.parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-        self.parser.buffer_text = True
-        self.parser.StartElementHandler = self._start
-        self.parser.EndElementHandler = self._end
-        self.parser.CharacterDataHandler = self._data
-        self.parser.EntityDeclHandler = self._entity
+        self.parser = safe_parser(self._start, self._end, self._data)
         self.root: str | None = None
         self.builder: ET.TreeBuilder | None = None
         self.depth = 0
         self.line = 0
         self.lines: dict[ET.Element, int] = {}
         self.done: list[tuple[ET.Element, int, dict[ET.Element, int]]] = []
-
-    def _entity(self, name: str, *_: object) -> None:
-        raise _RefusedError(
-            f"entity declaration {clip(name)!r} refused (entities are not expanded)"
-        )
 
     def _start(self, name: str, attributes: dict[str, str]) -> None:
         if self.root is None:

@@ -32,6 +32,7 @@ from paperkg.text_entities import with_text_entities
 
 from .citation import citation_date
 from .pubtator import clip
+from .safe_xml import RefusedError, safe_parser
 
 __all__ = ["MAX_ELEMENTS", "MAX_TEXT_CHARS", "read_jats"]
 
@@ -81,8 +82,7 @@ _PMCID = re.compile(r"(?:PMC)?([0-9]{1,12})")
 _FIX = "give a JATS article (PMC .nxml: one <article> with <front>, as PMC's OA service gives it)"
 
 
-class _RefusedError(Exception):
-    """Raised inside expat handlers to stop the parse (entity declaration, wrong root)."""
+_RefusedError = RefusedError
 
 
 def read_jats(path: str | os.PathLike[str]) -> Iterator[PaperRecord | RecordError]:
@@ -132,13 +132,7 @@ class _Article:
     """Expat handlers that build the article's tree without the subtrees of :data:`_SKIPPED`."""
 
     def __init__(self) -> None:
-        self.parser = expat.ParserCreate()
-        self.parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-        self.parser.buffer_text = True
-        self.parser.StartElementHandler = self._start
-        self.parser.EndElementHandler = self._end
-        self.parser.CharacterDataHandler = self._data
-        self.parser.EntityDeclHandler = self._entity
+        self.parser = safe_parser(self._start, self._end, self._data)
         self.builder = ET.TreeBuilder()
         self.root: str | None = None
         self.skipping = 0
@@ -147,11 +141,6 @@ class _Article:
         self.elements = 0
         self.figures = 0
         self.references = 0
-
-    def _entity(self, name: str, *_: object) -> None:
-        raise _RefusedError(
-            f"entity declaration {clip(name)!r} refused (entities are not expanded)"
-        )
 
     def _start(self, name: str, attributes: dict[str, str]) -> None:
         if self.root is None:

@@ -27,6 +27,7 @@ from paperkg.model import Deletion, MeshHeading, PaperRecord
 from .citation import Citation, citation_date, free_date, mesh_curie
 from .detect import GZIP_MAGIC, PUBMED_ROOTS
 from .pubtator import clip
+from .safe_xml import RefusedError, safe_parser
 
 __all__ = ["iter_pubmed_xml", "read_pubmed"]
 
@@ -39,8 +40,7 @@ _FIX = (
 )
 
 
-class _RefusedError(Exception):
-    """Raised inside expat handlers to stop the parse (entity declaration, wrong root)."""
+_RefusedError = RefusedError
 
 
 class _BrokenInputError(Exception):
@@ -149,13 +149,7 @@ class _Units:
     """Expat handlers that build one ElementTree element per citation and queue it."""
 
     def __init__(self) -> None:
-        self.parser = expat.ParserCreate()
-        self.parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-        self.parser.buffer_text = True
-        self.parser.StartElementHandler = self._start
-        self.parser.EndElementHandler = self._end
-        self.parser.CharacterDataHandler = self._data
-        self.parser.EntityDeclHandler = self._entity
+        self.parser = safe_parser(self._start, self._end, self._data)
         self.root: str | None = None
         self.builder: ET.TreeBuilder | None = None
         self.depth = 0
@@ -164,11 +158,6 @@ class _Units:
         self.done: list[tuple[ET.Element, int]] = []
         #: citations (and deletions) read so far
         self.count = 0
-
-    def _entity(self, name: str, *_: object) -> None:
-        raise _RefusedError(
-            f"entity declaration {clip(name)!r} refused (entities are not expanded)"
-        )
 
     def _start(self, name: str, attributes: dict[str, str]) -> None:
         if self.root is None:

@@ -113,6 +113,8 @@ def test_parse_number(text: str, expected: int | None) -> None:
             "randomized.",
             120,
         ),
+        # the trials counted before the people are no people
+        ("A meta-analysis of 9 randomized trials (2309 patients) found benefit.", 2309),
     ],
 )
 def test_sample_size(text: str, expected: int) -> None:

@@ -703,3 +703,82 @@ def test_a_subtype_the_record_files_under_the_broad_id_is_kept_as_written() -> N
     condition = result.concept(finding.condition)
     assert condition.label == "early postinfarct widgetitis"
     assert condition.broader == ("MONDO:0900001",)
+
+
+def test_a_harm_case_not_called_a_case_is_still_a_harm_case() -> None:
+    """A single patient's story whose text never says "case report": the fallback design makes it
+    one, so the drug is for what the patient had when taking it ("a woman with widgetitis on
+    velitrex"), its outcome the harm, never velitrex for the illness she was admitted with.
+    """
+    result = extract(
+        make(
+            title="Gloomosis associated with velitrex in patients admitted with sprocketitis",
+            abstract=(
+                "A 70-year-old woman with widgetitis on velitrex presented with sprocketitis. "
+                "Over the next days she developed gloomosis, which resolved once velitrex was "
+                "stopped."
+            ),
+            fulltext={"sprocketitis": "MESH:D900600"},
+        )
+    )
+    assert [(result.concept(f.condition).label, f.outcome.value) for f in result.findings] == [
+        ("widgetitis", "adverse_effects")
+    ]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Gloomosis associated with velitrex use in the treatment of widgetitis",
+        "Gloomosis after velitrex was added to orbazine in a patient with widgetitis",
+        "Orbazine and velitrex leading to gloomosis: a case report",
+        "Gloomosis during velitrex use: a case report",
+    ],
+)
+def test_a_harm_the_case_title_ties_to_a_drug_is_never_studied(title: str) -> None:
+    """In a case, the title's "Y associated with X", "Y after X", "X leading to Y" make Y the
+    harm even where the text also speaks of "patients with Y".
+    """
+    result = extract(
+        make(
+            title=title,
+            abstract=(
+                "A man with widgetitis took velitrex 10 mg daily and developed gloomosis. "
+                "Patients with gloomosis need monitoring."
+            ),
+        )
+    )
+    assert "MONDO:0900002" not in result.studied_conditions
+    assert all(result.concept(f.condition).label != "gloomosis" for f in result.findings)
+
+
+def test_a_treatment_title_with_the_condition_before_the_drug_is_no_harm() -> None:
+    """ "Management of widgetitis with velitrex": "with" after a disease is how a treatment
+    is named, not a harm, in a case series too.
+    """
+    result = extract(
+        make(
+            title="Medical management of widgetitis with long-term velitrex: a case series",
+            abstract="Five women with widgetitis received velitrex 5 mg daily; cysts regressed.",
+        )
+    )
+    assert [result.concept(k).label for k in result.studied_conditions] == ["widgetitis"]
+
+
+def test_the_condition_an_aim_treats_in_a_population_marks_the_population() -> None:
+    """ "To evaluate velitrex in the treatment of gloomosis in widgetitis": widgetitis is the
+    population, as it would be in the title; a symptom treated in a population is not
+    ("reduces pain in patients with widgetitis").
+    """
+    aim = Sentence("To evaluate velitrex in the treatment of gloomosis in widgetitis.", "abstract")
+    symptom = Sentence("We assessed whether velitrex reduces pain in widgetitis.", "abstract")
+    index = MentionIndex(
+        [
+            ("gloomosis", "MONDO:0900002", D),
+            ("widgetitis", "MONDO:0900001", D),
+            ("pain", "MESH:D010146", D),
+            ("velitrex", "MESH:D900001", C),
+        ]
+    )
+    assert comorbidities(annotate([aim], index)) == {"MONDO:0900001"}
+    assert comorbidities(annotate([symptom], index)) == set()

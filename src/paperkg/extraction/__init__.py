@@ -17,7 +17,12 @@ from paperkg.extraction.combinations import (
     split_combinations,
 )
 from paperkg.extraction.concepts import ConceptSet, build_concepts, label_key
-from paperkg.extraction.conditions import condition_roles, drug_purposes
+from paperkg.extraction.conditions import (
+    condition_roles,
+    diseases_first,
+    drug_indications,
+    drug_purposes,
+)
 from paperkg.extraction.design import detect_design, fallback_design, sample_size
 from paperkg.extraction.finding_results import (
     TrialText,
@@ -103,7 +108,13 @@ class RuleExtractor:
         items = split_combinations(annotate(sentences, index), parts)
         diseases = [c for c in concept_set.concepts if c.kind is EntityKind.DISEASE]
         linked = _linked_keys(record, concept_set)
-        studied, harms, comorbid = condition_roles(diseases, items, linked)
+        # NLM's publication types, where a citation has them, state the design (indexing.py)
+        design = indexed_design(record.publication_types, detect_design(sentences))
+        # A case the text does not call one is still a case (the design's fallback decides).
+        case_design = design or fallback_design(sentences)
+        studied, harms, comorbid = condition_roles(
+            diseases, items, linked, case=case_design in _CASES
+        )
         broad = set(studied)
         studied, concepts = specific_conditions(studied, concepts, items, harms | comorbid, linked)
         excluded = set(studied) | broad
@@ -120,12 +131,10 @@ class RuleExtractor:
             for key, concept in concepts.items()
             if (is_drug_like(concept) or key in classes) and key not in parts
         }
-        # NLM's publication types, where a citation has them, state the design (indexing.py)
-        design = indexed_design(record.publication_types, detect_design(sentences))
         roles = _drug_roles(per_drug, items, design, classes)
         tried = [key for key in per_drug if roles[key] is DrugRole.INTERVENTION]
         together = given_together(tried, parts, items)
-        harm_report = _harm_report(tried, items, harms, concepts, design)
+        harm_report = _harm_report(tried, items, harms, concepts, case_design)
         # what the text says each drug was given for, read once per drug
         purposes = {drug: drug_purposes(drug, items) for drug in tried}
         if harm_report:
@@ -166,15 +175,25 @@ class RuleExtractor:
                 effects = tuple(dict.fromkeys((*labels, *effects)))
                 # What it was given for is the disease the annotators linked, not the harm nor
                 # the circumstances the title adds ("in a patient with uncontrolled seizures").
-                given_for = [
+                # The disease the patient had when taking it ("a diabetic woman on X") says it;
+                # else what the annotators linked, a disease before its symptoms.
+                indicated = [
                     key
-                    for key in linked
-                    if key in concepts
-                    and concepts[key].kind is EntityKind.DISEASE
-                    and key not in harms
-                    and key not in harm_report[drug]
-                    and key not in comorbid
+                    for key in sorted(drug_indications(drug, items))
+                    if key in concepts and key not in harms and key not in harm_report[drug]
                 ]
+                given_for = indicated or diseases_first(
+                    [
+                        key
+                        for key in linked
+                        if key in concepts
+                        and concepts[key].kind is EntityKind.DISEASE
+                        and key not in harms
+                        and key not in harm_report[drug]
+                        and key not in comorbid
+                    ],
+                    concepts,
+                )
                 if given_for and not purposes[drug] & conditions:
                     targets = given_for
             comparator = (
@@ -333,7 +352,9 @@ def _drug_roles(
         i
         for i in items
         if i.sentence.section == "abstract"
-        and (lexicon.INTENT.search(i.sentence.text) or i.sentence.subsection in _AIM_HEADINGS)
+        and (
+            lexicon.INTENT.search(i.sentence.text) or i.sentence.subsection in lexicon.AIM_HEADINGS
+        )
     ]
     if not subjects:
         for aim in aims:
@@ -382,9 +403,6 @@ def _drug_roles(
 
 
 #: Headings of the abstract part that states the aim.
-_AIM_HEADINGS = frozenset({"objective", "objectives", "aim", "aims", "purpose"})
-
-
 def _targets(
     purposes: set[str], studied: list[str], known: set[str], concepts: dict[str, Concept]
 ) -> list[str]:

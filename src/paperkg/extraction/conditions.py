@@ -17,7 +17,14 @@ from paperkg.extraction.concepts import label_key
 from paperkg.extraction.interventions import AnnotatedSentence
 from paperkg.model import Concept, EntityKind
 
-__all__ = ["comorbidities", "condition_roles", "drug_purposes"]
+__all__ = [
+    "comorbidities",
+    "condition_roles",
+    "diseases_first",
+    "drug_indications",
+    "drug_purposes",
+    "title_harms",
+]
 
 _TARGET_BEFORE = re.compile(
     r"(?:patients?|women|men|subjects|people|individuals|participants|children|adults) with\s+"
@@ -43,13 +50,57 @@ _CAUSAL_REACH = 200
 _TARGET_AFTER = re.compile(r"^\s*(?:patients?|sufferers|subjects|cases)\b", re.IGNORECASE)
 
 
+#: In a case's title, the words between a harm and the drug that caused it ("Y associated with
+#: X", "Y after X", "Y during X use") or between the drug and its harm ("X leading to Y").
+_TITLE_HARM_THEN_DRUG = re.compile(
+    r"^\s*(?:(?:associated|related|induced|caused|triggered|provoked)\s+(?:with|by|to)|after|"
+    r"following|during|due to|secondary to|from)\s+(?:(?:the|a|an|long-term|chronic|"
+    r"high-dose|low-dose|oral|intravenous|topical)\s+)*$",
+    re.IGNORECASE,
+)
+_TITLE_DRUG_THEN_HARM = re.compile(
+    r"^[\s-]*(?:(?:induced|associated|related|triggered|provoked|caused)|leading to|causing|"
+    r"resulting in|(?:use|therapy|treatment|exposure|overdose|toxicity)\s+(?:leading to|causing|"
+    r"resulting in|and))\s+(?:[\w-]+\s+){0,3}$",
+    re.IGNORECASE,
+)
+
+
+def title_harms(items: Sequence[AnnotatedSentence]) -> set[str]:
+    """Disease keys a case's title names as caused by a drug it names ("hypokalaemia associated
+    with X use", "X leading to serotonin toxicity"): the harm the case is about.
+    """
+    harms: set[str] = set()
+    for item in items:
+        if item.sentence.section != "title":
+            continue
+        text = item.sentence.text
+        chemicals = [h for h in item.hits if h.kind is EntityKind.CHEMICAL]
+        for hit in item.hits:
+            if hit.kind is not EntityKind.DISEASE:
+                continue
+            for chem in chemicals:
+                if hit.end <= chem.start:
+                    linked = _TITLE_HARM_THEN_DRUG.match(text[hit.end : chem.start])
+                elif chem.end <= hit.start:
+                    linked = _TITLE_DRUG_THEN_HARM.match(text[chem.end : hit.start])
+                else:
+                    linked = None
+                if linked is not None:
+                    harms.add(hit.key)
+    return harms
+
+
 def condition_roles(
     diseases: Sequence[Concept],
     items: Sequence[AnnotatedSentence],
     linked: set[str],
+    *,
+    case: bool = False,
 ) -> tuple[list[str], set[str], set[str]]:
     """``(studied condition keys, adverse-event keys, comorbidity keys)``; a comorbidity the
-    record names nothing else than is studied, and so is not among the comorbidities.
+    record names nothing else than is studied, and so is not among the comorbidities. In a
+    ``case`` (report or series), a harm its title ties to a drug is a harm whatever else says.
 
     Studied: linked diseases named in the title or TL;DR, not symptoms, not harms of a drug
     ("serotonin syndrome following duloxetine"). Falls back to any disease in the title or
@@ -110,7 +161,7 @@ def condition_roles(
                     # treats the harm another chemical caused; it is the studied condition.
                     induced.add(hit.key)
     # "X-induced Y" names a harm whatever surrounds it ("management of X-induced Y").
-    harms = (adverse - target) | induced
+    harms = (adverse - target) | induced | (title_harms(items) if case else set())
     by_key = {c.key: c for c in diseases}
     comorbid = comorbidities(items)
 
@@ -205,11 +256,16 @@ def comorbidities(items: Sequence[AnnotatedSentence]) -> set[str]:
         for hit in diseases:
             if _COMORBID_BEFORE.search(text[max(0, hit.start - lexicon.CUE_WINDOW) : hit.start]):
                 comorbid.add(hit.key)
-        if item.sentence.section != "title":
+        aim = item.sentence.section == "abstract" and (
+            bool(lexicon.INTENT.search(text)) or item.sentence.subsection in lexicon.AIM_HEADINGS
+        )
+        if item.sentence.section != "title" and not aim:
             continue
         for treated, population in itertools.pairwise(diseases):
             if (
                 treated.key != population.key
+                # "reduces pain in patients with X": a symptom of X, not another condition
+                and not lexicon.SYMPTOMS.search(label_key(text[treated.start : treated.end]))
                 and _TREATED_BEFORE.search(
                     text[max(0, treated.start - lexicon.CUE_WINDOW) : treated.start]
                 )
@@ -217,7 +273,11 @@ def comorbidities(items: Sequence[AnnotatedSentence]) -> set[str]:
             ):
                 comorbid.add(population.key)
         first = diseases[0] if diseases else None
-        if first is not None and _AIM_IN_POPULATION.search(text[: first.start]):
+        if (
+            item.sentence.section == "title"
+            and first is not None
+            and _AIM_IN_POPULATION.search(text[: first.start])
+        ):
             comorbid.add(first.key)
     return comorbid
 
@@ -254,3 +314,43 @@ def drug_purposes(drug: str, items: Sequence[AnnotatedSentence]) -> set[str]:
                 if not others and _PURPOSE.search(between):
                     purposes.add(disease.key)
     return purposes
+
+
+#: "<patient> with <Y> taking <X>", "a <Y-adjective> woman treated with <X>": the patient's
+#: disease before the drug they were on is what the drug was given for.
+_INDICATION_BETWEEN = re.compile(
+    r"^\s*(?:(?:patients?|wom[ae]n|m[ae]n|females?|males?|girls?|boys?|child(?:ren)?|adults?|"
+    r"subjects?|individuals?|persons?|people)\s+)?"
+    r"(?:(?:who|that)\s+(?:was|were|is|are|had been)\s+)?"
+    r"(?:treated with|taking|on|receiving|given|prescribed|maintained on|started on)\s+"
+    r"(?:(?:long-term|chronic|regular|daily|oral|high-dose|low-dose|maintenance)\s+)*$",
+    re.IGNORECASE,
+)
+
+
+def drug_indications(drug: str, items: Sequence[AnnotatedSentence]) -> set[str]:
+    """Disease keys the patients had when they took a drug ("a diabetic woman on X", "a man
+    with Y taking X"): in a case report of a harm, what the drug was given for.
+    """
+    found: set[str] = set()
+    for item in items:
+        text = item.sentence.text
+        for hit in item.hits:
+            if hit.key != drug:
+                continue
+            before = [
+                h
+                for h in item.hits
+                if h.kind is EntityKind.DISEASE and h.end <= hit.start and hit.start - h.end < 80
+            ]
+            if before:
+                disease = max(before, key=lambda h: h.end)
+                if _INDICATION_BETWEEN.match(text[disease.end : hit.start]):
+                    found.add(disease.key)
+    return found
+
+
+def diseases_first(keys: list[str], concepts: dict[str, Concept]) -> list[str]:
+    """The keys that name no symptom, when there are any ("epilepsy" before "seizures")."""
+    diseases = [k for k in keys if not lexicon.SYMPTOMS.search(label_key(concepts[k].label))]
+    return diseases or keys

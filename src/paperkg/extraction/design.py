@@ -137,8 +137,9 @@ _PEOPLE = (
     r"(?:patients|participants|subjects|women|men|adults|children|people|individuals|"
     r"volunteers|outpatients|persons|cases|controls)"
 )
-# The words between a number and its people are no numbers ("79 studies with 15,609 patients").
-_COUNT = re.compile(rf"\b({_NUMBER})[\s-]+(?:(?![\d,]+\s)[\w,()/-]+\s+){{0,3}}?{_PEOPLE}\b", _I)
+# The words between a number and its people hold no numbers ("79 studies with 15,609 patients",
+# "9 trials (2309 patients)").
+_COUNT = re.compile(rf"\b({_NUMBER})[\s-]+(?:(?!\S*\d)[\w,()/-]+\s+){{0,3}}?{_PEOPLE}\b", _I)
 #: "88 were enrolled": a count whose people the sentence named before.
 _BARE_COUNT = re.compile(
     rf"\b({_NUMBER})\s+(?:were|was)\s+(?:\w+\s+)?(?:randomi[sz]ed|enrolled|included)\b", _I

@@ -12,6 +12,7 @@ __all__ = [
     "ADMINISTRATION",
     "ADVERSE_CAUSAL",
     "ADVERSE_NOUN",
+    "AIM_HEADINGS",
     "BACKGROUND",
     "BACKGROUND_SUBSECTIONS",
     "CLASS_WORDS",
@@ -110,6 +111,8 @@ STUDY_SUBJECT = _cues(
     r"\bI report\b",
 )
 #: The sentence states an aim, not a result.
+#: Abstract parts that state the aim.
+AIM_HEADINGS = frozenset({"objective", "objectives", "aim", "aims", "purpose"})
 INTENT = _cues(
     r"^(?:objective|purpose|aim)s?\b",
     r"\bto (?:evaluate|assess|compare|examine|test|determine|investigate|identify|explore)\b",

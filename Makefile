@@ -40,8 +40,9 @@ demo: $(STAMP)
 # blind judged the rules written after its commit, blind2, blind3 and blind4 those written after
 # their own (blind3 was measured, never read, while the results in the graph were built; blind4
 # unseen since its commit); blind5 (32 real papers of many fields, written 2026-12-06) judges
-# the rule round after it. Then the results reader on the Evidence Inference
-# corpus (validation split; target macro-F1 0.75, reported, not enforced). Blind
+# the rule round after it; blind6 (25 real papers) judged the next round once, and blind7
+# (25 real papers, written after that round) judges the one after. Then the results reader on
+# the Evidence Inference corpus (validation split; target macro-F1 0.75, reported, not enforced). Blind
 # errors are counted by class only: listing them record by record invites tuning on them.
 BLIND_TARGETS := --target pair_f1=0.92 --target design_accuracy=0.9 --target dose_recall=0.9
 PUBLIC_TARGETS := --target pair_f1=0.95 --target outcome_accuracy=0.9 --target design_accuracy=0.9
@@ -53,7 +54,7 @@ eval: $(STAMP)
 	@echo; echo "== development set (tests/data/eval/dev)"
 	@$(BIN)/paperkg eval --no-errors tests/data/eval/dev tests/data/eval/dev/ground_truth.json \
 		$(FIBROMYALGIA) || true
-	@for set in blind blind2 blind3 blind4 blind5 blind6; do \
+	@for set in blind blind2 blind3 blind4 blind5 blind6 blind7; do \
 		if [ -f tests/data/eval/$$set/ground_truth.json ]; then \
 			echo; echo "== $$set set (tests/data/eval/$$set)"; \
 			$(BIN)/paperkg eval --no-errors tests/data/eval/$$set \

@@ -211,3 +211,26 @@ def test_a_drug_given_for_one_of_two_conditions_counts_for_that_one() -> None:
         (result.concept(f.drug).label, result.concept(f.condition).label) for f in result.findings
     }
     assert pairs == {("velitrex", "gizmosis"), ("orbazine", "widgetitis")}
+
+
+def test_a_title_only_citation_gives_findings_that_stand_on_the_title() -> None:
+    """A citation with no abstract (common in MEDLINE): the title is the only sentence, so it is
+    the evidence; before, the finding had none and its graph broke the shapes.
+    """
+    import dataclasses
+
+    import rdflib
+
+    from paperkg.mapping import map_record
+    from paperkg.store import to_rdflib_term
+    from paperkg.validate import validate_graph
+
+    rec = make(title="Velitrex for widgetitis: a randomized controlled trial")
+    rec = dataclasses.replace(rec, sha256="a" * 64)
+    result = extract(rec)
+    assert result.findings
+    assert all([e.section for e in finding.evidence] == ["title"] for finding in result.findings)
+    graph = rdflib.Graph()
+    for quad in map_record(rec, result).quads:
+        graph.add(tuple(to_rdflib_term(t) for t in (quad.subject, quad.predicate, quad.object)))
+    assert validate_graph(graph).conforms

@@ -293,12 +293,12 @@ def _harm_report(
 
 
 def _fallback_evidence(drug: str, items: list[AnnotatedSentence]) -> list[Sentence]:
-    """Evidence of last resort (the title never is): the first sentence naming the drug,
-    else the first sentence of the abstract.
+    """Evidence of last resort: the first sentence naming the drug, else the abstract's first;
+    the title only for a citation with nothing else (a finding shows what it stands on).
     """
     prose = [item for item in items if item.sentence.section != "title"]
     naming = [item.sentence for item in prose if any(h.key == drug for h in item.hits)]
-    return naming[:1] or [item.sentence for item in prose][:1]
+    return naming[:1] or [item.sentence for item in prose][:1] or [i.sentence for i in items][:1]
 
 
 def _title_classes(concepts: dict[str, Concept], items: list[AnnotatedSentence]) -> set[str]:

@@ -301,10 +301,11 @@ def decide_outcome(
         outcome = Outcome.ADVERSE_EFFECTS
     else:
         outcome = Outcome.NOT_STATED
-    # The title names what a paper is about; it is never the evidence of what it found.
+    # The title names what a paper is about; it is the evidence of what it found only for a
+    # citation that has no other sentence.
     supporting = [s for s in _supporting(judged, outcome) if s.section != "title"]
     if not supporting:
-        supporting = [s for s in given if s.section != "title"]
+        supporting = [s for s in given if s.section != "title"] or list(given[:1])
     order = {"key_findings": 0, "tldr": 1, "abstract": 2}
     supporting.sort(key=lambda s: (order.get(s.section, 3), s.position))
     evidence = tuple(Evidence(s.text, evidence_section(s)) for s in supporting[:3])

@@ -64,8 +64,9 @@ eval: $(STAMP)
 	@echo; echo "== results reader ($(SHARED)/corpora/evidence-inference)"
 	@$(BIN)/python tools/eval_inference.py $(SHARED)/corpora/evidence-inference --target 0.75 || true
 
-# The pictures in README.md and docs/: the fibromyalgia neighbourhood as PNG, SVG and HTML, and a
-# screenshot of the HTML explorer in headless Chromium with one edge's evidence open.
+# The pictures in README.md and docs/: the fibromyalgia neighbourhood as PNG, SVG and HTML, a
+# screenshot of the HTML explorer in headless Chromium with one edge's evidence open, and one of
+# the query page of `paperkg serve` with drugs-tried-for run for fibromyalgia.
 DOCS_STORE := build/docs-store
 CHROMIUM ?= $(or $(PAPERKG_CHROMIUM),$(shell command -v chromium || command -v chromium-browser))
 docs-images: $(STAMP) test-tools
@@ -78,6 +79,8 @@ docs-images: $(STAMP) test-tools
 		--user-data-dir=$(DOCS_STORE)/profile --window-size=1400,860 --virtual-time-budget=5000 \
 		--screenshot=docs/img/explorer.png \
 		"file://$(CURDIR)/docs/img/fibromyalgia.html#select=naltrexone--fibromyalgia" 2>/dev/null
+	$(BIN)/python tools/sparql_page_screenshot.py --store $(DOCS_STORE) --chromium $(CHROMIUM) \
+		-o docs/img/sparql-page.png
 
 # Speed and memory at scale, as ratios to baselines measured in the same run (bench/README.md):
 # make bench RECORDS=100000 [WORKERS=2]; a local Dask cluster of 2 workers builds too.

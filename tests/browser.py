@@ -137,3 +137,27 @@ def body_attributes(dom: str) -> dict[str, str]:
     if parser.attrs is None:
         pytest.fail(f"no <body> in the dumped DOM:\n{dom[:500]}", pytrace=False)
     return parser.attrs
+
+
+def _run_at(address: str, profile: Path, *extra: str) -> tuple[str, str, float]:
+    """Like :func:`_run`, for a page at an address (a local server) rather than a file."""
+    started = time.monotonic()
+    done = subprocess.run(
+        [chromium(), *FLAGS, f"--user-data-dir={profile}", *extra, address],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    seconds = time.monotonic() - started
+    if done.returncode != 0:
+        pytest.fail(f"chromium exited {done.returncode}:\n{done.stderr[-2000:]}", pytrace=False)
+    return done.stdout, done.stderr, seconds
+
+
+def dump_dom_at(address: str, profile: Path) -> PageRun:
+    """Load the page at ``address`` (``http://...``) and return its DOM once settled: the
+    virtual time budget waits while the page's own requests are pending.
+    """
+    dom, stderr, seconds = _run_at(address, profile, "--dump-dom")
+    return PageRun(dom, body_attributes(dom), stderr, seconds)

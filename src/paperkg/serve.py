@@ -9,6 +9,9 @@
   condition that names nothing gives an empty answer (200) and a ``Paperkg-Unmatched`` header:
   a JSON list (ASCII) of ``{"value", "kind", "did_you_mean", "message"}``, the closest labels
   that ``paperkg query`` prints on stderr; the body stays what clients already read.
+- ``/`` in a browser is a query page (an editor, the named queries as examples, answers as a
+  table; :mod:`.serve_page`); a client asking for ``text/html`` gets ``/query`` and
+  ``/queries/NAME`` answers as pages too (``?format=html`` on either does the same).
 
 Nothing can be written through it: SPARQL Update is refused. Nothing is fetched through it
 either: ``SERVICE`` is refused, and the query workers have no network (:mod:`.serve_guard`).
@@ -42,6 +45,19 @@ from .errors import ConfigError, PaperkgError, UnknownQueryError
 from .query import list_queries, run_query
 from .results import format_result
 from .serve_guard import capped_graph, capped_solutions, refuse_outbound
+from .serve_page import (
+    ASSETS,
+    HTML,
+    HTML_HEADERS,
+    accepts_html,
+    asset,
+    choose,
+    home_page,
+    named_page,
+    results_page,
+    too_many_rows,
+    wants_html,
+)
 from .serve_workers import Answer, RefusedError, WorkerPool
 from .store import PaperStore
 from .version import __version__
@@ -91,6 +107,7 @@ _SHORT = {
     "ntriples": "application/n-triples",
     "rdfxml": "application/rdf+xml",
     "jsonld": "application/ld+json",
+    "html": HTML,
 }
 
 
@@ -182,36 +199,6 @@ def make_server(
     )
 
 
-def _choose(accept: str, offered: dict[str, Any], default: str) -> str | None:
-    """The offered media type the ``Accept`` header prefers; ``None`` when none is acceptable."""
-    ranked: list[tuple[float, int, str]] = []
-    for position, part in enumerate(accept.split(",")):
-        media, *params = (piece.strip() for piece in part.split(";"))
-        quality = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if media:
-            ranked.append((-quality, position, media.lower()))
-    if not ranked:
-        return default
-    for negative_quality, _, media in sorted(ranked):
-        if negative_quality >= 0:
-            break
-        if media in offered:
-            return media
-        if media in ("*/*", "application/*", "text/*"):
-            kind = media.split("/")[0]
-            if kind == "*" or default.startswith(kind):
-                return default
-            return next((m for m in offered if m.startswith(kind + "/")), None)
-    return None
-
-
 # --- the answers (run in a worker) ---------------------------------------------------------------
 
 
@@ -227,12 +214,15 @@ def _answer_query(store: PaperStore, text: str, wanted: str, max_rows: int) -> A
         ):
             raise RefusedError(HTTPStatus.FORBIDDEN, "this endpoint is read-only") from error
         raise RefusedError(HTTPStatus.BAD_REQUEST, f"query: {message}") from error
+    offered = _GRAPHS if isinstance(result, ox.QueryTriples) else _SOLUTIONS
+    if wanted == HTML or (choose(wanted, offered, "text/turtle") is None and accepts_html(wanted)):
+        return results_page(result, text, max_rows)
     if isinstance(result, ox.QueryTriples):
-        media = _choose(wanted, _GRAPHS, "text/turtle")
+        media = choose(wanted, _GRAPHS, "text/turtle")
         if media is None:
             raise RefusedError(HTTPStatus.NOT_ACCEPTABLE, "graphs come as " + ", ".join(_GRAPHS))
         return HTTPStatus.OK, media, capped_graph(result, _GRAPHS[media], max_rows, "query"), ()
-    media = _choose(wanted, _SOLUTIONS, "application/sparql-results+json")
+    media = choose(wanted, _SOLUTIONS, "application/sparql-results+json")
     if media is None:
         raise RefusedError(HTTPStatus.NOT_ACCEPTABLE, "results come as " + ", ".join(_SOLUTIONS))
     form = _SOLUTIONS[media]
@@ -249,7 +239,13 @@ def _answer_named(
     accept: str,
     max_rows: int,
 ) -> Answer:
-    """Run the named query ``name`` with ``values`` bound as terms, as JSON, CSV or TSV."""
+    """Run the named query ``name`` with ``values`` bound as terms, as JSON, CSV or TSV (or,
+    ``short`` being ``html``, as a page with a form for the parameters).
+    """
+    if short == "html" or (
+        choose(accept, _NAMED, "application/json") is None and accepts_html(accept)
+    ):
+        return named_page(store, name, values, max_rows)
     try:
         result = run_query(store, name, values)
     except UnknownQueryError as error:
@@ -257,15 +253,11 @@ def _answer_named(
     except PaperkgError as error:
         raise RefusedError(HTTPStatus.BAD_REQUEST, str(error)) from error
     if len(result.rows) > max_rows:
-        raise RefusedError(
-            HTTPStatus.UNPROCESSABLE_ENTITY,
-            f"query {name}: cut off at {max_rows} rows (paperkg serve --max-rows): the answer "
-            "has more; narrow it down with parameters, or raise --max-rows",
-        )
+        raise too_many_rows(name, max_rows)
     if short in ("json", "csv", "tsv"):
         media = next(m for m, f in _NAMED.items() if f == short)
     else:
-        chosen = _choose(accept, _NAMED, "application/json")
+        chosen = choose(accept, _NAMED, "application/json")
         if chosen is None:
             raise RefusedError(HTTPStatus.NOT_ACCEPTABLE, "answers come as " + ", ".join(_NAMED))
         media = chosen
@@ -311,6 +303,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._named(urllib.parse.unquote(parts.path[len("/queries/") :]), params)
             elif parts.path == "/":
                 self._home()
+            elif parts.path.startswith("/assets/"):
+                self._asset(parts.path[len("/assets/") :])
             else:
                 self._text(HTTPStatus.NOT_FOUND, f"no {parts.path} here; try /query or /queries")
         except RefusedError as refusal:
@@ -366,6 +360,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not text:
             raise RefusedError(HTTPStatus.BAD_REQUEST, "no query: give ?query=... or POST one")
         wanted = self._accept(params)
+        wanted = HTML if wants_html(wanted) else wanted
         max_rows = self.server.max_rows
         self._send(*self.server.answer("query", _answer_query, text, wanted, max_rows))
 
@@ -398,6 +393,8 @@ class _Handler(BaseHTTPRequestHandler):
         short = params.pop("format", [None])[0]
         values = {key: items[-1] for key, items in params.items()}
         accept = self.headers.get("Accept") or "*/*"
+        if short not in ("json", "csv", "tsv") and wants_html(accept):
+            short = "html"
         where = f"query {name}"
         limit = self.server.max_rows
         answer = self.server.answer(where, _answer_named, name, values, short, accept, limit)
@@ -405,6 +402,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _home(self) -> None:
         limit = self.server.query_timeout
+        accept = self.headers.get("Accept") or "*/*"
+        if wants_html(accept) or (
+            choose(accept, {"text/plain": None}, "text/plain") is None and accepts_html(accept)
+        ):
+            page = home_page(self.server.store.location, limit)
+            self._send(HTTPStatus.OK, HTML, page, HTML_HEADERS)
+            return
         text = (
             f"paperkg {__version__}: a read-only SPARQL endpoint over "
             f"{self.server.store.location}"
@@ -413,8 +417,15 @@ class _Handler(BaseHTTPRequestHandler):
             "  /query               SPARQL 1.1 Protocol (union of the named graphs as default)\n"
             "  /queries             the named queries (JSON)\n"
             "  /queries/NAME?p=v    one named query with parameters (JSON, CSV or TSV)\n"
+            "  / in a browser       a query page; text/html gets the answers above as pages\n"
         )
         self._text(HTTPStatus.OK, text)
+
+    def _asset(self, name: str) -> None:
+        data = asset(name)
+        if data is None:
+            raise RefusedError(HTTPStatus.NOT_FOUND, f"no asset {name!r} here")
+        self._send(HTTPStatus.OK, ASSETS[name], data, HTML_HEADERS)
 
     # --- responses -----------------------------------------------------------------------------
 

@@ -115,8 +115,8 @@ def test_a_failed_export_leaves_the_old_file_and_no_temporary(
 def test_unknown_format_and_missing_folder_are_clear_errors(
     store: PaperStore, tmp_path: Path
 ) -> None:
-    with pytest.raises(ExportError, match="unknown export format 'rdfxml'"):
-        export_store(store, tmp_path / "kg.rdf", "rdfxml")
+    with pytest.raises(ExportError, match="unknown export format 'n3'"):
+        export_store(store, tmp_path / "kg.n3", "n3")
     with pytest.raises(ExportError, match="folder does not exist"):
         export_store(store, tmp_path / "no" / "kg.ttl")
 

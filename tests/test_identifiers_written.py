@@ -37,6 +37,8 @@ from conftest import run_cli as run
 
 FIBROMYALGIA = "http://purl.obolibrary.org/obo/MONDO_0005546"
 NALTREXONE = "http://id.nlm.nih.gov/mesh/D009271"
+#: How the command line prints them: as CURIEs, in every format.
+FIBROMYALGIA_CURIE, NALTREXONE_CURIE = "MONDO:0005546", "MESH:D009271"
 
 CONDITION_FORMS = [
     "MONDO:0005546",
@@ -253,7 +255,7 @@ def test_cli_query_evidence_and_viz_take_any_form(
     assert out == wanted
     code, out, err = run(*kg, "evidence", "--condition", written, "--format", "csv")
     assert (code, err) == (0, "")
-    assert {row["condition"] for row in _rows(out)} == {FIBROMYALGIA}
+    assert {row["condition"] for row in _rows(out)} == {FIBROMYALGIA_CURIE}
     picture = tmp_path / "focus.graphml"
     code, _, err = run(*kg, "viz", "--focus", written, "-o", str(picture))
     assert code == 0, err
@@ -268,7 +270,7 @@ def test_cli_takes_any_form_of_a_drug(store_path: Path, written: str) -> None:
     assert {row["condition_label"] for row in _rows(out)} == {"fibromyalgia", "multiple sclerosis"}
     code, out, err = run(*kg, "evidence", "--drug", written, "--format", "csv")
     assert (code, err) == (0, "")
-    assert {row["drug"] for row in _rows(out)} == {NALTREXONE}
+    assert {row["drug"] for row in _rows(out)} == {NALTREXONE_CURIE}
 
 
 # --- paperkg serve --------------------------------------------------------------------------------

@@ -16,7 +16,13 @@ from hypothesis import strategies as st
 
 from paperkg.errors import RecordError
 from paperkg.model import EntityKind, PaperRecord
-from paperkg.readers import MAX_RECORD_BYTES, parse_record, read_record
+from paperkg.readers import (
+    MAX_ENTITIES,
+    MAX_LINE_CHARS,
+    MAX_RECORD_BYTES,
+    parse_record,
+    read_record,
+)
 
 SHARED_RECORDS = Path(__file__).resolve().parents[2] / "shared" / "records"
 FIXTURES = Path(__file__).resolve().parent / "data" / "records"
@@ -347,7 +353,10 @@ def test_minimal_record_and_defaults() -> None:
     assert record.title == "Just a title"
     assert (record.authors, record.doi, record.abstract, record.entities) == ((), None, None, ())
     assert record.extra_sections == ()
-    assert record.warnings == ()
+    # a title alone is what a record cut after its first line leaves: read, and flagged
+    assert record.incomplete is not None
+    assert record.warnings == (record.incomplete,)
+    assert _parse("# Just a title\n\n## Abstract\n\nText.\n").warnings == ()
 
 
 def test_meta_line_variants() -> None:
@@ -581,3 +590,28 @@ def test_a_composite_identifier_gives_one_mention_per_concept() -> None:
         ("HCV/HIV co-infected", "MESH:D015658"),
         ("HIV", "MESH:D015658"),
     ]
+
+
+# --- limits: exact, wherever the long line falls ------------------------------------------------
+
+
+@pytest.mark.parametrize("before", [0, 1, 7, MAX_LINE_CHARS // 2 - 3, MAX_LINE_CHARS // 2 + 5])
+def test_the_line_length_limit_is_exact(before: int) -> None:
+    head = "# T\n\n## Abstract\n\n" + "w" * before + "\n"
+    line = head.count("\n") + 1
+    for end in ("\n---\nSource: https://example.org/x\n", ""):
+        assert _parse(head + "y" * MAX_LINE_CHARS + end).abstract
+        error = _error(head + "y" * (MAX_LINE_CHARS + 1) + end)
+        assert (error.line, error.field) == (line, "file")
+        assert f"line longer than {MAX_LINE_CHARS:,} characters" in str(error)
+
+
+def test_the_entity_limit_counts_both_sections() -> None:
+    half = MAX_ENTITIES // 2
+    names = ", ".join(f"c{i} (-)" for i in range(half))
+    text = f"# T\n\n## Linked entities\n\n- **Chemicals:** {names}\n"
+    text += f"\n## Full-text entities\n\n- **Chemicals:** {names}\n"
+    assert len(_parse(text).entities) == MAX_ENTITIES
+    error = _error(text + ", extra (-)\n")
+    assert (error.line, error.field) == (text.count("\n"), "Full-text entities")
+    assert f"more than {MAX_ENTITIES:,} entity mentions" in error.problem

@@ -251,8 +251,8 @@ def test_the_result_prints_with_format_result(seeds: PaperStore, fmt: str) -> No
     assert "naltrexone" in text
     if fmt == "json":
         (row,) = [r for r in json.loads(text) if r["drug_label"] == "naltrexone"]
-        assert row["outcomes"] == "improved:2|no_benefit:1"
-        assert row["conflicting"] == "true"
+        assert row["outcomes"] == ["improved:2", "no_benefit:1"]
+        assert row["conflicting"] is True
     if fmt == "csv":
         assert text.splitlines()[0] == ",".join(EVIDENCE_COLUMNS)
 

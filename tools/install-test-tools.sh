@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # What the tests need beyond Python: Debian's chromium (the HTML explorer is tested in a real
-# headless browser) with a font for its labels, and curl (the tutorial talks to an Oxigraph
-# server with it). Installs whatever is missing; apt-get needs root or sudo.
+# headless browser) with a font for its labels, curl (the tutorial talks to an Oxigraph
+# server with it) and Virtuoso open source (push and remote query are tested against a real
+# one, started by the tests on 127.0.0.1; they skip with the reason without it). Installs
+# whatever is missing; apt-get needs root or sudo.
 set -euo pipefail
 missing=()
 if [ -z "${PAPERKG_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1 \
@@ -9,6 +11,9 @@ if [ -z "${PAPERKG_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1 \
     missing+=(chromium fonts-dejavu-core)
 fi
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+if ! command -v virtuoso-t >/dev/null 2>&1 || ! command -v isql-vt >/dev/null 2>&1; then
+    missing+=(virtuoso-opensource)
+fi
 if [ "${#missing[@]}" -eq 0 ]; then
     exit 0
 fi
@@ -24,7 +29,7 @@ if [ "$(id -u)" != 0 ]; then
     fi
     run_as_root=(sudo)
 fi
-echo "installing ${missing[*]} for the tests (browser test of the HTML explorer, tutorial)"
+echo "installing ${missing[*]} for the tests (browser, tutorial, live Virtuoso)"
 export DEBIAN_FRONTEND=noninteractive
 "${run_as_root[@]}" apt-get update -qq
 "${run_as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

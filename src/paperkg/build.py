@@ -37,7 +37,7 @@ from .errors import ConfigError, RecordError
 from .extraction import MAX_PROSE_CHARS, Extractor, RuleExtractor
 from .mapping import build_key, map_record, record_identity
 from .model import Deletion, Extraction, MappedRecord, PaperRecord
-from .readers import expand_sources, read_items, read_record
+from .readers import expand_sources, incomplete_error, read_items, read_record
 from .store import PaperStore, WriteOutcome, forget_validation
 from .tallies import begin_tally_update, refresh_tallies
 from .vocab import DEFAULT_BASE_IRI, FABIO
@@ -366,6 +366,8 @@ class _Run:
         """What to do with a record just read: decided here, before any extraction, so records
         that are duplicates or up to date never reach a worker.
         """
+        if isinstance(item, PaperRecord) and self.strict:  # a record cut off is rejected
+            item = incomplete_error(item) or item
         if isinstance(item, RecordError):
             return _Entry(item.path, file_index, outcome="rejected", error=item)
         if isinstance(item, Deletion):

@@ -1,10 +1,12 @@
-"""Export the store as Turtle, N-Triples, N-Quads, TriG or JSON-LD, written atomically.
+"""Export the store as Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML, written atomically
+(or streamed to standard output: ``-``).
 
 Serialisation goes through Oxigraph, not rdflib (DESIGN.md section 2: rdflib's Turtle writer is
 superlinear on large graphs). Triple formats (Turtle, N-Triples) get the union of all record
 graphs with duplicates removed; quad formats keep one named graph per record. The validation log
 (which build of each graph this store validated) is left out: it is about this store, not the data.
 
+The format may come from the output's name (:func:`format_for_output`: ``kg.nt`` is N-Triples).
 A sharded export (N-Quads, ``shard_size``) writes a folder of files a bulk loader can take one by
 one or in parallel: ``part-00000.nq`` ... each of at most ``shard_size`` statements and whole
 named graphs, then ``manifest.json`` last, so a folder with a manifest is a complete export.
@@ -19,6 +21,8 @@ import io
 import itertools
 import json
 import re
+import sys
+import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -33,7 +37,16 @@ from .store import PaperStore, index_graphs, local_graphs
 from .version import __version__
 from .vocab import PREFIXES as VOCAB_PREFIXES
 
-__all__ = ["EXPORT_FORMATS", "FOLDER_FORMATS", "MANIFEST", "PREFIXES", "export_store"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "EXTENSIONS",
+    "FOLDER_FORMATS",
+    "MANIFEST",
+    "PREFIXES",
+    "STDOUT",
+    "export_store",
+    "format_for_output",
+]
 
 T = TypeVar("T")
 
@@ -44,7 +57,22 @@ EXPORT_FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
     "nq": (ox.RdfFormat.N_QUADS, True),
     "trig": (ox.RdfFormat.TRIG, True),
     "jsonld": (ox.RdfFormat.JSON_LD, True),
+    "rdfxml": (ox.RdfFormat.RDF_XML, False),
 }
+
+#: File name endings and the format each means when no format is given.
+EXTENSIONS = {
+    ".ttl": "turtle",
+    ".nt": "nt",
+    ".nq": "nq",
+    ".trig": "trig",
+    ".jsonld": "jsonld",
+    ".rdf": "rdfxml",
+    ".xml": "rdfxml",
+}
+
+#: The output name that means standard output.
+STDOUT = "-"
 
 #: Formats that are a folder of their own files, written by their own module (not RDF).
 FOLDER_FORMATS = ("kgx", "neo4j")
@@ -66,6 +94,28 @@ _OWN_FILE = re.compile(
 )
 
 
+def format_for_output(output: str | Path, *, shard_size: int | None = None) -> str:
+    """The export format the name ``output`` asks for: its extension (:data:`EXTENSIONS`);
+    N-Quads for shards; Turtle for standard output (``-``). A name that tells none is an error.
+    """
+    if shard_size is not None:
+        return "nq"
+    if str(output) == STDOUT:
+        return "turtle"
+    suffix = Path(output).suffix.lower()
+    if suffix in EXTENSIONS:
+        return EXTENSIONS[suffix]
+    told = (
+        f"its extension {suffix!r} is not one paperkg writes" if suffix else "it has no extension"
+    )
+    endings = " ".join(EXTENSIONS)
+    raise ExportError(
+        str(output),
+        f"cannot tell the format from the name: {told}",
+        f"name it {endings}, or give --format ({', '.join((*EXPORT_FORMATS, *FOLDER_FORMATS))})",
+    )
+
+
 def export_store(
     store: PaperStore,
     output: str | Path,
@@ -78,10 +128,17 @@ def export_store(
     """Write the whole store to ``output`` in ``fmt``; return the number of statements written.
 
     The file is written to a temporary file beside ``output`` and renamed into place, so a
-    failed export never leaves a partial file. With ``shard_size`` (N-Quads only) ``output`` is
-    a folder of shards and a manifest; ``compress`` gzips the shards. Turtle and N-Triples sort
-    the union on disk when it does not fit in memory: in ``spill_dir``, else beside ``output``.
+    failed export never leaves a partial file; ``-`` streams it to standard output. With
+    ``shard_size`` (N-Quads only) ``output`` is a folder of shards and a manifest; ``compress``
+    gzips the shards. Turtle, N-Triples and RDF/XML sort the union on disk when it does not
+    fit in memory: in ``spill_dir``, else beside ``output`` (the temporary folder for ``-``).
     """
+    to_stdout = str(output) == STDOUT
+    if to_stdout and (fmt in FOLDER_FORMATS or shard_size is not None or compress):
+        what = f"a {fmt} export" if fmt in FOLDER_FORMATS else "a sharded export"
+        raise ExportError(
+            STDOUT, f"{what} is a folder of files, not one stream", "give -o a folder"
+        )
     if fmt in FOLDER_FORMATS:
         return _export_folder_format(store, Path(output), fmt, shard_size, compress)
     if fmt not in EXPORT_FORMATS:
@@ -90,15 +147,16 @@ def export_store(
     if shard_size is not None or compress:
         return _export_shards(store, Path(output), fmt, shard_size, compress)
     rdf_format, with_graphs = EXPORT_FORMATS[fmt]
-    target = Path(output)
-    if not target.parent.is_dir():
+    target = None if to_stdout else Path(output)
+    if target is not None and not target.parent.is_dir():
         raise ExportError(str(target), "the folder does not exist", "create it or pick another -o")
-    if target.is_dir():
+    if target is not None and target.is_dir():
         raise ExportError(
             str(target), "is a folder", "give -o a file name, or --shard-size N for shards"
         )
     if not with_graphs:
-        return _export_union(store, target, rdf_format, Path(spill_dir or target.parent))
+        spill = spill_dir or (tempfile.gettempdir() if target is None else target.parent)
+        return _export_union(store, target, rdf_format, Path(spill))
     counter = _Counter()
     if rdf_format is ox.RdfFormat.N_QUADS:
         statements: Iterator[ox.Quad] = counter.count(_data_quads(store))
@@ -106,9 +164,21 @@ def export_store(
         # Grouped by graph and subject so TriG and JSON-LD write each node once.
         statements = counter.count(iter(sorted(_data_quads(store), key=_quad_order)))
     prefixes = dict(PREFIXES) if rdf_format is ox.RdfFormat.TRIG else None
-    with atomic_write(target) as stream:
+    with _output(target) as stream:
         ox.serialize(statements, stream, rdf_format, prefixes=prefixes)
     return counter.total
+
+
+@contextlib.contextmanager
+def _output(target: Path | None) -> Iterator[BinaryIO]:
+    """``target`` written atomically, or standard output (``None``) as it streams."""
+    if target is not None:
+        with atomic_write(target) as stream:
+            yield stream
+        return
+    stream = sys.stdout.buffer
+    yield stream
+    stream.flush()
 
 
 def _export_folder_format(
@@ -150,7 +220,7 @@ def _nquads(store: PaperStore, graph: ox.NamedNode) -> bytes:
 
 
 def _export_union(
-    store: PaperStore, target: Path, rdf_format: ox.RdfFormat, spill_dir: Path
+    store: PaperStore, target: Path | None, rdf_format: ox.RdfFormat, spill_dir: Path
 ) -> int:
     """Write the union of the data graphs, each triple once, sorted by subject, predicate and
     object (Turtle then writes each subject once), in bounded memory (:mod:`.export_union`).
@@ -162,7 +232,7 @@ def _export_union(
     graphs = (graph for graph in store.iter_named_graphs() if graph not in skipped)
     with (
         sorted_union(store, graphs, spill_dir) as lines,
-        atomic_write(target) as stream,
+        _output(target) as stream,
     ):
         counted = counter.count(lines)
         if rdf_format is ox.RdfFormat.N_TRIPLES:

@@ -132,6 +132,8 @@ def map_record(
     out.text(graph, PKG.paperkgVersion, __version__)
     out.text(graph, PKG.buildKey, record_build_key)
     out.text(graph, PKG.sourceFormat, record.source_format)
+    if record.incomplete is not None:  # the reader warned that the record looks cut off
+        out.add(graph, PKG.incomplete, boolean_literal(True))
 
     _map_paper(out, paper, key, record, base_iri)
     concept_nodes = {
@@ -437,6 +439,8 @@ def _map_finding(
     out.text(node, PKG.extractor, finding.extractor.name)
     out.text(node, PKG.extractorVersion, finding.extractor.version)
     out.add(node, PKG.confidence, decimal_literal(min(1.0, max(0.0, finding.confidence))))
+    if finding.indexing is not None:
+        out.text(node, PKG.indexingAgreement, finding.indexing.value)
 
 
 #: The direction individual of each :class:`~paperkg.model.Direction` (its value is the label).

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import NamedNode, Quad
 
 __all__ = [
+    "INCOMPLETE",
     "Annotation",
     "Concept",
     "Deletion",
@@ -26,6 +27,7 @@ __all__ = [
     "ExtractorInfo",
     "Favours",
     "Finding",
+    "IndexingAgreement",
     "MappedRecord",
     "MeshHeading",
     "Outcome",
@@ -46,6 +48,14 @@ class EntityKind(enum.StrEnum):
     SPECIES = "species"
     GENE = "gene"
     OTHER = "other"
+
+
+class IndexingAgreement(enum.StrEnum):
+    """What NLM's MeSH indexing of a citation says of a finding's drug-condition pair."""
+
+    CONFIRMED = "confirmed"
+    INDEXED_AS_HARM = "indexed_as_harm"
+    NOT_INDEXED = "not_indexed"
 
 
 class Outcome(enum.StrEnum):
@@ -116,6 +126,11 @@ class StudyDesign(enum.StrEnum):
     SYSTEMATIC_REVIEW = "systematic_review"
     META_ANALYSIS = "meta_analysis"
     PROTOCOL = "protocol"
+
+
+#: How a reader's warning begins when a record looks cut off (the rest says what it lacks). A
+#: warning, not a field, so that the flag travels with the record through JSON Lines unchanged.
+INCOMPLETE = "incomplete record: "
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +255,11 @@ class PaperRecord:
         """Linked entities first, then full-text entities."""
         return self.linked_entities + self.fulltext_entities
 
+    @property
+    def incomplete(self) -> ReaderWarning | None:
+        """The reader's warning that the record looks cut off (see :data:`INCOMPLETE`), if any."""
+        return next((w for w in self.warnings if w.message.startswith(INCOMPLETE)), None)
+
 
 @dataclass(frozen=True, slots=True)
 class Concept:
@@ -323,6 +343,8 @@ class Finding:
     given_with: tuple[str, ...] = ()
     #: per endpoint, how the drug compared with its comparator; the outcome is derived from these
     results: tuple[Result, ...] = ()
+    #: what the citation's MeSH indexing says of the pair; ``None`` for a record without it
+    indexing: IndexingAgreement | None = None
 
 
 @dataclass(frozen=True, slots=True)

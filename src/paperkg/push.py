@@ -36,6 +36,8 @@ from .store import PaperStore, local_graphs, log_pushes, push_log_graph, read_pu
 
 __all__ = ["PushReport", "PushStoppedError", "PushedGraph", "push_store"]
 
+#: Virtuoso's authenticated Graph Store endpoint, which takes HTTP Digest auth only.
+DIGEST_ONLY_PATH = "/sparql-graph-crud-auth"
 #: Successful pushes are logged in batches of this many graphs (and at the end).
 _LOG_BATCH = 500
 #: The push stops after this many graphs in a row failed even with retries: the server is down.
@@ -141,7 +143,9 @@ def push_store(
     and deletes nothing; ``everything`` pushes them whether changed or not. A read-only store
     keeps no log, so it pushes everything.
 
-    ``user`` and ``password`` are sent as HTTP Basic credentials. A request that meets a 5xx, a
+    ``user`` and ``password`` are sent as HTTP Basic credentials, or answer an HTTP Digest
+    challenge where the server asks for Digest (from the first request at Virtuoso's
+    ``/sparql-graph-crud-auth``, which takes nothing else). A request that meets a 5xx, a
     timeout (``timeout`` seconds) or a dropped connection is sent again up to ``retries`` times,
     waiting ``backoff`` seconds, then twice as long each time (with jitter, at most 30 s).
     ``strict`` stops at the first graph that does not get through. ``progress`` is called with
@@ -149,7 +153,14 @@ def push_store(
     """
     target = _check_endpoint(endpoint)
     chosen = _graphs(store, graphs)
-    sender = Sender(user=user, password=password, timeout=timeout, retries=retries, backoff=backoff)
+    sender = Sender(
+        user=user,
+        password=password,
+        timeout=timeout,
+        retries=retries,
+        backoff=backoff,
+        digest=urllib.parse.urlsplit(target).path.endswith(DIGEST_ONLY_PATH),
+    )
     log = _PushLog(store, target)
     before = {} if store.read_only else log.read()
     # Graphs pushed before but gone here are deleted there (not when pushing chosen graphs).

@@ -6,6 +6,8 @@ overload instead of leaving graphs behind. What cannot succeed by trying again (
 up at once with the server's words and how to fix it. The password is only ever put in the
 ``Authorization`` header: it is taken from the environment, ``~/.netrc`` or a prompt (never from
 the command line, where other users' ``ps`` would see it), and wiped from any server text quoted.
+A server that asks for HTTP Digest (Virtuoso's ``/sparql-graph-crud-auth``) gets Digest, which
+never sends the password itself; Virtuoso's authenticated endpoint gets it from the first request.
 """
 
 from __future__ import annotations
@@ -27,7 +29,16 @@ from typing import Literal
 
 from .errors import ConfigError
 
-__all__ = ["PASSWORD_VARIABLE", "Attempt", "Sender", "find_credentials", "redact_url"]
+__all__ = [
+    "PASSWORD_VARIABLE",
+    "Attempt",
+    "Sender",
+    "digest_challenge",
+    "find_credentials",
+    "netrc_login",
+    "redact_url",
+    "wants_digest",
+]
 
 #: The environment variable that holds the push password.
 PASSWORD_VARIABLE = "PAPERKG_PUSH_PASSWORD"  # noqa: S105 - a name, not a password
@@ -64,14 +75,21 @@ class Sender:
         backoff: float = 0.5,
         backoff_cap: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
+        digest: bool = False,
     ) -> None:
         self.headers: dict[str, str] = {}
         self._secrets: list[str] = []
+        self._password = password or ""
+        self._digest: urllib.request.OpenerDirector | None = None
+        self._digest_handler: urllib.request.HTTPDigestAuthHandler | None = None
+        self._challenge: dict[str, str] | None = None
         if user is not None:
             token = base64.b64encode(f"{user}:{password or ''}".encode()).decode("ascii")
             self.headers["Authorization"] = f"Basic {token}"
             self._secrets = [s for s in (password, token) if s]
         self.user = user
+        if digest and user is not None:
+            self._use_digest()
         self.timeout = timeout
         self.retries = max(0, retries)
         self.backoff = backoff
@@ -110,11 +128,21 @@ class Sender:
             headers["Content-Type"] = "application/n-triples"
         # Only http(s) URLs get here: push checks the endpoint's scheme first.
         request = urllib.request.Request(url, data=body, headers=headers, method=method)  # noqa: S310
+        opener = self._digest or urllib.request.build_opener()
+        if self._digest is not None:
+            self._sign(request)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            with opener.open(request, timeout=self.timeout) as response:
                 return Attempt("ok", int(response.status)), None
         except urllib.error.HTTPError as error:
+            if error.code == 401 and self._digest is None and self.user and wants_digest(error):
+                # Asked for Digest: answer it from now on (this request again, not a retry).
+                self._use_digest(digest_challenge(error))
+                return self._once(url, method, body)
             return self._status(error, method), _retry_after(error.headers)
+        except ValueError as error:  # an auth scheme urllib cannot answer
+            said = self.redact(f"the server asks for a login paperkg cannot give ({error})")
+            return Attempt("stop", 401, said, "use an endpoint with Basic or Digest auth"), None
         except TimeoutError:
             return self._timed_out(), None
         except urllib.error.URLError as error:
@@ -133,6 +161,28 @@ class Sender:
             return _dropped(error), None
         except OSError as error:
             return Attempt("stop", 0, f"cannot reach the server ({error})", _UNREACHABLE), None
+
+    def _use_digest(self, challenge: dict[str, str] | None = None) -> None:
+        """Answer Digest challenges (the password never leaves) instead of sending Basic."""
+        self._digest_handler = urllib.request.HTTPDigestAuthHandler(
+            _OneLogin(self.user or "", self._password)
+        )
+        self._digest = urllib.request.build_opener(self._digest_handler)
+        self._challenge = challenge
+        self.headers.pop("Authorization", None)
+
+    def _sign(self, request: urllib.request.Request) -> None:
+        """Answer the server's Digest challenge up front, so a body is never sent only to be
+        refused (Virtuoso closes the connection on its 401 while a large body is still going
+        out). The challenge comes from a body-less GET first; a stale one is answered again.
+        """
+        if self._challenge is None:
+            self._challenge = _probe_challenge(request.full_url, self.timeout)
+        if self._challenge is None or self._digest_handler is None:
+            return
+        answer = self._digest_handler.get_authorization(request, self._challenge)
+        if answer:
+            request.add_unredirected_header("Authorization", f"Digest {answer}")
 
     def _timed_out(self) -> Attempt:
         said = f"no answer within {self.timeout:g} s"
@@ -172,6 +222,17 @@ class Sender:
         return self.redact(lines[0][:200] if lines else str(error.reason))
 
 
+class _OneLogin(urllib.request.HTTPPasswordMgr):
+    """The one login a sender has, for whatever realm its one endpoint names."""
+
+    def __init__(self, user: str, password: str) -> None:
+        super().__init__()
+        self.login = (user, password)
+
+    def find_user_password(self, realm: str | None, authuri: str) -> tuple[str, str]:
+        return self.login
+
+
 _DROPPED = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)
 _UNREACHABLE = "is it running, and is the URL right?"
 
@@ -184,6 +245,35 @@ def _dropped(error: BaseException) -> Attempt:
 def _retry_after(headers: Message | None) -> float | None:
     value = "" if headers is None else str(headers.get("Retry-After", ""))
     return float(value) if value.strip().isdigit() else None
+
+
+def wants_digest(error: urllib.error.HTTPError) -> bool:
+    """Whether a 401 answer asks for HTTP Digest auth."""
+    return digest_challenge(error) is not None
+
+
+def digest_challenge(error: urllib.error.HTTPError) -> dict[str, str] | None:
+    """The fields of a 401 answer's Digest challenge (realm, nonce, qop...), if it has one."""
+    challenges = error.headers.get_all("WWW-Authenticate") if error.headers else None
+    for challenge in challenges or []:
+        scheme, _, fields = str(challenge).strip().partition(" ")
+        if scheme.lower() == "digest":
+            items = [item for item in urllib.request.parse_http_list(fields) if "=" in item]
+            return dict(urllib.request.parse_keqv_list(items))
+    return None
+
+
+def _probe_challenge(url: str, timeout: float) -> dict[str, str] | None:
+    """The Digest challenge a body-less GET of ``url`` is answered with, if any."""
+    # Only http(s) URLs get here: push checks the endpoint's scheme first.
+    request = urllib.request.Request(url, method="GET")  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=timeout):  # noqa: S310
+            return None
+    except urllib.error.HTTPError as error:
+        return digest_challenge(error) if error.code == 401 else None
+    except (OSError, http.client.HTTPException, ValueError):
+        return None
 
 
 def redact_url(url: str) -> str:
@@ -211,6 +301,12 @@ def find_credentials(
     if entry is not None and (user is None or user == entry[0]):
         return entry
     return user, None
+
+
+def netrc_login(url: str, environ: Mapping[str, str] | None = None) -> tuple[str, str] | None:
+    """The user and password the netrc file (``$NETRC`` or ``~/.netrc``) gives ``url``'s host."""
+    host = urllib.parse.urlsplit(url).hostname or ""
+    return _netrc_entry(host, os.environ if environ is None else environ)
 
 
 def _netrc_entry(host: str, env: Mapping[str, str]) -> tuple[str, str] | None:

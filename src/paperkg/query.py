@@ -10,10 +10,12 @@ the parameter's kind comes back in :attr:`QueryResult.misses` with the closest l
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -25,15 +27,42 @@ from .store import PaperStore, fill_values
 from .tallies import TRIED_FOR_COLUMNS, drugs_tried_for
 
 __all__ = [
+    "COLUMN_TYPES",
+    "LIST_COLUMNS",
     "NamedQuery",
     "QueryParameter",
     "QueryResult",
+    "bind_parameters",
+    "is_list_column",
     "list_queries",
     "load_query",
     "run_query",
+    "solutions_result",
+    "terms_result",
 ]
 
 _PARAM_KINDS = ("concept", "paper", "text")
+
+#: The types of result columns: what JSON output and DataFrames make of the strings.
+COLUMN_TYPES = ("string", "integer", "decimal", "boolean", "list")
+
+#: Columns whose cells join several values with ``|`` (`` | `` between sentences), as the
+#: shipped queries write them (GROUP_CONCAT, outcome counts): lists in JSON and DataFrames.
+#: Columns named ``*_ids`` (a concept's CURIEs) are lists too.
+LIST_COLUMNS = frozenset(
+    {"adverse_effects", "designs", "dose", "doses", "evidence", "identifiers", "outcomes"}
+    | {"pmids", "sources"}
+)
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+#: Datatypes whose values JSON gives as numbers or booleans.
+_INTEGERS = "integer int long short byte nonNegativeInteger positiveInteger nonPositiveInteger"
+_INTEGERS += " negativeInteger unsignedLong unsignedInt unsignedShort unsignedByte"
+_DATATYPE_TYPES = {
+    **{_XSD + name: "integer" for name in _INTEGERS.split()},
+    **{_XSD + name: "decimal" for name in ("decimal", "double", "float")},
+    _XSD + "boolean": "boolean",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,14 +112,50 @@ class QueryResult:
     typo), each with the closest labels (``str(miss)`` is the one-line message).
     """
 
+    types: tuple[str, ...] = ()
+    """Each column's type, from the RDF datatypes of its values (:data:`COLUMN_TYPES`); empty
+    or short: ``string``. A list column (:func:`is_list_column`) is ``list`` whatever is given.
+    """
+
     @property
     def unmatched(self) -> tuple[str, ...]:
         """The values of :attr:`misses`."""
         return tuple(miss.value for miss in self.misses)
 
+    @property
+    def column_types(self) -> tuple[str, ...]:
+        """The type of each column, as JSON output and :meth:`to_dataframe` give its values."""
+        given = (*self.types, *("string",) * (len(self.columns) - len(self.types)))
+        return tuple(
+            "list" if is_list_column(column) else kind
+            for column, kind in zip(self.columns, given, strict=False)
+        )
+
     def as_dicts(self) -> list[dict[str, str | None]]:
-        """Rows as dictionaries keyed by column name."""
+        """Rows as dictionaries keyed by column name, every value a string as the store has it."""
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+    def as_records(self, *, iris: bool = False) -> list[dict[str, Any]]:
+        """Rows as dictionaries of typed values, as ``--format json`` prints them: numbers and
+        booleans as such, list columns as lists, identifiers' IRIs as CURIEs (``iris``: kept).
+        """
+        from .results import typed_records
+
+        return typed_records(self, iris=iris)
+
+    def to_dataframe(self, *, iris: bool = False) -> Any:
+        """The rows as a pandas ``DataFrame`` with typed columns (nullable Int64, Float64,
+        boolean, string; lists as objects). Needs pandas: ``pip install 'paperkg[notebook]'``.
+        """
+        from .results import result_dataframe
+
+        return result_dataframe(self, iris=iris)
+
+    def _repr_html_(self) -> str:
+        """The rows as an HTML table, so a notebook shows a result inline."""
+        from .results import result_html
+
+        return result_html(self)
 
 
 def list_queries(folder: Path | None = None) -> tuple[NamedQuery, ...]:
@@ -123,26 +188,76 @@ def run_query(
     """Run a named query on the store with parameters bound safely."""
     named = load_query(query) if isinstance(query, str) else query
     given = _values_by_name(named, params or {})
-    substitutions, lists = _bind(named, given)
+    text, substitutions = bind_parameters(named, given)
     counted = _from_tallies(named, store, substitutions)
     if counted is not None:
-        return QueryResult(counted.columns, counted.rows, _unmatched(named, store, given))
-    text = named.text
-    for variable, terms in lists.items():
-        text = fill_values(named.name, text, variable, terms)
+        return dataclasses.replace(counted, misses=_unmatched(named, store, given))
     try:
         solutions = store.query(text, substitutions)
     except SyntaxError as error:
         raise QueryError(named.name, f"SPARQL syntax error: {error}", "fix the .rq file") from error
+    return solutions_result(named, solutions, _unmatched(named, store, given))
+
+
+def bind_parameters(
+    named: NamedQuery, params: Mapping[str, ParamValue]
+) -> tuple[str, dict[ox.Variable, ox.Literal]]:
+    """The query text with the values of its repeatable parameters filled in (as terms), and
+    the term each one-value parameter binds: what a local or a remote run sends.
+    """
+    substitutions, lists = _bind(named, _values_by_name(named, params))
+    text = named.text
+    for variable, terms in lists.items():
+        text = fill_values(named.name, text, variable, terms)
+    return text, substitutions
+
+
+def solutions_result(
+    named: NamedQuery, solutions: object, misses: tuple[Unmatched, ...] = ()
+) -> QueryResult:
+    """A query's answer (``QuerySolutions`` or ``QueryBoolean``) as a :class:`QueryResult`,
+    typed from the datatypes of its values, the parameter variables left out.
+    """
     if isinstance(solutions, ox.QueryBoolean):
-        return QueryResult(("result",), ((str(bool(solutions)).lower(),),))
+        return QueryResult(("result",), ((str(bool(solutions)).lower(),),), misses, ("boolean",))
     if not isinstance(solutions, ox.QuerySolutions):
         raise QueryError(named.name, "not a SELECT or ASK query", "use SELECT for named queries")
     # Parameter variables are projected only so that substitution can bind them: leave them out.
     hidden = {parameter.variable for parameter in named.parameters}
     columns = tuple(v.value for v in solutions.variables if v.value not in hidden)
-    rows = tuple(tuple(_cell(solution[column]) for column in columns) for solution in solutions)
-    return QueryResult(columns, rows, _unmatched(named, store, given))
+    terms = [tuple(solution[column] for column in columns) for solution in solutions]
+    return terms_result(columns, terms, misses)
+
+
+def terms_result(
+    columns: tuple[str, ...], rows: Sequence[Sequence[object]], misses: tuple[Unmatched, ...] = ()
+) -> QueryResult:
+    """Rows of RDF terms (``None`` for unbound) as a :class:`QueryResult`: cells as strings,
+    each column typed by its values' datatypes (``integer`` only if every value is one).
+    """
+    types = tuple(_column_type(row[index] for row in rows) for index in range(len(columns)))
+    cells = tuple(tuple(_cell(term) for term in row) for row in rows)
+    return QueryResult(columns, cells, misses, types)
+
+
+def is_list_column(column: str) -> bool:
+    """Whether a column's cells join several values with ``|``: a concept's CURIEs
+    (``*_ids``) or one of :data:`LIST_COLUMNS`.
+    """
+    return column.endswith("_ids") or column in LIST_COLUMNS
+
+
+def _column_type(terms: Iterable[object]) -> str:
+    kinds = {
+        _DATATYPE_TYPES.get(term.datatype.value, "string")
+        if isinstance(term, ox.Literal)
+        else "string"
+        for term in terms
+        if term is not None
+    }
+    if len(kinds) == 1:
+        return kinds.pop()
+    return "decimal" if kinds == {"integer", "decimal"} else "string"
 
 
 def _from_tallies(
@@ -157,7 +272,7 @@ def _from_tallies(
     rows = None if key is None else drugs_tried_for(store, key.value)
     if rows is None:
         return None
-    return QueryResult(TRIED_FOR_COLUMNS, tuple(tuple(_cell(t) for t in row) for row in rows))
+    return terms_result(TRIED_FOR_COLUMNS, rows)
 
 
 def _unmatched(

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from .lookup import Unmatched, concepts_named, unmatched_concepts
-from .model import Outcome, is_conflicting
+from .model import IndexingAgreement, Outcome, is_conflicting
 from .query import QueryResult
 from .store import PaperStore, Term, term_text
 from .tallies import (
@@ -94,12 +94,16 @@ class StoreStats:
     identifier_conflicts: int
     """(concept, identifier kind) pairs with two or more identifiers, as the build reports."""
     validation: ValidationState
+    indexing: tuple[tuple[str, int], ...] = ()
+    """Findings per agreement with their citation's MeSH indexing (confirmed, indexed_as_harm,
+    not_indexed), for findings of indexed citations (PubMed, MEDLINE)."""
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values for ``json.dumps``: mappings for the per-outcome and per-design counts."""
         data = asdict(self)
         data["outcomes"] = dict(self.outcomes)
         data["designs"] = dict(self.designs)
+        data["indexing"] = dict(self.indexing)
         data["validation"]["not_validated"] = self.validation.not_validated
         for key in ("top_drugs", "top_conditions"):
             for item in data[key]:
@@ -109,6 +113,11 @@ class StoreStats:
     def text(self) -> str:
         """A compact aligned report (no colour)."""
         state = self.validation
+        # only for stores with findings of indexed citations (PubMed, MEDLINE)
+        indexing: list[tuple[str, int | None]] = []
+        if any(count for _, count in self.indexing):
+            indexing = [("findings vs MeSH indexing", None)]
+            indexing += [(f"  {name}", count) for name, count in self.indexing]
         rows: list[tuple[str, int | None]] = [
             ("papers", self.papers),
             ("findings", self.findings),
@@ -119,6 +128,7 @@ class StoreStats:
             ("conditions", self.conditions),
             ("species", self.species),
             ("identifier conflicts", self.identifier_conflicts),
+            *indexing,
             ("validation (record graphs)", None),
             ("  conforming", state.conforming),
             ("  with violations", state.violations),
@@ -179,6 +189,11 @@ class EvidenceSummary:
 
 #: Columns of :func:`evidence_to_result`, in order: the fields of :class:`EvidenceSummary`.
 EVIDENCE_COLUMNS = tuple(field.name for field in fields(EvidenceSummary))
+#: Their types as JSON gives them (:data:`paperkg.query.COLUMN_TYPES`), from the fields' types.
+_EVIDENCE_TYPES = tuple(
+    {"int": "integer", "int | None": "integer", "bool": "boolean"}.get(str(field.type), "string")
+    for field in fields(EvidenceSummary)
+)
 
 
 def _joined(counts: tuple[tuple[str, int], ...]) -> str:
@@ -202,6 +217,7 @@ def store_stats(store: PaperStore, *, top: int = 10) -> StoreStats:
         (_local(s["design"], str(DESIGN._NS)), _int(s["n"])) for s in store.select("stats-designs")
     )
     kinds = {term_text(s["kind"]): _int(s["n"]) for s in store.select("stats-kinds")}
+    agreement = {term_text(s["agreement"]): _int(s["n"]) for s in store.select("stats-indexing")}
     validation = store.select("stats-validation")[0]
     graphs, ok, bad, old = (
         _int(validation[name]) for name in ("graphs", "conforming", "violations", "stale")
@@ -218,6 +234,7 @@ def store_stats(store: PaperStore, *, top: int = 10) -> StoreStats:
         top_conditions=_top(store, PKG.condition, top),
         identifier_conflicts=_conflicts(store),
         validation=ValidationState(ok, bad, old, max(graphs - ok - bad - old, 0)),
+        indexing=tuple((name.value, agreement.get(name.value, 0)) for name in IndexingAgreement),
     )
 
 
@@ -369,7 +386,8 @@ def evidence_to_result(
     """The summaries as a :class:`~paperkg.query.QueryResult` (columns
     :data:`EVIDENCE_COLUMNS`), for :func:`paperkg.results.format_result`.
     """
-    return QueryResult(EVIDENCE_COLUMNS, tuple(row.row() for row in rows), misses)
+    cells = tuple(row.row() for row in rows)
+    return QueryResult(EVIDENCE_COLUMNS, cells, misses, _EVIDENCE_TYPES)
 
 
 def evidence_result(

@@ -108,6 +108,7 @@ class PKG(DefinedNamespace):
     extractor: URIRef
     extractorVersion: URIRef
     confidence: URIRef
+    indexingAgreement: URIRef
     # results of a finding
     result: URIRef
     endpoint: URIRef
@@ -130,6 +131,7 @@ class PKG(DefinedNamespace):
     sourceSha256: URIRef
     paperkgVersion: URIRef
     buildKey: URIRef
+    incomplete: URIRef
     # validation state (the validation log graph)
     validatedBuildKey: URIRef
     conforms: URIRef

@@ -220,17 +220,17 @@ def validate(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["turtle", "nt", "nq", "trig", "jsonld", "kgx", "neo4j"]),
-    default="turtle",
-    show_default=True,
-    help="RDF format; or kgx (KGX TSV and JSON Lines) or neo4j (neo4j-admin CSV): a folder.",
+    type=click.Choice(["turtle", "nt", "nq", "trig", "jsonld", "rdfxml", "kgx", "neo4j"]),
+    help="RDF format; or kgx (KGX TSV and JSON Lines) or neo4j (neo4j-admin CSV): a folder. "
+    "Default: from the -o name (.ttl .nt .nq .trig .jsonld .rdf .xml); Turtle for -.",
 )
 @click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
     required=True,
-    help="File to write (replaced atomically); with --shard-size, kgx or neo4j, a folder.",
+    help="File to write (replaced atomically), - for standard output; with --shard-size, kgx "
+    "or neo4j, a folder.",
 )
 @click.option(
     "--shard-size",
@@ -241,9 +241,12 @@ def validate(
 @click.option("--gzip", "compress", is_flag=True, help="Gzip the shards (part-00000.nq.gz ...).")
 @click.pass_obj
 def export(
-    settings: Settings, fmt: str, output: Path, shard_size: int | None, compress: bool
+    settings: Settings, fmt: str | None, output: Path, shard_size: int | None, compress: bool
 ) -> None:
     """Write the whole store as RDF, KGX or neo4j-admin import files.
+
+    Without --format the name says the format: kg.nt is N-Triples, kg.rdf RDF/XML; -o -
+    writes Turtle (or --format) to standard output.
 
     Turtle and N-Triples hold the union of all record graphs; N-Quads, TriG and JSON-LD keep one
     named graph per record. --shard-size writes N-Quads as a folder of shards for bulk loaders;
@@ -252,18 +255,23 @@ def export(
 
     \b
     Example:
-      paperkg export --format turtle -o kg.ttl
+      paperkg export -o kg.ttl
+      paperkg export --format nt -o - | gzip > kg.nt.gz
       paperkg export --format nq --shard-size 1000000 --gzip -o kg-shards/
       paperkg export --format kgx -o kg-kgx/
       paperkg export --format neo4j -o kg-neo4j/
     """
-    from ..export import export_store
+    from ..export import STDOUT, export_store, format_for_output
     from ..store import PaperStore
 
+    chosen = fmt or format_for_output(output, shard_size=shard_size)
     with PaperStore.open_existing(settings.store) as store, settings.console.timed("export"):
-        count = export_store(store, output, fmt, shard_size=shard_size, compress=compress)
-    unit = "nodes and edges" if fmt in ("kgx", "neo4j") else "statements"
-    settings.console.result(f"wrote {count} {unit} to {output}")
+        count = export_store(store, output, chosen, shard_size=shard_size, compress=compress)
+    unit = "nodes and edges" if chosen in ("kgx", "neo4j") else "statements"
+    if str(output) == STDOUT:  # the data went to stdout: the summary goes to stderr
+        settings.console.note(f"wrote {count} {unit} to standard output")
+    else:
+        settings.console.result(f"wrote {count} {unit} to {output}")
 
 
 @click.command()

@@ -26,25 +26,36 @@ __all__ = ["evidence", "push", "serve", "stats", "viz"]
     type=click.IntRange(0),
     help="How many top drugs and conditions to list.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people; json for scripts (numbers as numbers).",
+)
+@click.option("--json", "as_json", is_flag=True, hidden=True, help="Deprecated: --format json.")
 @click.pass_obj
-def stats(settings: Settings, top: int, as_json: bool) -> None:
+def stats(settings: Settings, top: int, fmt: str, as_json: bool) -> None:
     """Summarise the store: papers, findings by outcome, designs, top drugs and conditions,
     identifier conflicts and the validation state (from the last 'paperkg validate').
 
     \b
     Example:
       paperkg stats
-      paperkg stats --top 5 --json
+      paperkg stats --top 5 --format json
     """
     import json
 
     from ..stats import store_stats
     from ..store import PaperStore
 
+    if as_json:
+        settings.console.warning("note: --json is deprecated; use --format json")
+        fmt = "json"
     with PaperStore.open_existing(settings.store) as store, settings.console.timed("stats"):
         figures = store_stats(store, top=top)
-    text = json.dumps(figures.as_dict(), indent=2) if as_json else figures.text()
+    text = json.dumps(figures.as_dict(), indent=2) if fmt == "json" else figures.text()
     settings.console.result(text)
 
 

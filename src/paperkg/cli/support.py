@@ -11,8 +11,9 @@ commands.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 from click.shell_completion import CompletionItem
@@ -23,6 +24,8 @@ from ..errors import PaperkgError, RecordError
 
 if TYPE_CHECKING:
     from ..query import QueryResult
+
+_Command = TypeVar("_Command", bound=Callable[..., Any])
 
 __all__ = [
     "Failure",
@@ -64,28 +67,54 @@ class PaperkgGroup(click.Group):
             raise Failure(str(error)) from error
 
 
-#: One definition of the result-format option, shared by query and evidence.
-result_format = click.option(
+#: Where ``--iris`` leaves its value for :func:`show_result` (``click.Context.meta``).
+_IRIS_KEY = "paperkg.iris"
+
+
+def _remember_iris(context: click.Context, _param: click.Parameter, value: bool) -> None:
+    context.meta[_IRIS_KEY] = value
+
+
+_format_option = click.option(
     "--format",
     "fmt",
     type=click.Choice(["auto", "table", "csv", "tsv", "json"]),
     default="auto",
     show_default=True,
-    help="Output format; auto: a table on a terminal, CSV when piped.",
+    help="Output format; auto: a table on a terminal, CSV when piped. JSON gives numbers, "
+    "booleans and lists (for |-joined cells) typed.",
 )
+_iris_option = click.option(
+    "--iris",
+    is_flag=True,
+    expose_value=False,
+    callback=_remember_iris,
+    help="Print identifiers as full IRIs, not as CURIEs (MESH:D009271), in every format.",
+)
+
+
+def result_format(command: _Command) -> _Command:
+    """The result-format options, shared by query and evidence: ``--format`` (the command's
+    ``fmt`` argument) and ``--iris`` (read by :func:`show_result`, so commands need not pass
+    it along).
+    """
+    return _format_option(_iris_option(command))
 
 
 def show_result(console: Console, result: QueryResult, fmt: str) -> None:
     """Print ``result`` in ``fmt`` (``auto`` by terminal), after one line on stderr for each
     drug or condition that names nothing in the store, with the closest labels (a likely typo:
-    the answer is empty, not wrong, and the exit code stays 0).
+    the answer is empty, not wrong, and the exit code stays 0). Identifiers are CURIEs unless
+    the command was given ``--iris``.
     """
     from ..results import format_result, resolve_format
 
     for miss in result.misses:
         console.warning(str(miss))
+    context = click.get_current_context(silent=True)
+    iris = bool(context is not None and context.meta.get(_IRIS_KEY))
     chosen = resolve_format(fmt, terminal=console.stdout_is_terminal)
-    console.result(format_result(result, chosen, color=console.color), nl=False)
+    console.result(format_result(result, chosen, color=console.color, iris=iris), nl=False)
 
 
 class Settings:

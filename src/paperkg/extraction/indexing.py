@@ -1,4 +1,5 @@
-"""NLM's indexing as a second witness of study design: a PubMed citation's publication types.
+"""NLM's indexing as a second witness: of study design, a PubMed citation's publication types;
+of findings, its MeSH headings' qualifiers and chemical list (:func:`indexing_agreement`).
 
 Indexers read the whole paper and state the design in a controlled vocabulary, so where a
 publication type names one it wins over cues in the text. The text may still refine it within
@@ -11,11 +12,12 @@ least claim, an open-label study. Types that state no design (``Journal Article`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 
-from paperkg.model import StudyDesign
+from paperkg.model import Concept, Finding, IndexingAgreement, PaperRecord, StudyDesign
 
-__all__ = ["PUBLICATION_TYPE_DESIGNS", "indexed_design"]
+__all__ = ["PUBLICATION_TYPE_DESIGNS", "indexed_design", "indexing_agreement"]
 
 _TRIALS = frozenset(
     {
@@ -59,3 +61,44 @@ def indexed_design(
         if name in stated:
             return text_design if text_design in refinements else design
     return text_design
+
+
+#: Qualifiers on a disease heading that say the citation treats it with drugs, or that a
+#: chemical caused it.
+_TREATED = frozenset({"drug therapy"})
+_CAUSED = frozenset({"chemically induced"})
+#: The section of mentions NLM's indexing gave (:data:`paperkg.readers.citation.INDEXING`).
+_INDEXING = "mesh-indexing"
+
+
+def indexing_agreement(
+    findings: Sequence[Finding], concepts: Mapping[str, Concept], record: PaperRecord
+) -> list[Finding]:
+    """Each finding with what NLM's indexing of the citation says of its pair.
+
+    Indexers put the qualifier ``therapeutic use`` on a drug's class heading (``Quinazolines``)
+    more often than on the drug, which the chemical list names (``erlotinib``); so a pair is
+    ``confirmed`` when the condition's heading has ``drug therapy`` and the drug is among the
+    citation's indexed chemicals, ``indexed_as_harm`` when the condition's heading has
+    ``chemically induced`` instead, else ``not_indexed``. Unchanged without MeSH headings.
+    """
+    headings = record.mesh_headings
+    if not headings:
+        return list(findings)
+    treated = {h.identifier for h in headings if h.identifier and _TREATED & set(h.qualifiers)}
+    caused = {h.identifier for h in headings if h.identifier and _CAUSED & set(h.qualifiers)}
+    indexed = {m.identifier for m in record.entities if m.section == _INDEXING and m.identifier}
+    indexed |= {h.identifier for h in headings if h.identifier}
+
+    def agreement(finding: Finding) -> IndexingAgreement:
+        drug, condition = concepts[finding.drug], concepts[finding.condition]
+        if not indexed & set(drug.identifiers):
+            return IndexingAgreement.NOT_INDEXED
+        ids = set(condition.identifiers)
+        if ids & caused and not ids & treated:
+            return IndexingAgreement.INDEXED_AS_HARM
+        if ids & treated:
+            return IndexingAgreement.CONFIRMED
+        return IndexingAgreement.NOT_INDEXED
+
+    return [dataclasses.replace(f, indexing=agreement(f)) for f in findings]

@@ -16,20 +16,24 @@ from pathlib import Path
 from paperkg.errors import RecordError
 from paperkg.model import Deletion, PaperRecord
 
+from .completeness import MAX_LINE_CHARS, incomplete_error
 from .detect import detect_format, detect_text, read_head
 from .jsonl import SCHEMA_ID, iter_jsonl, record_from_json, record_to_json, write_jsonl
-from .markdown import MAX_RECORD_BYTES, parse_record, read_markdown
-from .sources import RECORD_SUFFIXES, file_identity, find_files
+from .markdown import MAX_ENTITIES, MAX_RECORD_BYTES, parse_record, read_markdown
+from .sources import RECORD_SUFFIXES, SkippedLink, file_identity, find_files
 
 __all__ = [
     "DATA_SUFFIXES",
     "FORMATS",
+    "MAX_ENTITIES",
+    "MAX_LINE_CHARS",
     "MAX_RECORD_BYTES",
     "RECORD_SUFFIXES",
     "SCHEMA_ID",
     "UnknownFormatError",
     "detect_format",
     "expand_sources",
+    "incomplete_error",
     "iter_jsonl",
     "parse_record",
     "read_items",
@@ -108,6 +112,8 @@ def read_record(path: str | os.PathLike[str], fmt: str | None = None) -> PaperRe
     name = os.fspath(path)
     if fmt is not None and fmt not in FORMATS:
         raise UnknownFormatError(name, fmt)
+    if isinstance(path, SkippedLink):
+        raise path.error
     fmt = detect_format(path) if fmt is None else fmt
     if fmt == "markdown":
         return read_markdown(path)
@@ -128,6 +134,8 @@ def _read(
     path: str | os.PathLike[str], fmt: str | None
 ) -> Iterator[PaperRecord | RecordError | Deletion]:
     try:
+        if isinstance(path, SkippedLink):  # a link in a source folder that is not followed
+            raise path.error
         fmt = detect_format(path) if fmt is None else fmt
         if fmt == "markdown":
             yield read_markdown(path)
@@ -194,7 +202,7 @@ def _expand_one(source: str) -> list[Path]:
 
 def _is_data_file(path: Path) -> bool:
     formats = _SNIFFED.get(path.suffix.lower())
-    if formats is None:
+    if formats is None or isinstance(path, SkippedLink):  # a link reported is never read
         return True
     try:
         head = read_head(path)

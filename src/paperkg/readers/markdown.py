@@ -4,7 +4,9 @@ The layout is line-oriented: ``# Title``, ``**Authors:** …``, the meta line
 ``origin · DOI: … · journal · date``, ``## Section`` blocks, then ``---`` and ``Source: URL``.
 Records come from many hands, so the reader accepts what it can (and says so in warnings) and
 rejects the rest with a :class:`RecordError` naming line, field and fix. It uses string methods
-and linear-time regexes only, so hostile input is read or rejected in bounded time.
+and linear-time regexes only, so hostile input is read or rejected in bounded time, and it refuses
+sizes no paper record has (:data:`MAX_RECORD_BYTES`, ``MAX_LINE_CHARS``, :data:`MAX_ENTITIES`).
+A record that looks cut off is read with a warning saying what it lacks (:mod:`.completeness`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from paperkg.errors import RecordError
 from paperkg.identifiers import normalize_curie, normalize_doi
 from paperkg.model import EntityKind, EntityMention, PaperRecord
 
+from .completeness import check_characters, check_line_length, incomplete_warning
 from .text import (
     NO_ID,
     Item,
@@ -32,11 +35,13 @@ from .text import (
     split_items,
 )
 
-__all__ = ["MAX_RECORD_BYTES", "parse_record", "read_markdown"]
+__all__ = ["MAX_ENTITIES", "MAX_RECORD_BYTES", "parse_record", "read_markdown"]
 
-#: Records larger than this are refused: a paper record is a few kilobytes.
-MAX_RECORD_BYTES = 16 * 1024 * 1024
 _MIB = 1024 * 1024
+#: Records larger than this are refused: a paper record is a few kilobytes.
+MAX_RECORD_BYTES = 16 * _MIB
+#: Records listing more entity mentions than this are refused (real ones list tens).
+MAX_ENTITIES = 20_000
 _MAX_ENTITY_CHARS = _MIB // 4
 _MAX_LIST_LINES = 50_000
 _MAX_SECTIONS = 1000
@@ -46,7 +51,6 @@ _MAX_META_FIELDS = 64
 _HEADING = re.compile(r"^##(?!#)[ \t]*([^\n]*)$", re.MULTILINE)
 _RULE = re.compile(r"^(?:-{3,}|\*{3,}|_{3,})[ \t]*$", re.MULTILINE)
 _TRAILER_LINE = re.compile(r"[A-Za-z][A-Za-z0-9 _-]{0,40}:")
-_CONTROL = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _AUTHORS = re.compile(r"(?i)\**[ \t]*authors?[ \t]*\**[ \t]*:[ \t]*\**[ \t]*")
 _ID_FIELD = re.compile(r"(?i)(doi|pmid|pmcid)[ \t]*:[ \t]*")
 _PMC = re.compile(r"(?i)pmc([0-9]{1,12})")
@@ -76,7 +80,6 @@ _KINDS = {
     **dict.fromkeys(("genes", "gene"), EntityKind.GENE),
     "species": EntityKind.SPECIES,
 }
-_BINARY_FIX = "give a UTF-8 text record; check the file is not an archive or image"
 _ONE_RECORD_FIX = "check that this is one paper record"
 _TITLE_FIX = "add the paper title as the first line, starting with '# '"
 _DOI_FIX = "write it as 'DOI: 10.<registrant>/<suffix>', e.g. 'DOI: 10.1000/xyz123'"
@@ -116,6 +119,8 @@ class _Parser:
         self.text, self.source, self.warnings = text, source, warnings
         self.fields: dict[str, Any] = {}
         self._pos, self._line = 0, 1
+        self.trailer = False  # the ``---`` / ``Source:`` trailer the layout ends with was read
+        self.mentions = 0
 
     def line_at(self, pos: int) -> int:
         """Line number of ``pos``; linear overall when positions mostly increase."""
@@ -141,41 +146,32 @@ def _parse(text: str, source: str, sha256: str, warnings: Warnings) -> PaperReco
     if not text.strip():
         fix = "write the record: a '# Title' line, then its sections"
         raise RecordError(source, 1, "file", "empty file", fix)
-    text = unicodedata.normalize("NFC", _check_characters(_Parser(text, source, warnings)))
+    text = unicodedata.normalize("NFC", check_characters(text, source, warnings))
     for space in ("\u00a0", "\u202f", "\u2007"):
         text = text.replace(space, " ")
     text = text.replace("\ufeff", "")
     parser = _Parser(text, source, warnings)
+    check_line_length(text, source, _ONE_RECORD_FIX)
     fields = parser.fields
     title_end = _read_title(parser)
     body_end = _read_trailer(parser, title_end)
     headings = _headings(parser, title_end, body_end)
     _read_header(parser, title_end, headings[0][0] if headings else body_end)
     _read_sections(parser, headings, body_end)
+    last = headings[-1] if headings else None
+    cut = incomplete_warning(
+        text,
+        trailer=parser.trailer,
+        last_section=None if last is None else (last[3], text[last[1] : body_end]),
+        entities="linked_entities" in fields or "fulltext_entities" in fields,
+    )
+    if cut is not None:
+        warnings.add(cut.line, cut.message)
     match = _PMC_IN_URL.search(fields.get("source_url") or "")
     if fields.get("pmcid") is None and match is not None:
         fields["pmcid"] = "PMC" + match.group(1)
     ordered = tuple(sorted(warnings.items, key=lambda warning: warning.line))
     return PaperRecord(source=source, sha256=sha256, warnings=ordered, **fields)
-
-
-def _check_characters(parser: _Parser) -> str:
-    """Refuse binary data; blank out a few stray control characters with a warning."""
-    text = parser.text
-    nul = text.find("\x00")
-    if nul >= 0:
-        problem = "binary data (NUL byte), not a text record"
-        raise parser.error(parser.line_at(nul), "file", problem, _BINARY_FIX)
-    first = _CONTROL.search(text)
-    if first is None:
-        return text
-    cleaned, count = _CONTROL.subn(" ", text)
-    line = parser.line_at(first.start())
-    if count * 100 >= len(text):
-        problem = f"binary data ({count} control characters), not a text record"
-        raise parser.error(line, "file", problem, _BINARY_FIX)
-    parser.warnings.add(line, f"{count} control character(s) replaced by spaces")
-    return cleaned
 
 
 def _read_title(parser: _Parser) -> int:
@@ -222,6 +218,7 @@ def _read_trailer(parser: _Parser, start: int) -> int:
         key, _, value = line.strip().partition(":")
         if key.strip().casefold() == "source" and "source_url" not in parser.fields:
             parser.fields["source_url"] = next(iter(value.split()), None)
+            parser.trailer = parser.fields["source_url"] is not None
         elif key:
             parser.warnings.add(first_line + offset, "line after '---' not understood; ignored")
     return body_end
@@ -433,6 +430,10 @@ def _read_entities(
             parser.warnings.add(line_no, "unbalanced brackets in the entity list; check it")
         for item in found:
             mentions.extend(_mentions(parser, item, kind, section, line_no))
+        if parser.mentions + len(mentions) > MAX_ENTITIES:
+            problem = f"more than {MAX_ENTITIES:,} entity mentions in the record"
+            raise parser.error(line_no, name, problem, "list each entity once; " + _ONE_RECORD_FIX)
+    parser.mentions += len(mentions)
     return tuple(mentions)
 
 

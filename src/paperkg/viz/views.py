@@ -16,11 +16,12 @@ assembled in Python; drugs and conditions are grouped by their canonical concept
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
@@ -34,6 +35,7 @@ from .style import CONFLICTING
 
 __all__ = [
     "VIEWS",
+    "View",
     "ViewFilter",
     "drug_condition_graph",
     "neighbourhood_graph",
@@ -55,6 +57,34 @@ _RELATIONS = {
     "published_in": ("dcterms:isPartOf", "published in"),
     "mentions": ("pkg:mentions", "mentions"),
 }
+
+
+if TYPE_CHECKING:
+    _Graph = nx.DiGraph[str]
+else:
+    _Graph = nx.DiGraph
+
+#: Nodes a notebook's inline explorer keeps (those with the most papers), as ``viz`` does.
+NOTEBOOK_NODES = 300
+
+
+class View(_Graph):
+    """A view as the functions below build it: a networkx ``DiGraph`` that a Jupyter notebook
+    shows inline as the offline explorer (in a sandboxed frame: its script cannot reach the
+    notebook, and it fetches nothing).
+    """
+
+    def _repr_html_(self) -> str:
+        from .html import render_html
+        from .writers import limit
+
+        page = render_html(limit(self, NOTEBOOK_NODES))
+        title = html.escape(str(self.graph.get("title") or "paperkg view"), quote=True)
+        return (
+            f'<iframe title="{title}" sandbox="allow-scripts allow-popups '
+            'allow-popups-to-escape-sandbox" style="width: 100%; height: 540px; border: 0" '
+            f'srcdoc="{html.escape(page, quote=True)}"></iframe>'
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +221,7 @@ def _ball(combined: nx.DiGraph[str], focus: str, node: str, depth: int) -> nx.Di
             f"{focus!r} has no findings in this view",
             "widen the filters or pick another focus",
         )
-    view: nx.DiGraph[str] = nx.DiGraph(nx.ego_graph(combined, node, radius=depth, undirected=True))
+    view: nx.DiGraph[str] = View(nx.ego_graph(combined, node, radius=depth, undirected=True))
     view.graph.update(
         view="neighbourhood",
         focus=node,
@@ -225,7 +255,7 @@ def view_graph(
 
 
 def _drug_condition(snapshot: Snapshot, filters: ViewFilter) -> nx.DiGraph[str]:
-    graph: nx.DiGraph[str] = nx.DiGraph(
+    graph: nx.DiGraph[str] = View(
         view="drug-condition", title="Drugs and the conditions they were tried for"
     )
     pairs: dict[tuple[str, str], list[Finding]] = defaultdict(list)
@@ -260,7 +290,7 @@ def _drug_condition(snapshot: Snapshot, filters: ViewFilter) -> nx.DiGraph[str]:
 
 
 def _papers(snapshot: Snapshot, filters: ViewFilter) -> nx.DiGraph[str]:
-    graph: nx.DiGraph[str] = nx.DiGraph(
+    graph: nx.DiGraph[str] = View(
         view="papers", title="Papers, what they gave and studied, who wrote them"
     )
     kept: dict[str, list[Finding]] = defaultdict(list)

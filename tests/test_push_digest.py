@@ -1,0 +1,192 @@
+"""``paperkg push`` to a Graph Store that takes HTTP Digest auth only (as Virtuoso's
+``/sparql-graph-crud-auth`` does), against a small Digest server on 127.0.0.1 that checks every
+response: the password itself (or its Basic encoding) is never sent where Digest is known to be
+wanted, a server that asks for Digest gets it, and a wrong password is one line naming nothing
+secret.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import http.server
+import re
+import shutil
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from paperkg.push import push_store
+from paperkg.store import PaperStore, local_graphs
+
+from conftest import SEEDS
+from conftest import run_cli as run
+
+USER = "dba"
+PASSWORD = "Digest-Sw0rdf1sh-not-for-logs"
+REALM = "kg"
+NONCE = "f0e1d2c3b4a59687"
+
+
+def _md5(text: str) -> str:
+    return hashlib.md5(text.encode()).hexdigest()
+
+
+@dataclass
+class DigestPlan:
+    """What the server saw: every Authorization header, and the graphs it stored."""
+
+    headers: list[str] = field(default_factory=list)  # of each PUT and DELETE
+    stored: dict[str, int] = field(default_factory=dict)
+    probes: int = 0  # body-less GETs (to learn the challenge)
+
+
+class _DigestStore(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    plan: ClassVar[DigestPlan]
+
+    def do_PUT(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self._answer(body)
+
+    def do_DELETE(self) -> None:
+        self._answer(None)
+
+    def do_GET(self) -> None:
+        self.plan.probes += 1
+        self._challenge()
+
+    def _answer(self, body: bytes | None) -> None:
+        auth = self.headers.get("Authorization", "")
+        self.plan.headers.append(auth)
+        if not self._valid(auth):
+            self._challenge()
+            return
+        graph = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)["graph"][0]
+        if body is not None:
+            self.plan.stored[graph] = body.count(b"\n")
+        self.send_response(201)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _challenge(self) -> None:
+        self.send_response(401)
+        challenge = f'Digest realm="{REALM}", nonce="{NONCE}", qop="auth", algorithm=MD5'
+        self.send_header("WWW-Authenticate", challenge)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _valid(self, auth: str) -> bool:
+        if not auth.startswith("Digest "):
+            return False
+        fields = dict(re.findall(r'(\w+)="?([^",]*)"?', auth[len("Digest ") :]))
+        first = _md5(f"{USER}:{REALM}:{PASSWORD}")
+        second = _md5(f"{self.command}:{fields.get('uri', '')}")
+        parts = [first, NONCE, fields.get("nc", ""), fields.get("cnonce", ""), "auth", second]
+        return fields.get("username") == USER and fields.get("response") == _md5(":".join(parts))
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def digest_server() -> Iterator[tuple[str, DigestPlan]]:
+    plan = DigestPlan()
+    handler = type("Handler", (_DigestStore,), {"plan": plan})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", plan
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("push-digest") / "kg"
+    code, _, err = run("--store", str(path), "build", str(SEEDS))
+    assert code == 0, err
+    return path
+
+
+@pytest.fixture
+def store_path(built: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "kg"
+    shutil.copytree(built, copy)
+    (copy / "LOCK").unlink(missing_ok=True)
+    return copy
+
+
+def _data_graphs(store_path: Path) -> dict[str, int]:
+    with PaperStore.open_existing(store_path) as store:
+        logs = set(local_graphs(store))
+        return {
+            graph.value: sum(1 for _ in store.graph_quads(graph))
+            for graph in store.named_graphs()
+            if graph not in logs
+        }
+
+
+def _no_secret(headers: list[str]) -> None:
+    token = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+    for header in headers:
+        assert not header.startswith("Basic")
+        assert PASSWORD not in header
+        assert token not in header
+
+
+def test_virtuoso_s_authenticated_endpoint_gets_digest_from_the_first_request(
+    store_path: Path, digest_server: tuple[str, DigestPlan]
+) -> None:
+    base, plan = digest_server
+    code, out, err = run(
+        "--store", str(store_path), "push", "--endpoint", f"{base}/sparql-graph-crud-auth",
+        "--user", USER, env={"PAPERKG_PUSH_PASSWORD": PASSWORD},
+    )  # fmt: skip
+    assert code == 0, err
+    assert plan.stored == _data_graphs(store_path)
+    _no_secret(plan.headers)
+    # The challenge is learnt once, with a GET: no body is ever sent only to be refused.
+    assert plan.probes == 1
+    assert all(header.startswith("Digest ") for header in plan.headers)
+    assert len(plan.headers) == len(plan.stored)
+    assert PASSWORD not in out + err
+
+
+def test_a_server_that_asks_for_digest_gets_it(
+    store_path: Path, digest_server: tuple[str, DigestPlan]
+) -> None:
+    base, plan = digest_server
+    with PaperStore.open_existing(store_path, read_only=False) as store:
+        report = push_store(store, f"{base}/store", user=USER, password=PASSWORD, retries=0)
+    assert report.ok
+    assert plan.stored == _data_graphs(store_path)
+    # Basic went once, before the server said it wants Digest; Digest ever after, up front.
+    assert plan.headers[0].startswith("Basic")
+    _no_secret(plan.headers[1:])
+    assert len(plan.headers) == 1 + len(plan.stored)
+    assert plan.probes == 0
+
+
+def test_a_wrong_password_is_one_line_naming_nothing_secret(
+    store_path: Path, digest_server: tuple[str, DigestPlan]
+) -> None:
+    base, plan = digest_server
+    wrong = "not-the-Digest-password"
+    code, out, err = run(
+        "--store", str(store_path), "push", "--endpoint", f"{base}/sparql-graph-crud-auth",
+        "--user", USER, env={"PAPERKG_PUSH_PASSWORD": wrong},
+    )  # fmt: skip
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert "HTTP 401" in err
+    assert "the login 'dba' was refused" in err
+    assert wrong not in out + err
+    assert plan.stored == {}

@@ -53,6 +53,8 @@ EMITTED = {
     PKG.StatedRelation,
     PKG.DrugMention,
     PKG.Tally,  # in the tally graph, counts kept at ingest
+    PKG.MappingSet,  # a mapping set graph (build --mappings)
+    PKG.Mapping,
 }
 
 

@@ -44,6 +44,7 @@ from .vocab import DEFAULT_BASE_IRI, FABIO
 
 if TYPE_CHECKING:
     from .build_dask import DaskPool
+    from .mappings_sssom import MappingFile
     from .validate import ValidationReport
 
 __all__ = ["BuildReport", "BuildStep", "RecordIssue", "build", "map_file"]
@@ -152,6 +153,7 @@ def build(
     validation_progress: Callable[[str], None] | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
+    mappings: MappingFile | str | os.PathLike[str] | None = None,
 ) -> BuildReport:
     """Load every record under ``sources`` (files, folders, globs) into ``store``.
 
@@ -171,7 +173,14 @@ def build(
     fresh interpreters: a script that builds with them runs under ``if __name__ == "__main__"``.
     ``scheduler`` (``tcp://HOST:PORT``) sends the extraction to a Dask cluster's workers
     instead, this process still the one writer (the ``paperkg[dask]`` extra).
+    ``mappings`` (an SSSOM TSV file, :mod:`.mappings_sssom`) is stored before the records, and
+    its exact matches merge concepts in the index.
     """
+    mapping_set = None
+    if mappings is not None:  # read before anything is written: a bad file changes nothing
+        from .mappings_sssom import as_mapping_file, load_mappings
+
+        mapping_set = as_mapping_file(mappings, strict=strict)
     report = BuildReport()
     chosen = extractor or RuleExtractor()
     identity = f"{chosen.name}/{chosen.version}"
@@ -186,6 +195,8 @@ def build(
     # Marked stale before the first write: a build killed from here on leaves them so, and the
     # next build recounts everything (and regroups every concept) instead of what it touched.
     incremental = begin_tally_update(store, base_iri)
+    if mapping_set is not None:  # the concepts it names are regrouped with the build's
+        run.replaced_nodes |= load_mappings(store, mapping_set, base_iri=base_iri)
     if scheduler is not None:
         from .build_dask import DaskPool  # distributed loads only when a cluster is asked for
 

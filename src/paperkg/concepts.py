@@ -5,7 +5,11 @@ with MeSH and another only with a PubChem CID (or with no identifier at all) wou
 After a build, the concept index links every concept node to one canonical node of its concept:
 nodes of one kind that share an identifier are one concept, and so are nodes with the same label
 unless joining them would put two different identifiers of one prefix together (two diseases a
-corpus writes "bleeding" stay two). Named queries group by the canonical node. Conflicts (one
+corpus writes "bleeding" stay two), and so are nodes whose identifiers a user's mapping set
+(``build --mappings``, :mod:`.mappings_sssom`) declares exact matches: the canonical node then
+links (``pkg:mergedBy``) to the mappings that joined it; a mapping's broad or narrow match links
+the members of the narrower concept to the broader one by ``skos:broadMatch``, as records link
+their broader concepts. Named queries group by the canonical node. Conflicts (one
 concept, two identifiers of one kind, joined through another shared identifier) are kept and
 reported, never merged away: that is how a wrong PubChem CID in one record comes to light.
 
@@ -21,7 +25,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .extraction.concepts import conflicting_prefixes
-from .identifiers import CANONICAL_PREFIXES, IDENTIFIER_PRIORITY, lookup_key
+from .identifiers import CANONICAL_PREFIXES, IDENTIFIER_PRIORITY, curie_to_iri, lookup_key
+from .mappings_sssom import MappingLinks, mapping_links
 from .model import EntityKind
 from .store import PaperStore, index_graph, term_text, write_concept_index
 from .vocab import DEFAULT_BASE_IRI, PKG, RDF, RDFS, SKOS
@@ -123,13 +128,14 @@ def reconcile_concepts(
     follows what changed. Without ``graphs``, the whole index is rebuilt.
     """
     graph = index_graph(base_iri)
+    links = mapping_links(store)
     if graphs is None or not any(True for _ in store.quads_for_pattern(None, None, None, graph)):
         kinds = _all_concept_nodes(store, graph)
-        quads, _ = _grouped(store, kinds, graph)
+        quads, _ = _grouped(store, kinds, graph, links)
         write_concept_index(store, graph, quads)
         return _index_report(store, graph, None)
-    kinds, orphans = _affected_nodes(store, graph, graphs, nodes)
-    quads, old = _grouped(store, kinds, graph)
+    kinds, orphans = _affected_nodes(store, graph, graphs, nodes, links)
+    quads, old = _grouped(store, kinds, graph, links)
     for orphan in orphans:
         old.update(_canonical_of(store, [orphan], graph))
     stale = set(kinds) | orphans | set(old.values())
@@ -183,11 +189,15 @@ def _kind_of(store: PaperStore, node: str, index: ox.NamedNode) -> str | None:
 
 
 def _affected_nodes(
-    store: PaperStore, index: ox.NamedNode, graphs: Iterable[ox.NamedNode], nodes: Iterable[str]
+    store: PaperStore,
+    index: ox.NamedNode,
+    graphs: Iterable[ox.NamedNode],
+    nodes: Iterable[str],
+    links: MappingLinks,
 ) -> tuple[dict[str, str], set[str]]:
     """The concept nodes of ``graphs`` and ``nodes``, closed under the joins of the grouping (a
-    shared identifier or label of one kind) and under their old groups, so that regrouping them
-    gives what a full rebuild gives; and those of them no record names any more.
+    shared identifier or label of one kind, a mapping) and under their old groups, so that
+    regrouping them gives what a full rebuild gives; and those of them no record names any more.
     """
     kinds: dict[str, str] = {}
     frontier: list[str] = list(nodes)
@@ -204,7 +214,7 @@ def _affected_nodes(
             orphans.add(node)
             continue
         kinds[node] = kind
-        frontier.extend(_joinable(store, node, kind, index))
+        frontier.extend(_joinable(store, node, kind, index, links))
     return kinds, orphans
 
 
@@ -223,16 +233,18 @@ def _group_of(store: PaperStore, node: str, index: ox.NamedNode) -> list[str]:
     ]
 
 
-def _joinable(store: PaperStore, node: str, kind: str, index: ox.NamedNode) -> set[str]:
-    """Nodes of ``kind`` that share an identifier or a label with ``node``."""
+def _joinable(
+    store: PaperStore, node: str, kind: str, index: ox.NamedNode, links: MappingLinks
+) -> set[str]:
+    """Nodes of ``kind`` that share an identifier or a label with ``node``, or that a mapping
+    ties to one of its identifiers (their links are rewritten with it).
+    """
     subject = ox.NamedNode(node)
     found: set[str] = set()
     for quad in _pattern(store, subject, str(PKG.curie), None):
         if not isinstance(quad.object, ox.Literal):
             continue
-        for same in _pattern(store, None, str(PKG.curie), quad.object):
-            if isinstance(same.subject, ox.NamedNode) and same.graph_name != index:
-                found.add(same.subject.value)
+        found |= _carrying(store, [quad.object.value, *links.linked(quad.object.value)], index)
     labels = {
         lookup_key(q.object.value)
         for q in _pattern(store, subject, str(RDFS.label), None)
@@ -250,6 +262,16 @@ def _joinable(store: PaperStore, node: str, kind: str, index: ox.NamedNode) -> s
     return {other for other in found if _kind_of(store, other, index) == kind}
 
 
+def _carrying(store: PaperStore, curies: Iterable[str], index: ox.NamedNode) -> set[str]:
+    """The concept nodes records give any of ``curies``."""
+    return {
+        same.subject.value
+        for curie in curies
+        for same in _pattern(store, None, str(PKG.curie), ox.Literal(curie))
+        if isinstance(same.subject, ox.NamedNode) and same.graph_name != index
+    }
+
+
 def _canonical_of(store: PaperStore, nodes: Iterable[str], graph: ox.NamedNode) -> dict[str, str]:
     """Each node's canonical node in the index as it stands."""
     return {
@@ -263,7 +285,7 @@ def _canonical_of(store: PaperStore, nodes: Iterable[str], graph: ox.NamedNode) 
 
 
 def _grouped(
-    store: PaperStore, kinds: dict[str, str], graph: ox.NamedNode
+    store: PaperStore, kinds: dict[str, str], graph: ox.NamedNode, links: MappingLinks
 ) -> tuple[list[ox.Quad], dict[str, str]]:
     """The index statements for the concept nodes ``kinds``, and the canonical node each had."""
     labels = _values(store, str(RDFS.label), kinds, graph)
@@ -284,6 +306,9 @@ def _grouped(
         groups.union(members, shared_id=True)
     for _, members in sorted(by_label.items()):
         groups.union(members)
+    for (kind, curie), members in list(by_id.items()):  # the user's exact matches join
+        for other, _ in sorted(links.exact.get(curie, ())):
+            groups.union([*members, *by_id.get((kind, other), ())], shared_id=True)
 
     members_of: dict[str, list[str]] = defaultdict(list)
     for node in kinds:
@@ -318,7 +343,40 @@ def _grouped(
             for prefix in sorted(set(prefixes))
             if prefixes.count(prefix) > 1
         )
+        quads.extend(_mapped(store, target, sorted(members), set(group_curies), links, graph))
     return quads, old
+
+
+def _mapped(
+    store: PaperStore,
+    target: ox.NamedNode,
+    members: list[str],
+    group_curies: set[str],
+    links: MappingLinks,
+    graph: ox.NamedNode,
+) -> list[ox.Quad]:
+    """What the user's mappings say of one concept: the exact matches that joined it
+    (``pkg:mergedBy``), and its members' broader concepts (``skos:broadMatch``, to the nodes
+    that carry the broader identifier and to its IRI).
+    """
+    quads = [
+        ox.Quad(target, ox.NamedNode(str(PKG.mergedBy)), ox.NamedNode(mapping), graph)
+        for mapping in sorted(
+            {m for c in group_curies for o, m in links.exact.get(c, ()) if o in group_curies}
+        )
+    ]
+    broader = sorted({b for c in group_curies for b in links.broader.get(c, ())} - group_curies)
+    if not broader:
+        return quads
+    targets = _carrying(store, broader, graph) | {curie_to_iri(curie) for curie in broader}
+    quads.extend(
+        ox.Quad(
+            ox.NamedNode(member), ox.NamedNode(str(SKOS.broadMatch)), ox.NamedNode(other), graph
+        )
+        for member in members
+        for other in sorted(targets - set(members))
+    )
+    return quads
 
 
 def _index_report(

@@ -152,6 +152,16 @@ class PKG(DefinedNamespace):
     participantCount: URIRef
     largestSampleSize: URIRef
     talliesStale: URIRef
+    # mapping sets a build loads (SSSOM files) and the merges they make
+    MappingSet: URIRef
+    Mapping: URIRef
+    mappingSet: URIRef
+    mappingSetId: URIRef
+    mappingSetVersion: URIRef
+    mappingJustification: URIRef
+    mappingAuthor: URIRef
+    mappingConfidence: URIRef
+    mergedBy: URIRef
 
 
 class OUTCOME(DefinedNamespace):

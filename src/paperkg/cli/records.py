@@ -50,6 +50,13 @@ _input_format = click.option(
     is_flag=True,
     help="Also remove the papers whose records are gone from SOURCES (folders and files).",
 )
+@click.option(
+    "--mappings",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    metavar="FILE.sssom.tsv",
+    help="SSSOM mapping set: its skos:exactMatch rows merge concepts, broad/narrow matches "
+    "link them as broader/narrower; kept in the store with their provenance.",
+)
 @click.pass_obj
 def build(
     settings: Settings,
@@ -60,6 +67,7 @@ def build(
     workers: int | None,
     scheduler: str | None,
     prune: bool,
+    mappings: Path | None,
 ) -> None:
     """Load records (files, folders, globs) into the store.
 
@@ -70,6 +78,8 @@ def build(
     lists each record.
     --prune removes the papers built from under SOURCES whose records are gone (a file deleted,
     a record taken out of a file); a file that now fails to read keeps its papers.
+    --mappings loads an SSSOM mapping set (replacing an earlier load of the same set): a bad
+    row is reported and skipped (exit 1); the store keeps the set for later builds.
 
     \b
     Example:
@@ -77,6 +87,7 @@ def build(
       paperkg --store kg build --prune seeds/
       paperkg --store cdr build --format pubtator CDR_TrainingSet.PubTator.txt
       paperkg --store pm build pubmed24n0001.xml.gz
+      paperkg --store kg build --mappings my-conditions.sssom.tsv seeds/
     """
     from ..build import BuildStep
     from ..build import build as build_records
@@ -84,6 +95,14 @@ def build(
     from ..validate import validate_store
 
     console = settings.console
+    mapping_set = None
+    if mappings is not None:  # read first: a bad file stops before the store is touched
+        from ..mappings_sssom import read_mapping_file
+
+        mapping_set = read_mapping_file(mappings, strict=strict)
+        for problem in mapping_set.problems:
+            console.error(f"rejected: {problem}")
+        console.result(mapping_set.summary())
     with PaperStore(settings.store) as store:
         with console.progress("building", unit="files") as bar, console.timed("build"):
             records = 0
@@ -106,6 +125,7 @@ def build(
                 validate=False,
                 workers=workers,
                 scheduler=scheduler,
+                mappings=mapping_set,
             )
         for error in report.rejected:
             console.error(f"rejected: {error}")
@@ -138,7 +158,7 @@ def build(
             if not validation.conforms:
                 console.error(validation.text())
                 sys.exit(1)
-    if not report.ok:
+    if not report.ok or (mapping_set is not None and mapping_set.problems):
         sys.exit(1)
 
 

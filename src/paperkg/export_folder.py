@@ -4,8 +4,8 @@ The files are written into a temporary folder beside the target, with a ``manife
 lists them; then the temporary folder is renamed to the target. An older export there (its
 manifest says paperkg wrote it, and it holds only the files the manifest lists) is moved aside
 first and deleted after; any other non-empty folder is refused. A failure leaves the target as
-it was. Readers never see a half-written folder: only the instant between the two renames shows
-no folder at all.
+it was (a full disk or a read-only folder is one :class:`ExportError`). Readers never see a
+half-written folder: only the instant between the two renames shows no folder at all.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import ExportError
+from .files import output_error
 from .version import __version__
 
 __all__ = ["write_folder"]
@@ -41,7 +42,15 @@ def write_folder(
     """
     folder = Path(target)
     _check_replaceable(folder)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+    try:
+        staging = Path(
+            tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent)
+        )
+    except OSError as error:
+        converted = output_error(folder, error)
+        if converted is None:
+            raise
+        raise converted from error
     try:
         result, facts = write(staging)
         files = sorted(path.name for path in staging.iterdir())
@@ -57,9 +66,12 @@ def write_folder(
             _sync(staging / name)
         os.chmod(staging, 0o777 & ~_umask())
         _replace(staging, folder)
-    except BaseException:
+    except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
-        raise
+        converted = output_error(folder, error)  # a full disk: one line, the target unchanged
+        if converted is None:
+            raise
+        raise converted from error
     return result
 
 

@@ -4,11 +4,14 @@ This class is the only holder of the :class:`pyoxigraph.Store`, so every write g
 Every record write is one transaction: a record graph is added whole, replaced whole, or left as
 it was. An unchanged record (same build key) is not written again, so building twice gives the
 same store. Internal queries (``queries/internal/*.rq``) run through :meth:`PaperStore.select`.
+A store on disk has one writer or any number of readers at a time (:mod:`.lock`); a full disk
+or a read-only folder is one :class:`~paperkg.errors.StoreError` saying so.
 """
 
 from __future__ import annotations
 
 import enum
+import errno
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -23,6 +26,7 @@ from ..identifiers import paper_keys
 from ..model import MappedRecord
 from ..resources import internal_query
 from ..vocab import PKG
+from .lock import LOCK_NAME, busy, lock_store
 
 __all__ = ["PaperStore", "Term", "WriteOutcome", "fill_values", "term_text", "to_rdflib_term"]
 
@@ -50,14 +54,24 @@ class PaperStore:
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
         self.path = None if path is None else Path(path)
         self.read_only = read_only
-        self._store = _open(self.path, read_only=read_only)
+        self._release = _nothing
+        if self.path is not None:
+            if not read_only:
+                _make_folder(self.path)
+            # One writer or many readers across processes (see .lock), before Oxigraph opens.
+            self._release = lock_store(self.path, write=not read_only)
+        try:
+            self._store = _open(self.path, read_only=read_only)
+        except BaseException:
+            self._release()
+            raise
         self._unflushed = 0
 
     @classmethod
     def open_existing(cls, path: str | Path, *, read_only: bool = True) -> PaperStore:
         """Open a store that must already exist (for query, validate, export)."""
         location = Path(path)
-        if not location.is_dir() or not any(location.iterdir()):
+        if not location.is_dir() or not any(p.name != LOCK_NAME for p in location.iterdir()):
             raise StoreError(
                 str(location),
                 "no store here",
@@ -75,13 +89,23 @@ class PaperStore:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self.close()
+        try:
+            self.close()
+        except StoreError:
+            if exc is None:
+                raise
+            # the error that stopped the work is the one to report (a full disk fails both)
 
     def close(self) -> None:
-        """Flush pending writes and release the store's lock."""
-        if not self.read_only and self.path is not None:
-            self._store.flush()
-        del self._store
+        """Flush pending writes and release the store's lock, even when the flush fails."""
+        try:
+            if not self.read_only and self.path is not None:
+                self._store.flush()
+        except OSError as error:
+            raise _write_error(self.location, error) from error
+        finally:
+            del self._store
+            self._release()
 
     def __len__(self) -> int:
         return len(self._store)
@@ -168,8 +192,13 @@ class PaperStore:
     def remove_quads(self, quads: Iterable[ox.Quad]) -> None:
         """Remove quads (for repairs and tests)."""
         self._require_writable()
-        for quad in list(quads):
-            self._store.remove(quad)
+        chosen = list(quads)
+
+        def remove() -> None:
+            for quad in chosen:
+                self._store.remove(quad)
+
+        self._write(remove)
 
     def _update(self, update: str, statements: int = 0) -> None:
         # One update request is one transaction in Oxigraph: all of it applies, or none.
@@ -186,7 +215,7 @@ class PaperStore:
                 self._store.flush()
                 self._unflushed = 0
         except OSError as error:
-            raise StoreError(self.location, f"write failed: {error}", "check disk space") from error
+            raise _write_error(self.location, error) from error
 
     def remove_record(self, graph: ox.NamedNode) -> None:
         """Drop one record graph."""
@@ -341,19 +370,65 @@ def _open(path: Path | None, *, read_only: bool) -> ox.Store:
     try:
         if read_only:
             return ox.Store.read_only(str(path))
-        path.mkdir(parents=True, exist_ok=True)
         return ox.Store(str(path))
     except OSError as error:
-        message = str(error)
-        if "lock" in message.lower():
-            raise StoreError(
-                str(path),
-                "the store is in use by another paperkg process",
-                "wait for it to finish, or use another --store",
-            ) from error
+        message = " ".join(str(error).split())
+        if "lock" in message.lower():  # Oxigraph's own lock: a second writer in this process
+            raise busy(path, write=True) from error
+        if _cause(error, message) is not None:
+            raise _write_error(str(path), error) from error
         raise StoreError(
             str(path), f"cannot open the store ({message})", "check the path"
         ) from error
+
+
+#: Why a store cannot be written, told by the OS error: (errno or message part, problem, fix).
+_CAUSES = (
+    (
+        (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, "no space left", "file too large"),
+        "the disk is full",
+        "free some space and run the command again (what was written before is whole)",
+    ),
+    (
+        (errno.EROFS, errno.EACCES, errno.EPERM, "read-only file system", "permission denied"),
+        "the store cannot be written here (read-only or no permission)",
+        "use a --store you may write to; query, export and stats read it as it is",
+    ),
+)
+
+
+def _cause(error: OSError, message: str) -> tuple[str, str] | None:
+    text = message.lower()
+    for signs, problem, fix in _CAUSES:
+        if any(sign == error.errno if isinstance(sign, int) else sign in text for sign in signs):
+            return problem, fix
+    return None
+
+
+def _write_error(location: str, error: OSError) -> StoreError:
+    """The one-line error of a failed write: what the OS said, in words the user can act on."""
+    message = " ".join(str(error).split())
+    cause = _cause(error, message)
+    if cause is None:
+        return StoreError(location, f"write failed ({message})", "check the disk and the folder")
+    problem, fix = cause
+    return StoreError(location, f"{problem} ({message})", fix)
+
+
+def _make_folder(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        message = " ".join(str(error).split())
+        if _cause(error, message) is not None:
+            raise _write_error(str(path), error) from error
+        raise StoreError(
+            str(path), f"cannot create the store ({message})", "check the path"
+        ) from error
+
+
+def _nothing() -> None:
+    """Nothing to release (a store in memory)."""
 
 
 def term_text(term: Any) -> str:

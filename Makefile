@@ -92,8 +92,8 @@ bench-detail: $(STAMP)
 	$(BIN)/python bench/bench_build.py --records $${RECORDS:-2000}
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench tools
-	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/ruff check src tests bench tools fuzz
+	$(BIN)/ruff format --check src tests bench tools fuzz
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

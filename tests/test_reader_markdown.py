@@ -388,7 +388,8 @@ def test_header_and_trailer_oddities_are_warnings() -> None:
     )
     record = _parse(text)
     assert (record.title, record.authors, record.source_url) == ("T", ("A",), "u")
-    assert [w.line for w in record.warnings] == [3, 5, 11]
+    # 3 stray line, 5 second Authors, 10 a Source that is no web address, 11 Note
+    assert [w.line for w in record.warnings] == [3, 5, 10, 11]
     assert _parse("# C#\n").title == "C#"
 
 

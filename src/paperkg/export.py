@@ -238,8 +238,39 @@ def _export_union(
         if rdf_format is ox.RdfFormat.N_TRIPLES:
             stream.writelines(counted)
         else:
-            ox.serialize(_parse_lines(counted), stream, rdf_format, prefixes=dict(PREFIXES))
+            quads = _parse_lines(counted)
+            if rdf_format is ox.RdfFormat.RDF_XML:
+                quads = _xml_writable(quads, target)
+            ox.serialize(quads, stream, rdf_format, prefixes=dict(PREFIXES))
     return counter.total
+
+
+#: Characters XML 1.0 cannot hold, and the carriage return, which an XML reader turns into a
+#: line feed: Oxigraph's RDF/XML writer writes them as they are (found by the fuzz run).
+_NOT_XML_TEXT = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_XML_NAME = re.compile(r"[A-Za-z_][\w.-]*\Z")
+
+
+def _xml_writable(quads: Iterator[ox.Quad], target: Path | None) -> Iterator[ox.Quad]:
+    """The quads, refused in one line (nothing written) at the first one RDF/XML cannot carry
+    as it is: a literal with a control character, a blank node or predicate with no XML name.
+    """
+    where = "-" if target is None else str(target)
+    fix = "export as Turtle or N-Triples (-o kg.ttl), which can carry any text"
+    for quad in quads:
+        subject, predicate, obj = quad.triple
+        if isinstance(obj, ox.Literal) and _NOT_XML_TEXT.search(obj.value):
+            found = _NOT_XML_TEXT.search(obj.value)
+            assert found is not None
+            raise ExportError(
+                where, f"a literal holds {found.group()!r}, which RDF/XML cannot carry", fix
+            )
+        for node in (subject, obj):
+            if isinstance(node, ox.BlankNode) and not _XML_NAME.match(node.value):
+                raise ExportError(where, f"blank node _:{node.value} has no XML name", fix)
+        if not _XML_NAME.search(predicate.value):  # an XML name must end it (ex:3.p: "p")
+            raise ExportError(where, f"predicate <{predicate.value}> has no XML name", fix)
+        yield quad
 
 
 def _parse_lines(lines: Iterator[bytes], chunk: int = 65_536) -> Iterator[ox.Quad]:

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 import curies
+import pyoxigraph as ox
 
 from .model import EntityKind
 
@@ -28,6 +29,7 @@ __all__ = [
     "CANONICAL_IRI_PREFIXES",
     "CANONICAL_PREFIXES",
     "IDENTIFIER_PRIORITY",
+    "NOT_A_WEB_IRI",
     "OBO_NAMESPACE",
     "concept_lookup_key",
     "converter",
@@ -40,6 +42,7 @@ __all__ = [
     "paper_keys",
     "resolve_identifier",
     "slug",
+    "web_iri",
 ]
 
 #: canonical prefix -> the one IRI prefix paperkg expands it to (DESIGN.md section 3).
@@ -276,6 +279,24 @@ _TRANSLITERATE = str.maketrans(
         "ı": "i",
     }
 )
+
+
+_WEB_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+", re.IGNORECASE)
+#: The text of :func:`web_iri`'s refusal, for readers to warn with.
+NOT_A_WEB_IRI = "is not a web address (http:// or https://, no spaces); left out of the graph"
+
+
+def web_iri(text: str | None) -> str | None:
+    """``text`` when it is an http(s) IRI an RDF store takes (a port that is a number, no line
+    break, no space), else ``None``: a record's source URL is kept only then.
+    """
+    if not text or not _WEB_IRI.fullmatch(text):
+        return None
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return None
+    return text
 
 
 def slug(text: str) -> str:

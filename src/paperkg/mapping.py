@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode
 
-from .identifiers import curie_to_iri, lookup_key, paper_key, slug
+from .identifiers import curie_to_iri, lookup_key, paper_key, slug, web_iri
 from .model import (
     Concept,
     Direction,
@@ -263,8 +263,9 @@ def _map_paper(
         out.add(paper, PKG.figureCount, integer_literal(record.figures_count))
     if record.references_count is not None:
         out.add(paper, PKG.referenceCount, integer_literal(record.references_count))
-    if record.source_url and re.match(r"^https?://[^\s<>\"{}|\\^`]+$", record.source_url):
-        out.link(paper, DCTERMS.source, record.source_url)
+    source = web_iri(record.source_url)
+    if source is not None:  # the readers warned about any other
+        out.link(paper, DCTERMS.source, source)
     for position, name in enumerate(record.authors, start=1):
         author = NamedNode(f"{base_iri}author/{slug(name)}")
         authorship = NamedNode(f"{paper.value}/authorship/{position}")

@@ -19,7 +19,7 @@ import unicodedata
 from typing import Any
 
 from paperkg.errors import RecordError
-from paperkg.identifiers import normalize_curie, normalize_doi
+from paperkg.identifiers import NOT_A_WEB_IRI, normalize_curie, normalize_doi, web_iri
 from paperkg.model import EntityKind, EntityMention, PaperRecord
 
 from .completeness import check_characters, check_line_length, incomplete_warning
@@ -219,6 +219,8 @@ def _read_trailer(parser: _Parser, start: int) -> int:
         if key.strip().casefold() == "source" and "source_url" not in parser.fields:
             parser.fields["source_url"] = next(iter(value.split()), None)
             parser.trailer = parser.fields["source_url"] is not None
+            if parser.trailer and web_iri(parser.fields["source_url"]) is None:
+                parser.warnings.add(first_line + offset, f"Source: {NOT_A_WEB_IRI}")
         elif key:
             parser.warnings.add(first_line + offset, "line after '---' not understood; ignored")
     return body_end

@@ -5,8 +5,9 @@ significant. A bag of words cannot tell "A lower than B" from "B lower than A", 
 are structural: where each arm is named (by its words, its abbreviation or its group letter, as
 the abstract defines them), which clause holds the endpoint, the comparative nearest to it
 ("greater reduction" is one decrease), which arm stands after "than" / "compared with", and the
-p-values of that clause. Arms and endpoint are then masked (``INTARM``, ``COMPARM``, ``OUTC``)
-so the remaining words generalise across trials.
+p-values and confidence intervals of that clause (crossing the null or not), and "better" read
+through the endpoint's polarity. Arms and endpoint are then masked (``INTARM``, ``COMPARM``,
+``OUTC``) so the remaining words generalise across trials.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from paperkg.extraction.endpoints import Polarity, endpoint_polarity
 
 __all__ = [
     "ArmNames",
@@ -42,6 +45,17 @@ _NO_DIFFERENCE = re.compile(
 )
 _SIGNIFICANT = re.compile(r"significant(?:ly)?|\bp\s*[<≤]\s*0?\.0", re.IGNORECASE)
 _P_VALUE = re.compile(r"\bp\s*(?:value)?\s*([<>=≤≥])\s*(0?\.\d+|1\.0|1)\b", re.IGNORECASE)
+#: A confidence interval: "95% CI 0.76 to 3.08", "(95% confidence interval [CI] -1.87, -1.03)".
+_CI = re.compile(
+    r"\b(?:CI|confidence interval)\b[^0-9\u2212\-.]{0,12}"
+    r"(?P<low>[\u2212\-]?\d*\.?\d+)\s*%?\s*[a-zA-Z/\u00b5]{0,6}\s*"
+    r"(?:to|,|;|\u2013|\u2014|\-)\s*(?P<high>[\u2212\-]?\d*\.?\d+)",
+    re.IGNORECASE,
+)
+#: A ratio measure, whose null value is 1 (a difference's is 0).
+_RATIO = re.compile(
+    r"\b(?:ratios?|OR|RR|HR|IRR|aOR|aHR|odds|hazard|relative risk|risk ratio)\b", re.IGNORECASE
+)
 _UP = re.compile(
     r"\b(?:higher|greater|increas\w*|more|longer|larger|elevat\w*|rais\w*|rose|improv\w*|better|"
     r"superior|enhanc\w*|gain\w*|augment\w*|prolong\w*|exceed\w*|boost\w*)\b",
@@ -57,6 +71,15 @@ _COMPARATIVE_HEAD = re.compile(r"(?:greater|more|larger|less|smaller|fewer|highe
 _AGAINST = re.compile(
     r"\b(?:than|compared (?:with|to)|versus|vs\.?|relative to|over|against|"
     r"in comparison (?:with|to))\b",
+    re.IGNORECASE,
+)
+#: Words that say an arm did better, whichever way the endpoint's scale runs.
+_BETTER = re.compile(r"\b(?:improv\w*|better|superior|benefit\w*|favou?r\w*)\b", re.IGNORECASE)
+_NEGATED = re.compile(r"\b(?:not|no|failed|without|nor)\b[^.;]{0,24}$", re.IGNORECASE)
+#: "did not improve", "failed to reduce": a change denied is a test not passed.
+_DENIED_CHANGE = re.compile(
+    r"\b(?:not|no|failed to|neither|nor)\s+(?:\w+\s+){0,2}?(?:improv|increas|decreas|reduc|"
+    r"lower|rais|chang|affect|alter|impact)\w*",
     re.IGNORECASE,
 )
 _CONTROL_WORDS = re.compile(
@@ -198,6 +221,32 @@ def _p_flags(text: str) -> tuple[bool, bool]:
     return below, above
 
 
+def _number(raw: str) -> float:
+    return float(raw.replace("\u2212", "-"))
+
+
+def _ci_flags(text: str) -> tuple[int, int, int]:
+    """(intervals that exclude the null, that include it, the sign of the last excluding one
+    against the null: +1 above, -1 below). A ratio's null is 1, a difference's 0; an interval
+    with a negative bound is a difference.
+    """
+    excludes = includes = sign = 0
+    for match in _CI.finditer(text):
+        low, high = sorted((_number(match.group("low")), _number(match.group("high"))))
+        before = text[max(0, match.start() - 60) : match.start()]
+        ratio = low >= 0 and bool(_RATIO.search(before + match.group(0)))
+        null = 1.0 if ratio else 0.0
+        if low < null < high or null in (low, high):
+            includes += 1
+        elif not ratio and low >= 0 and not re.search(r"differ|change|reduc|increas", before):
+            # a positive interval of a level, not of a difference: says nothing
+            continue
+        else:
+            excludes += 1
+            sign = 1 if low > null else -1
+    return excludes, includes, sign
+
+
 def _orientation(
     sentence: str, lo: int, hi: int, mine: list[tuple[int, int]], theirs: list[tuple[int, int]]
 ) -> int:
@@ -309,8 +358,12 @@ def label_features(sentence: str, prompt: tuple[str, str, str], arms: ArmNames) 
         below, above = _p_flags(text)
         features[f"{scope}.no_difference"] = float(bool(_NO_DIFFERENCE.search(text)))
         features[f"{scope}.significant"] = float(bool(_SIGNIFICANT.search(text)))
+        features[f"{scope}.denied_change"] = float(bool(_DENIED_CHANGE.search(text)))
         features[f"{scope}.p_below"] = float(below)
         features[f"{scope}.p_above"] = float(above)
+        excludes, includes, ci_sign = _ci_flags(text)
+        features[f"{scope}.ci_excludes_null"] = float(excludes > 0)
+        features[f"{scope}.ci_includes_null"] = float(includes > 0)
     orientation = _orientation(sentence, lo, hi, mine, theirs) or _orientation(
         sentence, 0, len(sentence), mine, theirs
     )
@@ -322,6 +375,21 @@ def label_features(sentence: str, prompt: tuple[str, str, str], arms: ArmNames) 
     features[f"endpoint_polarity={polarity}"] = 1.0
     features[f"direction={signed}"] = 1.0
     features[f"direction_known={signed if orientation else 0}"] = 1.0
+    # the label is a test's verdict and a direction: a linear model needs them crossed
+    verdict = _verdict(features)
+    features[f"verdict={verdict}|direction={signed if orientation else 0}"] = 1.0
+    features[f"verdict={verdict}|direction={signed}"] = 1.0
+    # "greater improvement in depression scores" is a decrease: better is lower on that scale
+    scale = endpoint_polarity(endpoint)
+    if scale is not Polarity.UNKNOWN and any(
+        not _NEGATED.search(clause[: m.start()]) for m in _BETTER.finditer(clause)
+    ):
+        better = 1 if scale is Polarity.HIGHER_IS_BETTER else -1
+        features[f"better_direction={better * (orientation or 1)}"] = 1.0
+    ci_sign = _ci_flags(clause)[2] or _ci_flags(sentence)[2]
+    if ci_sign:
+        # a difference or ratio below the null is "less" for the arm named first
+        features[f"ci_direction={ci_sign * (orientation or 1) * (polarity or 1)}"] = 1.0
     words = _masked_words(clause, lo, mine, theirs, named)
     # Each comparative as seen from the intervention: "higher with placebo than with A" is
     # "less" for A.
@@ -337,6 +405,33 @@ def label_features(sentence: str, prompt: tuple[str, str, str], arms: ArmNames) 
     for first, second in itertools.pairwise(words):
         features[f"b:{first}_{second}"] = 1.0
     return features
+
+
+def _verdict(features: Features) -> str:
+    """What the clause's test says: ``same`` (no difference), ``differ``, or ``unknown``; the
+    clause's own words first, the sentence's when the clause says nothing.
+    """
+    for scope in ("clause", "sentence"):
+        same = (
+            features[f"{scope}.no_difference"]
+            or features[f"{scope}.denied_change"]
+            or (
+                (features[f"{scope}.p_above"] or features[f"{scope}.ci_includes_null"])
+                and not features[f"{scope}.p_below"]
+            )
+        )
+        differ = (
+            features[f"{scope}.p_below"]
+            or features[f"{scope}.ci_excludes_null"]
+            or features[f"{scope}.significant"]
+        )
+        if same and not differ:
+            return "same"
+        if differ and not same:
+            return "differ"
+        if same and differ:
+            return "both"
+    return "unknown"
 
 
 def _masked_words(

@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 #: Which reader made a result; bump the version when the model or the features change.
-RESULTS_EXTRACTOR = ExtractorInfo("results-reader", "1.0.0")
+RESULTS_EXTRACTOR = ExtractorInfo("results-reader", "1.1.0")
 #: The comparator of a single-arm study.
 BASELINE = "baseline"
 #: Below this the reader's answer is kept as a result but does not decide the outcome.

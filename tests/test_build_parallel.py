@@ -3,6 +3,7 @@ bad record or a dying worker costs only itself; a killed or interrupted build co
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import shutil
@@ -328,20 +329,25 @@ def half_built(many: tuple[Path, set[Any]], tmp_path: Path) -> Iterator[Any]:
         start_new_session=True,
     )
     assert process.stderr is not None
-    written = after_workers = 0
+    written = after_workers = workers = 0
     for line in process.stderr:
         written += line.startswith("added")
-        workers = sum("forkserver" in command for command in _session(process.pid)) - 1
+        if workers < 2:  # reading /proc per line let the build outrun the reader
+            workers = sum("forkserver" in command for command in _session(process.pid)) - 1
         after_workers += line.startswith("added") and workers >= 2
         if after_workers >= 10:
+            # held still until the test signals it: a fast machine would otherwise finish
+            # the build before the signal arrives (the signal is delivered on SIGCONT)
+            os.killpg(process.pid, signal.SIGSTOP)
             break
     else:
         pytest.fail(f"the build ended before its workers ran ({written} records written)")
+    assert process.poll() is None, "the build finished before it could be interrupted"
     try:
         yield process, store, written
     finally:
-        if process.poll() is None:
-            process.kill()
+        with contextlib.suppress(ProcessLookupError):  # nothing of the group left stopped
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
 
@@ -357,6 +363,7 @@ def test_a_killed_build_leaves_whole_graphs_and_converges(
 ) -> None:
     process, store_path, written = half_built
     os.kill(process.pid, signal.SIGKILL)
+    os.killpg(process.pid, signal.SIGCONT)  # its workers see their parent gone
     assert process.wait(timeout=30) == -signal.SIGKILL
     assert _gone(process.pid) == [], "processes outlived the killed build"
     folder, clean = many
@@ -383,6 +390,7 @@ def test_ctrl_c_stops_the_build_and_its_workers_cleanly(
 ) -> None:
     process, store_path, _ = half_built
     os.killpg(process.pid, signal.SIGINT)  # as a terminal does: the whole process group
+    os.killpg(process.pid, signal.SIGCONT)
     assert process.wait(timeout=60) == 1
     rest = process.stderr.read()
     assert "Traceback" not in rest

@@ -316,18 +316,32 @@ def _build_command(store: Path, folder: Path) -> list[str]:
             "--workers", "2", "--no-validate", str(folder)]  # fmt: skip
 
 
+@contextlib.contextmanager
+def _ctrl_c_as_on_a_terminal() -> Iterator[None]:
+    """A build started from a terminal answers Ctrl-C; one started by a shell in the background
+    (as ``make test`` may be) inherits SIGINT ignored and would not: start it as from a
+    terminal, with Python's own handler, which the child inherits as the default.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 @pytest.fixture
 def half_built(many: tuple[Path, set[Any]], tmp_path: Path) -> Iterator[Any]:
     """Start ``paperkg build --workers 2``; the test signals it once both workers run and have
     written records."""
     folder, _ = many
     store = tmp_path / "kg"
-    process = subprocess.Popen(
-        _build_command(store, folder),
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    with _ctrl_c_as_on_a_terminal():
+        process = subprocess.Popen(
+            _build_command(store, folder),
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
     assert process.stderr is not None
     written = after_workers = workers = 0
     for line in process.stderr:

@@ -184,7 +184,8 @@ def viz(
 )
 @click.option(
     "--user",
-    help="User name for HTTP Basic auth. The password comes from PAPERKG_PUSH_PASSWORD, else "
+    help="User name for HTTP auth (Basic, or Digest where the server asks). The password comes "
+    "from PAPERKG_PUSH_PASSWORD, else "
     "~/.netrc (which can also give the user), else a prompt on a terminal; never an option.",
 )
 @click.option(

@@ -259,9 +259,8 @@ def _xml_writable(quads: Iterator[ox.Quad], target: Path | None) -> Iterator[ox.
     fix = "export as Turtle or N-Triples (-o kg.ttl), which can carry any text"
     for quad in quads:
         subject, predicate, obj = quad.triple
-        if isinstance(obj, ox.Literal) and _NOT_XML_TEXT.search(obj.value):
-            found = _NOT_XML_TEXT.search(obj.value)
-            assert found is not None
+        found = _NOT_XML_TEXT.search(obj.value) if isinstance(obj, ox.Literal) else None
+        if found is not None:
             raise ExportError(
                 where, f"a literal holds {found.group()!r}, which RDF/XML cannot carry", fix
             )

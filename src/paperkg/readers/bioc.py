@@ -42,9 +42,6 @@ _XML_FIX = "give a BioC XML file (a <collection> of <document> elements), saved 
 _JSON_FIX = "give a BioC JSON file: a collection object with a 'documents' list"
 
 
-_RefusedError = RefusedError
-
-
 def iter_bioc_xml(data: bytes, *, source: str, sha256: str) -> Iterator[PaperRecord | RecordError]:
     """Records of a BioC XML collection, one per ``<document>``, in file order.
 
@@ -57,9 +54,9 @@ def iter_bioc_xml(data: bytes, *, source: str, sha256: str) -> Iterator[PaperRec
     for begin in range(0, max(len(data), 1), _CHUNK):
         try:
             parser.Parse(data[begin : begin + _CHUNK], begin + _CHUNK >= len(data))
-        except (expat.ExpatError, _RefusedError, RecursionError, ValueError, LookupError) as error:
+        except (expat.ExpatError, RefusedError, RecursionError, ValueError, LookupError) as error:
             line = getattr(error, "lineno", None) or parser.ErrorLineNumber
-            refused = isinstance(error, _RefusedError)
+            refused = isinstance(error, RefusedError)
             problem = str(error) if refused else f"not well-formed XML ({clip(str(error), 80)})"
             if not yielded and not reader.done:
                 raise RecordError(source, line, "file", problem, _XML_FIX) from None
@@ -144,7 +141,7 @@ class _XmlDocuments:
         if self.root is None:
             self.root = name
             if name not in ("collection", "document"):
-                raise _RefusedError(f"root element <{clip(name)}> is not a BioC <collection>")
+                raise RefusedError(f"root element <{clip(name)}> is not a BioC <collection>")
         if self.builder is None and name == "document":
             self.builder, self.depth, self.line = ET.TreeBuilder(), 0, self.parser.CurrentLineNumber
             self.lines = {}

@@ -21,9 +21,8 @@ import os
 import re
 import zlib
 
-from paperkg.errors import RecordError
-
 from .jsonl import SCHEMA_ID
+from .sources import unreadable
 
 __all__ = [
     "GZIP_MAGIC",
@@ -82,9 +81,7 @@ def _head(path: str | os.PathLike[str]) -> tuple[bytes, bool]:
         with open(path, "rb") as handle:
             head = handle.read(SNIFF_BYTES)
     except OSError as error:
-        problem = f"cannot read the file ({error.strerror or error})"
-        fix = "check the path and permissions"
-        raise RecordError(os.fspath(path), 0, "file", problem, fix) from None
+        raise unreadable(os.fspath(path), error) from None
     if not head.startswith(GZIP_MAGIC):
         return head, False
     try:  # a truncated or corrupt stream gives what decompresses before the damage

@@ -33,6 +33,7 @@ from paperkg.text_entities import with_text_entities
 from .citation import citation_date
 from .pubtator import clip
 from .safe_xml import RefusedError, safe_parser
+from .sources import unreadable
 
 __all__ = ["MAX_ELEMENTS", "MAX_TEXT_CHARS", "read_jats"]
 
@@ -82,17 +83,13 @@ _PMCID = re.compile(r"(?:PMC)?([0-9]{1,12})")
 _FIX = "give a JATS article (PMC .nxml: one <article> with <front>, as PMC's OA service gives it)"
 
 
-_RefusedError = RefusedError
-
-
 def read_jats(path: str | os.PathLike[str]) -> Iterator[PaperRecord | RecordError]:
     """The one article of a JATS file, or one :class:`RecordError` saying what is wrong."""
     name = os.fspath(path)
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below, also when the caller stops early
     except OSError as error:
-        problem = f"cannot read the file ({error.strerror or error})"
-        yield RecordError(name, 0, "file", problem, "check the path and permissions")
+        yield unreadable(name, error)
         return
     with handle:
         item = _read(handle, name)
@@ -108,11 +105,10 @@ def _read(handle: BinaryIO, name: str) -> PaperRecord | RecordError:
             article.parser.Parse(chunk, False)
         article.parser.Parse(b"", True)
     except OSError as error:
-        problem = f"cannot read the file ({error.strerror or error})"
-        return RecordError(name, 0, "file", problem, "check the path and permissions")
-    except (expat.ExpatError, _RefusedError, RecursionError, ValueError, LookupError) as error:
+        return unreadable(name, error)
+    except (expat.ExpatError, RefusedError, RecursionError, ValueError, LookupError) as error:
         line = getattr(error, "lineno", None) or article.parser.ErrorLineNumber
-        if isinstance(error, _RefusedError):
+        if isinstance(error, RefusedError):
             return RecordError(name, line, "file", str(error), _FIX)
         if article.root is None:
             return RecordError(name, line, "file", f"not XML ({clip(str(error), 80)})", _FIX)
@@ -146,7 +142,7 @@ class _Article:
         if self.root is None:
             self.root = name
             if name != "article":
-                raise _RefusedError(f"root element <{clip(name)}> is not a JATS <article>")
+                raise RefusedError(f"root element <{clip(name)}> is not a JATS <article>")
         if name == "fig":
             self.figures += 1
         elif name == "ref":

@@ -23,6 +23,7 @@ from paperkg.model import PaperRecord
 
 from .jsonl_model import _SHA256, SCHEMA_ID, _short, record_from_json
 from .jsonl_schema import record_schema, record_schema_json
+from .sources import unreadable
 
 __all__ = [
     "MAX_LINE_BYTES",
@@ -76,8 +77,7 @@ def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[PaperRecord | RecordErr
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below, also when the caller stops early
     except OSError as error:
-        problem = f"cannot read the file ({error.strerror or error})"
-        yield RecordError(name, 0, "file", problem, "check the path and permissions")
+        yield unreadable(name, error)
         return
     with handle:
         number = 0

@@ -23,6 +23,7 @@ from paperkg.identifiers import NOT_A_WEB_IRI, normalize_curie, normalize_doi, w
 from paperkg.model import EntityKind, EntityMention, PaperRecord
 
 from .completeness import check_characters, check_line_length, incomplete_warning
+from .sources import unreadable
 from .text import (
     NO_ID,
     Item,
@@ -94,8 +95,7 @@ def read_markdown(path: str | os.PathLike[str]) -> PaperRecord:
         with open(path, "rb") as handle:
             data = handle.read(MAX_RECORD_BYTES + 1)
     except OSError as error:
-        problem = f"cannot read the file ({error.strerror or error})"
-        raise RecordError(name, 0, "file", problem, "check the path and permissions") from None
+        raise unreadable(name, error) from None
     if len(data) > MAX_RECORD_BYTES:
         raise _too_big(name)
     digest = hashlib.sha256(data).hexdigest()

@@ -21,6 +21,7 @@ from paperkg.errors import RecordError
 from paperkg.model import MeshHeading, PaperRecord
 
 from .citation import Citation, free_date
+from .sources import unreadable
 
 __all__ = ["iter_medline", "read_medline"]
 
@@ -39,8 +40,7 @@ def read_medline(path: str | os.PathLike[str]) -> Iterator[PaperRecord | RecordE
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below, also when the caller stops early
     except OSError as error:
-        problem = f"cannot read the file ({error.strerror or error})"
-        yield RecordError(name, 0, "file", problem, "check the path and permissions")
+        yield unreadable(name, error)
         return
     with handle:
         yield from iter_medline(_lines(handle), source=name)

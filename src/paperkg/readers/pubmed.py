@@ -28,6 +28,7 @@ from .citation import Citation, citation_date, free_date, mesh_curie
 from .detect import GZIP_MAGIC, PUBMED_ROOTS
 from .pubtator import clip
 from .safe_xml import RefusedError, safe_parser
+from .sources import unreadable
 
 __all__ = ["iter_pubmed_xml", "read_pubmed"]
 
@@ -40,9 +41,6 @@ _FIX = (
 )
 
 
-_RefusedError = RefusedError
-
-
 class _BrokenInputError(Exception):
     """The bytes stopped coming: a truncated or corrupt gzip stream, a read error."""
 
@@ -53,8 +51,7 @@ def read_pubmed(path: str | os.PathLike[str]) -> Iterator[PaperRecord | RecordEr
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below, also when the caller stops early
     except OSError as error:
-        problem = f"cannot read the file ({error.strerror or error})"
-        yield RecordError(name, 0, "file", problem, "check the path and permissions")
+        yield unreadable(name, error)
         return
     with handle:
         compressed = handle.read(2) == GZIP_MAGIC
@@ -124,10 +121,10 @@ def iter_pubmed_xml(
         fix = _after(units.count, "download or copy the file again")
         yield RecordError(source, line, "file", str(error), fix)
         return
-    except (expat.ExpatError, _RefusedError, RecursionError, ValueError, LookupError) as error:
+    except (expat.ExpatError, RefusedError, RecursionError, ValueError, LookupError) as error:
         yield from units.drain(source)
         line = getattr(error, "lineno", None) or units.parser.ErrorLineNumber
-        if isinstance(error, _RefusedError):
+        if isinstance(error, RefusedError):
             problem, field, fix = str(error), "file", _FIX
         elif units.root is None:
             problem, field, fix = f"not XML ({clip(str(error), 80)})", "file", _FIX
@@ -163,7 +160,7 @@ class _Units:
         if self.root is None:
             self.root = name
             if name not in PUBMED_ROOTS:
-                raise _RefusedError(f"root element <{clip(name)}> is not PubMed XML")
+                raise RefusedError(f"root element <{clip(name)}> is not PubMed XML")
         self.depth += 1
         if self.builder is None and name in _UNITS and self.depth <= 2:
             self.builder, self.unit_depth = ET.TreeBuilder(), self.depth

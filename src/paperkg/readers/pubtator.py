@@ -29,6 +29,8 @@ from paperkg.model import (
     Relation,
 )
 
+from .sources import unreadable
+
 __all__ = ["iter_pubtator", "read_pubtator"]
 
 #: Corpus files are read whole (the checksum is of the whole file); refuse what no corpus is.
@@ -238,8 +240,7 @@ def read_bytes(name: str, kind: str) -> bytes:
         with open(name, "rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
-        problem = f"cannot read the file ({error.strerror or error})"
-        raise RecordError(name, 0, "file", problem, "check the path and permissions") from None
+        raise unreadable(name, error) from None
     if len(data) > MAX_FILE_BYTES:
         problem = f"larger than the {MAX_FILE_BYTES >> 30} GiB limit for a {kind} file"
         raise RecordError(name, 0, "file", problem, "split the corpus into smaller files")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from paperkg.errors import RecordError
 
-__all__ = ["RECORD_SUFFIXES", "SkippedLink", "file_identity", "find_files"]
+__all__ = ["RECORD_SUFFIXES", "SkippedLink", "file_identity", "find_files", "unreadable"]
 
 if TYPE_CHECKING:
     _ConcretePath = Path
@@ -43,6 +43,12 @@ class SkippedLink(_ConcretePath):
 #: File endings taken from folders and glob matches.
 RECORD_SUFFIXES = (".txt", ".md")
 _GLOB_CHARS = ("*", "?", "[")
+
+
+def unreadable(name: str, error: OSError) -> RecordError:
+    """The one-line error of a source file that cannot be opened or read."""
+    problem = f"cannot read the file ({error.strerror or error})"
+    return RecordError(name, 0, "file", problem, "check the path and permissions")
 
 
 def find_files(

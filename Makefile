@@ -74,11 +74,8 @@ docs-images: $(STAMP) test-tools
 	$(BIN)/paperkg -q --store $(DOCS_STORE) build seeds/
 	$(BIN)/paperkg --store $(DOCS_STORE) viz --focus fibromyalgia --depth 1 \
 		-o docs/img/fibromyalgia.png -o docs/img/fibromyalgia.svg -o docs/img/fibromyalgia.html
-	$(CHROMIUM) --headless --no-sandbox --disable-gpu --disable-background-networking \
-		--disable-component-update --disable-sync --no-first-run --hide-scrollbars \
-		--user-data-dir=$(DOCS_STORE)/profile --window-size=1400,860 --virtual-time-budget=5000 \
-		--screenshot=docs/img/explorer.png \
-		"file://$(CURDIR)/docs/img/fibromyalgia.html#select=naltrexone--fibromyalgia" 2>/dev/null
+	$(BIN)/python tools/explorer_screenshot.py docs/img/fibromyalgia.html --chromium $(CHROMIUM) \
+		--fragment select=naltrexone--fibromyalgia --size 1400,860 -o docs/img/explorer.png
 	$(BIN)/python tools/sparql_page_screenshot.py --store $(DOCS_STORE) --chromium $(CHROMIUM) \
 		-o docs/img/sparql-page.png
 

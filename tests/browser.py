@@ -14,6 +14,7 @@ error is caught.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -22,6 +23,7 @@ import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -30,19 +32,22 @@ INSTALL_HINT = (
     "(apt-get install chromium) or set PAPERKG_CHROMIUM to its path"
 )
 
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--hide-scrollbars",
-    "--enable-logging=stderr",
-    "--v=0",
-    "--virtual-time-budget=5000",
-)
+
+def _tool(name: str) -> ModuleType:
+    """A module of tools/ (a folder of scripts, not a package), loaded by its path."""
+    path = Path(__file__).resolve().parents[1] / "tools" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+#: Chromium's flags and command line, as tools/chromium.py runs it for the pictures in docs/.
+_CHROMIUM = _tool("chromium")
+#: Beyond those flags: the page's console on stderr (see :func:`console_problems`).
+LOGGING = ("--enable-logging=stderr", "--v=0")
 
 TIMEOUT = 60
 
@@ -75,16 +80,15 @@ class PageRun:
         return console_problems(self.stderr)
 
 
+def _command(address: str, profile: Path, *extra: str) -> list[str]:
+    """tools/chromium.py's command line, with the console on stderr."""
+    return list(_CHROMIUM.command(chromium(), address, profile, *LOGGING, *extra))
+
+
 def _run(page: Path, fragment: str, profile: Path, *extra: str) -> tuple[str, str, float]:
     started = time.monotonic()
     done = subprocess.run(
-        [
-            chromium(),
-            *FLAGS,
-            f"--user-data-dir={profile}",
-            *extra,
-            page.resolve().as_uri() + fragment,
-        ],
+        _command(page.resolve().as_uri() + fragment, profile, *extra),
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
@@ -143,7 +147,7 @@ def _run_at(address: str, profile: Path, *extra: str) -> tuple[str, str, float]:
     """Like :func:`_run`, for a page at an address (a local server) rather than a file."""
     started = time.monotonic()
     done = subprocess.run(
-        [chromium(), *FLAGS, f"--user-data-dir={profile}", *extra, address],
+        _command(address, profile, *extra),
         capture_output=True,
         text=True,
         timeout=TIMEOUT,

@@ -6,10 +6,8 @@ answer there, and refusals and unreachable servers are reported on one line.
 from __future__ import annotations
 
 import csv
-import http.server
 import io
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -24,6 +22,7 @@ from paperkg.store import PaperStore, local_graphs
 
 from conftest import REPO, SEEDS
 from conftest import run_cli as run
+from http_fakes import GraphStoreHandler, serve
 from triplestore import OxigraphServer, oxigraph_server
 
 
@@ -166,37 +165,25 @@ def test_one_paper_can_be_pushed_alone(store_path: Path, server: OxigraphServer)
     assert "1 graph(s)" in out
 
 
-class _Refusing(http.server.BaseHTTPRequestHandler):
+class _Refusing(GraphStoreHandler):
     """A Graph Store endpoint that refuses one graph, for the error path."""
 
     accepted: ClassVar[list[str]] = []
 
-    def do_PUT(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
+    def answer(self, body: bytes | None) -> None:
         if "cureus" in self.path:
-            self.send_response(400)
-            self.end_headers()
-            self.wfile.write(b"Parser error at line 1: bad literal\n")
+            self.reply(400, b"Parser error at line 1: bad literal\n")
             return
         assert body
         type(self).accepted.append(self.path)
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.reply(204)
 
 
 @pytest.fixture
 def refusing() -> Iterator[str]:
     _Refusing.accepted = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Refusing)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/store"
-    finally:
-        server.shutdown()
+    with serve(_Refusing) as base:
+        yield f"{base}/store"
 
 
 def test_a_refused_graph_is_reported_and_the_others_still_go(

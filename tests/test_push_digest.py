@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import http.server
 import re
 import shutil
-import threading
-import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +23,7 @@ from paperkg.store import PaperStore, local_graphs
 
 from conftest import SEEDS
 from conftest import run_cli as run
+from http_fakes import GraphStoreHandler, serve
 
 USER = "dba"
 PASSWORD = "Digest-Sw0rdf1sh-not-for-logs"
@@ -46,40 +44,26 @@ class DigestPlan:
     probes: int = 0  # body-less GETs (to learn the challenge)
 
 
-class _DigestStore(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _DigestStore(GraphStoreHandler):
     plan: ClassVar[DigestPlan]
 
-    def do_PUT(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        self._answer(body)
-
-    def do_DELETE(self) -> None:
-        self._answer(None)
-
-    def do_GET(self) -> None:
+    def do_GET(self) -> None:  # noqa: N802 - http.server calls do_<METHOD>
         self.plan.probes += 1
         self._challenge()
 
-    def _answer(self, body: bytes | None) -> None:
+    def answer(self, body: bytes | None) -> None:
         auth = self.headers.get("Authorization", "")
         self.plan.headers.append(auth)
         if not self._valid(auth):
             self._challenge()
             return
-        graph = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)["graph"][0]
         if body is not None:
-            self.plan.stored[graph] = body.count(b"\n")
-        self.send_response(201)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+            self.plan.stored[self.graph] = body.count(b"\n")
+        self.reply(201)
 
     def _challenge(self) -> None:
-        self.send_response(401)
         challenge = f'Digest realm="{REALM}", nonce="{NONCE}", qop="auth", algorithm=MD5'
-        self.send_header("WWW-Authenticate", challenge)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+        self.reply(401, headers={"WWW-Authenticate": challenge})
 
     def _valid(self, auth: str) -> bool:
         if not auth.startswith("Digest "):
@@ -90,22 +74,12 @@ class _DigestStore(http.server.BaseHTTPRequestHandler):
         parts = [first, NONCE, fields.get("nc", ""), fields.get("cnonce", ""), "auth", second]
         return fields.get("username") == USER and fields.get("response") == _md5(":".join(parts))
 
-    def log_message(self, *args: object) -> None:
-        pass
-
 
 @pytest.fixture
 def digest_server() -> Iterator[tuple[str, DigestPlan]]:
     plan = DigestPlan()
-    handler = type("Handler", (_DigestStore,), {"plan": plan})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", plan
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(_DigestStore, plan=plan) as base:
+        yield base, plan
 
 
 @pytest.fixture(scope="module")

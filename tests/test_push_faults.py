@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import http.server
 import os
 import shutil
 import socket
 import threading
 import time
-import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +26,7 @@ from paperkg.store import PaperStore, local_graphs, push_log_graph, read_push_lo
 
 from conftest import SEEDS
 from conftest import run_cli as run
+from http_fakes import GraphStoreHandler, serve
 
 PASSWORD = "Sw0rdf1sh-not-for-logs"
 CUREUS = "https://w3id.org/paperkg/id/graph/doi/10.7759/cureus.83824"
@@ -70,19 +69,11 @@ class Plan:
         self.accept_then_401 = None
 
 
-class _Faulty(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Faulty(GraphStoreHandler):
     plan: Plan
 
-    def do_PUT(self) -> None:
-        self._answer(self.rfile.read(int(self.headers["Content-Length"])))
-
-    def do_DELETE(self) -> None:
-        self._answer(None)
-
-    def _answer(self, body: bytes | None) -> None:
-        query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
-        graph = query["graph"][0]
+    def answer(self, body: bytes | None) -> None:
+        graph = self.graph
         auth = self.headers.get("Authorization")
         action = self.plan.action(graph, auth)
         self.plan.requests.append((self.command, graph, action))
@@ -96,7 +87,8 @@ class _Faulty(http.server.BaseHTTPRequestHandler):
             # A careless server that echoes the credentials back: they must not reach the user.
             said = {"503": "overloaded, try later", "401": f"bad credentials {auth}",
                     "403": "no write access to this graph"}[action]  # fmt: skip
-            self._reply(int(action), said.encode())
+            login = {"WWW-Authenticate": 'Basic realm="kg"'} if action == "401" else None
+            self.reply(int(action), said.encode(), login)
             return
         if action == "slow":  # applied, but acknowledged only after the client gave up
             time.sleep(self.plan.slow)
@@ -106,32 +98,14 @@ class _Faulty(http.server.BaseHTTPRequestHandler):
             else:
                 self.plan.stored[graph] = body
         with contextlib.suppress(OSError):  # the client gave up waiting
-            self._reply(204, b"")
-
-    def _reply(self, status: int, body: bytes) -> None:
-        self.send_response(status)
-        if status == 401:
-            self.send_header("WWW-Authenticate", 'Basic realm="kg"')
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+            self.reply(204)
 
 
 @pytest.fixture
 def faulty() -> Iterator[tuple[str, Plan]]:
     plan = Plan()
-    handler = type("Handler", (_Faulty,), {"plan": plan})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/store", plan
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(_Faulty, plan=plan) as base:
+        yield f"{base}/store", plan
 
 
 @pytest.fixture(scope="module")

@@ -13,30 +13,18 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import os
-import subprocess
 import sys
-import tempfile
 import threading
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from chromium import screenshot
 
 from paperkg.serve import make_server
 from paperkg.store import PaperStore
 
 #: What the page shows: a named query with its parameter, run (see serve_assets/sparql.js).
 PAGE = "/?named=drugs-tried-for&condition=fibromyalgia&run=1"
-
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--hide-scrollbars",
-    "--virtual-time-budget=5000",
-)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,37 +34,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--output", type=Path, required=True, help="the PNG to write")
     parser.add_argument("--size", default="1400,960", help="window WIDTH,HEIGHT")
     args = parser.parse_args(argv)
-    partial = args.output.with_name(args.output.name + ".partial.png")  # renamed once whole
-    partial.unlink(missing_ok=True)
     # The server logs each request on stderr: kept out of the way, shown only if it went wrong.
     log = io.StringIO()
     with PaperStore.open_existing(args.store) as store, contextlib.redirect_stderr(log):
         server = make_server(store, port=0)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         try:
-            with tempfile.TemporaryDirectory() as profile:
-                done = subprocess.run(
-                    [
-                        args.chromium,
-                        *FLAGS,
-                        f"--user-data-dir={profile}",
-                        f"--window-size={args.size}",
-                        f"--screenshot={partial.resolve()}",
-                        server.url + PAGE,
-                    ],
-                    capture_output=True,
-                    text=True,
-                    timeout=120,
-                    check=False,
-                )
+            failed = screenshot(args.chromium, server.url + PAGE, args.output, size=args.size)
         finally:
             server.shutdown()
             server.server_close()
-    if done.returncode != 0 or not partial.is_file():
+    if failed is not None:
         print(log.getvalue()[-2000:], file=sys.stderr)
-        print(f"chromium wrote no screenshot:\n{done.stderr[-2000:]}", file=sys.stderr)
+        print(failed, file=sys.stderr)
         return 1
-    os.replace(partial, args.output)
     print(f"wrote {args.output}")
     return 0
 

@@ -2,7 +2,8 @@
 
 Tuples are arrays, enums their string values, nested values objects, and every line carries
 ``"schema": "https://w3id.org/paperkg/paper-record/1"``. The model in :mod:`.jsonl_model` checks a
-line and generates ``shapes/paper-record.schema.json``; ``docs/paper-record-jsonl.md`` describes it.
+line (:mod:`.jsonl_convert` makes the record of it) and generates
+``shapes/paper-record.schema.json``; ``docs/paper-record-jsonl.md`` describes it.
 Reading streams line by line with bounded memory; a bad line becomes a :class:`RecordError` and
 the next line is read.
 """
@@ -21,7 +22,8 @@ from paperkg.errors import RecordError
 from paperkg.files import atomic_write
 from paperkg.model import PaperRecord
 
-from .jsonl_model import _SHA256, SCHEMA_ID, _short, record_from_json
+from .jsonl_convert import record_from_json
+from .jsonl_model import _SHA256, SCHEMA_ID, _short
 from .jsonl_schema import record_schema, record_schema_json
 from .sources import unreadable
 

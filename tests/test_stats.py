@@ -242,17 +242,50 @@ def test_user_text_is_bound_never_pasted(seeds: PaperStore) -> None:
     assert len(seeds) == size
 
 
+FIRST_COLUMNS = (
+    *("drug", "drug_label", "drug_ids", "condition", "condition_label", "condition_ids"),
+    *("papers", "outcomes", "designs", "participants", "largest_n", "conflicting"),
+)
+INDEXING_COLUMNS = (
+    "indexing_confirmed",
+    "indexing_as_harm",
+    "indexing_not_indexed",
+    "indexing_absent",
+)
+
+
+def test_without_indexing_no_agreement_is_filled_and_every_finding_is_absent(
+    seeds: PaperStore,
+) -> None:
+    """Paper records carry no MeSH indexing: the agreement cells stay empty (not 0, which
+    would say an indexed citation left the pair out) and every finding counts as without it.
+    """
+    rows = evidence_summary(seeds)
+    assert rows
+    agreements = {(r.indexing_confirmed, r.indexing_as_harm, r.indexing_not_indexed) for r in rows}
+    assert agreements == {(None, None, None)}
+    assert all(r.indexing_absent >= 1 for r in rows)
+    assert sum(r.indexing_absent for r in rows) == store_stats(seeds).findings
+    cells = evidence_to_result(rows).rows
+    first = len(FIRST_COLUMNS)
+    assert {row[first : first + 3] for row in cells} == {(None, None, None)}
+
+
 @pytest.mark.parametrize("fmt", ["csv", "json", "table"])
 def test_the_result_prints_with_format_result(seeds: PaperStore, fmt: str) -> None:
     result = evidence_result(seeds, condition="fibromyalgia")
     assert result.columns == EVIDENCE_COLUMNS
-    assert result.columns[-1] == "conflicting"
+    # the columns scripts rely on keep their names and places; later ones come at the end
+    assert result.columns[: EVIDENCE_COLUMNS.index("conflicting") + 1] == FIRST_COLUMNS
+    assert result.columns[len(FIRST_COLUMNS) :] == INDEXING_COLUMNS
     text = paperkg.format_result(result, fmt, width=400)
     assert "naltrexone" in text
     if fmt == "json":
         (row,) = [r for r in json.loads(text) if r["drug_label"] == "naltrexone"]
         assert row["outcomes"] == ["improved:2", "no_benefit:1"]
         assert row["conflicting"] is True
+        # paper records carry no MeSH indexing: no second witness, three findings without it
+        assert [row[name] for name in INDEXING_COLUMNS] == [None, None, None, 3]
     if fmt == "csv":
         assert text.splitlines()[0] == ",".join(EVIDENCE_COLUMNS)
 

@@ -73,7 +73,7 @@ def test_the_store_keeps_current_tallies_after_a_build(built: PaperStore) -> Non
         for q in _tallies(built)
         if isinstance(q.subject, ox.NamedNode) and "/tally/" in q.subject.value
     }
-    assert kinds == {"pair", "outcome", "design", "concept"}
+    assert kinds == {"pair", "outcome", "design", "agreement", "concept"}
 
 
 def test_drugs_tried_for_from_tallies_equals_the_query_for_every_condition(

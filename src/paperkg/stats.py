@@ -12,6 +12,7 @@ SHACL runs here.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -166,6 +167,15 @@ class EvidenceSummary:
     largest_n: int | None
     conflicting: bool
     """At least one paper found it improved and at least one no benefit or worse."""
+    indexing_confirmed: int | None
+    """Findings whose pair NLM's MeSH indexing of the citation states too (a second witness);
+    this and the next two are ``None`` where no finding comes from an indexed citation."""
+    indexing_as_harm: int | None
+    """Findings of citations whose indexing calls the condition chemically induced."""
+    indexing_not_indexed: int | None
+    """Findings of indexed citations whose indexing does not state the pair."""
+    indexing_absent: int
+    """Findings of citations without MeSH indexing (paper records, PubTator, JATS, ...)."""
 
     def row(self) -> tuple[str | None, ...]:
         """The cells of :data:`EVIDENCE_COLUMNS`; counts are joined, sorted, like
@@ -184,6 +194,15 @@ class EvidenceSummary:
             None if self.participants is None else str(self.participants),
             None if self.largest_n is None else str(self.largest_n),
             str(self.conflicting).lower(),
+            *(
+                None if count is None else str(count)
+                for count in (
+                    self.indexing_confirmed,
+                    self.indexing_as_harm,
+                    self.indexing_not_indexed,
+                    self.indexing_absent,
+                )
+            ),
         )
 
 
@@ -292,7 +311,9 @@ def evidence_summary(
     that names nothing gives no rows, so use :func:`evidence_result` to have it reported.
     """
     if tallies_usable(store):
-        return _evidence_from_tallies(store, condition=condition, drug=drug)
+        tallied = _evidence_from_tallies(store, condition=condition, drug=drug)
+        if tallied is not None:
+            return tallied
     values: dict[str, list[Term] | None] = {"drug": None, "condition_node": None}
     if drug is not None:
         values["drug"] = [ox.NamedNode(iri) for iri in concepts_named(store, drug)]
@@ -312,11 +333,17 @@ def evidence_summary(
     for s in run("evidence-designs"):
         pair = (term_text(s["drug"]), term_text(s["condition"]))
         designs[pair].append((_local(s["design"], str(DESIGN._NS)), _int(s["n"])))
+    agreements: dict[tuple[str, str], dict[str | None, int]] = defaultdict(dict)
+    for s in run("evidence-indexing"):
+        pair = (term_text(s["drug"]), term_text(s["condition"]))
+        agreement = None if s["agreement"] is None else term_text(s["agreement"])
+        agreements[pair][agreement] = _int(s["n"])
     rows = []
     for s in run("evidence-pairs"):
         pair = drug_iri, condition_iri = term_text(s["drug"]), term_text(s["condition"])
         counts = outcomes[pair]
         known = _int(s["known"]) > 0
+        confirmed, harm, silent, absent = _indexing(agreements[pair])
         rows.append(
             EvidenceSummary(
                 drug=drug_iri,
@@ -331,6 +358,10 @@ def evidence_summary(
                 participants=_int(s["participants"]) if known else None,
                 largest_n=_int(s["largest"]) if known else None,
                 conflicting=is_conflicting(counts),
+                indexing_confirmed=confirmed,
+                indexing_as_harm=harm,
+                indexing_not_indexed=silent,
+                indexing_absent=absent,
             )
         )
     rows.sort(key=lambda r: (-r.papers, r.drug_label, r.condition_label, r.drug, r.condition))
@@ -339,13 +370,17 @@ def evidence_summary(
 
 def _evidence_from_tallies(
     store: PaperStore, *, condition: str | None, drug: str | None
-) -> tuple[EvidenceSummary, ...]:
-    """:func:`evidence_summary` from the counts kept at ingest (the same rows, a test compares)."""
+) -> tuple[EvidenceSummary, ...] | None:
+    """:func:`evidence_summary` from the counts kept at ingest (the same rows, a test compares);
+    ``None`` where a pair's tallies predate the indexing agreement counts: count the findings.
+    """
     drugs = None if drug is None else concepts_named(store, drug)
     conditions = None
     if condition is not None:
         conditions = conditions_under(store, concepts_named(store, condition))
     pairs = pair_tallies(store, drugs=drugs, conditions=conditions)
+    if any(not pair.agreements for pair in pairs):
+        return None
     names = concept_names(store, {c for p in pairs for c in (p.drug, p.condition)})
     rows = []
     for pair in pairs:
@@ -360,6 +395,7 @@ def _evidence_from_tallies(
         drug_label, drug_ids = names[pair.drug]
         condition_label, condition_ids = names[pair.condition]
         known = pair.sized_papers > 0
+        confirmed, harm, silent, absent = _indexing(pair.agreements)
         rows.append(
             EvidenceSummary(
                 drug=pair.drug,
@@ -374,10 +410,32 @@ def _evidence_from_tallies(
                 participants=pair.participants if known else None,
                 largest_n=pair.largest if known else None,
                 conflicting=is_conflicting(counts),
+                indexing_confirmed=confirmed,
+                indexing_as_harm=harm,
+                indexing_not_indexed=silent,
+                indexing_absent=absent,
             )
         )
     rows.sort(key=lambda r: (-r.papers, r.drug_label, r.condition_label, r.drug, r.condition))
     return tuple(rows)
+
+
+def _indexing(
+    findings: Mapping[str | None, int],
+) -> tuple[int | None, int | None, int | None, int]:
+    """Confirmed, indexed as harm, not indexed (all ``None`` without an indexed citation) and
+    without indexing, from the findings per agreement (``None``: no indexing).
+    """
+    indexed = any(findings.get(a.value) for a in IndexingAgreement)
+    confirmed, harm, silent = (
+        findings.get(a.value, 0) if indexed else None
+        for a in (
+            IndexingAgreement.CONFIRMED,
+            IndexingAgreement.INDEXED_AS_HARM,
+            IndexingAgreement.NOT_INDEXED,
+        )
+    )
+    return confirmed, harm, silent, findings.get(None, 0)
 
 
 def evidence_to_result(

@@ -2,10 +2,11 @@
 
 For each (canonical drug, canonical condition) pair with a finding, the tally graph
 (``<base>graph/tallies``) keeps its distinct papers, their sample sizes, the papers and findings
-per outcome, the papers per study design and the doses as written; for each canonical concept,
-the papers it is a finding's drug or condition in. They are the numbers ``drugs-tried-for``,
-``evidence``, ``stats`` and the drug–condition view report, computed by the same counting
-queries (``queries/internal/tally-*.rq``) once per change instead of once per question.
+per outcome, the papers per study design, the doses as written and the findings per agreement
+with NLM's MeSH indexing of their citation; for each canonical concept, the papers it is a
+finding's drug or condition in. They are the numbers ``drugs-tried-for``, ``evidence``, ``stats``
+and the drug–condition view report, computed by the same counting queries
+(``queries/internal/tally-*.rq``) once per change instead of once per question.
 
 A build or removal marks the tallies stale before its first write and recounts, after the
 concept index is updated, only the pairs and concepts it touched: the pairs of every drug
@@ -64,6 +65,7 @@ _P = {
         "sizedPaperCount",
         "participantCount",
         "largestSampleSize",
+        "indexingAgreement",
         "canonical",
     )
 }
@@ -86,6 +88,9 @@ class PairTally:
     #: study design IRI (``None``: not stated) -> distinct papers
     designs: dict[str | None, int] = field(default_factory=dict)
     doses: set[str] = field(default_factory=set)
+    #: agreement with NLM's indexing (``None``: citation without indexing) -> findings; a
+    #: pair's findings always give an entry, so empty means tallies counted before they did
+    agreements: dict[str | None, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +185,7 @@ def _counted(
     }
     quads: list[ox.Quad] = []
 
-    def tally(kind: str, *parts: ox.NamedNode | None) -> ox.NamedNode:
+    def tally(kind: str, *parts: ox.NamedNode | ox.Literal | None) -> ox.NamedNode:
         key = "|".join("" if part is None else part.value for part in parts)
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
         node = ox.NamedNode(f"{base_iri}tally/{kind}/{digest}")
@@ -213,6 +218,13 @@ def _counted(
         if s["design"] is not None:
             state(node, "tallyDesign", s["design"])
         state(node, "paperCount", s["papers"])
+    for s in store.select("tally-pair-indexing", values=values):
+        node = tally("agreement", s["drug"], s["condition"], s["agreement"])
+        pair(node, s)
+        if s["agreement"] is not None:
+            state(node, "indexingAgreement", s["agreement"])
+        state(node, "paperCount", s["papers"])
+        state(node, "findingCount", s["findings"])
     for s in store.select("tally-pair-doses", values=values):
         node = tally("pair", s["drug"], s["condition"])
         state(node, "tallyDose", s["dose"])
@@ -288,6 +300,9 @@ def pair_tallies(
                 entry.outcomes[outcome] = (papers, int(_one(props, "findingCount") or 0))
         elif kind == "design":
             entry.designs[_one(props, "tallyDesign")] = papers
+        elif kind == "agreement":
+            findings = int(_one(props, "findingCount") or 0)
+            entry.agreements[_one(props, "indexingAgreement")] = findings
     return list(pairs.values())
 
 

@@ -71,6 +71,12 @@ def evidence(settings: Settings, condition: str | None, drug: str | None, fmt: s
     the papers disagree (conflicting = some improved, some found no benefit or worse). A drug
     or condition that names nothing gives no rows and a line on stderr with the closest labels.
 
+    The last columns count the pair's findings by what NLM's MeSH indexing of their PubMed or
+    MEDLINE citation says, a second witness beside the text: indexing_confirmed (it states the
+    pair too), indexing_as_harm (it calls the condition chemically induced), indexing_not_indexed
+    (it does not state the pair); these three are empty where no finding comes from an indexed
+    citation. indexing_absent: findings of citations without indexing.
+
     \b
     Example:
       paperkg evidence --condition fibromyalgia

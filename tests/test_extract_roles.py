@@ -155,6 +155,92 @@ def test_the_add_on_a_title_names_beside_what_every_arm_got_is_the_one_tried() -
     assert roles(result)["orbazine"] is DrugRole.BACKGROUND_THERAPY
 
 
+@pytest.mark.parametrize("joint", ["with and without", "with or without"])
+def test_a_drug_given_with_and_without_another_is_background_and_the_other_is_tried(
+    joint: str,
+) -> None:
+    result = extract(
+        make(
+            title=f"A randomized trial of orbazine {joint} velitrex in widgetitis",
+            abstract=(
+                "Patients were randomly assigned to orbazine 50 mg plus velitrex 10 mg (OV) or "
+                "orbazine plus placebo (OP). The primary end point was the 12-week response "
+                "rate. The 12-week response rate was comparable for both groups (OV, 31% v OP, "
+                "29%; P = .6)."
+            ),
+        )
+    )
+    assert tried(result) == {"velitrex"}
+    assert roles(result)["orbazine"] is DrugRole.BACKGROUND_THERAPY
+    assert {f.outcome.value for f in result.findings} == {"no_benefit"}
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Velitrex plus orbazine or orbazine alone for widgetitis", {"velitrex"}),
+        (
+            "Comparison of velitrex with orbazine and orbazine monotherapy in widgetitis",
+            {"velitrex"},
+        ),
+        # a factorial design: each drug alone and both together
+        (
+            "Velitrex plus orbazine, velitrex alone or orbazine alone in widgetitis",
+            {"velitrex", "orbazine"},
+        ),
+        # doses of the drug given alone are compared too
+        (
+            "High-dose orbazine alone or low-dose orbazine plus velitrex in widgetitis",
+            {"velitrex", "orbazine"},
+        ),
+    ],
+)
+def test_a_drug_the_title_gives_alone_as_the_control_is_background(
+    title: str, expected: set[str]
+) -> None:
+    result = extract(
+        make(
+            title=title,
+            abstract=(
+                "Adults were randomized to the arms of the title. Velitrex 10 mg and orbazine "
+                "50 mg were given daily for 12 weeks."
+            ),
+        )
+    )
+    assert tried(result) == expected
+    if expected == {"velitrex"}:
+        assert roles(result)["orbazine"] is DrugRole.BACKGROUND_THERAPY
+
+
+@pytest.mark.parametrize(
+    "measured",
+    [
+        "Orbazine and plenamil levels improved significantly compared with placebo.",
+        "Plasma concentrations of orbazine increased significantly compared with placebo.",
+        "Orbazine, plenamil or quorafen concentrations were significantly reduced.",
+        "Circulating orbazine was significantly higher than with placebo.",
+    ],
+)
+def test_chemicals_measured_as_levels_or_concentrations_are_not_tried(measured: str) -> None:
+    result = extract(
+        make(
+            title="A randomized trial in widgetitis",
+            abstract=f"Patients received velitrex 10 mg or placebo for 8 weeks. {measured}",
+        )
+    )
+    assert tried(result) == {"velitrex"}
+
+
+def test_with_or_without_a_disease_in_the_title_sets_no_arms() -> None:
+    result = extract(
+        make(
+            title="Velitrex in widgetitis patients with or without gloomosis",
+            abstract="Patients received velitrex 10 mg daily for 12 weeks.",
+        )
+    )
+    assert tried(result) == {"velitrex"}
+
+
 def test_drugs_added_in_turn_are_each_tried_and_what_they_were_added_to_is_not() -> None:
     result = extract(
         make(
@@ -277,6 +363,21 @@ def test_the_condition_a_title_treats_in_a_population() -> None:
     )
     assert pairs(result) == {("velitrex", "gloomosis")}
     assert [result.concept(k).label for k in result.comorbidities] == ["widgetitis"]
+
+
+def test_the_condition_an_aim_treats_in_the_titles_population_is_studied() -> None:
+    result = extract(
+        make(
+            title="A randomized trial of velitrex in gloomosis",
+            abstract=(
+                "OBJECTIVE: To evaluate velitrex in the treatment of widgetitis in patients "
+                "with gloomosis. METHODS: Adults received velitrex 10 mg or placebo."
+            ),
+        )
+    )
+    conditions = {result.concept(f.condition).label for f in result.findings}
+    assert conditions == {"widgetitis"}
+    assert "MONDO:0900002" in result.comorbidities
 
 
 def test_a_subtype_the_title_names_becomes_the_studied_condition() -> None:

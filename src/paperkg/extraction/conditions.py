@@ -199,11 +199,30 @@ def condition_roles(
     def any_disease(key: str) -> bool:
         return not symptom(key)
 
+    # What a title or aim treats in a population ("treatment of A in B"), when the best tier
+    # names only the population B (the title says "in B" and leaves A to the aim).
+    treated = {
+        key
+        for item in items
+        for key, _ in _treated_in_population(item)
+        # a title's "M in D" with M unlinked is a manifestation of D (specificity.py)
+        if (item.sentence.section != "title" or key in linked)
+        and key in by_key
+        and key not in comorbid
+        and key not in harms
+        and not symptom(key)
+    }
     for candidates in known:
-        for choose in (disease, target_symptom, any_disease):
+        for choose in (disease, target_symptom):
             studied = [k for k in candidates if choose(k)]
             if studied:
                 return studied, harms, comorbid - set(studied)
+        if treated and candidates and all(k in comorbid for k in candidates if not symptom(k)):
+            studied = [k for k in order if k in treated]
+            return studied, harms, comorbid
+        studied = [k for k in candidates if any_disease(k)]
+        if studied:
+            return studied, harms, comorbid - set(studied)
     return [], harms, comorbid
 
 
@@ -256,22 +275,7 @@ def comorbidities(items: Sequence[AnnotatedSentence]) -> set[str]:
         for hit in diseases:
             if _COMORBID_BEFORE.search(text[max(0, hit.start - lexicon.CUE_WINDOW) : hit.start]):
                 comorbid.add(hit.key)
-        aim = item.sentence.section == "abstract" and (
-            bool(lexicon.INTENT.search(text)) or item.sentence.subsection in lexicon.AIM_HEADINGS
-        )
-        if item.sentence.section != "title" and not aim:
-            continue
-        for treated, population in itertools.pairwise(diseases):
-            if (
-                treated.key != population.key
-                # "reduces pain in patients with X": a symptom of X, not another condition
-                and not lexicon.SYMPTOMS.search(label_key(text[treated.start : treated.end]))
-                and _TREATED_BEFORE.search(
-                    text[max(0, treated.start - lexicon.CUE_WINDOW) : treated.start]
-                )
-                and _POPULATION_BEFORE.search(text[treated.end : population.start])
-            ):
-                comorbid.add(population.key)
+        comorbid |= {population for _, population in _treated_in_population(item)}
         first = diseases[0] if diseases else None
         if (
             item.sentence.section == "title"
@@ -280,6 +284,28 @@ def comorbidities(items: Sequence[AnnotatedSentence]) -> set[str]:
         ):
             comorbid.add(first.key)
     return comorbid
+
+
+def _treated_in_population(item: AnnotatedSentence) -> list[tuple[str, str]]:
+    """``(treated, population)`` keys of a title or aim that treats one condition in people
+    with another ("treatment of <A> in patients with <B>"); a symptom of B is not treated apart.
+    """
+    text = item.sentence.text
+    aim = item.sentence.section == "abstract" and (
+        bool(lexicon.INTENT.search(text)) or item.sentence.subsection in lexicon.AIM_HEADINGS
+    )
+    if item.sentence.section != "title" and not aim:
+        return []
+    diseases = [h for h in item.hits if h.kind is EntityKind.DISEASE]
+    return [
+        (treated.key, population.key)
+        for treated, population in itertools.pairwise(diseases)
+        if treated.key != population.key
+        # "reduces pain in patients with X": a symptom of X, not another condition
+        and not lexicon.SYMPTOMS.search(label_key(text[treated.start : treated.end]))
+        and _TREATED_BEFORE.search(text[max(0, treated.start - lexicon.CUE_WINDOW) : treated.start])
+        and _POPULATION_BEFORE.search(text[treated.end : population.start])
+    ]
 
 
 #: "X for (the treatment of) (her) Y": Y is what X was given for.

@@ -211,6 +211,7 @@ def occurrences(item: AnnotatedSentence, hit: Hit, has_polarity: bool = False) -
     modifier = bool(
         lexicon.MODIFIER_AFTER.search(text[hit.end : hit.end + lexicon.CUE_WINDOW])
         or lexicon.MODIFIER_BEFORE.search(text[max(0, hit.start - lexicon.CUE_WINDOW) : hit.start])
+        or lexicon.MODIFIER_LIST_AFTER.search(text[hit.end : hit.end + 2 * lexicon.CUE_WINDOW])
     )
     background = _is_background(item, hit)
     usable = not modifier and not background

@@ -26,6 +26,7 @@ __all__ = [
     "INTENT",
     "MODIFIER_AFTER",
     "MODIFIER_BEFORE",
+    "MODIFIER_LIST_AFTER",
     "NEGATED_ADMINISTRATION",
     "NOT_A_CONDITION",
     "NO_BENEFIT",
@@ -251,7 +252,19 @@ MODIFIER_AFTER = re.compile(
     r"^-(?:dependent|induced|related|associated|naive|naïve|exposed|using|abusing|free)\b",
     re.IGNORECASE,
 )
-MODIFIER_BEFORE = re.compile(r"\b(?:endogenous|excess|serum|plasma|urinary)\s+$", re.IGNORECASE)
+MODIFIER_BEFORE = re.compile(
+    r"\b(?:endogenous|excess|serum|plasma|urinary|circulating|salivary|nocturnal)\s+$|"
+    # "concentrations of X", "levels of X": X is measured
+    r"\b(?:concentrations?|levels?|secretion|excretion) of\s+$",
+    re.IGNORECASE,
+)
+#: A chemical listed with others before what is measured of them all ("melatonin and cortisol
+#: levels", "X, Y or Z concentrations").
+MODIFIER_LIST_AFTER = re.compile(
+    r"^(?:\s*(?:,|/|\band\b|\bor\b)\s*[\w-]+(?:\s[\w-]+)?){1,3}?\s+"
+    r"(?:levels?|concentrations?)\b",
+    re.IGNORECASE,
+)
 #: Head words of drug classes: a class is not one drug.
 CLASS_WORDS = _cues(
     r"\b(?:anti)?depressants?\b",

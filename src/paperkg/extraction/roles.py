@@ -292,15 +292,38 @@ _AIM_TEST_OF = re.compile(
     r"\b(?:superiority|non-?inferiority|comparison)\s+of\b|\bcompar(?:e|es|ed|ing)\b", re.IGNORECASE
 )
 _TURN_AFTER_TESTED = re.compile(r"^[^:;]*?\s(?:to|with|over|versus|vs\.?)\s", re.IGNORECASE)
+#: "A with and without B", "A with or without B": both arms got A, B is what is tested.
+_WITH_AND_WITHOUT = re.compile(r"\bwith\s+(?:and|or)\s+without\b", re.IGNORECASE)
+#: What follows a drug given as the control arm on its own: "B alone", "B monotherapy".
+_ALONE_AFTER = re.compile(r"^\s*(?:alone|monotherapy|only)\b", re.IGNORECASE)
+_DOSE_BEFORE = re.compile(r"(?:\bdose[ds]?|\d)\W*$", re.IGNORECASE)
 
 
 def title_arms(title: Sentence, hits: Sequence[Hit], *, aim: bool = False) -> TitleArms | None:
     """The arms of "A compared with B", "superiority of A to B", "B compared with A plus B" (A
-    is tested, B given in both arms); ``None`` when the title sets no drug against another.
+    is tested, B given in both arms), "B with and without A", "A plus B or B alone" (the same);
+    ``None`` when the title sets no drug against another.
     An ``aim`` ("to compare the effect of A with B") also turns at "compare ... with".
     """
     text = title.text
     chemicals = sorted((h for h in hits if h.kind is EntityKind.CHEMICAL), key=lambda h: h.start)
+    with_and_without = _WITH_AND_WITHOUT.search(text)
+    if with_and_without is not None:
+        start, end = with_and_without.span()
+        given = {h.key for h in chemicals if h.end <= start}
+        added = {h.key for h in chemicals if h.start >= end} - given
+        if given and added:
+            return TitleArms(frozenset(added), frozenset(), frozenset(given))
+    alone = {h.key for h in chemicals if _ALONE_AFTER.match(text[h.end :])}
+    if any(_DOSE_BEFORE.search(text[max(0, h.start - 20) : h.start]) for h in chemicals):
+        # "high-dose B alone or low-dose B plus A" compares doses of B too
+        alone = set()
+    if len(alone) == 1:
+        # "A plus B and B alone": B, given in both arms, is background; A is tested. When
+        # each drug is also given alone (a factorial design), every drug is tested.
+        others = {h.key for h in chemicals} - alone
+        if others:
+            return TitleArms(frozenset(others), frozenset(), frozenset(alone))
     turn: tuple[int, int] | None = None
     match = _TURN.search(text)
     if match is not None:

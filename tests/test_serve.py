@@ -29,10 +29,10 @@ from rdflib.query import ResultRow
 import paperkg
 from paperkg.serve import SparqlServer, make_server
 from paperkg.store import PaperStore
-from serving import fetch, needs_proc, post_endless, workers_of
 
 from conftest import REPO, SEEDS
 from conftest import run_cli as run
+from serving import fetch, needs_proc, post_endless, workers_of
 
 DRUGS = (REPO / "queries" / "drugs-tried-for.rq").read_text(encoding="utf-8")
 ASK = "/query?query=" + urllib.parse.quote("ASK { ?s ?p ?o }") + "&format=json"

@@ -29,10 +29,10 @@ from paperkg.serve import DEFAULT_TIMEOUT, SparqlServer, make_server
 from paperkg.serve_guard import refuse_outbound
 from paperkg.serve_workers import RefusedError
 from paperkg.store import PaperStore
-from serving import fetch, needs_proc, post_endless, workers_of
 
 from conftest import REPO, SEEDS
 from conftest import run_cli as run
+from serving import fetch, needs_proc, post_endless, workers_of
 
 
 @pytest.fixture(scope="module")

@@ -30,11 +30,11 @@ import paperkg
 from paperkg.serve import make_server
 from paperkg.serve_page import ASSETS, CONTENT_SECURITY_POLICY
 from paperkg.store import PaperStore
-from serving import fetch
 
 from browser import PageRun, dump_dom_at
 from conftest import REPO, SEEDS
 from conftest import run_cli as run
+from serving import fetch
 
 #: What Chromium sends when it opens a page.
 BROWSER_ACCEPT = (

@@ -39,6 +39,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from paperkg.extraction.concepts import abbreviation_pairs
 from paperkg.model import EntityKind, EntityMention, PaperRecord
 
 __all__ = [
@@ -62,6 +63,31 @@ _V = TypeVar("_V")
 #: A name that is its own key (most of the package's): no need to tokenise it.
 _PLAIN = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
 _RESULTS = re.compile(r"(?i)results?\b")
+#: The note of a mention matched as one of the vocabulary's abbreviations.
+_ABBREVIATION = "vocabulary (abbreviation)"
+#: Words too common in names to say that two names are of one concept.
+_GENERIC_WORDS = frozenset(
+    [
+        "acid",
+        "acids",
+        "disease",
+        "diseases",
+        "syndrome",
+        "disorder",
+        "disorders",
+        "cell",
+        "cells",
+        "type",
+        "factor",
+        "with",
+        "from",
+        "induced",
+        "chronic",
+        "acute",
+        "sodium",
+        "chloride",
+    ]
+)
 #: What extraction reads at most (title, abstract, results): recognising more is wasted work.
 _MAX_CHARS = 400_000
 
@@ -186,7 +212,7 @@ def find_entities(text: str, *, drugs: bool = True) -> list[Found]:
         if taken[first]:
             continue
         hit = vocabulary.cased.longest(written, first)
-        note = "vocabulary (abbreviation)"
+        note = _ABBREVIATION
         if hit is None:
             hit, note = vocabulary.lowered.longest(keys, first), "vocabulary"
         if hit is not None:
@@ -202,7 +228,55 @@ def find_entities(text: str, *, drugs: bool = True) -> list[Found]:
                 continue
             drug_id = _drug_id(name, matched, vocabulary)
             add(first, last, EntityKind.CHEMICAL, drug_id, _drug_note(name, bank), name)
-    return sorted(found, key=lambda hit: hit.start)
+    redefined = _redefined_abbreviations(text[:_MAX_CHARS], found, vocabulary)
+    return sorted(
+        (hit for hit in found if not (hit.note == _ABBREVIATION and hit.text in redefined)),
+        key=lambda hit: hit.start,
+    )
+
+
+def _redefined_abbreviations(text: str, found: list[Found], vocabulary: _Vocabulary) -> set[str]:
+    """Abbreviations the text defines as something else than the vocabulary's concept: in
+    "erlotinib plus placebo (EP)" or "left atrium (LA)" the letters name the text's own arm or
+    structure, not epinephrine or lactate. A long form that shares a word with one of the
+    concept's names ("non-small-cell lung cancer (NSCLC)") keeps it; so does a concept the
+    vocabulary knows by its abbreviation only (nothing to compare with).
+    """
+    curies = {hit.text: hit.identifier for hit in found if hit.note == _ABBREVIATION}
+    if not curies:
+        return set()
+    redefined: set[str] = set()
+    for long, short in abbreviation_pairs(text):
+        curie = curies.get(short)
+        if curie is None or short in redefined:
+            continue
+        known = vocabulary.lowered.names.get(vocabulary_key(long))
+        if known is not None and known[1] == curie:
+            continue
+        words = _names_by_curie().get(curie, set())
+        if words and not (_content_words(long) & words):
+            redefined.add(short)
+    return redefined
+
+
+def _content_words(name: str) -> set[str]:
+    return {
+        word
+        for word in re.findall(r"[a-z0-9]+", name.casefold())
+        if len(word) >= 4 and word not in _GENERIC_WORDS
+    }
+
+
+@cache
+def _names_by_curie() -> dict[str, set[str]]:
+    """The content words of the vocabulary's names, per CURIE (built on first need)."""
+    vocabulary = _vocabulary()
+    words: dict[str, set[str]] = {}
+    for key, (_, curie) in vocabulary.lowered.names.items():
+        words.setdefault(curie, set()).update(_content_words(key))
+    for key, curie in vocabulary.chemical_ids.items():
+        words.setdefault(curie, set()).update(_content_words(key))
+    return words
 
 
 def drug_matches(keys: Sequence[str]) -> Iterator[tuple[int, int, str, str | None]]:

@@ -11,7 +11,7 @@ import pytest
 
 from paperkg import build
 from paperkg.errors import RecordError
-from paperkg.extraction import RuleExtractor
+from paperkg.extraction import RuleExtractor, extract
 from paperkg.model import EntityKind, PaperRecord, StudyDesign
 from paperkg.readers import detect_format, expand_sources, read_items, read_records
 from paperkg.readers.medline import iter_medline
@@ -76,21 +76,28 @@ def test_medline_text_gives_the_fields_of_the_xml(
     assert paper.doi == "10.1200/jco.2011.38.9411"
     assert paper.abstract is not None
     assert paper.abstract.split("\n\n")[1].startswith("PATIENTS AND METHODS: Previously treated")
-    # MeSH headings as in the XML, without ids (the text layout has none)
+    # MeSH headings as in the XML; the text layout has no ids, so a heading has the id the
+    # shipped vocabulary knows its name by (always the XML's), or none
     assert [(h.descriptor, h.qualifiers, h.major) for h in paper.mesh_headings] == [
         (h.descriptor, h.qualifiers, h.major) for h in from_xml.mesh_headings
     ]
-    assert {h.identifier for h in paper.mesh_headings} == {None}
+    for text, xml in zip(paper.mesh_headings, from_xml.mesh_headings, strict=True):
+        assert text.identifier in (None, xml.identifier), text.descriptor
+    named = {h.descriptor: h.identifier for h in paper.mesh_headings}
+    assert named["Carcinoma, Non-Small-Cell Lung"] == "MESH:D002289"
+    assert named["Lung Neoplasms"] == "MESH:D008175"
 
 
-def test_indexing_mentions_match_the_xml_but_carry_no_mesh_id(
+def test_indexing_mentions_match_the_xml_with_the_ids_the_vocabulary_knows(
     paper: PaperRecord, from_xml: PaperRecord
 ) -> None:
     assert [(m.text, m.kind, m.section) for m in paper.entities] == [
         (m.text, m.kind, m.section) for m in from_xml.entities
     ]
+    for text, xml in zip(paper.entities, from_xml.entities, strict=True):
+        assert text.identifier in (None, xml.identifier), text.text
     entinostat = next(m for m in paper.linked_entities if m.text == "entinostat")
-    assert (entinostat.identifier, entinostat.raw_identifier) == (None, "1ZNY4FKK9H")
+    assert entinostat.raw_identifier == "1ZNY4FKK9H"
     diseases = {m.text for m in paper.linked_entities if m.kind is EntityKind.DISEASE}
     assert diseases == {
         "Carcinoma, Non-Small-Cell Lung",
@@ -150,3 +157,21 @@ def test_paperkg_build_of_a_medline_export(tmp_path: Path) -> None:
     assert "1 built (1 new, 0 replaced), 0 unchanged, 0 rejected" in out
     code, out, _ = run_cli("--store", store, "--quiet", "build", str(NBIB))
     assert (code, "0 built (0 new, 0 replaced), 1 unchanged" in out) == (0, True)
+
+
+def test_medline_text_gives_the_findings_of_the_xml(
+    paper: PaperRecord, from_xml: PaperRecord
+) -> None:
+    """The same citation in both layouts: the same drugs for the same conditions, the same
+    outcome and the same agreement with NLM's indexing (which needs the headings' ids).
+    """
+
+    def findings(record: PaperRecord) -> set[tuple[str, str, str, str | None]]:
+        result = extract(record)
+        return {
+            (f.drug, f.condition, f.outcome.value, f.indexing.value if f.indexing else None)
+            for f in result.findings
+        }
+
+    assert findings(paper) == findings(from_xml)
+    assert ("MESH:C118739", "MESH:D002289", "no_benefit", "confirmed") in findings(paper)

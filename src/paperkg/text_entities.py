@@ -48,6 +48,7 @@ __all__ = [
     "Scores",
     "drug_matches",
     "find_entities",
+    "mesh_id",
     "score",
     "tokens",
     "vocabulary_key",
@@ -277,6 +278,21 @@ def _names_by_curie() -> dict[str, set[str]]:
     for key, curie in vocabulary.chemical_ids.items():
         words.setdefault(curie, set()).update(_content_words(key))
     return words
+
+
+def mesh_id(name: str, kind: EntityKind) -> str | None:
+    """The MeSH CURIE the shipped vocabulary gives ``name`` as a ``kind``: for NLM's indexing
+    written without ids (MEDLINE text's ``MH`` and ``RN`` lines), so that it names the same
+    concepts as the XML, which carries them.
+    """
+    vocabulary = _vocabulary()
+    key = vocabulary_key(name)
+    found = vocabulary.lowered.names.get(key)
+    if found is not None and found[0] is kind:
+        return found[1]
+    if kind is EntityKind.CHEMICAL:
+        return vocabulary.chemicals.get(key) or vocabulary.chemical_ids.get(key)
+    return None
 
 
 def drug_matches(keys: Sequence[str]) -> Iterator[tuple[int, int, str, str | None]]:

@@ -23,6 +23,7 @@ name, as texts write them.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from dataclasses import dataclass, field
 from paperkg.errors import RecordError
 from paperkg.identifiers import normalize_doi
 from paperkg.model import EntityKind, EntityMention, MeshHeading, PaperRecord, ReaderWarning
-from paperkg.text_entities import with_text_entities
+from paperkg.text_entities import mesh_id, with_text_entities
 
 __all__ = [
     "DISEASE_QUALIFIERS",
@@ -144,6 +145,20 @@ def _other_forms(name: str, kind: EntityKind) -> list[str]:
     return forms
 
 
+def _with_identifier(heading: MeshHeading) -> MeshHeading:
+    """A heading MEDLINE text wrote without its id, with the id the vocabulary knows its name
+    by (a disease's first, then a chemical's), so its qualifiers can be read as the XML's are.
+    """
+    if heading.identifier:
+        return heading
+    forms = (heading.descriptor, *_other_forms(heading.descriptor, EntityKind.DISEASE))
+    for kind in (EntityKind.DISEASE, EntityKind.CHEMICAL):
+        curie = next(filter(None, (mesh_id(form, kind) for form in forms)), None)
+        if curie is not None:
+            return dataclasses.replace(heading, identifier=curie)
+    return heading
+
+
 @dataclass(slots=True)
 class Citation:
     """A citation's fields as a reader found them; :meth:`record` checks and assembles them."""
@@ -222,7 +237,7 @@ class Citation:
             source_url=f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/",
             warnings=tuple(self.warnings),
             publication_types=tuple(self.publication_types),
-            mesh_headings=tuple(self.headings),
+            mesh_headings=tuple(_with_identifier(h) for h in self.headings),
             source_format=source_format,
         )
         # the text's own drugs and conditions, beside the indexing (MEDLINE text gives no ids)
@@ -234,8 +249,10 @@ class Citation:
         chemicals: set[str] = set()
 
         def add(name: str, kind: EntityKind, raw: str, note: str) -> None:
-            curie = mesh_curie(raw)
-            for text in (name, *_other_forms(name, kind)):
+            forms = (name, *_other_forms(name, kind))
+            # MEDLINE text names headings without their ids: the vocabulary knows many
+            curie = mesh_curie(raw) or next(filter(None, (mesh_id(f, kind) for f in forms)), None)
+            for text in forms:
                 mention = EntityMention(text, kind, curie, raw, INDEXING, self.line, note)
                 found.setdefault((text.casefold(), curie), mention)
 

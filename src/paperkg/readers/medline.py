@@ -4,8 +4,10 @@ Each citation is a run of ``TAG - value`` lines (the tag left-justified in four 
 ``- ``), a value going on over lines indented six spaces; a blank line or the next ``PMID-``
 ends it. The same fields as the XML reader give the same :class:`PaperRecord`
 (:mod:`.citation`), with two things the format lacks: MeSH ids (``MH`` and ``RN`` lines carry
-names, ``RN`` a registry number), so indexing mentions have no identifier; and abstract labels,
-which the text runs inline (``BACKGROUND: ... METHODS: ...``) and the reader splits again.
+names, ``RN`` a registry number), so headings and indexing mentions get the id the shipped
+vocabulary knows their name by, where it knows one (the XML's own, so both layouts give the same
+findings and the same agreement with the indexing); and abstract labels, which the text runs
+inline (``BACKGROUND: ... METHODS: ...``) and the reader splits again.
 Read line by line, so memory stays bounded by one citation.
 """
 

@@ -398,3 +398,22 @@ def test_a_paper_too_is_found_by_its_identifier_in_any_form(
     wanted = paperkg.run_query(store, "paper-findings", {"paper": "PMID:19453963"})
     assert wanted.rows
     assert paperkg.run_query(store, "paper-findings", {"paper": written}).rows == wanted.rows
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "PMID:22508830",
+        "pmid:22508830",
+        "https://pubmed.ncbi.nlm.nih.gov/22508830/",
+        "10.1200/JCO.2011.38.9411",
+    ],
+)
+def test_a_paper_keyed_by_its_doi_is_found_by_its_pmid_too(tmp_path: Path, written: str) -> None:
+    """A PubMed citation with a DOI is keyed by the DOI; its PMID still names it."""
+    store = PaperStore(tmp_path / "store")
+    paperkg.build(store, [str(REPO / "tests" / "data" / "pubmed" / "pubmed-article-set.xml")])
+    found = paperkg.run_query(store, "paper-findings", {"paper": written})
+    rows = [dict(zip(found.columns, row, strict=True)) for row in found.rows]
+    assert {(row["drug_label"], row["outcome"]) for row in rows} == {("entinostat", "no_benefit")}
+    assert store.find_record_graph(written) == store.find_record_graph("PMID:22508830")

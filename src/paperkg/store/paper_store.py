@@ -25,7 +25,7 @@ from ..errors import StoreError
 from ..identifiers import paper_keys
 from ..model import MappedRecord
 from ..resources import internal_query
-from ..vocab import PKG
+from ..vocab import BIBO, FABIO, PKG
 from .lock import LOCK_NAME, busy, lock_store
 
 __all__ = ["PaperStore", "Term", "WriteOutcome", "fill_values", "term_text", "to_rdflib_term"]
@@ -36,6 +36,9 @@ FLUSH_EVERY = 80_000
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: What a query parameter may be bound to: an RDF term, never query text.
 Term = ox.NamedNode | ox.Literal
+
+#: The properties a paper's PMID, PMC id and DOI are written with, by the prefix of their key.
+_ID_PROPERTIES = {"pubmed": FABIO.hasPubMedId, "pmc": FABIO.hasPubMedCentralId, "doi": BIBO.doi}
 
 
 class WriteOutcome(enum.StrEnum):
@@ -236,10 +239,16 @@ class PaperStore:
     def find_record_graph(self, paper: str) -> ox.NamedNode:
         """The record graph of a paper given as DOI, ``PMID:…``, ``PMC…``, paper key or IRI."""
         text = paper.strip()
-        candidates = [ox.Literal(key) for key in paper_keys(text)]
-        for literal in candidates:
+        keys = paper_keys(text)
+        # by its key, then by a PMID, PMC id or DOI the paper is not keyed by
+        lookups = [(PKG.paperKey, key) for key in keys] + [
+            (_ID_PROPERTIES[prefix], value)
+            for prefix, _, value in (key.partition(":") for key in keys)
+            if prefix in _ID_PROPERTIES and value
+        ]
+        for predicate, value in lookups:
             for quad in self._store.quads_for_pattern(
-                None, ox.NamedNode(str(PKG.paperKey)), literal, None
+                None, ox.NamedNode(str(predicate)), ox.Literal(value), None
             ):
                 if isinstance(quad.graph_name, ox.NamedNode):
                     return quad.graph_name

@@ -192,6 +192,23 @@ def test_without_placebo_the_control_arm_is_the_background_therapy_alone() -> No
     assert single == Comparator(BASELINE, BASELINE, False)
 
 
+def test_a_review_pools_its_drug_against_the_one_other_drug_it_names() -> None:
+    text = TrialText((("results", "Velitrex reduced strokes more than orbazine."),), ())
+    roles = {"MESH:D900002": DrugRole.REVIEW_COMPARATOR}
+    concepts = {"MESH:D900002": Concept("MESH:D900002", EntityKind.CHEMICAL, "orbazine")}
+    comparator = choose_comparator(
+        "MESH:D900001", ["MESH:D900001"], roles, concepts, (), text, StudyDesign.META_ANALYSIS
+    )
+    assert comparator == Comparator("MESH:D900002", "orbazine", True)
+    # several drugs compared: none of them is the comparator
+    roles["MESH:D900003"] = DrugRole.REVIEW_COMPARATOR
+    concepts["MESH:D900003"] = Concept("MESH:D900003", EntityKind.CHEMICAL, "plenamil")
+    several = choose_comparator(
+        "MESH:D900001", ["MESH:D900001"], roles, concepts, (), text, StudyDesign.META_ANALYSIS
+    )
+    assert several == Comparator(BASELINE, BASELINE, False)
+
+
 def test_in_a_paper_of_two_drugs_a_clause_about_the_other_does_not_speak_for_one() -> None:
     extraction = extract(read_record(RECORDS / "two_drugs_review.txt"))
     outcomes = {extraction.concept(f.drug).label: f.outcome for f in extraction.findings}

@@ -71,6 +71,7 @@ _NEGATION = re.compile(r"\b(?:not|no|failed|neither|nor|without)\b", re.IGNORECA
 _PARTS = re.compile(r";\s*")
 _SUMMARY_SECTIONS = {"tldr": "conclusions", "key_findings": "results"}
 _HEAD_TO_HEAD = frozenset({StudyDesign.RCT, StudyDesign.CROSSOVER_RCT, StudyDesign.PILOT_TRIAL})
+_REVIEWS = frozenset({StudyDesign.META_ANALYSIS, StudyDesign.SYSTEMATIC_REVIEW})
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +117,8 @@ def choose_comparator(
     design: StudyDesign | None,
 ) -> Comparator:
     """What ``drug`` was compared with: a comparator drug, a placebo or control as written, in
-    a trial without placebo the background therapy alone, another tried drug in a head-to-head
-    trial, or the patients' own baseline.
+    a review the one other drug it compares with, in a trial without placebo the background
+    therapy alone, another tried drug in a head-to-head trial, or the patients' own baseline.
     """
     tried_labels = {concepts[key].label.lower() for key in tried if key in concepts}
     for key, role in roles.items():
@@ -128,6 +129,15 @@ def choose_comparator(
     placebo = _PLACEBO.search(body)
     if placebo is not None:
         return Comparator(placebo.group(1).lower(), placebo.group(1).lower(), True)
+    if design in _REVIEWS:
+        # A review pools its drug's results against the one other drug it names: "A versus B"
+        reviewed = [
+            key
+            for key, role in roles.items()
+            if role is DrugRole.REVIEW_COMPARATOR and key in concepts
+        ]
+        if len(reviewed) == 1:
+            return Comparator(reviewed[0], concepts[reviewed[0]].label, True)
     if design in _HEAD_TO_HEAD:
         # "B plus A versus A": without a placebo, the control arm had the background alone
         for key, role in roles.items():

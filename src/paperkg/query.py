@@ -188,7 +188,7 @@ def run_query(
     """Run a named query on the store with parameters bound safely."""
     named = load_query(query) if isinstance(query, str) else query
     given = _values_by_name(named, params or {})
-    text, substitutions = bind_parameters(named, given)
+    text, substitutions = bind_parameters(named, _papers_by_key(named, store, given))
     counted = _from_tallies(named, store, substitutions)
     if counted is not None:
         return dataclasses.replace(counted, misses=_unmatched(named, store, given))
@@ -302,6 +302,20 @@ def _values_by_name(named: NamedQuery, params: Mapping[str, ParamValue]) -> dict
                 named.name, f"parameter {name!r} takes one value", f"give --param {name}= once"
             )
     return given
+
+
+def _papers_by_key(
+    named: NamedQuery, store: PaperStore, given: Mapping[str, list[str]]
+) -> dict[str, list[str]]:
+    """Paper parameters as the store keys the papers: a PMID names a paper keyed by its DOI."""
+    kinds = {parameter.name: parameter.kind for parameter in named.parameters}
+    return {
+        name: [
+            (store.paper_key_of(value) or value) if kinds.get(name) == "paper" else value
+            for value in values
+        ]
+        for name, values in given.items()
+    }
 
 
 def _cell(term: object) -> str | None:

@@ -236,6 +236,21 @@ class PaperStore:
         ]
         return sorted(set(graphs), key=lambda node: node.value)
 
+    def paper_key_of(self, paper: str) -> str | None:
+        """The key of the paper a DOI, ``PMID:…``, ``PMC…``, paper key or IRI names, or ``None``:
+        a paper keyed by its DOI is still named by its PMID.
+        """
+        try:
+            graph = self.find_record_graph(paper)
+        except StoreError:
+            return None
+        for quad in self._store.quads_for_pattern(
+            None, ox.NamedNode(str(PKG.paperKey)), None, graph
+        ):
+            if isinstance(quad.object, ox.Literal):
+                return quad.object.value
+        return None
+
     def find_record_graph(self, paper: str) -> ox.NamedNode:
         """The record graph of a paper given as DOI, ``PMID:…``, ``PMC…``, paper key or IRI."""
         text = paper.strip()

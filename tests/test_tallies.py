@@ -22,6 +22,8 @@ from paperkg.remove import prune_store
 from paperkg.store import PaperStore, tallies_current, tally_graph
 from paperkg.tallies import drugs_tried_for
 from paperkg.validate import load_shapes, validate_graph
+from paperkg.viz import ViewFilter, drug_condition_graph, support, tally_views, views
+from paperkg.viz.snapshot import read_snapshot
 from paperkg.vocab import PKG, RDF, SKOS
 
 from conftest import DATA, SEEDS, SHARED
@@ -212,3 +214,42 @@ def test_the_tally_graph_conforms_and_a_wrong_count_is_caught(built: PaperStore)
     report = validate_graph(graph, shapes, engine="pyshacl")
     assert not report.conforms
     assert {r.focus_node for r in report.results} == {str(tally)}
+
+
+def _view_parts(view: Any) -> tuple[list[Any], list[Any], list[list[Any]]]:
+    """Nodes and edges with their attributes, in order; the edges' support apart, read whole."""
+    nodes = [(node, dict(data)) for node, data in view.nodes(data=True)]
+    edges = [
+        (u, v, {k: value for k, value in data.items() if k != "support"})
+        for u, v, data in view.edges(data=True)
+    ]
+    return nodes, edges, [list(data["support"]) for _, _, data in view.edges(data=True)]
+
+
+def test_the_whole_store_view_from_tallies_equals_the_one_from_the_findings(
+    built: PaperStore,
+) -> None:
+    unread = AssertionError("a finding was read")
+    with (
+        mock.patch.object(views, "read_snapshot", side_effect=unread),
+        mock.patch.object(support, "read_snapshot", side_effect=unread),
+    ):
+        fast = drug_condition_graph(built)  # reads no finding: the support waits until used
+    assert all(isinstance(d["support"], support.PairSupport) for *_, d in fast.edges(data=True))
+    slow = views._drug_condition(read_snapshot(built, context=False), ViewFilter())
+    fast_nodes, fast_edges, fast_support = _view_parts(fast)
+    slow_nodes, slow_edges, slow_support = _view_parts(slow)
+    assert len(fast_edges) > 100
+    assert fast_nodes == slow_nodes
+    assert fast_edges == slow_edges
+    assert fast_support == slow_support
+    lengths = [len(data["support"]) for *_, data in fast.edges(data=True)]
+    assert lengths == list(map(len, slow_support))
+    predicates = {data["predicate"] for *_, data in fast_edges}
+    assert len(predicates) > 1, "trials and other designs give different predicates"
+    with mock.patch.object(tally_views, "tallies_usable", return_value=False):
+        counted = drug_condition_graph(built)
+    assert not any(
+        isinstance(d["support"], support.PairSupport) for *_, d in counted.edges(data=True)
+    )
+    assert _view_parts(counted) == _view_parts(fast)

@@ -4,6 +4,8 @@ the GraphML, GEXF, PNG and SVG writers.
 
 from __future__ import annotations
 
+import json
+import re
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -17,15 +19,22 @@ import paperkg
 from paperkg.errors import VizError
 from paperkg.lookup import node_named
 from paperkg.store import PaperStore
+from paperkg.tallies import PairTally
 from paperkg.viz import (
     ViewFilter,
     drug_condition_graph,
     flatten,
     neighbourhood_graph,
     paper_graph,
+    support,
+    tally_views,
     view_graph,
+    views,
     write_view,
 )
+from paperkg.viz import html as html_module
+from paperkg.viz.html import render_html
+from paperkg.viz.snapshot import read_snapshot
 from paperkg.viz.style import CONFLICTING, node_colour
 from paperkg.vocab import DCTERMS
 
@@ -226,6 +235,89 @@ def test_an_empty_store_gives_empty_views() -> None:
     store = paperkg.open_store()
     assert drug_condition_graph(store).number_of_nodes() == 0
     assert paper_graph(store).number_of_nodes() == 0
+
+
+# --- support read when used -----------------------------------------------------------------
+
+
+def test_whole_store_edges_read_their_support_when_used(
+    seeds: PaperStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads: list[object] = []
+    real = read_snapshot
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append(kwargs.get("only_papers"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(support, "read_snapshot", counted)
+    monkeypatch.setattr(support, "WHOLE_READ_FACTOR", 0)  # the seeds are few: read by paper
+    view = drug_condition_graph(seeds)
+    edge = view.edges[NALTREXONE, FIBROMYALGIA]
+    assert len(edge["support"]) == 3
+    assert reads == []
+    assert sorted(entry["year"] for entry in edge["support"]) == [2009, 2009, 2025]
+    assert len(reads) == 1
+    assert reads[0] == {entry["paper"] for entry in edge["support"]}
+    counted_view = views._drug_condition(read_snapshot(seeds, context=False), ViewFilter())
+    reads.clear()
+    for drug, condition, data in view.edges(data=True):
+        assert data["support"] == counted_view.edges[drug, condition]["support"]
+    # one edge after another (one was read above), then everything at once
+    assert len(reads) == support._SINGLE_READS
+    assert reads[-1] is None
+
+
+def test_a_concept_in_both_roles_counts_its_papers_over_both(
+    seeds: PaperStore, pairs: nx.DiGraph[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The per-role tallies cannot add up a concept that is a drug in some findings and a
+    # condition in others (no seed has one): its papers are counted from the findings.
+    both_roles = [PairTally(NALTREXONE, FIBROMYALGIA), PairTally(FIBROMYALGIA, NALTREXONE)]
+    monkeypatch.setattr(tally_views, "concept_tallies", lambda store, role: [])
+    assert tally_views._concept_papers(seeds, both_roles[:1]) == {}  # from the (no) tallies
+    counted = tally_views._concept_papers(seeds, both_roles)
+    assert counted == {
+        NALTREXONE: pairs.nodes[NALTREXONE]["papers"],
+        FIBROMYALGIA: pairs.nodes[FIBROMYALGIA]["papers"],
+    }
+
+
+def test_support_of_a_closed_store_is_read_from_its_folder(tmp_path: Path) -> None:
+    with paperkg.open_store(tmp_path / "kg") as store:
+        assert paperkg.build(store, [str(SEEDS)]).ok
+        view = drug_condition_graph(store)
+    entries = list(view.edges[NALTREXONE, FIBROMYALGIA]["support"])
+    assert len(entries) == 3
+    assert all(entry["evidence"] for entry in entries)
+    gone = PaperStore()
+    gone.close()
+    lost = support.PairSupport(support.SupportReader(gone), (NALTREXONE, FIBROMYALGIA), 3)
+    with pytest.raises(VizError, match="closed, and it was in memory"):
+        list(lost)
+
+
+def _page_edges(page: str) -> dict[tuple[str, str], dict[str, Any]]:
+    found = re.search(r'<script type="application/json" id="paperkg-data">(.*?)</script>', page)
+    assert found
+    return {(e["source"], e["target"]): e for e in json.loads(found[1])["edges"]}
+
+
+@pytest.mark.parametrize("whole", [True, False], ids=["whole-store", "neighbourhood"])
+def test_an_explorer_page_embeds_the_latest_papers_of_each_edge(
+    seeds: PaperStore, whole: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = drug_condition_graph(seeds) if whole else neighbourhood_graph(seeds, "fibromyalgia")
+    assert isinstance(view.edges[NALTREXONE, FIBROMYALGIA]["support"], support.PairSupport) is whole
+    full = _page_edges(render_html(view))
+    for (drug, condition), edge in full.items():
+        assert edge["support"] == list(view.edges[drug, condition]["support"])
+        assert edge["more_papers"] == 0
+    monkeypatch.setattr(html_module, "EMBEDDED_PAPERS", 1)
+    capped = _page_edges(render_html(view))[(NALTREXONE, FIBROMYALGIA)]
+    assert [entry["year"] for entry in capped["support"]] == [2025]  # the most recent paper
+    assert capped["more_papers"] == 2
+    assert capped["weight"] == 3
 
 
 # --- writers ---------------------------------------------------------------------------------

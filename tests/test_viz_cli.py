@@ -31,6 +31,10 @@ def test_viz_writes_the_five_formats_for_the_seeds(store: str, tmp_path: Path) -
     graph = nx.read_graphml(names[0])
     assert graph.number_of_edges() > 0
     assert "fibromyalgia" in {data["label"] for _, data in graph.nodes(data=True)}
+    # the whole-store view's support is read when written, after the command closed the store
+    for _, _, data in graph.edges(data=True):
+        assert data["papers"].startswith("https://w3id.org/paperkg/id/paper/"), data
+        assert data["evidence"].startswith("["), data
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(n.name for n in names)
 
 

@@ -162,17 +162,20 @@ def viz(
     filters = ViewFilter.parse(outcomes, designs, years)
     for output in outputs:
         check_output(output)
-    with PaperStore.open_existing(settings.store) as store, console.timed("view"):
-        graph = view_graph(store, view, focus=focus, depth=depth, filters=filters)
-    for output in outputs:
-        with console.timed(f"writing {output}"):
-            written = write_view(graph, output, max_nodes=max_nodes)
-        if written.dropped_nodes:
-            console.warning(
-                f"warning: {output}: kept the {written.nodes} best-supported nodes, left out "
-                f"{written.dropped_nodes}; narrow with --focus or filters, or raise --max-nodes"
-            )
-        console.note(f"wrote {written.nodes} nodes, {written.edges} edges to {output}")
+    with PaperStore.open_existing(settings.store) as store:
+        # the whole-store view reads its edges' support while its files are written
+        with console.timed("view"):
+            graph = view_graph(store, view, focus=focus, depth=depth, filters=filters)
+        for output in outputs:
+            with console.timed(f"writing {output}"):
+                written = write_view(graph, output, max_nodes=max_nodes)
+            if written.dropped_nodes:
+                console.warning(
+                    f"warning: {output}: kept the {written.nodes} best-supported nodes, left "
+                    f"out {written.dropped_nodes}; narrow with --focus or filters, or raise "
+                    "--max-nodes"
+                )
+            console.note(f"wrote {written.nodes} nodes, {written.edges} edges to {output}")
 
 
 @click.command()

@@ -5,7 +5,9 @@ inlined) and the graph as JSON in a ``<script type="application/json">`` element
 Content-Security-Policy forbids every fetch, so opening the file never touches the network; the
 only addresses in it are the papers' links, which live in the JSON and become ``<a href>`` only
 when they are http(s). Positions are computed here, not in the browser, so the same graph always
-gives the same bytes.
+gives the same bytes. An edge embeds the support of its
+:data:`~paperkg.viz.support.EMBEDDED_PAPERS` most recent papers; ``more_papers`` says how many
+it leaves out (the edge's ``weight`` still counts them all).
 
 Open the page with the fragment ``#selftest`` and, once drawn, it exercises itself (zoom, pan,
 a click on an edge, a search) and reports ``data-selftest="pass"`` (or ``"fail: why"``) on
@@ -35,6 +37,7 @@ from .style import (
     edge_colour,
     node_colour,
 )
+from .support import EMBEDDED_PAPERS, embedded_support
 
 __all__ = ["CONTENT_SECURITY_POLICY", "embed_json", "render_html", "write_html"]
 
@@ -144,7 +147,11 @@ def _page_data(graph: nx.DiGraph[Any], title: str) -> dict[str, Any]:
     """Everything the script draws: nodes with positions and colours, edges, the legend."""
     positions = _positions(graph)
     nodes = [_node(node, attrs, positions[node]) for node, attrs in graph.nodes(data=True)]
-    edges = [_edge(source, target, attrs) for source, target, attrs in graph.edges(data=True)]
+    shown = embedded_support(graph, EMBEDDED_PAPERS)
+    edges = [
+        _edge(source, target, attrs, *shown[(source, target)])
+        for source, target, attrs in graph.edges(data=True)
+    ]
     kinds = {node["kind"] for node in nodes}
     outcomes = {edge["outcome"] for edge in edges if edge["outcome"]}
     relations: dict[str, str] = {}
@@ -205,7 +212,9 @@ def _node(node: Any, attrs: Mapping[str, Any], position: tuple[float, float]) ->
     }
 
 
-def _edge(source: Any, target: Any, attrs: Mapping[str, Any]) -> dict[str, Any]:
+def _edge(
+    source: Any, target: Any, attrs: Mapping[str, Any], support: list[Any], more: int
+) -> dict[str, Any]:
     relation = _text(attrs.get("relation")) or ""
     outcome = _text(attrs.get("outcome"))
     outcomes = attrs.get("outcomes") or {}
@@ -218,7 +227,8 @@ def _edge(source: Any, target: Any, attrs: Mapping[str, Any]) -> dict[str, Any]:
         "weight": _count(attrs.get("weight"), 1),
         "outcome": outcome,
         "outcomes": {str(k): _count(v) for k, v in outcomes.items()},
-        "support": [_plain(entry) for entry in attrs.get("support") or ()],
+        "support": [_plain(entry) for entry in support],
+        "more_papers": more,
         "colour": edge_colour(outcome, relation),
     }
 

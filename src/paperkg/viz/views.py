@@ -7,11 +7,16 @@ paper, author, journal, species), ``label``, ``iri``, ``ids`` (CURIEs), ``url`` 
 published_in, mentions), ``predicate`` (a CURIE), ``label``, ``weight`` (papers), ``outcome``
 (one outcome code, ``conflicting`` when the papers disagree, or ``None``), ``outcomes``
 (papers per outcome) and ``support``: one entry per paper with its outcome, dose and the
-sentences that support it. The writers in :mod:`paperkg.viz.writers` flatten what GraphML and
-GEXF cannot hold.
+sentences that support it, a sequence of dicts (a list, or in the whole-store drug–condition
+view a :class:`~paperkg.viz.support.PairSupport` that reads its entries from the store when
+first used). The writers in :mod:`paperkg.viz.writers` flatten what GraphML and GEXF cannot
+hold; the HTML explorer embeds the support of an edge's most recent papers
+(:data:`~paperkg.viz.support.EMBEDDED_PAPERS`) and says how many more it has.
 
 Everything is read from the store in a handful of SPARQL queries (one per kind of fact), then
-assembled in Python; drugs and conditions are grouped by their canonical concept.
+assembled in Python; drugs and conditions are grouped by their canonical concept. The
+unfiltered whole-store drug–condition view is drawn from the counts kept at ingest instead
+(:mod:`paperkg.viz.tally_views`): 100,000 records' findings are too many to read for it.
 """
 
 from __future__ import annotations
@@ -27,11 +32,12 @@ import networkx as nx
 
 from ..errors import VizError, closest
 from ..lookup import node_named
-from ..model import Outcome, StudyDesign, is_conflicting
+from ..model import Outcome, StudyDesign
 from ..store import PaperStore
 from .reach import reachable_papers
-from .snapshot import Finding, Paper, Snapshot, read_snapshot
-from .style import CONFLICTING
+from .snapshot import WHOLE_READ_FACTOR, Finding, Paper, Snapshot, read_snapshot
+from .support import combined_outcome, support_entry
+from .tally_views import add_concept, add_tallied_pairs
 
 __all__ = [
     "VIEWS",
@@ -43,9 +49,8 @@ __all__ = [
     "view_graph",
 ]
 
-#: Reading listed papers costs about four times as much per paper as reading the whole store
-#: (measured at 2,000 records): a neighbourhood reaching past a quarter of the papers reads all.
-_WHOLE_READ_FACTOR = 4
+#: A neighbourhood reaching past a quarter of the papers reads them all (the per-paper cost).
+_WHOLE_READ_FACTOR = WHOLE_READ_FACTOR
 
 #: The views ``paperkg viz --view`` offers.
 VIEWS = ("drug-condition", "papers")
@@ -166,8 +171,17 @@ def drug_condition_graph(store: PaperStore, filters: ViewFilter | None = None) -
     """Drugs and conditions, one edge per (drug, condition) pair with a finding: ``weight`` is
     the number of papers, ``outcome`` their common outcome or ``conflicting``, ``support`` the
     papers with their outcome, dose and supporting sentences.
+
+    Unfiltered, it comes from the counts kept at ingest and each edge's ``support`` is read
+    when used (:class:`~paperkg.viz.support.PairSupport`); filtered, or in a store whose counts
+    are absent or stale, it is counted from the findings. Both give the same view.
     """
-    return _drug_condition(read_snapshot(store, context=False), filters or ViewFilter())
+    chosen = filters or ViewFilter()
+    if chosen == ViewFilter():
+        graph = _drug_condition_view()
+        if add_tallied_pairs(graph, store):
+            return graph
+    return _drug_condition(read_snapshot(store, context=False), chosen)
 
 
 def paper_graph(store: PaperStore, filters: ViewFilter | None = None) -> nx.DiGraph[str]:
@@ -254,10 +268,12 @@ def view_graph(
     )
 
 
+def _drug_condition_view() -> nx.DiGraph[str]:
+    return View(view="drug-condition", title="Drugs and the conditions they were tried for")
+
+
 def _drug_condition(snapshot: Snapshot, filters: ViewFilter) -> nx.DiGraph[str]:
-    graph: nx.DiGraph[str] = View(
-        view="drug-condition", title="Drugs and the conditions they were tried for"
-    )
+    graph = _drug_condition_view()
     pairs: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for finding in snapshot.findings:
         paper = snapshot.papers.get(finding.paper)
@@ -266,9 +282,10 @@ def _drug_condition(snapshot: Snapshot, filters: ViewFilter) -> nx.DiGraph[str]:
     concept_papers: dict[str, set[str]] = defaultdict(set)
     for (drug, condition), found in sorted(pairs.items()):
         for concept in (drug, condition):
-            _add_concept(graph, snapshot, concept)
+            add_concept(graph, snapshot.concepts, concept)
             concept_papers[concept].update(f.paper for f in found)
-        support = [_support(snapshot, f) for f in sorted(found, key=lambda f: (f.paper, f.iri))]
+        ordered = sorted(found, key=lambda f: (f.paper, f.iri))
+        support = [support_entry(snapshot, f) for f in ordered]
         outcomes = Counter(entry["outcome"] for entry in support)
         predicates = sorted({p for f in found for p in f.predicates}) or [
             "biolink:studied_to_treat"
@@ -280,7 +297,7 @@ def _drug_condition(snapshot: Snapshot, filters: ViewFilter) -> nx.DiGraph[str]:
             predicate="|".join(predicates),
             label="tried for",
             weight=len({f.paper for f in found}),
-            outcome=_combined(outcomes),
+            outcome=combined_outcome(outcomes),
             outcomes=dict(sorted(outcomes.items())),
             support=support,
         )
@@ -321,15 +338,15 @@ def _papers(snapshot: Snapshot, filters: ViewFilter) -> nx.DiGraph[str]:
         for finding in kept.get(iri, []):
             by_drug[finding.drug].append(finding)
         for drug, found in sorted(by_drug.items()):
-            support = [_support(snapshot, f) for f in found]
+            support = [support_entry(snapshot, f) for f in found]
             outcomes = Counter(entry["outcome"] for entry in support)
-            _add_concept(graph, snapshot, drug)
+            add_concept(graph, snapshot.concepts, drug)
             _add_link(
                 graph,
                 iri,
                 drug,
                 "gave",
-                outcome=_combined(outcomes),
+                outcome=combined_outcome(outcomes),
                 outcomes=outcomes,
                 support=support,
             )
@@ -337,12 +354,12 @@ def _papers(snapshot: Snapshot, filters: ViewFilter) -> nx.DiGraph[str]:
         studied = set(snapshot.studies.get(iri, set())) | {f.condition for f in kept.get(iri, [])}
         for condition in sorted(studied):
             if condition in snapshot.concepts:
-                _add_concept(graph, snapshot, condition)
+                add_concept(graph, snapshot.concepts, condition)
                 _add_link(graph, iri, condition, "studies")
                 counts[condition] += 1
         for species in sorted(snapshot.species.get(iri, set())):
             if species in snapshot.concepts:
-                _add_concept(graph, snapshot, species)
+                add_concept(graph, snapshot.concepts, species)
                 _add_link(graph, iri, species, "mentions")
                 counts[species] += 1
         for author, name in snapshot.authors.get(iri, []):
@@ -387,13 +404,6 @@ def _disambiguate_papers(graph: nx.DiGraph[str]) -> None:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _add_concept(graph: nx.DiGraph[str], snapshot: Snapshot, iri: str) -> None:
-    if iri in graph:
-        return
-    kind, label, ids = snapshot.concepts.get(iri, ("condition", iri, ()))
-    graph.add_node(iri, kind=kind, label=label, iri=iri, ids=ids, url=iri, papers=0)
-
-
 def _add_link(
     graph: nx.DiGraph[str],
     source: str,
@@ -416,33 +426,6 @@ def _add_link(
         outcomes=dict(sorted((outcomes or {}).items())),
         support=support or [],
     )
-
-
-def _support(snapshot: Snapshot, finding: Finding) -> dict[str, Any]:
-    paper = snapshot.papers[finding.paper]
-    doses = snapshot.doses.get(finding.iri, [])
-    return {
-        "paper": paper.iri,
-        "title": paper.title,
-        "url": paper.url,
-        "year": paper.year,
-        "design": paper.design,
-        "sample_size": paper.sample_size,
-        "outcome": finding.outcome,
-        "dose": "; ".join(doses) or None,
-        "evidence": list(snapshot.evidence.get(finding.iri, [])),
-        "results": list(snapshot.results.get(finding.iri, [])),
-    }
-
-
-def _combined(outcomes: Mapping[str, int]) -> str:
-    """One colour for several papers: their outcome if they agree, else conflicting or mixed."""
-    if is_conflicting(outcomes):
-        return CONFLICTING
-    present = [name for name, count in outcomes.items() if count]
-    if len(present) == 1:
-        return present[0]
-    return Outcome.MIXED.value
 
 
 def _resolve_focus(graph: nx.DiGraph[str], focus: str) -> str:

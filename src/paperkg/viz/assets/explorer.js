@@ -337,7 +337,8 @@
           sentence.length > 240 ? sentence.slice(0, 239) + "\u2026" : sentence));
         const more = [item.year, item.title].filter(Boolean).join(" \u00b7 ");
         if (more) tooltip.append(el("div", "sub", "\u2014 " + more));
-        tooltip.append(el("div", "sub", "click for all " + plural((edge.support || []).length, "paper")));
+        tooltip.append(el("div", "sub", "click for " + ((edge.more_papers || 0) ? "the latest " : "all ")
+          + plural((edge.support || []).length, "paper")));
       }
     }
     tooltip.hidden = false;
@@ -441,6 +442,10 @@
       list.append(li);
     }
     if (support.length) parts.push(list);
+    if (edge.more_papers) {
+      parts.push(el("p", "meta", plural(edge.more_papers, "older paper") + " not in this page: "
+        + "draw the neighbourhood of this drug or condition (paperkg viz --focus) to see them all."));
+    }
     openPanel(parts);
   }
 

@@ -7,8 +7,10 @@ import hashlib
 import itertools
 import json
 import os
+import random
 import stat
 import subprocess
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -181,6 +183,7 @@ def _tricky_store() -> PaperStore:
         ox.Literal("x", language="en"),
         ox.Literal("x y"),
         ox.Literal('line\nbreak "quoted" \\ tab\t'),
+        ox.Literal("ends .\n<http://example.org/g1> .\r\n"),  # a line's end, escaped
         ox.Literal("01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
         ox.Literal("ünïcode ☃ 𝄞"),
         ox.NamedNode("http://example.org/a"),
@@ -229,7 +232,7 @@ def tiny_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 def test_a_union_merged_from_many_runs_is_the_same_bytes(
     seeds: PaperStore, tmp_path: Path, fmt: str, tiny_runs: list[int]
 ) -> None:
-    # The tricky store's graphs come in one buffer each, so it spills only at graph ends.
+    # A run spills at a graph's end: the tricky store's two graphs make two runs.
     for kg, rounds in ((_tricky_store(), False), (seeds, True)):
         tiny_runs.clear()
         target = tmp_path / "out"
@@ -430,17 +433,7 @@ def test_an_interrupted_export_leaves_no_manifest_and_the_next_replaces_it(
 ) -> None:
     folder = tmp_path / "shards"
     export_store(store, folder, "nq", shard_size=30)
-    serialize = ox.serialize
-    calls = 0
-
-    def fails_on_the_second_graph(*args: Any, **kwargs: Any) -> bytes | None:
-        nonlocal calls
-        calls += 1
-        if calls == 2:
-            raise OSError("disk full")
-        return serialize(*args, **kwargs)
-
-    monkeypatch.setattr(ox, "serialize", fails_on_the_second_graph)
+    monkeypatch.setattr(PaperStore, "write_triples", _failing_on_graph(2))
     with pytest.raises(OSError, match="disk full"):
         export_store(store, folder, "nq", shard_size=30)
     left = sorted(p.name for p in folder.iterdir())
@@ -485,3 +478,152 @@ def test_the_command_line_writes_shards_and_refuses_a_foreign_folder(
     assert code == 2
     assert len(err.strip().splitlines()) == 1
     assert "not empty and holds no paperkg export" in err
+
+
+# --- Oxigraph writes the bytes: the same statements as the first version ----------------------
+
+
+def _failing_on_graph(n: int) -> Any:
+    """A ``PaperStore.write_triples`` that fails on the ``n``-th graph read (reader threads may
+    read in any order, so the count is kept under a lock)."""
+    write_triples = PaperStore.write_triples
+    calls = itertools.count(1)
+    lock = threading.Lock()
+
+    def failing(store: PaperStore, graph: ox.NamedNode, output: Any) -> None:
+        with lock:
+            call = next(calls)
+        if call == n:
+            raise OSError("disk full")
+        write_triples(store, graph, output)
+
+    return failing
+
+
+def _first_version(store: PaperStore, fmt: str) -> bytes:
+    """The export as the first version wrote it, every quad read into Python: N-Quads in the
+    store's order, TriG and JSON-LD sorted by graph, subject, predicate and object, the union
+    formats as :func:`_reference_union` (RDF/XML with the prefixes too)."""
+    if fmt in ("turtle", "nt"):
+        return _reference_union(store, fmt)
+    rdf_format = EXPORT_FORMATS[fmt][0]
+    if fmt == "rdfxml":
+        triples = ox.parse(_reference_union(store, "nt"), format=ox.RdfFormat.N_TRIPLES)
+        return ox.serialize(triples, format=rdf_format, prefixes=dict(PREFIXES)) or b""
+    skipped = set(local_graphs(store))
+    quads = [quad for quad in store if quad.graph_name not in skipped]
+    if fmt != "nq":
+        quads.sort(key=lambda q: tuple(str(t) for t in (q.graph_name, *q.triple)))
+    prefixes = dict(PREFIXES) if fmt == "trig" else None
+    return ox.serialize(quads, format=rdf_format, prefixes=prefixes) or b""
+
+
+def _first_version_shards(store: PaperStore) -> bytes:
+    """The shards' lines as the first version wrote them: each data graph's quads serialised
+    from Python objects, its lines sorted, the graphs in IRI order."""
+    skipped = set(local_graphs(store))
+    text = b""
+    for graph in store.named_graphs():
+        if graph not in skipped:
+            lines = ox.serialize(store.graph_quads(graph), format=ox.RdfFormat.N_QUADS) or b""
+            text += b"".join(sorted(lines.splitlines(keepends=True)))
+    return text
+
+
+_RDFLIB_FORMATS = {
+    "turtle": "turtle",
+    "nt": "nt",
+    "nq": "nquads",
+    "trig": "trig",
+    "jsonld": "json-ld",
+    "rdfxml": "xml",
+}
+
+
+def _rdflib_quads(data: bytes, fmt: str) -> set[tuple[str, ...]]:
+    """The statements rdflib reads in ``data`` (the stores hold no blank nodes to rename)."""
+    dataset = rdflib.Dataset()
+    dataset.parse(data=data, format=_RDFLIB_FORMATS[fmt])
+    quads = dataset.quads((None, None, None, None))
+    return {tuple("" if term is None else term.n3() for term in quad) for quad in quads}
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory: pytest.TempPathFactory, shared_records: Path) -> Iterator[PaperStore]:
+    """The public records on disk, with their tallies."""
+    with PaperStore(tmp_path_factory.mktemp("records") / "store", read_only=False) as kg:
+        build(kg, [str(shared_records)])
+        assert local_graphs(kg)
+        yield kg
+
+
+@pytest.mark.parametrize("fmt", list(EXPORT_FORMATS))
+@pytest.mark.parametrize("name", ["seeds", "records"])
+def test_every_format_holds_the_statements_the_first_version_wrote(
+    request: pytest.FixtureRequest, tmp_path: Path, name: str, fmt: str
+) -> None:
+    kg: PaperStore = request.getfixturevalue(name)
+    assert not any(quad.graph_name == ox.DefaultGraph() for quad in kg)  # all in named graphs
+    target = tmp_path / "out"
+    count = export_store(kg, target, fmt)
+    new, old = target.read_bytes(), _first_version(kg, fmt)
+    rdf_format = EXPORT_FORMATS[fmt][0]
+    by_oxigraph = set(ox.parse(new, format=rdf_format))
+    assert by_oxigraph == set(ox.parse(old, format=rdf_format))
+    assert count == len(by_oxigraph) > 1000
+    assert _rdflib_quads(new, fmt) == _rdflib_quads(old, fmt)
+    if fmt in ("turtle", "nt", "rdfxml"):  # the sorted union: the very same bytes
+        assert new == old
+    if fmt == "nq":  # the very same lines, graph by graph instead of in the store's order
+        assert sorted(new.splitlines()) == sorted(old.splitlines())
+
+
+@pytest.mark.parametrize("name", ["seeds", "records"])
+def test_shards_are_the_first_versions_bytes(
+    request: pytest.FixtureRequest, tmp_path: Path, name: str
+) -> None:
+    kg: PaperStore = request.getfixturevalue(name)
+    export_store(kg, tmp_path / "s", "nq", shard_size=10**9)
+    assert (tmp_path / "s" / "part-00000.nq").read_bytes() == _first_version_shards(kg)
+    export_store(kg, tmp_path / "z", "nq", shard_size=10**9, compress=True)
+    shard = (tmp_path / "z" / "part-00000.nq.gz").read_bytes()
+    assert gzip.decompress(shard) == _first_version_shards(kg)
+
+
+def test_quads_keep_literals_whose_text_looks_like_a_line_end(tmp_path: Path) -> None:
+    kg = _tricky_store()
+    for fmt in ("nq", "trig", "jsonld"):
+        export_store(kg, tmp_path / fmt, fmt)
+        assert set(ox.parse(path=str(tmp_path / fmt), format=EXPORT_FORMATS[fmt][0])) == set(kg)
+    export_store(kg, tmp_path / "shards", "nq", shard_size=7)
+    shards = sorted((tmp_path / "shards").glob("part-*.nq"))
+    assert {quad for path in shards for quad in _shard_quads(path)} == set(kg)
+    assert b"".join(path.read_bytes() for path in shards) == _first_version_shards(kg)
+
+
+@pytest.mark.parametrize("fmt", ["nq", "nt", "turtle", "trig", "jsonld"])
+def test_an_export_failing_while_reading_a_graph_leaves_the_old_file_and_no_thread(
+    seeds: PaperStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    target = tmp_path / f"kg.{fmt}"
+    target.write_text("previous export\n")
+    threads = threading.active_count()
+    monkeypatch.setattr(PaperStore, "write_triples", _failing_on_graph(5))
+    with pytest.raises(OSError, match="disk full"):
+        export_store(seeds, target, fmt)
+    assert target.read_text() == "previous export\n"
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+    assert threading.active_count() == threads  # the readers are gone
+
+
+def test_the_merge_gives_every_line_once_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Runs that share lines, read in blocks of a few lines, merged into batches of at most 7.
+    monkeypatch.setattr(export_union, "BATCH", 7)
+    rng = random.Random(14)
+    lines = [f"<http://example.org/{n}> <http://example.org/p> {n % 7} .\n" for n in range(400)]
+    runs = [sorted({line.encode() for line in rng.sample(lines, rng.randrange(0, 120))})]
+    runs += [sorted({line.encode() for line in rng.sample(lines, 90)}) for _ in range(5)]
+    blocks = [iter([run[i : i + 4] for i in range(0, len(run), 4)]) for run in runs]
+    batches = list(export_union._merge(blocks))
+    assert all(0 < len(batch) <= 7 for batch in batches)
+    assert [line for batch in batches for line in batch] == sorted(set().union(*runs))

@@ -2,9 +2,12 @@
 (or streamed to standard output: ``-``).
 
 Serialisation goes through Oxigraph, not rdflib (DESIGN.md section 2: rdflib's Turtle writer is
-superlinear on large graphs). Triple formats (Turtle, N-Triples) get the union of all record
-graphs with duplicates removed; quad formats keep one named graph per record. The validation log
-(which build of each graph this store validated) is left out: it is about this store, not the data.
+superlinear on large graphs). Oxigraph writes each data graph as N-Triples itself (no term
+objects cross into Python, :func:`.export_union.graph_texts`); N-Quads are those lines with the
+graph's name added, N-Triples the sorted union of the lines. Triple formats (Turtle, N-Triples)
+get the union of all record graphs with duplicates removed; quad formats keep one named graph
+per record. The tallies and the logs (what this store counted, validated and pushed) are left
+out: they are about this store, not the data (:func:`.store.local_graphs`).
 
 The format may come from the output's name (:func:`format_for_output`: ``kg.nt`` is N-Triples).
 A sharded export (N-Quads, ``shard_size``) writes a folder of files a bulk loader can take one by
@@ -17,8 +20,6 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
-import io
-import itertools
 import json
 import re
 import sys
@@ -30,7 +31,7 @@ from typing import Any, BinaryIO, TypeVar
 import pyoxigraph as ox
 
 from .errors import ExportError
-from .export_union import sorted_union
+from .export_union import graph_texts, sorted_union, with_graph
 from .files import atomic_write
 from .identifiers import CANONICAL_PREFIXES
 from .store import PaperStore, index_graphs, local_graphs
@@ -157,16 +158,20 @@ def export_store(
     if not with_graphs:
         spill = spill_dir or (tempfile.gettempdir() if target is None else target.parent)
         return _export_union(store, target, rdf_format, Path(spill))
-    counter = _Counter()
-    if rdf_format is ox.RdfFormat.N_QUADS:
-        statements: Iterator[ox.Quad] = counter.count(_data_quads(store))
-    else:
-        # Grouped by graph and subject so TriG and JSON-LD write each node once.
-        statements = counter.count(iter(sorted(_data_quads(store), key=_quad_order)))
-    prefixes = dict(PREFIXES) if rdf_format is ox.RdfFormat.TRIG else None
+    total = 0
     with _output(target) as stream:
-        ox.serialize(statements, stream, rdf_format, prefixes=prefixes)
-    return counter.total
+        if rdf_format is ox.RdfFormat.N_QUADS:
+            for graph, text in graph_texts(store, _data_graphs(store)):
+                stream.write(with_graph(text, graph))
+                total += text.count(b"\n")
+        else:
+            # Grouped by graph and subject so TriG and JSON-LD write each node once.
+            counter = _Counter()
+            quads = counter.count(_sorted_quads(store))
+            prefixes = dict(PREFIXES) if rdf_format is ox.RdfFormat.TRIG else None
+            ox.serialize(quads, stream, rdf_format, prefixes=prefixes)
+            total = counter.total
+    return total
 
 
 @contextlib.contextmanager
@@ -198,25 +203,21 @@ def _export_folder_format(
     return sum(neo4j.nodes.values()) + sum(neo4j.relationships.values())
 
 
-def _data_quads(store: PaperStore) -> Iterator[ox.Quad]:
-    """Every quad but the logs': they describe this store's checks and pushes, not the data."""
-    skipped = set(local_graphs(store))
-    if not skipped:
-        return iter(store)
-    return (quad for quad in store if quad.graph_name not in skipped)
-
-
 def _data_graphs(store: PaperStore) -> list[ox.NamedNode]:
-    """The named graphs but the logs, sorted by IRI (paperkg writes no default graph)."""
+    """The named graphs but the tallies and logs, sorted by IRI (paperkg writes no default
+    graph, and names every graph with an IRI).
+    """
     skipped = set(local_graphs(store))
     return [graph for graph in store.named_graphs() if graph not in skipped]
 
 
-def _nquads(store: PaperStore, graph: ox.NamedNode) -> bytes:
-    """One graph as N-Quads text: one statement a line, as Oxigraph writes it."""
-    buffer = io.BytesIO()
-    ox.serialize(store.graph_quads(graph), buffer, ox.RdfFormat.N_QUADS)
-    return buffer.getvalue()
+def _sorted_quads(store: PaperStore) -> Iterator[ox.Quad]:
+    """The data quads a graph at a time, each graph's sorted by subject, predicate and object
+    (the order of its N-Quads lines), so that only one graph is held in memory.
+    """
+    for graph, text in graph_texts(store, _data_graphs(store)):
+        lines = sorted(with_graph(text, graph).splitlines(keepends=True))
+        yield from ox.parse(b"".join(lines), format=ox.RdfFormat.N_QUADS, lenient=True)
 
 
 def _export_union(
@@ -227,21 +228,23 @@ def _export_union(
 
     Runs that do not fit in memory go to a temporary folder in ``spill_dir``.
     """
-    counter = _Counter()
     skipped = set(local_graphs(store))
     graphs = (graph for graph in store.iter_named_graphs() if graph not in skipped)
+    total = 0
     with (
-        sorted_union(store, graphs, spill_dir) as lines,
+        sorted_union(store, graphs, spill_dir) as batches,
         _output(target) as stream,
     ):
-        counted = counter.count(lines)
         if rdf_format is ox.RdfFormat.N_TRIPLES:
-            stream.writelines(counted)
-        else:
-            quads = _parse_lines(counted)
-            if rdf_format is ox.RdfFormat.RDF_XML:
-                quads = _xml_writable(quads, target)
-            ox.serialize(quads, stream, rdf_format, prefixes=dict(PREFIXES))
+            for batch in batches:
+                stream.write(b"".join(batch))
+                total += len(batch)
+            return total
+        counter = _Counter()
+        quads = _parse_batches(counter.count_lines(batches))
+        if rdf_format is ox.RdfFormat.RDF_XML:
+            quads = _xml_writable(quads, target)
+        ox.serialize(quads, stream, rdf_format, prefixes=dict(PREFIXES))
     return counter.total
 
 
@@ -272,18 +275,13 @@ def _xml_writable(quads: Iterator[ox.Quad], target: Path | None) -> Iterator[ox.
         yield quad
 
 
-def _parse_lines(lines: Iterator[bytes], chunk: int = 65_536) -> Iterator[ox.Quad]:
-    """The statements of N-Triples lines (default-graph quads), in order, a slice at a time.
+def _parse_batches(batches: Iterable[list[bytes]]) -> Iterator[ox.Quad]:
+    """The statements of N-Triples lines (default-graph quads), in order, a batch at a time.
 
     Lenient: the lines are Oxigraph's own output, so checking them again would only cost time.
     """
-    while text := b"".join(itertools.islice(lines, chunk)):
-        yield from ox.parse(text, format=ox.RdfFormat.N_TRIPLES, lenient=True)
-
-
-def _quad_order(quad: ox.Quad) -> tuple[str, str, str, str]:
-    triple = quad.triple
-    return (str(quad.graph_name), str(triple.subject), str(triple.predicate), str(triple.object))
+    for batch in batches:
+        yield from ox.parse(b"".join(batch), format=ox.RdfFormat.N_TRIPLES, lenient=True)
 
 
 class _Counter:
@@ -296,6 +294,11 @@ class _Counter:
         for item in items:
             self.total += 1
             yield item
+
+    def count_lines(self, batches: Iterable[list[bytes]]) -> Iterator[list[bytes]]:
+        for batch in batches:
+            self.total += len(batch)
+            yield batch
 
 
 # --- sharded N-Quads ------------------------------------------------------------------------
@@ -358,12 +361,11 @@ def _export_shards(
 def _graph_units(store: PaperStore, shard_size: int) -> Iterator[tuple[list[bytes], int]]:
     """The N-Quads lines of each data graph, sorted, with 1 for a graph's last (or only) piece.
 
-    The logs are left out as in every export (:func:`_data_quads`).
+    The tallies and logs are left out as in every export (:func:`_data_graphs`).
     """
     splittable = set(index_graphs(store))
-    for graph in _data_graphs(store):
-        text = _nquads(store, graph)
-        lines = sorted(text.splitlines(keepends=True))
+    for graph, text in graph_texts(store, _data_graphs(store)):
+        lines = sorted(with_graph(text, graph).splitlines(keepends=True))
         if not lines:
             continue
         if len(lines) <= shard_size or graph.value not in splittable:

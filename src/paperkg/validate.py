@@ -1,10 +1,11 @@
 """SHACL validation. Non-conformance is a returned report, never an exception.
 
 Each record graph is self-contained, so the store is validated graph by graph: each is judged
-alone (shared concept nodes are not pooled), memory stays bounded and a build can re-validate
-only the graphs it changed. The engine is pyshacl-turbo, with pyshacl as the reference
-(:mod:`paperkg.validate_engines`). Exceptions are raised only when the shapes or the data cannot
-be loaded (:class:`~paperkg.errors.ShapesError`).
+alone (shared concept nodes are not pooled) and a build can re-validate only the graphs it
+changed. The engine is sparql (the shapes compiled to SPARQL, run over all graphs at once), with
+pyshacl-turbo and pyshacl, the reference, to choose (:mod:`paperkg.validate_engines`).
+Exceptions are raised only when the shapes or the data cannot be loaded
+(:class:`~paperkg.errors.ShapesError`).
 """
 
 from __future__ import annotations
@@ -179,12 +180,11 @@ def validate_store(
         names = sorted(set(graphs))
     results: list[ValidationResult] = []
     checked: dict[ox.NamedNode, tuple[str, bool]] = {}
-    for name in names:
+    for name, conforms, report in checker.check_store_graphs(store, names, every=graphs is None):
         if progress is not None:
             progress(name)
         node = ox.NamedNode(name)
         key = store.build_key(node)
-        conforms, report = checker.check_store_graph(store, node)
         results.extend(_results(report, name))
         if key is not None:
             checked[node] = (key, conforms)
@@ -208,17 +208,20 @@ def validate_file(
     if fmt is None:
         raise ShapesError(str(source), "unknown RDF format; pass --format (turtle, nt, nquads …)")
     checker = engine_for(shapes if shapes is not None else load_shapes(), engine)
-    results: list[ValidationResult] = []
-    checked = 0
+    names: list[str | None] = []
+    graphs: list[rdflib.Graph] = []
     for name, context in _read_rdf(source, fmt, "data").items():
         if len(context) == 0:
             continue
-        checked += 1
         plain = rdflib.Graph()
         for triple in context:
             plain.add(triple)
-        results.extend(_results(checker.check(plain)[1], name))
-    return _merge(results, checked)
+        names.append(name)
+        graphs.append(plain)
+    results: list[ValidationResult] = []
+    for name, (_, report) in zip(names, checker.check_many(graphs), strict=True):
+        results.extend(_results(report, name))
+    return _merge(results, len(graphs))
 
 
 def _merge(results: list[ValidationResult], checked: int) -> ValidationReport:

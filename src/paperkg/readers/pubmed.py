@@ -3,9 +3,10 @@ the older ``MedlineCitationSet``, plain or gzip-compressed (told by the magic by
 
 One :class:`PaperRecord` per ``MedlineCitation`` (with its ``PubmedData`` ids where the file has
 them); a ``DeleteCitation`` gives a :class:`~paperkg.model.Deletion` for the build to act on.
-A baseline file holds 30,000 citations, so the file is streamed: expat is fed 1 MiB at a time and
-builds an element tree of one citation only, which is read and dropped, so memory stays bounded
-by the largest citation. Safe by construction: entity declarations are refused before any
+A baseline file holds 30,000 citations, so the file is streamed: read 1 MiB at a time, fed to
+expat 16 KiB at a time, which builds an element tree per citation; each tree is read and dropped
+before the next piece is parsed, so memory stays bounded by a few citations (a whole MiB parsed
+at once held some 160 trees). Safe by construction: entity declarations are refused before any
 expansion (the billion-laughs attack) and no external DTD or entity is ever loaded (expat fetches
 nothing by itself). A citation that cannot be read is a :class:`RecordError` and the others go
 on; XML or gzip that breaks off yields the citations before the break, then one error.
@@ -33,6 +34,8 @@ from .sources import unreadable
 __all__ = ["iter_pubmed_xml", "read_pubmed"]
 
 _CHUNK = 1 << 20
+#: What expat parses before the citations it completed are read and dropped.
+_PIECE = 1 << 14
 #: The elements read whole: one citation, one deletion, or a book record (not read).
 _UNITS = frozenset({"PubmedArticle", "MedlineCitation", "DeleteCitation", "PubmedBookArticle"})
 _FIX = (
@@ -112,8 +115,9 @@ def iter_pubmed_xml(
     units = _Units()
     try:
         for chunk in chunks:
-            units.parser.Parse(chunk, False)
-            yield from units.drain(source)
+            for start in range(0, len(chunk), _PIECE):
+                units.parser.Parse(chunk[start : start + _PIECE], False)
+                yield from units.drain(source)
         units.parser.Parse(b"", True)
     except _BrokenInputError as error:
         yield from units.drain(source)
@@ -184,8 +188,10 @@ class _Units:
         """The items of the units parsed so far (each dropped once read)."""
         done, self.done = self.done, []
         self.count += len(done)
-        for element, line in done:
-            yield _item(element, line, source)
+        done.reverse()
+        while done:  # each tree is dropped as soon as it is read, before its item is yielded
+            item = _item(*done.pop(), source)
+            yield item
 
 
 def _item(element: ET.Element, line: int, source: str) -> PaperRecord | RecordError | Deletion:

@@ -240,7 +240,7 @@ def map_and_export(
     return len(quads)
 
 
-_RDFLIB_FORMATS = {
+RDFLIB_FORMATS = {
     "turtle": "turtle",
     "nt": "nt",
     "nq": "nquads",
@@ -253,7 +253,7 @@ _RDFLIB_FORMATS = {
 def _rdflib_count(data: bytes, fmt: str) -> int:
     """The statements rdflib reads from ``data``, over all its graphs."""
     dataset = rdflib.Dataset()
-    dataset.parse(io.BytesIO(data), format=_RDFLIB_FORMATS[fmt])
+    dataset.parse(io.BytesIO(data), format=RDFLIB_FORMATS[fmt])
     return sum(len(graph) for graph in dataset.graphs())
 
 

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
+from fuzzing import RDFLIB_FORMATS
 from paperkg import export_union
 from paperkg.build import build
 from paperkg.concepts import reconcile_concepts
@@ -530,20 +531,10 @@ def _first_version_shards(store: PaperStore) -> bytes:
     return text
 
 
-_RDFLIB_FORMATS = {
-    "turtle": "turtle",
-    "nt": "nt",
-    "nq": "nquads",
-    "trig": "trig",
-    "jsonld": "json-ld",
-    "rdfxml": "xml",
-}
-
-
 def _rdflib_quads(data: bytes, fmt: str) -> set[tuple[str, ...]]:
     """The statements rdflib reads in ``data`` (the stores hold no blank nodes to rename)."""
     dataset = rdflib.Dataset()
-    dataset.parse(data=data, format=_RDFLIB_FORMATS[fmt])
+    dataset.parse(data=data, format=RDFLIB_FORMATS[fmt])
     quads = dataset.quads((None, None, None, None))
     return {tuple("" if term is None else term.n3() for term in quad) for quad in quads}
 

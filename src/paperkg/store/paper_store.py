@@ -10,11 +10,9 @@ or a read-only folder is one :class:`~paperkg.errors.StoreError` saying so.
 
 from __future__ import annotations
 
-import ctypes
 import enum
 import errno
 import re
-import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -28,6 +26,7 @@ from ..identifiers import paper_keys
 from ..model import MappedRecord
 from ..resources import internal_query
 from ..vocab import BIBO, FABIO, PKG
+from .heap import return_freed_memory
 from .lock import LOCK_NAME, busy, lock_store
 
 __all__ = ["PaperStore", "Term", "WriteOutcome", "fill_values", "term_text", "to_rdflib_term"]
@@ -219,7 +218,7 @@ class PaperStore:
                 # 125 MiB flushing every 80k statements, and faster).
                 self._store.flush()
                 self._unflushed = 0
-                _return_freed_memory()
+                return_freed_memory()
         except OSError as error:
             raise _write_error(self.location, error) from error
 
@@ -456,30 +455,6 @@ def _make_folder(path: Path) -> None:
 
 def _nothing() -> None:
     """Nothing to release (a store in memory)."""
-
-
-def _malloc_trim() -> Callable[[], None]:
-    """The C library's ``malloc_trim`` (glibc), which hands the heap's free pages back to the
-    OS; a no-op elsewhere (musl, macOS and Windows have no such call).
-    """
-    if not sys.platform.startswith("linux"):
-        return _nothing
-    try:
-        trim = ctypes.CDLL(None).malloc_trim  # the C library this process runs on
-    except (OSError, AttributeError):
-        return _nothing
-    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
-
-    def release() -> None:
-        trim(0)
-
-    return release
-
-
-#: After a flush: RocksDB's write buffers, and what a long build freed meanwhile, are free but
-#: stay resident in glibc's heap (5,000 PubMed citations: 225 MiB at the end of the records;
-#: 178 MiB trimmed after each flush, a few milliseconds each, once per 80,000 statements).
-_return_freed_memory = _malloc_trim()
 
 
 def term_text(term: Any) -> str:

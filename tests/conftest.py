@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,37 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, st
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="session")
+def seeds_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds built once with the command line (copy it before writing: ``store_path``)."""
+    path = tmp_path_factory.mktemp("seeds-store") / "kg"
+    code, _, err = run_cli("--store", str(path), "build", str(SEEDS))
+    assert code == 0, err
+    return path
+
+
+@pytest.fixture
+def store_path(seeds_store: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the seeds store per test: pushes and builds leave their logs in it."""
+    copy = tmp_path / "kg"
+    shutil.copytree(seeds_store, copy)
+    (copy / "LOCK").unlink(missing_ok=True)
+    return copy
+
+
+def data_graph_sizes(store_path: Path) -> dict[str, int]:
+    """Each data graph of a store (its logs left out) and its number of triples."""
+    from paperkg.store import PaperStore, local_graphs
+
+    with PaperStore.open_existing(store_path) as store:
+        logs = set(local_graphs(store))
+        return {
+            graph.value: sum(1 for _ in store.graph_quads(graph))
+            for graph in store.named_graphs()
+            if graph not in logs
+        }
 
 
 def assert_isomorphic(actual: rdflib.Graph, expected: rdflib.Graph) -> None:

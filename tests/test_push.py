@@ -20,27 +20,10 @@ from paperkg.errors import PushError
 from paperkg.push import push_store
 from paperkg.store import PaperStore, local_graphs
 
-from conftest import REPO, SEEDS
+from conftest import REPO, data_graph_sizes
 from conftest import run_cli as run
 from http_fakes import GraphStoreHandler, serve
 from triplestore import OxigraphServer, oxigraph_server
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("push") / "kg"
-    code, _, err = run("--store", str(path), "build", str(SEEDS))
-    assert code == 0, err
-    return path
-
-
-@pytest.fixture
-def store_path(built: Path, tmp_path: Path) -> Path:
-    """A fresh copy of the seeds store per test: pushes leave a log in it."""
-    copy = tmp_path / "kg"
-    shutil.copytree(built, copy)
-    (copy / "LOCK").unlink(missing_ok=True)
-    return copy
 
 
 @pytest.fixture
@@ -56,18 +39,6 @@ def _graph_sizes(server: OxigraphServer) -> dict[str, int]:
     return {row["g"]: int(row["n"]) for row in csv.DictReader(io.StringIO(text))}
 
 
-def _local_sizes(store_path: Path) -> dict[str, int]:
-    """Triples per data graph (the logs left out), as the store holds them."""
-    with PaperStore.open_existing(store_path) as store:
-        logs = {graph.value for graph in local_graphs(store)}
-        sizes: dict[str, int] = {}
-        for quad in store:
-            name = getattr(quad.graph_name, "value", "")
-            if name not in logs:
-                sizes[name] = sizes.get(name, 0) + 1
-        return sizes
-
-
 def _push(store_path: Path, endpoint: str, *extra: str) -> tuple[int, str, str]:
     return run("--store", str(store_path), "push", "--endpoint", endpoint, *extra)
 
@@ -77,7 +48,7 @@ def test_push_sends_every_graph_whole_then_only_changes(
 ) -> None:
     code, out, err = _push(store_path, server.store)
     assert code == 0, err
-    expected = _local_sizes(store_path)
+    expected = data_graph_sizes(store_path)
     assert _graph_sizes(server) == expected  # every graph, whole; the logs stay home
     assert f"{len(expected)} graph(s), {sum(expected.values())} triples pushed" in out
     # Nothing changed: nothing goes (the concept index, without a build key, by its content).
@@ -94,7 +65,7 @@ def test_push_sends_every_graph_whole_then_only_changes(
     code, out, _ = _push(store_path, server.store)
     assert out.startswith("2 graph(s)")  # the new record's graph and the concept index
     assert f"{len(expected) - 1} unchanged" in out
-    assert _graph_sizes(server) == _local_sizes(store_path)
+    assert _graph_sizes(server) == data_graph_sizes(store_path)
 
 
 def test_a_graph_removed_here_is_deleted_there(store_path: Path, server: OxigraphServer) -> None:
@@ -106,7 +77,7 @@ def test_a_graph_removed_here_is_deleted_there(store_path: Path, server: Oxigrap
     assert code == 0
     assert "1 deleted" in out
     assert gone not in _graph_sizes(server)
-    assert _graph_sizes(server) == _local_sizes(store_path)
+    assert _graph_sizes(server) == data_graph_sizes(store_path)
     assert "0 deleted" in _push(store_path, server.store)[1]  # and it is forgotten
 
 
@@ -114,7 +85,7 @@ def test_all_pushes_everything_again(store_path: Path, server: OxigraphServer) -
     assert _push(store_path, server.store)[0] == 0
     code, out, _ = _push(store_path, server.store, "--all")
     assert code == 0
-    assert out.startswith(f"{len(_local_sizes(store_path))} graph(s)")
+    assert out.startswith(f"{len(data_graph_sizes(store_path))} graph(s)")
     assert "0 unchanged" in out
 
 
@@ -193,7 +164,7 @@ def test_a_refused_graph_is_reported_and_the_others_still_go(
     assert code == 1
     assert "cureus.83824: refused: HTTP 400: Parser error at line 1: bad literal" in err
     assert "1 refused" in out
-    graphs = len(_local_sizes(store_path))
+    graphs = len(data_graph_sizes(store_path))
     assert len(_Refusing.accepted) == graphs - 1
     # Next time only the refused graph is tried again.
     _Refusing.accepted = []
@@ -238,5 +209,5 @@ def test_a_read_only_store_keeps_no_log_and_pushes_everything(
     with PaperStore.open_existing(store_path) as store:  # read-only
         first = push_store(store, server.store)
         second = push_store(store, server.store)
-    assert first.count("put") == second.count("put") == len(_local_sizes(store_path))
+    assert first.count("put") == second.count("put") == len(data_graph_sizes(store_path))
     assert second.count("unchanged") == 0

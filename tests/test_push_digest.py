@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +18,9 @@ from typing import ClassVar
 import pytest
 
 from paperkg.push import push_store
-from paperkg.store import PaperStore, local_graphs
+from paperkg.store import PaperStore
 
-from conftest import SEEDS
+from conftest import data_graph_sizes
 from conftest import run_cli as run
 from http_fakes import GraphStoreHandler, serve
 
@@ -82,32 +81,6 @@ def digest_server() -> Iterator[tuple[str, DigestPlan]]:
         yield base, plan
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("push-digest") / "kg"
-    code, _, err = run("--store", str(path), "build", str(SEEDS))
-    assert code == 0, err
-    return path
-
-
-@pytest.fixture
-def store_path(built: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "kg"
-    shutil.copytree(built, copy)
-    (copy / "LOCK").unlink(missing_ok=True)
-    return copy
-
-
-def _data_graphs(store_path: Path) -> dict[str, int]:
-    with PaperStore.open_existing(store_path) as store:
-        logs = set(local_graphs(store))
-        return {
-            graph.value: sum(1 for _ in store.graph_quads(graph))
-            for graph in store.named_graphs()
-            if graph not in logs
-        }
-
-
 def _no_secret(headers: list[str]) -> None:
     token = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
     for header in headers:
@@ -125,7 +98,7 @@ def test_virtuoso_s_authenticated_endpoint_gets_digest_from_the_first_request(
         "--user", USER, env={"PAPERKG_PUSH_PASSWORD": PASSWORD},
     )  # fmt: skip
     assert code == 0, err
-    assert plan.stored == _data_graphs(store_path)
+    assert plan.stored == data_graph_sizes(store_path)
     _no_secret(plan.headers)
     # The challenge is learnt once, with a GET: no body is ever sent only to be refused.
     assert plan.probes == 1
@@ -141,7 +114,7 @@ def test_a_server_that_asks_for_digest_gets_it(
     with PaperStore.open_existing(store_path, read_only=False) as store:
         report = push_store(store, f"{base}/store", user=USER, password=PASSWORD, retries=0)
     assert report.ok
-    assert plan.stored == _data_graphs(store_path)
+    assert plan.stored == data_graph_sizes(store_path)
     # Basic went once, before the server said it wants Digest; Digest ever after, up front.
     assert plan.headers[0].startswith("Basic")
     _no_secret(plan.headers[1:])

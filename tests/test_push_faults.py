@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import os
-import shutil
 import socket
 import threading
 import time
@@ -22,9 +21,9 @@ import pytest
 
 from paperkg.push import PushReport, PushStoppedError, push_store
 from paperkg.push_http import Sender, find_credentials
-from paperkg.store import PaperStore, local_graphs, push_log_graph, read_push_log
+from paperkg.store import PaperStore, push_log_graph, read_push_log
 
-from conftest import SEEDS
+from conftest import data_graph_sizes
 from conftest import run_cli as run
 from http_fakes import GraphStoreHandler, serve
 
@@ -108,33 +107,6 @@ def faulty() -> Iterator[tuple[str, Plan]]:
         yield f"{base}/store", plan
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("push-faults") / "kg"
-    code, _, err = run("--store", str(path), "build", str(SEEDS))
-    assert code == 0, err
-    return path
-
-
-@pytest.fixture
-def store_path(built: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "kg"
-    shutil.copytree(built, copy)
-    (copy / "LOCK").unlink(missing_ok=True)
-    return copy
-
-
-def data_graphs(store_path: Path) -> dict[str, int]:
-    """Each data graph (the logs left out) and its number of triples."""
-    with PaperStore.open_existing(store_path) as store:
-        logs = set(local_graphs(store))
-        return {
-            graph.value: sum(1 for _ in store.graph_quads(graph))
-            for graph in store.named_graphs()
-            if graph not in logs
-        }
-
-
 def arrived(plan: Plan) -> dict[str, int]:
     return {graph: body.count(b"\n") for graph, body in plan.stored.items()}
 
@@ -154,12 +126,12 @@ def test_passing_5xx_are_retried_until_every_graph_arrives(
     store_path: Path, faulty: tuple[str, Plan]
 ) -> None:
     endpoint, plan = faulty
-    plan.first = {graph: ["503", "503"] for graph in data_graphs(store_path)}
+    plan.first = {graph: ["503", "503"] for graph in data_graph_sizes(store_path)}
     report = push(store_path, endpoint, retries=2)
     assert report.ok, report.summary()
-    assert arrived(plan) == data_graphs(store_path)
+    assert arrived(plan) == data_graph_sizes(store_path)
     assert {graph.tries for graph in report.graphs} == {3}
-    assert push_log(store_path, endpoint) == set(data_graphs(store_path))
+    assert push_log(store_path, endpoint) == set(data_graph_sizes(store_path))
 
 
 def test_a_dropped_answer_and_a_timeout_are_retried(
@@ -169,12 +141,12 @@ def test_a_dropped_answer_and_a_timeout_are_retried(
     plan.first = {"cureus": ["drop", "drop"], "concepts": ["slow"]}
     report = push(store_path, endpoint, timeout=0.5, retries=2)
     assert report.ok, report.summary()
-    assert arrived(plan) == data_graphs(store_path)  # whole, once each (PUT replaces)
+    assert arrived(plan) == data_graph_sizes(store_path)  # whole, once each (PUT replaces)
     tries = {graph.graph: graph.tries for graph in report.graphs}
     assert tries[CUREUS] == 3
     assert max(tries.values()) == 3
     assert sum(1 for t in tries.values() if t == 2) == 1  # the slow one
-    assert push_log(store_path, endpoint) == set(data_graphs(store_path))
+    assert push_log(store_path, endpoint) == set(data_graph_sizes(store_path))
 
 
 def test_what_outlasts_the_retries_is_named_and_the_next_push_sends_just_that(
@@ -190,7 +162,7 @@ def test_what_outlasts_the_retries_is_named_and_the_next_push_sends_just_that(
         f"{CUREUS}: failed (after 3 tries): HTTP 503: overloaded, try later; "
         "the server is failing; try again later"
     )
-    everything = data_graphs(store_path)
+    everything = data_graph_sizes(store_path)
     assert arrived(plan) == {g: n for g, n in everything.items() if g != CUREUS}
     assert push_log(store_path, endpoint) == set(everything) - {CUREUS}  # only what was acked
     assert "1 failed (the next push sends them)" in report.summary()
@@ -210,7 +182,7 @@ def test_a_server_that_keeps_failing_stops_the_push_and_loses_nothing(
     with pytest.raises(PushStoppedError, match="3 graphs in a row failed") as stopped:
         push(store_path, endpoint, retries=1)
     report = stopped.value.report
-    total = len(data_graphs(store_path))
+    total = len(data_graph_sizes(store_path))
     assert len(report.failed) == 3
     assert report.unsent == total - 3
     assert len(plan.requests) == 3 * 2  # three graphs, two tries each, then it gave up
@@ -218,7 +190,7 @@ def test_a_server_that_keeps_failing_stops_the_push_and_loses_nothing(
     assert push_log(store_path, endpoint) == set()
     plan.reset()
     assert push(store_path, endpoint).ok
-    assert arrived(plan) == data_graphs(store_path)
+    assert arrived(plan) == data_graph_sizes(store_path)
 
 
 def test_a_login_that_expires_mid_push_keeps_exactly_what_got_through(
@@ -234,9 +206,9 @@ def test_a_login_that_expires_mid_push_keeps_exactly_what_got_through(
     assert push_log(store_path, endpoint) == set(plan.stored)
     plan.reset()
     assert push(store_path, endpoint, user="kg", password=PASSWORD).count("put") == (
-        len(data_graphs(store_path)) - 4
+        len(data_graph_sizes(store_path)) - 4
     )
-    assert arrived(plan) == data_graphs(store_path)
+    assert arrived(plan) == data_graph_sizes(store_path)
 
 
 def test_a_403_graph_is_refused_on_its_line_and_the_others_go(
@@ -251,8 +223,8 @@ def test_a_403_graph_is_refused_on_its_line_and_the_others_go(
         "write this graph: ask the server's administrator for access"
     )
     assert "1 refused" in out
-    assert len(plan.requests) == len(data_graphs(store_path))  # a 403 is not retried
-    assert push_log(store_path, endpoint) == set(data_graphs(store_path)) - {CUREUS}
+    assert len(plan.requests) == len(data_graph_sizes(store_path))  # a 403 is not retried
+    assert push_log(store_path, endpoint) == set(data_graph_sizes(store_path)) - {CUREUS}
 
 
 def test_the_cli_retries_with_backoff(store_path: Path, faulty: tuple[str, Plan]) -> None:
@@ -263,7 +235,7 @@ def test_the_cli_retries_with_backoff(store_path: Path, faulty: tuple[str, Plan]
     assert code == 0, err
     assert out.rstrip().endswith("0 unchanged, 0 deleted, 0 refused")
     assert 0.25 + 0.5 <= time.monotonic() - started < 30  # waited 0.25-0.5 s, then 0.5-1 s
-    assert arrived(plan) == data_graphs(store_path)
+    assert arrived(plan) == data_graph_sizes(store_path)
     code, _, err = run(
         "--store", str(store_path), "push", "--endpoint", endpoint, "--all", "--retries", "0"
     )
@@ -311,7 +283,7 @@ def test_the_password_reaches_only_the_header(
     plan.requests = []
     code, _, err = run("--store", str(store_path), "push", "--endpoint", endpoint, *user, env=env)
     assert code == 0, err
-    assert arrived(plan) == data_graphs(store_path)
+    assert arrived(plan) == data_graph_sizes(store_path)
     assert PASSWORD.encode() not in _store_text(store_path)
 
 

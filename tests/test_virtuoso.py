@@ -21,10 +21,9 @@ import pytest
 from paperkg.push_http import Sender
 from paperkg.query import list_queries
 from paperkg.remote_query import run_remote_query
-from paperkg.store import PaperStore, local_graphs
 from virtuoso import DBA_PASSWORD, VirtuosoServer, virtuoso_server
 
-from conftest import REPO, SEEDS
+from conftest import REPO, data_graph_sizes
 from conftest import run_cli as run
 
 BIG = 12_000
@@ -37,20 +36,12 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServe
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("seeds") / "kg"
-    code, _, err = run("--store", str(path), "build", str(SEEDS))
-    assert code == 0, err
-    return path
-
-
-@pytest.fixture(scope="module")
 def pushed(
-    built: Path, virtuoso: VirtuosoServer, tmp_path_factory: pytest.TempPathFactory
+    seeds_store: Path, virtuoso: VirtuosoServer, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, str, str]:
     """The seeds store pushed to Virtuoso with Digest auth: the store, stdout and stderr."""
     copy = tmp_path_factory.mktemp("pushed") / "kg"
-    shutil.copytree(built, copy)
+    shutil.copytree(seeds_store, copy)
     (copy / "LOCK").unlink(missing_ok=True)
     code, out, err = run(
         "--store", str(copy), "push", "--endpoint", virtuoso.graph_store, "--user", "dba",
@@ -58,17 +49,6 @@ def pushed(
     )  # fmt: skip
     assert code == 0, err
     return copy, out, err
-
-
-def _local_sizes(store_path: Path) -> dict[str, int]:
-    with PaperStore.open_existing(store_path) as store:
-        logs = {graph.value for graph in local_graphs(store)}
-        sizes: dict[str, int] = {}
-        for quad in store:
-            name = getattr(quad.graph_name, "value", "")
-            if name not in logs:
-                sizes[name] = sizes.get(name, 0) + 1
-        return sizes
 
 
 def _remote_sizes(virtuoso: VirtuosoServer) -> dict[str, int]:
@@ -84,7 +64,7 @@ def test_a_push_with_digest_auth_stores_every_graph_whole(
     pushed: tuple[Path, str, str], virtuoso: VirtuosoServer
 ) -> None:
     store, out, err = pushed
-    assert _remote_sizes(virtuoso) == _local_sizes(store)
+    assert _remote_sizes(virtuoso) == data_graph_sizes(store)
     assert "0 refused" in out
     # Again: nothing changed, nothing sent; with --all, replaced, never duplicated.
     env = {"PAPERKG_PUSH_PASSWORD": DBA_PASSWORD}
@@ -94,7 +74,7 @@ def test_a_push_with_digest_auth_stores_every_graph_whole(
     assert again.startswith("0 graph(s), 0 triples pushed")
     code, _, err = run(*args, "--all", env=env)
     assert code == 0, err
-    assert _remote_sizes(virtuoso) == _local_sizes(store)
+    assert _remote_sizes(virtuoso) == data_graph_sizes(store)
 
 
 def test_the_password_is_in_no_message_and_no_store_file(

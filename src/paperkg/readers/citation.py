@@ -153,10 +153,17 @@ def _with_identifier(heading: MeshHeading) -> MeshHeading:
         return heading
     forms = (heading.descriptor, *_other_forms(heading.descriptor, EntityKind.DISEASE))
     for kind in (EntityKind.DISEASE, EntityKind.CHEMICAL):
-        curie = next(filter(None, (mesh_id(form, kind) for form in forms)), None)
+        curie = _vocabulary_id(forms, kind)
         if curie is not None:
             return dataclasses.replace(heading, identifier=curie)
     return heading
+
+
+def _vocabulary_id(forms: tuple[str, ...], kind: EntityKind) -> str | None:
+    """The MeSH id the shipped vocabulary knows the first of a name's forms by (MEDLINE text
+    writes headings and chemicals without ids).
+    """
+    return next(filter(None, (mesh_id(form, kind) for form in forms)), None)
 
 
 @dataclass(slots=True)
@@ -251,7 +258,7 @@ class Citation:
         def add(name: str, kind: EntityKind, raw: str, note: str) -> None:
             forms = (name, *_other_forms(name, kind))
             # MEDLINE text names headings without their ids: the vocabulary knows many
-            curie = mesh_curie(raw) or next(filter(None, (mesh_id(f, kind) for f in forms)), None)
+            curie = mesh_curie(raw) or _vocabulary_id(forms, kind)
             for text in forms:
                 mention = EntityMention(text, kind, curie, raw, INDEXING, self.line, note)
                 found.setdefault((text.casefold(), curie), mention)

@@ -1,7 +1,8 @@
-"""Fake Graph Store servers for the push tests: a request handler that answers PUT and DELETE of
-``?graph=IRI`` as a SPARQL 1.1 Graph Store endpoint would, and :func:`serve`, which runs one on
-127.0.0.1 on a free port for the length of a test. What a fake says (refuse, fail, challenge,
-store) is the test's own: a subclass answers in :meth:`GraphStoreHandler.answer`.
+"""Fake HTTP servers for tests: a request handler that answers PUT and DELETE of ``?graph=IRI``
+as a SPARQL 1.1 Graph Store endpoint would (what it says is the test's own: a subclass answers
+in :meth:`GraphStoreHandler.answer`); one that serves a body to every GET and counts the requests
+(what an XML reader must never fetch); and :func:`serve`, which runs one on 127.0.0.1 on a free
+port for the length of a test.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import urllib.parse
 from collections.abc import Iterator
 from typing import cast
 
-__all__ = ["GraphStoreHandler", "serve"]
+__all__ = ["CountingHandler", "GraphStoreHandler", "serve"]
 
 
 class GraphStoreHandler(http.server.BaseHTTPRequestHandler):
@@ -49,6 +50,25 @@ class GraphStoreHandler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args: object) -> None:
         """Quiet: a request log on stderr would only bury what a failing test says."""
+
+
+class CountingHandler(http.server.BaseHTTPRequestHandler):
+    """Answers every GET with ``body`` and records its path in ``hits`` (both given to
+    :func:`serve` as state, so each server has its own list).
+    """
+
+    hits: list[str]
+    body: bytes = b""
+
+    def do_GET(self) -> None:
+        self.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args: object) -> None:
+        """Quiet, as above."""
 
 
 @contextlib.contextmanager

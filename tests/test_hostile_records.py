@@ -6,16 +6,13 @@ read, and links in a source folder neither loop nor lead elsewhere.
 from __future__ import annotations
 
 import contextlib
-import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
 
 import pyoxigraph as ox
 import pytest
@@ -36,6 +33,7 @@ from paperkg.store import PaperStore
 from paperkg.vocab import DCTERMS, PKG
 
 from conftest import REPO, SEEDS, SHARED, run_cli
+from http_fakes import CountingHandler, serve
 
 RECORDS = SHARED / "records"
 ORIGINAL = RECORDS / "000_47468af30908e69c.txt"
@@ -356,32 +354,11 @@ LAUGHS = "".join(
 )
 
 
-class _Counting(http.server.BaseHTTPRequestHandler):
-    hits: ClassVar[list[str]] = []
-
-    def do_GET(self) -> None:
-        self.hits.append(self.path)
-        body = b'<!ENTITY leak "LEAKED">'
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_: object) -> None:
-        return
-
-
 @pytest.fixture
 def listener() -> Iterator[tuple[str, list[str]]]:
-    server = http.server.HTTPServer(("127.0.0.1", 0), _Counting)
-    _Counting.hits = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", _Counting.hits
-    finally:
-        server.shutdown()
-        server.server_close()
+    hits: list[str] = []
+    with serve(CountingHandler, hits=hits, body=b'<!ENTITY leak "LEAKED">') as base:
+        yield f"{base}", hits
 
 
 @pytest.mark.parametrize("kind", sorted(XML_DOCS))

@@ -6,13 +6,10 @@ one line each.
 
 from __future__ import annotations
 
-import http.server
 import re
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 
@@ -24,6 +21,7 @@ from paperkg.readers import detect_format, expand_sources, read_records
 from paperkg.readers.jats import MAX_ELEMENTS, MAX_TEXT_CHARS, read_jats
 
 from conftest import SHARED, run_cli
+from http_fakes import CountingHandler, serve
 
 JATS = SHARED / "corpora" / "pmc-jats"
 ONE = JATS / "PMC3532083.nxml"
@@ -175,32 +173,11 @@ def test_an_external_entity_is_refused_before_anything_is_read(tmp_path: Path) -
     assert "\n" not in str(error)
 
 
-class _Counting(http.server.BaseHTTPRequestHandler):
-    hits: ClassVar[list[str]] = []
-
-    def do_GET(self) -> None:
-        self.hits.append(self.path)
-        body = b'<!ENTITY leak "LEAKED FROM THE DTD">'
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_: object) -> None:
-        return
-
-
 @pytest.fixture
 def dtd_server() -> Iterator[tuple[str, list[str]]]:
-    server = http.server.HTTPServer(("127.0.0.1", 0), _Counting)
-    _Counting.hits = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/article.dtd", _Counting.hits
-    finally:
-        server.shutdown()
-        server.server_close()
+    hits: list[str] = []
+    with serve(CountingHandler, hits=hits, body=b'<!ENTITY leak "LEAKED FROM THE DTD">') as base:
+        yield f"{base}/article.dtd", hits
 
 
 def test_the_dtd_a_doctype_names_is_never_fetched(

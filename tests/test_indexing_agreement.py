@@ -28,8 +28,10 @@ from paperkg.model import (
     EntityMention,
     IndexingAgreement,
     MeshHeading,
+    Outcome,
     PaperRecord,
 )
+from paperkg.readers.pubmed import read_pubmed
 from paperkg.stats import EVIDENCE_COLUMNS, EvidenceSummary, evidence_summary, store_stats
 from paperkg.store import PaperStore, tally_graph
 from paperkg.validate import load_shapes, validate_graph
@@ -44,6 +46,7 @@ INDEXING_COLUMNS = (
     "indexing_confirmed",
     "indexing_as_harm",
     "indexing_not_indexed",
+    "indexing_only",
     "indexing_absent",
 )
 C, D = EntityKind.CHEMICAL, EntityKind.DISEASE
@@ -104,6 +107,71 @@ def test_each_finding_says_what_the_indexing_says_of_its_pair(
     assert [f.indexing for f in result.findings] == [expected]
 
 
+def _indexed_only(**changes: Any) -> PaperRecord:
+    """A citation whose text gives no finding of its indexed pair: the abstract names
+    velitrex and widgetitis only in passing, NLM indexed velitrex with therapeutic use and
+    widgetitis with drug therapy, and a class heading with therapeutic use besides.
+    """
+    record = _record(
+        MeshHeading("Widgetitis", "MESH:D900002", ("drug therapy",)),
+        MeshHeading("Velitrex", "MESH:C900001", ("therapeutic use",)),
+        MeshHeading("Widget Agents", "MESH:D900009", ("therapeutic use",)),
+    )
+    mentions = (
+        *record.fulltext_entities,
+        EntityMention("Widget Agents", C, "MESH:D900009", "D900009", "mesh-indexing"),
+    )
+    texts = {
+        "title": "Models of widgetitis in zebrafish",
+        "abstract": "Zebrafish behaviour is reviewed; velitrex is one of the compounds screened.",
+    }
+    return dataclasses.replace(record, fulltext_entities=mentions, **(texts | changes))
+
+
+def test_a_pair_only_the_indexing_states_is_added_with_its_provenance() -> None:
+    result = extract(_indexed_only())
+    (finding,) = [f for f in result.findings if f.indexing is IndexingAgreement.INDEXING_ONLY]
+    assert result.concept(finding.drug).label.casefold() == "velitrex"
+    assert result.concept(finding.condition).label.casefold() == "widgetitis"
+    assert finding.outcome is Outcome.NOT_STATED
+    assert finding.extractor.name == "mesh-indexing"
+    assert [(e.text, e.section) for e in finding.evidence] == [
+        ("MeSH indexing: Velitrex/therapeutic use; Widgetitis/drug therapy", "mesh-indexing")
+    ]
+    # the class heading, which the text never names, adds nothing
+    assert [result.concept(f.drug).key for f in result.findings] == [finding.drug]
+
+
+def test_the_indexing_adds_nothing_the_text_found_or_does_not_name() -> None:
+    # the text's own finding of the pair is confirmed, not doubled
+    found = extract(_record(*_indexed_only().mesh_headings))
+    assert [f.indexing for f in found.findings] == [IndexingAgreement.CONFIRMED]
+    # a drug the title and abstract never name is a heading only
+    silent = _indexed_only(abstract="Zebrafish behaviour is reviewed.")
+    assert extract(silent).findings == ()
+
+
+def test_the_real_file_gains_the_findings_only_its_indexing_states() -> None:
+    """On the real MEDLINE file, a zebrafish review (PMID 21615262) that reports buspirone
+    reducing stress behaviours is indexed Buspirone/therapeutic use with Anxiety/drug therapy,
+    which the text's rules do not pair; the class headings of other citations (Quinazolines,
+    Pyrazoles, Antineoplastic Agents) add nothing, as the abstracts do not name them.
+    """
+    added: dict[str, set[tuple[str, str]]] = {}
+    classes = {"quinazolines", "pyrazoles", "antineoplastic agents", "glutamates"}
+    for item in read_pubmed(MEDLINE_FILE):
+        if not isinstance(item, PaperRecord):
+            continue
+        result = extract(item)
+        for f in result.findings:
+            if f.indexing is IndexingAgreement.INDEXING_ONLY:
+                pair = (result.concept(f.drug).label, result.concept(f.condition).label)
+                added.setdefault(item.pmid or "", set()).add(pair)
+                assert pair[0].casefold() not in classes
+    assert ("Buspirone", "Anxiety") in added["21615262"]
+    assert 0 < sum(map(len, added.values())) < 10
+
+
 def test_the_real_citation_is_confirmed_and_counted_in_stats(tmp_path: Path) -> None:
     """PMID 22508830 (erlotinib with and without entinostat in non-small-cell lung cancer):
     NLM indexed the cancers with drug therapy and both drugs in its chemical list. Entinostat
@@ -114,7 +182,12 @@ def test_the_real_citation_is_confirmed_and_counted_in_stats(tmp_path: Path) -> 
     report = build(store, ARTICLE_SET, workers=1)
     assert report.ok
     stats = store_stats(store)
-    assert dict(stats.indexing) == {"confirmed": 1, "indexed_as_harm": 0, "not_indexed": 0}
+    assert dict(stats.indexing) == {
+        "confirmed": 1,
+        "indexed_as_harm": 0,
+        "not_indexed": 0,
+        "indexing_only": 0,
+    }
     assert stats.as_dict()["indexing"]["confirmed"] == 1
     assert "findings vs MeSH indexing" in stats.text()
 
@@ -171,6 +244,7 @@ def _cells(row: EvidenceSummary) -> tuple[int | None, ...]:
         row.indexing_confirmed,
         row.indexing_as_harm,
         row.indexing_not_indexed,
+        row.indexing_only,
         row.indexing_absent,
     )
 
@@ -191,20 +265,21 @@ def test_evidence_counts_each_pairs_findings_by_what_the_indexing_says(
         assert _cells(row) == expected, (row.drug_label, row.condition_label)
     # the file has both: findings of indexed citations and of citations not yet indexed
     stats = store_stats(medline)
-    confirmed, harm, silent, absent = (
+    confirmed, harm, silent, only, absent = (
         sum(c or 0 for c in column) for column in zip(*map(_cells, rows), strict=True)
     )
-    assert (confirmed, harm, silent) == tuple(count for _, count in stats.indexing)
-    assert confirmed + harm + silent + absent == stats.findings
+    assert (confirmed, harm, silent, only) == tuple(count for _, count in stats.indexing)
+    assert confirmed + harm + silent + only + absent == stats.findings
     assert confirmed > 0
     assert silent > 0
+    assert only > 0
     assert absent > 0
     assert any(row.indexing_confirmed is None for row in rows)
 
 
 def _confirmed(store: PaperStore) -> EvidenceSummary:
     """A pair with one finding, which the indexing confirms."""
-    return next(r for r in evidence_summary(store) if _cells(r) == (1, 0, 0, 0))
+    return next(r for r in evidence_summary(store) if _cells(r) == (1, 0, 0, 0, 0))
 
 
 def test_the_tallies_and_counting_the_findings_give_the_same_agreement(
@@ -267,17 +342,17 @@ def test_every_format_of_evidence_ends_with_the_agreement(
     if fmt == "json":
         (row,) = json.loads(out)
         assert list(row) == list(EVIDENCE_COLUMNS)
-        assert [row[name] for name in INDEXING_COLUMNS] == [1, 0, 0, 0]
+        assert [row[name] for name in INDEXING_COLUMNS] == [1, 0, 0, 0, 0]
         return
     if fmt == "table":
         header, _, line = out.splitlines()[:3]
         cells = [cell.strip() for cell in line.split("|")]
-        assert [cell.strip() for cell in header.split("|")][-4:] == list(INDEXING_COLUMNS)
-        assert cells[-4:] == ["1", "0", "0", "0"]
+        assert [cell.strip() for cell in header.split("|")][-5:] == list(INDEXING_COLUMNS)
+        assert cells[-5:] == ["1", "0", "0", "0", "0"]
         return
     (row,) = csv.DictReader(io.StringIO(out), delimiter="," if fmt == "csv" else "\t")
     assert list(row) == list(EVIDENCE_COLUMNS)
-    assert [row[name] for name in INDEXING_COLUMNS] == ["1", "0", "0", "0"]
+    assert [row[name] for name in INDEXING_COLUMNS] == ["1", "0", "0", "0", "0"]
 
 
 def test_a_pair_without_indexing_leaves_the_agreement_empty_in_json_and_csv(
@@ -289,7 +364,7 @@ def test_a_pair_without_indexing_leaves_the_agreement_empty_in_json_and_csv(
     (row,) = json.loads(out)
     absent = unindexed.indexing_absent
     assert absent > 0
-    assert [row[name] for name in INDEXING_COLUMNS] == [None, None, None, absent]
+    assert [row[name] for name in INDEXING_COLUMNS] == [None, None, None, None, absent]
     _, out, _ = run_cli("--store", str(medline_path), "evidence", *ask, "--format", "csv")
     (line,) = csv.DictReader(io.StringIO(out))
-    assert [line[name] for name in INDEXING_COLUMNS] == ["", "", "", str(absent)]
+    assert [line[name] for name in INDEXING_COLUMNS] == ["", "", "", "", str(absent)]

@@ -250,6 +250,7 @@ INDEXING_COLUMNS = (
     "indexing_confirmed",
     "indexing_as_harm",
     "indexing_not_indexed",
+    "indexing_only",
     "indexing_absent",
 )
 
@@ -262,13 +263,16 @@ def test_without_indexing_no_agreement_is_filled_and_every_finding_is_absent(
     """
     rows = evidence_summary(seeds)
     assert rows
-    agreements = {(r.indexing_confirmed, r.indexing_as_harm, r.indexing_not_indexed) for r in rows}
-    assert agreements == {(None, None, None)}
+    agreements = {
+        (r.indexing_confirmed, r.indexing_as_harm, r.indexing_not_indexed, r.indexing_only)
+        for r in rows
+    }
+    assert agreements == {(None, None, None, None)}
     assert all(r.indexing_absent >= 1 for r in rows)
     assert sum(r.indexing_absent for r in rows) == store_stats(seeds).findings
     cells = evidence_to_result(rows).rows
     first = len(FIRST_COLUMNS)
-    assert {row[first : first + 3] for row in cells} == {(None, None, None)}
+    assert {row[first : first + 4] for row in cells} == {(None, None, None, None)}
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "table"])
@@ -285,7 +289,7 @@ def test_the_result_prints_with_format_result(seeds: PaperStore, fmt: str) -> No
         assert row["outcomes"] == ["improved:2", "no_benefit:1"]
         assert row["conflicting"] is True
         # paper records carry no MeSH indexing: no second witness, three findings without it
-        assert [row[name] for name in INDEXING_COLUMNS] == [None, None, None, 3]
+        assert [row[name] for name in INDEXING_COLUMNS] == [None, None, None, None, 3]
     if fmt == "csv":
         assert text.splitlines()[0] == ",".join(EVIDENCE_COLUMNS)
 

@@ -56,6 +56,8 @@ class IndexingAgreement(enum.StrEnum):
     CONFIRMED = "confirmed"
     INDEXED_AS_HARM = "indexed_as_harm"
     NOT_INDEXED = "not_indexed"
+    #: the indexing alone states the pair (the text gave no finding of it): an added finding
+    INDEXING_ONLY = "indexing_only"
 
 
 class Outcome(enum.StrEnum):

@@ -97,7 +97,7 @@ class StoreStats:
     validation: ValidationState
     indexing: tuple[tuple[str, int], ...] = ()
     """Findings per agreement with their citation's MeSH indexing (confirmed, indexed_as_harm,
-    not_indexed), for findings of indexed citations (PubMed, MEDLINE)."""
+    not_indexed, indexing_only), for findings of indexed citations (PubMed, MEDLINE)."""
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values for ``json.dumps``: mappings for the per-outcome and per-design counts."""
@@ -174,6 +174,9 @@ class EvidenceSummary:
     """Findings of citations whose indexing calls the condition chemically induced."""
     indexing_not_indexed: int | None
     """Findings of indexed citations whose indexing does not state the pair."""
+    indexing_only: int | None
+    """Findings the indexing alone states (the text gave none of the pair: extractor
+    ``mesh-indexing``)."""
     indexing_absent: int
     """Findings of citations without MeSH indexing (paper records, PubTator, JATS, ...)."""
 
@@ -200,6 +203,7 @@ class EvidenceSummary:
                     self.indexing_confirmed,
                     self.indexing_as_harm,
                     self.indexing_not_indexed,
+                    self.indexing_only,
                     self.indexing_absent,
                 )
             ),
@@ -343,7 +347,7 @@ def evidence_summary(
         pair = drug_iri, condition_iri = term_text(s["drug"]), term_text(s["condition"])
         counts = outcomes[pair]
         known = _int(s["known"]) > 0
-        confirmed, harm, silent, absent = _indexing(agreements[pair])
+        confirmed, harm, silent, only, absent = _indexing(agreements[pair])
         rows.append(
             EvidenceSummary(
                 drug=drug_iri,
@@ -361,6 +365,7 @@ def evidence_summary(
                 indexing_confirmed=confirmed,
                 indexing_as_harm=harm,
                 indexing_not_indexed=silent,
+                indexing_only=only,
                 indexing_absent=absent,
             )
         )
@@ -395,7 +400,7 @@ def _evidence_from_tallies(
         drug_label, drug_ids = names[pair.drug]
         condition_label, condition_ids = names[pair.condition]
         known = pair.sized_papers > 0
-        confirmed, harm, silent, absent = _indexing(pair.agreements)
+        confirmed, harm, silent, only, absent = _indexing(pair.agreements)
         rows.append(
             EvidenceSummary(
                 drug=pair.drug,
@@ -413,6 +418,7 @@ def _evidence_from_tallies(
                 indexing_confirmed=confirmed,
                 indexing_as_harm=harm,
                 indexing_not_indexed=silent,
+                indexing_only=only,
                 indexing_absent=absent,
             )
         )
@@ -422,20 +428,21 @@ def _evidence_from_tallies(
 
 def _indexing(
     findings: Mapping[str | None, int],
-) -> tuple[int | None, int | None, int | None, int]:
-    """Confirmed, indexed as harm, not indexed (all ``None`` without an indexed citation) and
-    without indexing, from the findings per agreement (``None``: no indexing).
+) -> tuple[int | None, int | None, int | None, int | None, int]:
+    """Confirmed, indexed as harm, not indexed, indexing only (all ``None`` without an indexed
+    citation) and without indexing, from the findings per agreement (``None``: no indexing).
     """
     indexed = any(findings.get(a.value) for a in IndexingAgreement)
-    confirmed, harm, silent = (
+    confirmed, harm, silent, only = (
         findings.get(a.value, 0) if indexed else None
         for a in (
             IndexingAgreement.CONFIRMED,
             IndexingAgreement.INDEXED_AS_HARM,
             IndexingAgreement.NOT_INDEXED,
+            IndexingAgreement.INDEXING_ONLY,
         )
     )
-    return confirmed, harm, silent, findings.get(None, 0)
+    return confirmed, harm, silent, only, findings.get(None, 0)
 
 
 def evidence_to_result(

@@ -74,8 +74,9 @@ def evidence(settings: Settings, condition: str | None, drug: str | None, fmt: s
     The last columns count the pair's findings by what NLM's MeSH indexing of their PubMed or
     MEDLINE citation says, a second witness beside the text: indexing_confirmed (it states the
     pair too), indexing_as_harm (it calls the condition chemically induced), indexing_not_indexed
-    (it does not state the pair); these three are empty where no finding comes from an indexed
-    citation. indexing_absent: findings of citations without indexing.
+    (it does not state the pair), indexing_only (findings the indexing alone states, extractor
+    mesh-indexing: the text gave none); these four are empty where no finding comes from an
+    indexed citation. indexing_absent: findings of citations without indexing.
 
     \b
     Example:

@@ -30,7 +30,7 @@ from paperkg.extraction.finding_results import (
     derive_outcome,
     results_for,
 )
-from paperkg.extraction.indexing import indexed_design, indexing_agreement
+from paperkg.extraction.indexing import indexed_design, with_indexing
 from paperkg.extraction.interventions import (
     AnnotatedSentence,
     Occurrence,
@@ -227,7 +227,7 @@ class RuleExtractor:
                         given_with=together.get(drug, ()),
                     )
                 )
-        findings = indexing_agreement(findings, concepts, record)
+        findings = with_indexing(findings, concepts, record)
         if findings and design is None:
             # Every paper with findings has a design; the text named none.
             design = fallback_design(sentences)

@@ -1,5 +1,5 @@
 """NLM's indexing as a second witness: of study design, a PubMed citation's publication types;
-of findings, its MeSH headings' qualifiers and chemical list (:func:`indexing_agreement`).
+of findings, its MeSH headings' qualifiers and chemical list (:func:`with_indexing`).
 
 Indexers read the whole paper and state the design in a controlled vocabulary, so where a
 publication type names one it wins over cues in the text. The text may still refine it within
@@ -13,11 +13,25 @@ least claim, an open-label study. Types that state no design (``Journal Article`
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping, Sequence
 
-from paperkg.model import Concept, Finding, IndexingAgreement, PaperRecord, StudyDesign
+from paperkg.model import (
+    Concept,
+    Evidence,
+    ExtractorInfo,
+    Finding,
+    IndexingAgreement,
+    MeshHeading,
+    Outcome,
+    PaperRecord,
+    StudyDesign,
+)
 
-__all__ = ["PUBLICATION_TYPE_DESIGNS", "indexed_design", "indexing_agreement"]
+__all__ = ["INDEXING_EXTRACTOR", "PUBLICATION_TYPE_DESIGNS", "indexed_design", "with_indexing"]
+
+#: The extractor of findings NLM's indexing states and the text does not (their provenance).
+INDEXING_EXTRACTOR = ExtractorInfo("mesh-indexing", "1.0.0")
 
 _TRIALS = frozenset(
     {
@@ -67,14 +81,17 @@ def indexed_design(
 #: chemical caused it.
 _TREATED = frozenset({"drug therapy"})
 _CAUSED = frozenset({"chemically induced"})
+_THERAPEUTIC = frozenset({"therapeutic use"})
 #: The section of mentions NLM's indexing gave (:data:`paperkg.readers.citation.INDEXING`).
 _INDEXING = "mesh-indexing"
 
 
-def indexing_agreement(
+def with_indexing(
     findings: Sequence[Finding], concepts: Mapping[str, Concept], record: PaperRecord
 ) -> list[Finding]:
-    """Each finding with what NLM's indexing of the citation says of its pair.
+    """The text's findings, each with what NLM's indexing of the citation says of its pair,
+    then the pairs the indexing alone states (:func:`_indexed_pairs`), added as findings of
+    their own (``indexing_only``, extractor ``mesh-indexing``, outcome ``not_stated``).
 
     Indexers put the qualifier ``therapeutic use`` on a drug's class heading (``Quinazolines``)
     more often than on the drug, which the chemical list names (``erlotinib``); so a pair is
@@ -101,4 +118,59 @@ def indexing_agreement(
             return IndexingAgreement.CONFIRMED
         return IndexingAgreement.NOT_INDEXED
 
-    return [dataclasses.replace(f, indexing=agreement(f)) for f in findings]
+    found = [dataclasses.replace(f, indexing=agreement(f)) for f in findings]
+    known = {(f.drug, f.condition) for f in found}
+    added = _indexed_pairs(concepts, record)
+    return found + [f for f in added if (f.drug, f.condition) not in known]
+
+
+def _indexed_pairs(concepts: Mapping[str, Concept], record: PaperRecord) -> list[Finding]:
+    """The pairs the indexing states: a drug heading with ``therapeutic use`` and a condition
+    heading with ``drug therapy``, when the drug is one the title or abstract names.
+
+    The named-in-the-text test keeps the drug and drops the class headings indexers give the
+    same qualifier (``Antineoplastic Agents``, ``Pyrazoles``, ``Quinazolines``), which no
+    abstract names as what it gave. Harm headings (``adverse effects`` with ``chemically
+    induced``) add nothing: the indexing does not say what the drug was given for.
+    """
+    by_id = {curie: key for key, c in concepts.items() for curie in c.identifiers}
+    text = " ".join(part for part in (record.title, record.abstract) if part).casefold()
+
+    def keys(qualifier: frozenset[str]) -> list[tuple[str, MeshHeading]]:
+        return [
+            (by_id[h.identifier], h)
+            for h in record.mesh_headings
+            if h.identifier in by_id and qualifier & set(h.qualifiers)
+        ]
+
+    drugs = [
+        (key, heading)
+        for key, heading in keys(_THERAPEUTIC)
+        if any(_named(name, text) for name in (concepts[key].label, *concepts[key].synonyms))
+    ]
+    return [
+        Finding(
+            drug=drug,
+            condition=condition,
+            outcome=Outcome.NOT_STATED,
+            evidence=(Evidence(_statement(given, treated), _INDEXING),),
+            extractor=INDEXING_EXTRACTOR,
+            indexing=IndexingAgreement.INDEXING_ONLY,
+        )
+        for drug, given in drugs
+        for condition, treated in keys(_TREATED)
+        if drug != condition
+    ]
+
+
+def _named(name: str, text: str) -> bool:
+    words = name.casefold().strip()
+    return bool(words) and re.search(rf"(?<!\w){re.escape(words)}(?!\w)", text) is not None
+
+
+def _statement(drug: MeshHeading, condition: MeshHeading) -> str:
+    """What the indexing says, as the finding's evidence (``MeSH indexing: Buspirone/therapeutic
+    use; Anxiety/drug therapy``).
+    """
+    treated = f"{condition.descriptor}/drug therapy"
+    return f"MeSH indexing: {drug.descriptor}/therapeutic use; {treated}"

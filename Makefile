@@ -55,7 +55,7 @@ eval: $(STAMP)
 	@echo; echo "== development set (tests/data/eval/dev)"
 	@$(BIN)/paperkg eval --no-errors tests/data/eval/dev tests/data/eval/dev/ground_truth.json \
 		$(FIBROMYALGIA) || true
-	@for set in blind blind2 blind3 blind4 blind5 blind6 blind7 blind8; do \
+	@for set in blind blind2 blind3 blind4 blind5 blind6 blind7 blind8 blind9; do \
 		if [ -f tests/data/eval/$$set/ground_truth.json ]; then \
 			echo; echo "== $$set set (tests/data/eval/$$set)"; \
 			$(BIN)/paperkg eval --no-errors tests/data/eval/$$set \

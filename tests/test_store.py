@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -134,3 +135,40 @@ def test_a_long_write_is_flushed_to_disk_as_it_goes(
         opened = len(list(often.glob("*.sst")))
         store.put_record(mapped)
         assert len(list(often.glob("*.sst"))) > opened, "in table files before the store closed"
+
+
+def _statements(graph: ox.NamedNode, count: int, fail_at: int | None = None) -> Iterator[ox.Quad]:
+    """``count`` statements of ``graph``, made one at a time; the source breaks at ``fail_at``."""
+    for number in range(count):
+        if number == fail_at:
+            raise RuntimeError("the source broke")
+        subject = ox.NamedNode(f"https://example.org/concept/{number}")
+        yield ox.Quad(subject, ox.NamedNode("https://example.org/p"), ox.Literal("v"), graph)
+
+
+@pytest.mark.parametrize("exists", [False, True], ids=["new graph", "existing graph"])
+def test_replacing_a_graph_from_a_source_that_breaks_writes_nothing(exists: bool) -> None:
+    """A new graph takes its statements as they are made (the concept index of a baseline
+    file), still in one transaction: a source that breaks half-way leaves the store as it was.
+    """
+    store = PaperStore()
+    graph = ox.NamedNode("https://example.org/graph/index")
+    if exists:
+        store.replace_graph(graph, _statements(graph, 3))
+    before = set(store)
+    with pytest.raises(RuntimeError, match="the source broke"):
+        store.replace_graph(graph, _statements(graph, 10, fail_at=5))
+    assert set(store) == before
+    store.replace_graph(graph, _statements(graph, 10))
+    assert set(store) == set(_statements(graph, 10))
+
+
+def test_a_new_graph_written_as_it_is_made_counts_towards_the_flush(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(paper_store, "FLUSH_EVERY", 50)
+    graph = ox.NamedNode("https://example.org/graph/index")
+    with PaperStore(tmp_path / "store") as store:
+        opened = len(list((tmp_path / "store").glob("*.sst")))
+        store.replace_graph(graph, _statements(graph, 60))
+        assert len(list((tmp_path / "store").glob("*.sst"))) > opened

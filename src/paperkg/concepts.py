@@ -19,7 +19,7 @@ The index is its own named graph (``<base>graph/concepts``), rebuilt in one tran
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -131,23 +131,16 @@ def reconcile_concepts(
     links = mapping_links(store)
     if graphs is None or not any(True for _ in store.quads_for_pattern(None, None, None, graph)):
         kinds = _all_concept_nodes(store, graph)
-        quads, _ = _grouped(store, kinds, graph, links)
+        quads, _, _ = _grouped(store, kinds, graph, links)
         write_concept_index(store, graph, quads)
         return _index_report(store, graph, None)
     kinds, orphans = _affected_nodes(store, graph, graphs, nodes, links)
-    quads, old = _grouped(store, kinds, graph, links)
+    quads, old, new = _grouped(store, kinds, graph, links)
     for orphan in orphans:
         old.update(_canonical_of(store, [orphan], graph))
     stale = set(kinds) | orphans | set(old.values())
     replacing = [ox.NamedNode(node) for node in sorted(stale)]
     write_concept_index(store, graph, quads, replacing=replacing)
-    new = {
-        q.subject.value: q.object.value
-        for q in quads
-        if q.predicate.value == str(PKG.canonical)
-        and isinstance(q.subject, ox.NamedNode)
-        and isinstance(q.object, ox.NamedNode)
-    }
     regrouped = {
         concept
         for node in set(old) | set(new)
@@ -286,8 +279,11 @@ def _canonical_of(store: PaperStore, nodes: Iterable[str], graph: ox.NamedNode) 
 
 def _grouped(
     store: PaperStore, kinds: dict[str, str], graph: ox.NamedNode, links: MappingLinks
-) -> tuple[list[ox.Quad], dict[str, str]]:
-    """The index statements for the concept nodes ``kinds``, and the canonical node each had."""
+) -> tuple[Iterator[ox.Quad], dict[str, str], dict[str, str]]:
+    """The index statements for the concept nodes ``kinds`` (made as they are written: a
+    baseline file's index is 100,000s of statements), the canonical node each had and the one
+    each gets.
+    """
     labels = _values(store, str(RDFS.label), kinds, graph)
     curies = _values(store, str(PKG.curie), kinds, graph)
     keys = _values(store, str(PKG.lookupKey), kinds, graph)
@@ -313,38 +309,55 @@ def _grouped(
     members_of: dict[str, list[str]] = defaultdict(list)
     for node in kinds:
         members_of[groups.find(node)].append(node)
-    quads: list[ox.Quad] = []
-    for members in members_of.values():
-        canonical = _canonical(members, kinds[members[0]])
+    canonicals = [_canonical(members, kinds[members[0]]) for members in members_of.values()]
+    new = {
+        member: canonical
+        for canonical, members in zip(canonicals, members_of.values(), strict=True)
+        for member in members
+    }
+
+    grouped = list(zip(canonicals, members_of.values(), strict=True))
+    values = _NodeValues(labels, curies, keys)
+    return _index_statements(store, grouped, values, links, graph), old, new
+
+
+@dataclass(frozen=True, slots=True)
+class _NodeValues:
+    labels: dict[str, set[str]]
+    curies: dict[str, set[str]]
+    keys: dict[str, set[str]]
+
+
+def _index_statements(
+    store: PaperStore,
+    grouped: list[tuple[str, list[str]]],
+    values: _NodeValues,
+    links: MappingLinks,
+    graph: ox.NamedNode,
+) -> Iterator[ox.Quad]:
+    """What the index states of each group, one group at a time."""
+    for canonical, members in grouped:
         target = ox.NamedNode(canonical)
-        label = min(
-            {label for m in members for label in labels[m]}, key=_label_rank, default=canonical
-        )
-        quads.append(ox.Quad(target, ox.NamedNode(str(SKOS.prefLabel)), ox.Literal(label), graph))
+        labels = {label for m in members for label in values.labels[m]}
+        label = min(labels, key=_label_rank, default=canonical)
+        yield ox.Quad(target, ox.NamedNode(str(SKOS.prefLabel)), ox.Literal(label), graph)
         for member in sorted(members):
-            quads.append(
-                ox.Quad(ox.NamedNode(member), ox.NamedNode(str(PKG.canonical)), target, graph)
-            )
-        group_curies = sorted({c for m in members for c in curies[m]})
+            yield ox.Quad(ox.NamedNode(member), ox.NamedNode(str(PKG.canonical)), target, graph)
+        group_curies = sorted({c for m in members for c in values.curies[m]})
         # One literal for all identifiers and one triple per key, in this graph only: queries
         # join here, so a concept named in 10,000 records costs one row, not 10,000.
-        quads.append(
-            ox.Quad(
-                target, ox.NamedNode(str(PKG.conceptIds)), ox.Literal("|".join(group_curies)), graph
-            )
-        )
-        for key in sorted({k for m in members for k in keys[m]} | {lookup_key(label)}):
-            quads.append(ox.Quad(target, ox.NamedNode(str(PKG.conceptKey)), ox.Literal(key), graph))
+        ids = ox.Literal("|".join(group_curies))
+        yield ox.Quad(target, ox.NamedNode(str(PKG.conceptIds)), ids, graph)
+        for key in sorted({k for m in members for k in values.keys[m]} | {lookup_key(label)}):
+            yield ox.Quad(target, ox.NamedNode(str(PKG.conceptKey)), ox.Literal(key), graph)
         prefixes = [curie.partition(":")[0] for curie in group_curies]
         # Conflicts are stated once here, where they are found: the statistics and the
         # identifier-conflicts query read them rather than recomputing them.
-        quads.extend(
-            ox.Quad(target, ox.NamedNode(str(PKG.conflictingPrefix)), ox.Literal(prefix), graph)
-            for prefix in sorted(set(prefixes))
-            if prefixes.count(prefix) > 1
-        )
-        quads.extend(_mapped(store, target, sorted(members), set(group_curies), links, graph))
-    return quads, old
+        for prefix in sorted(set(prefixes)):
+            if prefixes.count(prefix) > 1:
+                conflict = ox.NamedNode(str(PKG.conflictingPrefix))
+                yield ox.Quad(target, conflict, ox.Literal(prefix), graph)
+        yield from _mapped(store, target, sorted(members), set(group_curies), links, graph)
 
 
 def _mapped(

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "paperkg"
+SEEDS = SRC.parents[1] / "seeds"
 #: The modules everything may import and that import nothing of paperkg but each other.
 BASE = {"paperkg.model", "paperkg.vocab", "paperkg.errors", "paperkg.version"}
 #: The command line: may import anything; nothing imports it.
@@ -210,3 +213,22 @@ def test_the_public_api_fits_on_one_screen_and_every_name_is_documented() -> Non
     undocumented = [name for name in paperkg.__all__ if f"`{name}`" not in api]
     assert not undocumented, f"docs/api.md does not name: {undocumented}"
     assert all(hasattr(paperkg, name) for name in paperkg.__all__)
+
+
+def test_a_build_does_not_load_what_only_the_views_need() -> None:
+    """A build and each of its workers import the package: the views' networkx and numpy
+    (about 25 MiB a process) load only when a view or a name that needs them is used.
+    """
+    script = (
+        "import sys, paperkg\n"
+        f"report = paperkg.build(paperkg.open_store(), [{str(SEEDS)!r}], workers=1)\n"
+        "assert report.ok\n"
+        "print(sorted(m for m in ('networkx', 'numpy') if m in sys.modules))\n"
+        "paperkg.ViewFilter\n"
+        "print(sorted(m for m in ('networkx', 'numpy') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["[]", "['networkx', 'numpy']"]

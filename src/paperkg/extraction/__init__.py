@@ -25,10 +25,10 @@ from paperkg.extraction.conditions import (
 )
 from paperkg.extraction.design import detect_design, fallback_design, sample_size
 from paperkg.extraction.finding_results import (
-    TrialText,
     choose_comparator,
     derive_outcome,
     results_for,
+    trial_text,
 )
 from paperkg.extraction.indexing import indexed_design, with_indexing
 from paperkg.extraction.interventions import (
@@ -149,7 +149,7 @@ class RuleExtractor:
             ]
         info = ExtractorInfo(self.name, self.version)
         findings: list[Finding] = []
-        trial = TrialText.of(sentences) if tried and design is not StudyDesign.PROTOCOL else None
+        trial = trial_text(sentences, design) if tried else None
         for drug in tried:
             evidence = per_drug[drug]
             given = [o.sentence for o in evidence.occurrences if o.given]

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from paperkg.extraction.endpoints import Endpoint, Polarity, endpoint_polarity, stated_endpoints
+from paperkg.extraction.pooled import PooledEstimate, pooled_estimates
 from paperkg.extraction.sentences import Sentence
 from paperkg.extraction.trial_results import answer_comparison
 from paperkg.model import (
@@ -43,10 +44,16 @@ __all__ = [
     "derive_outcome",
     "favours",
     "results_for",
+    "trial_text",
 ]
 
 #: Which reader made a result; bump the version when the model or the features change.
 RESULTS_EXTRACTOR = ExtractorInfo("results-reader", "1.1.0")
+#: The reader of a review's pooled estimates (their intervals decide, :mod:`.pooled`).
+POOLED_EXTRACTOR = ExtractorInfo("pooled-estimates", "1.0.0")
+#: How sure a direction read off an interval is (arithmetic; the endpoint's words may still
+#: be misread, and a pooled estimate is never a primary endpoint: it does not decide alone).
+_POOLED_CONFIDENCE = 0.9
 #: The comparator of a single-arm study.
 BASELINE = "baseline"
 #: Below this the reader's answer is kept as a result but does not decide the outcome.
@@ -83,16 +90,24 @@ class TrialText:
 
     pairs: tuple[tuple[str, str], ...]
     endpoints: tuple[Endpoint, ...]
+    #: a review's pooled estimates (:mod:`.pooled`); empty for other designs
+    pooled: tuple[PooledEstimate, ...] = ()
 
     @classmethod
-    def of(cls, sentences: Sequence[Sentence]) -> TrialText:
+    def of(cls, sentences: Sequence[Sentence], design: StudyDesign | None = None) -> TrialText:
         """Read the record's sentences (the title is not a result)."""
         pairs = tuple(
             (_SUMMARY_SECTIONS.get(s.section) or s.subsection or "abstract", s.text)
             for s in sentences
             if s.section != "title"
         )
-        return cls(pairs, tuple(stated_endpoints(text for _, text in pairs)))
+        pooled = tuple(pooled_estimates(pairs)) if design in _REVIEWS else ()
+        return cls(pairs, tuple(stated_endpoints(text for _, text in pairs)), pooled)
+
+
+def trial_text(sentences: Sequence[Sentence], design: StudyDesign | None) -> TrialText | None:
+    """The text the results reader takes; ``None`` for a protocol, which reports no results."""
+    return None if design is StudyDesign.PROTOCOL else TrialText.of(sentences, design)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +220,43 @@ def results_for(
                 confidence=answer.confidence
                 if _names_endpoint(endpoint.text, answer.evidence)
                 else round(answer.confidence * _UNNAMED_ENDPOINT, 3),
+            )
+        )
+    return tuple(results) + _pooled_results(drug, comparator, text, results, several=several)
+
+
+def _pooled_results(
+    drug: Concept,
+    comparator: Comparator,
+    text: TrialText,
+    read: Sequence[Result],
+    *,
+    several: bool,
+) -> tuple[Result, ...]:
+    """A review's pooled estimates against the comparator it names, for endpoints not read
+    otherwise (never primary: they add results, not outcomes). In a review of several drugs
+    only estimates in a sentence that names this one speak for it.
+    """
+    if not text.pooled or not comparator.control:
+        return ()
+    names = _name_pattern(drug)
+    known = {r.endpoint.lower() for r in read}
+    results: list[Result] = []
+    for estimate in text.pooled:
+        if len(read) + len(results) >= MAX_ENDPOINTS:
+            break
+        if estimate.endpoint.lower() in known or (several and not names.search(estimate.sentence)):
+            continue
+        direction = estimate.direction
+        results.append(
+            Result(
+                endpoint=estimate.endpoint,
+                comparator=comparator.key,
+                direction=direction,
+                favours=favours(direction, endpoint_polarity(estimate.endpoint)),
+                evidence=Evidence(estimate.sentence, estimate.section),
+                extractor=POOLED_EXTRACTOR,
+                confidence=_POOLED_CONFIDENCE,
             )
         )
     return tuple(results)

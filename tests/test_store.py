@@ -172,3 +172,32 @@ def test_a_new_graph_written_as_it_is_made_counts_towards_the_flush(
         opened = len(list((tmp_path / "store").glob("*.sst")))
         store.replace_graph(graph, _statements(graph, 60))
         assert len(list((tmp_path / "store").glob("*.sst"))) > opened
+
+
+@pytest.mark.parametrize("logged", [False, True], ids=["first entries", "replacing entries"])
+def test_replacing_statements_keeps_the_rest_and_is_one_transaction(logged: bool) -> None:
+    """What the given subjects state in the graph is replaced; other subjects' statements and
+    other predicates stay; a source that breaks half-way leaves the store as it was.
+    """
+    store = PaperStore()
+    graph = ox.NamedNode("https://example.org/graph/log")
+    other = ox.Quad(
+        ox.NamedNode("https://example.org/concept/other"),
+        ox.NamedNode("https://example.org/p"),
+        ox.Literal("kept"),
+        graph,
+    )
+    store.add_quads([other])
+    if logged:
+        store.replace_statements(graph, [], _statements(graph, 4))
+    subjects = [q.subject for q in _statements(graph, 4)]
+    assert all(isinstance(s, ox.NamedNode) for s in subjects)
+    before = set(store)
+    with pytest.raises(RuntimeError, match="the source broke"):
+        store.replace_statements(graph, subjects, _statements(graph, 4, fail_at=2))  # type: ignore[arg-type]
+    assert set(store) == before
+    fresh = [
+        ox.Quad(q.subject, q.predicate, ox.Literal("new"), graph) for q in _statements(graph, 4)
+    ]
+    store.replace_statements(graph, subjects, fresh)  # type: ignore[arg-type]
+    assert set(store) == {other, *fresh}

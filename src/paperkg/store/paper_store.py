@@ -195,7 +195,7 @@ class PaperStore:
         if not dropped:
             self._add_as_they_come(quads)
             return
-        self._update(f"{_data('DELETE', graph, dropped)} ;\n{_insert_data(graph, quads)}")
+        self._update(f"{_delete_data(graph, dropped)} ;\n{_insert_data(graph, quads)}")
 
     def _add_as_they_come(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads in one transaction without holding them (Oxigraph's extend is atomic)."""
@@ -388,15 +388,20 @@ class PaperStore:
 
 
 def _insert_data(graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> str:
-    return _data("INSERT", graph, quads)
-
-
-def _data(verb: str, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> str:
-    """``INSERT DATA`` (or ``DELETE DATA``) of ``quads`` in ``graph``: the data serialised by
-    pyoxigraph (N-Triples), never pasted from input.
+    """``INSERT DATA`` of ``quads`` into ``graph``: the data serialised by pyoxigraph
+    (N-Triples), never pasted from input.
     """
+    return f"INSERT DATA {{ GRAPH {graph} {{\n{_triples(quads)}}} }}"
+
+
+def _delete_data(graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> str:
+    """``DELETE DATA`` of ``quads`` from ``graph``, serialised as :func:`_insert_data` does."""
+    return f"DELETE DATA {{ GRAPH {graph} {{\n{_triples(quads)}}} }}"
+
+
+def _triples(quads: Iterable[ox.Quad]) -> str:
     triples = ox.serialize((quad.triple for quad in quads), format=ox.RdfFormat.N_TRIPLES) or b""
-    return f"{verb} DATA {{ GRAPH {graph} {{\n{triples.decode('utf-8')}}} }}"
+    return triples.decode("utf-8")
 
 
 def fill_values(name: str, text: str, variable: str, terms: Sequence[Term] | None) -> str:

@@ -110,7 +110,11 @@ def _strings(path: Path) -> list[tuple[int, str]]:
 REMOTE_CLIENT = "paperkg.remote_query"
 #: The sparql SHACL engine compiles the shapes graph to queries: query text made from the
 #: shapes, which are its one home (queries/ holds the queries people write and run).
-SHACL_COMPILER = {"paperkg.validate_sparql", "paperkg.validate_sparql_shapes"}
+SHACL_COMPILER = {
+    "paperkg.validate_sparql",
+    "paperkg.validate_sparql_checks",
+    "paperkg.validate_sparql_shapes",
+}
 
 
 def _outside_store(name: str) -> bool:

@@ -108,7 +108,7 @@ def evidence(settings: Settings, condition: str | None, drug: str | None, fmt: s
     default="drug-condition",
     show_default=True,
     help="drug-condition: drugs and the conditions they were tried for; papers: papers with "
-    "their drugs, conditions, authors and journals.",
+    "their drugs, conditions, authors and journals (the 500 most recent, past 500).",
 )
 @click.option("--focus", help="Only the neighbourhood of this drug, condition, paper or author.")
 @click.option(
@@ -167,6 +167,12 @@ def viz(
         # the whole-store view reads its edges' support while its files are written
         with console.timed("view"):
             graph = view_graph(store, view, focus=focus, depth=depth, filters=filters)
+        if graph.graph.get("more_papers"):
+            console.warning(
+                f"warning: the view holds the most recent papers and leaves out "
+                f"{graph.graph['more_papers']:,} older ones; narrow with --year, --design, "
+                "--outcome or --focus"
+            )
         for output in outputs:
             with console.timed(f"writing {output}"):
                 written = write_view(graph, output, max_nodes=max_nodes)

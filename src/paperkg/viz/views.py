@@ -16,7 +16,9 @@ hold; the HTML explorer embeds the support of an edge's most recent papers
 Everything is read from the store in a handful of SPARQL queries (one per kind of fact), then
 assembled in Python; drugs and conditions are grouped by their canonical concept. The
 unfiltered whole-store drug–condition view is drawn from the counts kept at ingest instead
-(:mod:`paperkg.viz.tally_views`): 100,000 records' findings are too many to read for it.
+(:mod:`paperkg.viz.tally_views`): 100,000 records' findings are too many to read for it. The
+papers view of a large store holds its most recent papers and reads only those
+(:mod:`paperkg.viz.latest`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from ..errors import VizError, closest
 from ..lookup import node_named
 from ..model import Outcome, StudyDesign
 from ..store import PaperStore
+from .latest import latest_kept, latest_papers, read_papers, say_left_out
 from .reach import reachable_papers
 from .snapshot import WHOLE_READ_FACTOR, Finding, Paper, Snapshot, read_snapshot
 from .support import combined_outcome, support_entry
@@ -187,8 +190,20 @@ def drug_condition_graph(store: PaperStore, filters: ViewFilter | None = None) -
 def paper_graph(store: PaperStore, filters: ViewFilter | None = None) -> nx.DiGraph[str]:
     """Papers with what they gave (drugs, coloured by the paper's outcome), the conditions they
     studied, the species they mention, their authors and journals.
+
+    Past :data:`~paperkg.viz.latest.SHOWN_PAPERS` papers it holds the most recent ones, and
+    ``more_papers`` says how many it leaves out (nodes count the papers shown). Unfiltered, only
+    those papers are read (:func:`~paperkg.viz.latest.latest_papers`).
     """
-    return _papers(read_snapshot(store), filters or ViewFilter())
+    chosen = filters or ViewFilter()
+    if chosen == ViewFilter():
+        latest = latest_papers(store)
+        if latest is None:
+            return _papers(read_snapshot(store), chosen)
+        shown, papers = latest
+        return say_left_out(_papers(read_papers(store, shown), chosen), papers)
+    snapshot, papers = latest_kept(read_snapshot(store), chosen)
+    return say_left_out(_papers(snapshot, chosen), papers)
 
 
 def neighbourhood_graph(

@@ -11,15 +11,20 @@ figure is a ratio to a baseline measured in the same run:
   20,000 records; beyond, vs. a query about a rare condition), cold and warm;
 - statistics, evidence and the networkx views vs. the ``findings`` query they read; the
   drug-condition view (from the tallies) also vs. the same view counted from the findings, and
-  its explorer page (which reads the supporting sentences of the edges it shows);
+  its explorer page (which reads the supporting sentences of the edges it shows); the paper
+  view (its most recent papers, read alone) also vs. drawing every paper, read whole (up to
+  20,000 records);
 - Turtle and N-Quads export vs. reading every quad once, and their peak memory, each run alone;
-- with ``--dask``, the build on a local Dask cluster of 2 workers vs. the local pool.
+- with ``--dask``, the build on a local Dask cluster of 2 workers vs. the local pool;
+- with ``--shards``, ``build --shards`` (workers write N-Quads shards) vs. the same build into
+  the store, without and with validation (and on the Dask cluster with ``--dask``).
 
 Memory stays bounded in N here (records are generated and quads exported as streams); the peak
 is reported for this process and for all it started (build workers, the Dask cluster), and the
 targets the issue sets at 100,000 records are checked at the end.
 
-Usage: ``python bench/bench_scale.py --records 10000 [--workers 2] [--dask]`` (``make bench``).
+Usage: ``python bench/bench_scale.py --records 10000 [--workers 2] [--dask] [--shards]``
+(``make bench``).
 """
 
 from __future__ import annotations
@@ -56,9 +61,12 @@ from paperkg import (
     store_stats,
     validate_store,
 )
+from paperkg.build_shards import build_shards
 from paperkg.store import PaperStore, index_graphs
 from paperkg.validate import load_shapes, validate_graph
-from paperkg.viz import paper_graph, tally_views, write_view
+from paperkg.viz import ViewFilter, paper_graph, tally_views, write_view
+from paperkg.viz import views as viz_views
+from paperkg.viz.snapshot import read_snapshot
 
 T = TypeVar("T")
 DASK = Path(sys.executable).parent / "dask"
@@ -66,6 +74,7 @@ DASK = Path(sys.executable).parent / "dask"
 WORKERS_COMPARED_UP_TO = 20_000
 PYSHACL_UNION_UP_TO = 5_000
 IN_MEMORY_UP_TO = 20_000
+WHOLE_PAPER_VIEW_UP_TO = 20_000
 
 
 @dataclass(slots=True)
@@ -222,6 +231,9 @@ def measure(args: argparse.Namespace, tmp: Path, bench: Bench) -> dict[str, Any]
     )
     built(report, "validated build")
     drop(checked_path)
+    if args.shards:
+        for validate, baseline in ((False, build_time), (True, valid_time)):
+            into_shards(folder, tmp, bench, baseline, validate=validate, workers=workers)
 
     # The floor: the very same quads, bulk-loaded by Oxigraph into a fresh store on disk.
     figures: dict[str, Any] = {"corpus": corpus, "build": build_time, "validated": valid_time}
@@ -298,7 +310,7 @@ def measure(args: argparse.Namespace, tmp: Path, bench: Bench) -> dict[str, Any]
     figures["peaks"] = bench.run("export peaks", lambda: export_peaks(plain_path, tmp))[1]
 
     if args.dask:
-        figures["dask"] = on_dask(folder, tmp, build_time, workers, bench)
+        figures["dask"] = on_dask(folder, tmp, build_time, workers, bench, args.shards)
     return figures
 
 
@@ -358,7 +370,19 @@ def whole_store(store: PaperStore, bench: Bench, tmp: Path) -> dict[str, Any]:
     name = "drug-condition view as an explorer page (300 nodes)"
     page, _ = bench.run(name, lambda: explorer_page(store, tmp))
     bench.add(name, page, counted, "view counted from the findings", phase=name)
+    # Past its cap, the paper view reads only the most recent papers; drawing every paper (what
+    # it did before, and still does for a filtered view) is its baseline, up to a size where
+    # that takes minutes.
+    if len(store.record_graphs()) <= WHOLE_PAPER_VIEW_UP_TO:
+        name = "paper view of every paper, read whole"
+        whole, size = bench.run(name, lambda: every_paper(store))
+        bench.add(f"{name} ({size} nodes)", whole, views["paper view"], "paper view", phase=name)
     return {"views": views}
+
+
+def every_paper(store: PaperStore) -> int:
+    """The paper view without its cap: every paper, read from the whole store."""
+    return viz_views._papers(read_snapshot(store), ViewFilter()).number_of_nodes()
 
 
 def explorer_page(store: PaperStore, tmp: Path) -> int:
@@ -366,8 +390,29 @@ def explorer_page(store: PaperStore, tmp: Path) -> int:
     return write_view(drug_condition_graph(store), tmp / "whole-store.html").edges
 
 
+def into_shards(
+    folder: Path, tmp: Path, bench: Bench, baseline: float | None, **options: Any
+) -> None:
+    """``build --shards`` of the records (the shards deleted after) vs. ``baseline``, the same
+    build into the store.
+    """
+    where = f"--workers {options['workers']}" if "workers" in options else "on Dask"
+    checked = "validated" if options.get("validate") else "no validation"
+    step = f"build --shards {where}, {checked}"
+
+    def action() -> BuildReport:
+        written = build_shards(tmp / "shards", [folder], **options)
+        print(f"{step}: {written.statements} statements in {written.shards} shards")
+        return written.report
+
+    seconds, report = bench.run(step, action)
+    built(report, step)
+    shutil.rmtree(tmp / "shards", ignore_errors=True)
+    bench.add(step, seconds, baseline, f"build {where} into the store, {checked}")
+
+
 def on_dask(
-    folder: Path, tmp: Path, local: float | None, workers: int, bench: Bench
+    folder: Path, tmp: Path, local: float | None, workers: int, bench: Bench, shards: bool
 ) -> float | None:
     """The same build on a local Dask cluster of 2 workers (started and stopped here)."""
 
@@ -379,6 +424,8 @@ def on_dask(
             )
             built(report, "build on Dask")
             drop(tmp / "kg-dask")
+            if shards:
+                into_shards(folder, tmp, bench, seconds, validate=False, scheduler=address)
             return seconds
 
     _, seconds = bench.run("Dask cluster (start, build, stop)", run)
@@ -495,6 +542,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="build worker processes")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--dask", action="store_true", help="also build on a local Dask cluster")
+    parser.add_argument("--shards", action="store_true", help="also build --shards")
     parser.add_argument(
         "--skip-validate-compare", action="store_true", help="no pyshacl run over the union"
     )

@@ -1,9 +1,17 @@
-"""Shared test helpers: where the shared corpora are, and graph comparison with a diff."""
+"""Shared test helpers: where the shared corpora are, graph comparison with a diff, and the
+workers of parallel and Dask builds (a real Dask cluster, an extractor that kills its worker)."""
 
 from __future__ import annotations
 
 import copy
+import importlib
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +19,8 @@ import pytest
 import rdflib
 from rdflib.compare import graph_diff, to_isomorphic
 
+from paperkg.build_pool import RecordPool
+from paperkg.extraction import RuleExtractor
 from paperkg.model import (
     Concept,
     Dose,
@@ -238,3 +248,89 @@ def outcomes(extraction: Extraction) -> dict[str, Outcome]:
 
 def mentioned(extraction: Extraction) -> set[str]:
     return {extraction.concept(k).label for k in extraction.mentioned_drugs}
+
+
+# -- parallel and Dask builds ------------------------------------------------------------------
+
+DASK = Path(sys.executable).parent / "dask"
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[str]:
+    """A real Dask cluster on 127.0.0.1: a ``dask scheduler`` and two ``dask worker`` processes."""
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    scheduler = subprocess.Popen(
+        [str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    workers = [
+        subprocess.Popen(
+            [str(DASK), "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(2)
+    ]
+    try:
+        from distributed import Client
+
+        deadline = time.monotonic() + 90
+        with Client(address, timeout="60s") as client:  # type: ignore[no-untyped-call]
+            while len(client.scheduler_info()["workers"]) < 2:
+                assert time.monotonic() < deadline, "the Dask workers did not start"
+                time.sleep(0.5)
+        yield address
+    finally:
+        for process in (*workers, scheduler):
+            process.terminate()
+        for process in (*workers, scheduler):
+            process.wait(timeout=30)
+
+
+class Vanishing(RuleExtractor):
+    """Kills the worker process on a record whose title says VANISH (never the build's own)."""
+
+    def __init__(self) -> None:
+        self.parent = os.getpid()
+
+    def extract(self, record: PaperRecord) -> Extraction:
+        if "VANISH" in record.title:
+            if os.getpid() == self.parent:
+                raise RuntimeError("VANISH extracted in the build's own process")
+            os._exit(70)
+        return super().extract(record)
+
+
+def widget_record(title: str) -> str:
+    """A paper record (markdown) titled ``title``: velitrex improved widgetitis."""
+    return (
+        f"# {title}\n\n**Authors:** Ann Author\n\nPubMed · PMID: 999{len(title)} · J · 2020\n\n"
+        "## TL;DR\n\nVelitrex 10 mg/day improved widgetitis.\n\n## Linked entities\n\n"
+        "- **Chemicals:** velitrex (MESH:D900001)\n- **Diseases:** widgetitis (MONDO:0900001)\n"
+    )
+
+
+@pytest.fixture
+def eager_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every record to extract goes to a worker: none is extracted here while they start."""
+    # the module, not the function the package exports under the same name
+    monkeypatch.setattr(importlib.import_module("paperkg.build"), "START_AFTER", 0)
+    started = RecordPool.ready
+
+    def ready(pool: RecordPool) -> bool:
+        deadline = time.monotonic() + 120
+        while not started(pool):
+            assert time.monotonic() < deadline, "the workers did not start"
+            time.sleep(0.01)
+        return True
+
+    monkeypatch.setattr(RecordPool, "ready", ready)

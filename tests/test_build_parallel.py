@@ -19,14 +19,14 @@ import pyoxigraph as ox
 import pytest
 
 from paperkg.build import BuildReport, BuildStep, build, map_file
-from paperkg.build_pool import START_AFTER, RecordPool, Shipped
+from paperkg.build_pool import START_AFTER, Shipped
 from paperkg.errors import ConfigError, RecordError
 from paperkg.extraction import RuleExtractor
 from paperkg.model import Extraction, PaperRecord
 from paperkg.store import PaperStore, tally_graph
 from paperkg.vocab import PKG
 
-from conftest import DATA, REPO, SEEDS, run_cli
+from conftest import DATA, REPO, SEEDS, Vanishing, run_cli, widget_record
 
 DEV = DATA / "eval" / "dev"
 #: Records for the kill and Ctrl-C tests: enough that the workers are busy when the signal comes.
@@ -55,20 +55,6 @@ class Exploding(RuleExtractor):
         return super().extract(record)
 
 
-class Vanishing(RuleExtractor):
-    """Kills the worker process on a record whose title says VANISH (never the build's own)."""
-
-    def __init__(self) -> None:
-        self.parent = os.getpid()
-
-    def extract(self, record: PaperRecord) -> Extraction:
-        if "VANISH" in record.title:
-            if os.getpid() == self.parent:
-                raise RuntimeError("VANISH extracted in the build's own process")
-            os._exit(70)
-        return super().extract(record)
-
-
 def _pids(log: Path) -> list[int]:
     if not log.exists():
         return []
@@ -93,31 +79,6 @@ def _built(sources: list[Path], **options: Any) -> tuple[PaperStore, BuildReport
     return store, report, steps
 
 
-def _record(title: str) -> str:
-    return (
-        f"# {title}\n\n**Authors:** Ann Author\n\nPubMed · PMID: 999{len(title)} · J · 2020\n\n"
-        "## TL;DR\n\nVelitrex 10 mg/day improved widgetitis.\n\n## Linked entities\n\n"
-        "- **Chemicals:** velitrex (MESH:D900001)\n- **Diseases:** widgetitis (MONDO:0900001)\n"
-    )
-
-
-@pytest.fixture
-def eager_workers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every record to extract goes to a worker: none is extracted here while they start."""
-    # the module, not the function the package exports under the same name
-    monkeypatch.setattr(importlib.import_module("paperkg.build"), "START_AFTER", 0)
-    started = RecordPool.ready
-
-    def ready(pool: RecordPool) -> bool:
-        deadline = time.monotonic() + 120
-        while not started(pool):
-            assert time.monotonic() < deadline, "the workers did not start"
-            time.sleep(0.01)
-        return True
-
-    monkeypatch.setattr(RecordPool, "ready", ready)
-
-
 @pytest.fixture
 def mixed(tmp_path: Path) -> Path:
     """The seeds, a second copy of one (same paper), an empty file and a record that explodes."""
@@ -126,7 +87,9 @@ def mixed(tmp_path: Path) -> Path:
     original = (SEEDS / "000_47468af30908e69c.txt").read_bytes()
     (folder / "000_copy.txt").write_bytes(original.replace(b"\n", b"\r\n"))
     (folder / "000_empty.txt").write_bytes(b"")
-    (folder / "000_explodes.txt").write_text(_record("EXPLODE in widgetitis"), encoding="utf-8")
+    (folder / "000_explodes.txt").write_text(
+        widget_record("EXPLODE in widgetitis"), encoding="utf-8"
+    )
     return folder
 
 
@@ -198,10 +161,10 @@ def test_strict_stops_at_the_first_bad_record_with_the_earlier_ones_written(
     assert stores[1] == set(map_file(mixed / "000_47468af30908e69c.txt")[2].quads) | {stale}
 
 
-def test_a_worker_that_dies_costs_only_its_record(mixed: Path, eager_workers: None) -> None:
+def test_a_worker_that_dies_costs_only_itswidget_record(mixed: Path, eager_workers: None) -> None:
     (mixed / "000_empty.txt").unlink()
     (mixed / "000_explodes.txt").unlink()
-    (mixed / "000_vanishes.txt").write_text(_record("VANISH in widgetitis"), encoding="utf-8")
+    (mixed / "000_vanishes.txt").write_text(widget_record("VANISH in widgetitis"), encoding="utf-8")
     store, report, _ = _built([mixed], workers=2, extractor=Vanishing())
     assert [str(error) for error in report.rejected] == [
         f"{mixed / '000_vanishes.txt'}:0: extraction: failed (the worker process extracting it "

@@ -27,6 +27,7 @@ from .build_pool import (
     Failed,
     RecordPool,
     Shipped,
+    WorkerPool,
     default_workers,
     extract_and_map,
     failure,
@@ -43,7 +44,6 @@ from .tallies import begin_tally_update, refresh_tallies
 from .vocab import DEFAULT_BASE_IRI, FABIO
 
 if TYPE_CHECKING:
-    from .build_dask import DaskPool
     from .mappings_sssom import MappingFile
     from .validate import ValidationReport
 
@@ -184,14 +184,14 @@ def build(
     report = BuildReport()
     chosen = extractor or RuleExtractor()
     identity = f"{chosen.name}/{chosen.version}"
-    count = 0 if scheduler is not None else _worker_count(workers, chosen)
+    count = 0 if scheduler is not None else worker_count(workers, chosen)
     paths = expand_sources(sources)
     reads = (
         (index, item)
         for index, path in enumerate(paths, 1)
         for item in read_items(path, input_format)
     )
-    run = _Run(store, chosen, identity, base_iri, report, strict, progress, len(paths))
+    run = BuildRun(store, chosen, identity, base_iri, report, strict, progress, len(paths))
     # Marked stale before the first write: a build killed from here on leaves them so, and the
     # next build recounts everything (and regroups every concept) instead of what it touched.
     incremental = begin_tally_update(store, base_iri)
@@ -231,7 +231,10 @@ def build(
     return report
 
 
-def _worker_count(workers: int | None, extractor: Extractor) -> int:
+def worker_count(workers: int | None, extractor: Extractor) -> int:
+    """The processes that extract: ``workers``, or by default one per CPU if the extractor can
+    go to another process.
+    """
     if workers is None:
         # an extractor that cannot go to another process is run here, unless workers were asked
         return default_workers() if pickles(extractor) else 1
@@ -269,8 +272,12 @@ class _Entry:
         return self.record is None or self.result is not None  # else waiting to be sent
 
 
-class _Run:
-    """One build: decides per record what to do, then writes and reports it, in read order."""
+class BuildRun:
+    """One build: decides per record what to do, then writes and reports it, in read order.
+
+    :meth:`write` and :meth:`withdraw` are the only steps that touch the store (a build into
+    shards, :mod:`.build_shards`, replaces them).
+    """
 
     def __init__(
         self,
@@ -310,18 +317,19 @@ class _Run:
     def pooled(
         self,
         reads: Iterable[tuple[int, PaperRecord | RecordError | Deletion]],
-        pool: RecordPool | DaskPool,
+        pool: WorkerPool,
+        batch_size: int = BATCH,
     ) -> None:
         """Records extracted and mapped by ``pool`` while this process reads ahead and writes.
 
         The first ``START_AFTER`` records to extract, and any until the workers answer, are
-        extracted here; the others go to a worker ``BATCH`` at a time. At most
-        ``IN_FLIGHT_PER_WORKER`` records per worker wait; each is written as soon as it and
-        every record read before it are done.
+        extracted here; the others go to a worker ``batch_size`` at a time. At most
+        ``IN_FLIGHT_PER_WORKER`` records per worker (four batches if they are larger) wait;
+        each is written as soon as it and every record read before it are done.
         """
         pending: deque[_Entry] = deque()
         batch: list[_Entry] = []
-        limit = IN_FLIGHT_PER_WORKER * pool.workers
+        limit = max(IN_FLIGHT_PER_WORKER, 4 * batch_size) * pool.workers
         extracted_here = 0
         try:
             for index, item in reads:
@@ -329,7 +337,7 @@ class _Run:
                 if entry.record is not None:
                     if extracted_here >= START_AFTER and pool.ready():
                         batch.append(entry)
-                        if len(batch) == BATCH:
+                        if len(batch) == batch_size:
                             _send(batch, pool)
                     else:  # a small build, or workers still starting: extract here meanwhile
                         entry.result = self.extract(entry.record)
@@ -347,7 +355,7 @@ class _Run:
         finally:  # also on Ctrl-C and strict: queued records dropped, the workers stopped
             pool.close()
 
-    def _finish_next(self, pending: deque[_Entry], pool: RecordPool | DaskPool) -> None:
+    def _finish_next(self, pending: deque[_Entry], pool: WorkerPool) -> None:
         entry = pending.popleft()
         if entry.future is not None:
             try:
@@ -356,9 +364,7 @@ class _Run:
                 self._after_a_crash(entry, pending, pool)
         self.finish(entry, entry.result)
 
-    def _after_a_crash(
-        self, entry: _Entry, pending: deque[_Entry], pool: RecordPool | DaskPool
-    ) -> None:
+    def _after_a_crash(self, entry: _Entry, pending: deque[_Entry], pool: WorkerPool) -> None:
         """A worker died, and every record in flight failed with it: they are sent again one
         at a time to a fresh pool, so the one that kills its worker again is rejected alone.
         """
@@ -433,9 +439,7 @@ class _Run:
             report.rejected.append(error)
             outcome = "rejected"
         elif isinstance(result, MappedRecord):
-            if entry.replacing:  # what the old graph named may be gone: the index regroups it
-                self.replaced_nodes |= concept_nodes(self.store, result.graph)
-            written = self.store.put_record(result)
+            written = self.write(result, replacing=entry.replacing)
             {
                 WriteOutcome.ADDED: report.added,
                 WriteOutcome.REPLACED: report.replaced,
@@ -448,6 +452,12 @@ class _Run:
             report.unchanged.append(entry.source)
         if self.progress is not None:
             self.progress(BuildStep(entry.source, outcome, entry.file_index, self.file_count))
+
+    def write(self, result: MappedRecord, *, replacing: bool) -> WriteOutcome:
+        """Write one record graph in one transaction (``replacing``: its graph is stored)."""
+        if replacing:  # what the old graph named may be gone: the index regroups it
+            self.replaced_nodes |= concept_nodes(self.store, result.graph)
+        return self.store.put_record(result)
 
     def withdraw(self, deletion: Deletion) -> None:
         """Remove the record graphs of the papers ``deletion`` names (by PMID, whatever their
@@ -464,7 +474,7 @@ class _Run:
                 self.report.removed.append(graph.value)
 
 
-def _send(batch: list[_Entry], pool: RecordPool | DaskPool) -> None:
+def _send(batch: list[_Entry], pool: WorkerPool) -> None:
     """Send the records of ``batch`` to one worker together (fewer, larger messages)."""
     if batch:
         future = pool.submit([entry.record for entry in batch if entry.record is not None])

@@ -9,12 +9,15 @@ as one rejection per record, never lost in silence.
 from __future__ import annotations
 
 from concurrent.futures import Future
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .build_pool import Failed, Shipped, failure, ship
 from .errors import ConfigError
 from .extraction import Extractor
 from .model import PaperRecord
+
+if TYPE_CHECKING:
+    from .build_pieces import PieceJob, Pieces
 
 __all__ = ["DaskPool"]
 
@@ -61,6 +64,29 @@ class DaskPool:
                 outcome.set_result([_as_failed(failure(source, reason)) for source in sources])
 
         self._client.submit(ship, records, *self._settings, pure=False).add_done_callback(settle)
+        return outcome
+
+    def submit_pieces(self, records: list[PaperRecord], job: PieceJob) -> Future[Pieces]:
+        """Send a batch whose graphs the worker writes into shard pieces in ``job.folder`` (a
+        folder the workers share with this process); a batch the cluster gave up on comes back
+        as one rejection per record, its pieces removed.
+        """
+        from .build_pieces import Pieces, drop_pieces, write_pieces
+
+        outcome: Future[Pieces] = Future()
+        sources = [record.source for record in records]
+
+        def settle(done: Any) -> None:
+            try:
+                outcome.set_result(done.result())
+            except Exception as error:  # noqa: BLE001 - reported per record, the others go on
+                drop_pieces(job)
+                reason = f"the Dask cluster could not extract it ({type(error).__name__}: {error})"
+                failed = [_as_failed(failure(source, reason)) for source in sources]
+                outcome.set_result(Pieces(list(failed), [], 0))
+
+        task = self._client.submit(write_pieces, records, *self._settings, job, pure=False)
+        task.add_done_callback(settle)
         return outcome
 
     def restart(self) -> None:

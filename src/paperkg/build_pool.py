@@ -20,6 +20,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import forkserver
 from multiprocessing.connection import wait
+from typing import TYPE_CHECKING, Protocol
 
 from pyoxigraph import NamedNode, RdfFormat, parse, serialize
 
@@ -28,6 +29,9 @@ from .extraction import Extractor
 from .mapping import map_record
 from .model import MappedRecord, PaperRecord
 
+if TYPE_CHECKING:
+    from .build_pieces import PieceJob, Pieces
+
 __all__ = [
     "BATCH",
     "IN_FLIGHT_PER_WORKER",
@@ -35,6 +39,7 @@ __all__ = [
     "Failed",
     "RecordPool",
     "Shipped",
+    "WorkerPool",
     "default_workers",
     "extract_and_map",
     "failure",
@@ -127,6 +132,19 @@ def extract_and_map(
         return failure(record.source, f"{type(error).__name__}: {error}")
 
 
+class WorkerPool(Protocol):
+    """What a build needs of its workers: :class:`RecordPool` here, a Dask cluster's
+    (:class:`paperkg.build_dask.DaskPool`), or shard pieces over either (:mod:`.build_shards`).
+    """
+
+    workers: int
+
+    def ready(self) -> bool: ...
+    def submit(self, records: list[PaperRecord]) -> Future[list[Shipped | Failed]]: ...
+    def restart(self) -> None: ...
+    def close(self) -> None: ...
+
+
 # --- the worker side ---------------------------------------------------------------------
 
 _settings: tuple[Extractor, str, str] | None = None
@@ -151,6 +169,13 @@ def _exit_with(sentinel: int) -> None:
 def _work(records: list[PaperRecord]) -> list[Shipped | Failed]:
     assert _settings is not None, "worker started without settings"
     return ship(records, *_settings)
+
+
+def _work_pieces(records: list[PaperRecord], job: PieceJob) -> Pieces:
+    from .build_pieces import write_pieces
+
+    assert _settings is not None, "worker started without settings"
+    return write_pieces(records, *_settings, job)
 
 
 def ship(
@@ -226,6 +251,13 @@ class RecordPool:
         """Send records to one worker (after :meth:`ready` or :meth:`restart`)."""
         assert self._executor is not None, "submit before the workers are ready"
         return self._executor.submit(_work, records)
+
+    def submit_pieces(self, records: list[PaperRecord], job: PieceJob) -> Future[Pieces]:
+        """Send records to one worker, which writes their graphs into shard pieces
+        (``build --shards``, :mod:`.build_pieces`) and sends back only what the report needs.
+        """
+        assert self._executor is not None, "submit before the workers are ready"
+        return self._executor.submit(_work_pieces, records, job)
 
     def restart(self) -> None:
         """Replace a broken pool by a fresh one, started here and now."""

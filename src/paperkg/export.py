@@ -24,7 +24,7 @@ import json
 import re
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
@@ -45,8 +45,14 @@ __all__ = [
     "MANIFEST",
     "PREFIXES",
     "STDOUT",
+    "Shard",
+    "claim_shard_folder",
     "export_store",
     "format_for_output",
+    "graph_units",
+    "shard_names",
+    "write_manifest",
+    "write_shards",
 ]
 
 T = TypeVar("T")
@@ -90,8 +96,10 @@ MANIFEST = "manifest.json"
 #: interrupted export left shards but no manifest, so the next export may replace them.
 _INCOMPLETE = ".paperkg-export-incomplete"
 #: The files a sharded export writes (and their temporaries): the only ones it ever deletes.
+#: ``build --shards`` writes the same, its workers' pieces first (renamed to shards at the end).
 _OWN_FILE = re.compile(
-    r"\.?(?:part-\d{5,}\.nq(?:\.gz)?|manifest\.json|\.paperkg-export-incomplete)(?:\.\w+\.tmp)?"
+    r"\.?(?:part-\d{5,}\.nq(?:\.gz)?|manifest\.json|\.paperkg-export-incomplete"
+    r"|\.piece-\d+-\d+\.nq(?:\.gz)?)(?:\.\w+\.tmp)?"
 )
 
 
@@ -322,26 +330,55 @@ def _export_shards(
         raise ExportError(str(folder), "gzip is for shards", "add --shard-size N (e.g. 1000000)")
     if shard_size < 1:
         raise ExportError(str(folder), f"shard size {shard_size} is below 1", "use 1 or more")
-    _claim_folder(folder)
+    claim_shard_folder(folder)
+    units = graph_units(store, _data_graphs(store), shard_size)
+    shards, graphs = write_shards(folder, units, shard_size, compress, shard_names(compress))
+    return write_manifest(folder, shards, shard_size=shard_size, compress=compress, graphs=graphs)
+
+
+def shard_names(compress: bool, prefix: str = "part-") -> Callable[[int], str]:
+    """The name of the n-th shard: ``part-00000.nq`` (``.nq.gz`` when compressed)."""
     suffix = ".nq.gz" if compress else ".nq"
+    return lambda number: f"{prefix}{number:05d}{suffix}"
+
+
+def write_shards(
+    folder: Path,
+    units: Iterable[tuple[list[bytes], int]],
+    shard_size: int,
+    compress: bool,
+    name: Callable[[int], str],
+) -> tuple[list[dict[str, Any]], int]:
+    """Pack graph units (:func:`graph_units`) into shard files of at most ``shard_size``
+    statements, each written atomically; return their manifest entries and the graphs written.
+    """
     shards: list[dict[str, Any]] = []
     graphs = 0
     with contextlib.ExitStack() as open_shard:
-        shard: _Shard | None = None
-        for lines, whole in _graph_units(store, shard_size):
+        shard: Shard | None = None
+        for lines, whole in units:
             if shard is not None and shard.statements + len(lines) > shard_size:
                 open_shard.close()
                 shards.append(shard.entry())
                 shard = None
             if shard is None:
-                name = f"part-{len(shards):05d}{suffix}"
-                stream = open_shard.enter_context(atomic_write(folder / name))
-                shard = open_shard.enter_context(_Shard(name, stream, compress))
+                file_name = name(len(shards))
+                stream = open_shard.enter_context(atomic_write(folder / file_name))
+                shard = open_shard.enter_context(Shard(file_name, stream, compress))
             shard.add(lines)
             graphs += whole
         open_shard.close()
         if shard is not None:
             shards.append(shard.entry())
+    return shards, graphs
+
+
+def write_manifest(
+    folder: Path, shards: list[dict[str, Any]], *, shard_size: int, compress: bool, graphs: int
+) -> int:
+    """Write the manifest (last: a folder with one is complete), drop the mark of a folder being
+    written and return the number of statements.
+    """
     manifest = {
         "generator": "paperkg",
         "version": __version__,
@@ -358,13 +395,16 @@ def _export_shards(
     return int(manifest["statements"])
 
 
-def _graph_units(store: PaperStore, shard_size: int) -> Iterator[tuple[list[bytes], int]]:
-    """The N-Quads lines of each data graph, sorted, with 1 for a graph's last (or only) piece.
+def graph_units(
+    store: PaperStore, graphs: Iterable[ox.NamedNode], shard_size: int
+) -> Iterator[tuple[list[bytes], int]]:
+    """The N-Quads lines of each of ``graphs``, sorted, with 1 for a graph's last (or only)
+    piece: only the concept index is split, when it alone exceeds ``shard_size``.
 
-    The tallies and logs are left out as in every export (:func:`_data_graphs`).
+    An export gives the data graphs (:func:`_data_graphs`: the tallies and logs left out).
     """
     splittable = set(index_graphs(store))
-    for graph, text in graph_texts(store, _data_graphs(store)):
+    for graph, text in graph_texts(store, graphs):
         lines = sorted(with_graph(text, graph).splitlines(keepends=True))
         if not lines:
             continue
@@ -375,7 +415,7 @@ def _graph_units(store: PaperStore, shard_size: int) -> Iterator[tuple[list[byte
             yield lines[start : start + shard_size], int(start + shard_size >= len(lines))
 
 
-class _Shard:
+class Shard:
     """One shard being written: counts its statements and hashes the bytes that reach the file.
 
     Gzip output is made reproducible: no file name or time in its header.
@@ -391,7 +431,7 @@ class _Shard:
             gzip.GzipFile(fileobj=self, mode="wb", compresslevel=6, mtime=0) if compress else None
         )
 
-    def __enter__(self) -> _Shard:
+    def __enter__(self) -> Shard:
         return self
 
     def __exit__(self, *error: object) -> None:
@@ -425,7 +465,7 @@ class _Shard:
         }
 
 
-def _claim_folder(folder: Path) -> None:
+def claim_shard_folder(folder: Path, option: str = "-o") -> None:
     """Make ``folder`` ready for a new export without ever deleting a file paperkg did not write.
 
     A new or empty folder is used; a folder holding a paperkg export (its manifest, or the mark
@@ -433,12 +473,14 @@ def _claim_folder(folder: Path) -> None:
     """
     if folder.exists() and not folder.is_dir():
         raise ExportError(
-            str(folder), "is a file, and shards go into a folder", "give -o a folder name"
+            str(folder), "is a file, and shards go into a folder", f"give {option} a folder name"
         )
     if not folder.exists():
         if not folder.parent.is_dir():
             raise ExportError(
-                str(folder), "its parent folder does not exist", "create it or pick another -o"
+                str(folder),
+                "its parent folder does not exist",
+                f"create it or pick another {option}",
             )
         folder.mkdir()
     names = sorted(path.name for path in folder.iterdir())
@@ -447,7 +489,7 @@ def _claim_folder(folder: Path) -> None:
         raise ExportError(
             str(folder),
             f"the folder is not empty and holds no paperkg export (no paperkg {MANIFEST})",
-            "pick a new or empty folder for -o",
+            f"pick a new or empty folder for {option}",
         )
     with atomic_write(folder / _INCOMPLETE) as stream:
         stream.write(b"a paperkg export is being written here (or was interrupted)\n")

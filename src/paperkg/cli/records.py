@@ -5,12 +5,18 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..readers import FORMATS
 from .support import Settings
+
+if TYPE_CHECKING:
+    from ..build import BuildReport, BuildStep
+    from ..console import Console, Progress
 
 __all__ = ["build", "convert", "export", "remove", "validate"]
 
@@ -57,6 +63,22 @@ _input_format = click.option(
     help="SSSOM mapping set: its skos:exactMatch rows merge concepts, broad/narrow matches "
     "link them as broader/narrower; kept in the store with their provenance.",
 )
+@click.option(
+    "--shards",
+    type=click.Path(path_type=Path, file_okay=False),
+    metavar="DIR",
+    help="Write N-Quads shards into DIR for a triple store's bulk loader instead of the store "
+    "(workers write them; the layout of export --shard-size).",
+)
+@click.option(
+    "--shard-size",
+    type=click.IntRange(min=1),
+    default=1_000_000,
+    show_default=True,
+    metavar="N",
+    help="With --shards: statements per shard at most (a record graph is never split).",
+)
+@click.option("--gzip", "compress", is_flag=True, help="With --shards: gzip the shards.")
 @click.pass_obj
 def build(
     settings: Settings,
@@ -68,6 +90,9 @@ def build(
     scheduler: str | None,
     prune: bool,
     mappings: Path | None,
+    shards: Path | None,
+    shard_size: int,
+    compress: bool,
 ) -> None:
     """Load records (files, folders, globs) into the store.
 
@@ -81,6 +106,15 @@ def build(
     --mappings loads an SSSOM mapping set (replacing an earlier load of the same set): a bad
     row is reported and skipped (exit 1); the store keeps the set for later builds.
 
+    --shards DIR leaves the store alone: the workers (--workers, or a Dask cluster's with
+    --scheduler, which must see DIR at the same path) write each record's graph into
+    part-NNNNN.nq files, and this process adds the graphs a build writes about the whole
+    collection (concept index, tallies, mapping set, validation log), so that loading DIR into
+    an empty triple store gives the store this build would write. DIR is new, empty or an
+    earlier export or shard build (its files are replaced); manifest.json is written last.
+    Validation runs as in a build, on a temporary store loaded from the shards.
+    docs/scale.md: a Slurm or Kubernetes cluster, and the bulk loaders' commands.
+
     \b
     Example:
       paperkg --store kg build seeds/ 'more/*.txt'
@@ -88,13 +122,15 @@ def build(
       paperkg --store cdr build --format pubtator CDR_TrainingSet.PubTator.txt
       paperkg --store pm build pubmed24n0001.xml.gz
       paperkg --store kg build --mappings my-conditions.sssom.tsv seeds/
+      paperkg build --shards kg-shards/ --scheduler tcp://10.0.0.5:8786 corpus/
     """
-    from ..build import BuildStep
     from ..build import build as build_records
     from ..store import PaperStore
     from ..validate import validate_store
 
     console = settings.console
+    if shards is not None and prune:
+        raise click.UsageError("--prune removes papers from a store; --shards writes DIR whole")
     mapping_set = None
     if mappings is not None:  # read first: a bad file stops before the store is touched
         from ..mappings_sssom import read_mapping_file
@@ -103,37 +139,46 @@ def build(
         for problem in mapping_set.problems:
             console.error(f"rejected: {problem}")
         console.result(mapping_set.summary())
+    options: dict[str, Any] = {
+        "strict": strict,
+        "base_iri": settings.base_iri,
+        "input_format": input_format,
+        "workers": workers,
+        "scheduler": scheduler,
+        "mappings": mapping_set,
+    }
+    if shards is not None:
+        from ..build_shards import build_shards
+
+        with console.progress("building", unit="files") as bar, console.timed("build"):
+            written = build_shards(
+                shards,
+                sources,
+                progress=_build_step(console, bar),
+                validate=check,
+                shard_size=shard_size,
+                compress=compress,
+                **options,
+            )
+        report = written.report
+        _report_build(
+            console,
+            report,
+            f"{written.statements} statements in {written.shards} shards -> {shards}",
+        )
+        if report.validation is not None and not report.validation.conforms:
+            console.error(report.validation.text())
+            sys.exit(1)
+        if not report.ok or (mapping_set is not None and mapping_set.problems):
+            sys.exit(1)
+        return
     with PaperStore(settings.store) as store:
         with console.progress("building", unit="files") as bar, console.timed("build"):
-            records = 0
-
-            def step(done: BuildStep) -> None:
-                nonlocal records
-                records += 1
-                count = f"{records} record{'s' if records != 1 else ''}"
-                bar.update(done.file_index, done.file_count, f"{count}  {done.source}")
-                console.detail(f"{done.outcome:<10} {done.source}")
-
+            # validated below, with its own progress bar and timing
             report = build_records(
-                store,
-                sources,
-                strict=strict,
-                base_iri=settings.base_iri,
-                input_format=input_format,
-                progress=step,
-                # validated below, with its own progress bar and timing
-                validate=False,
-                workers=workers,
-                scheduler=scheduler,
-                mappings=mapping_set,
+                store, sources, progress=_build_step(console, bar), validate=False, **options
             )
-        for error in report.rejected:
-            console.error(f"rejected: {error}")
-        for warning in report.warnings:
-            console.warning(f"warning: {warning}")
-        for graph in report.removed:
-            console.detail(f"{'removed':<10} {graph}")
-        console.result(f"{report.summary()} -> {settings.store}")
+        _report_build(console, report, str(settings.store), conflicts=not prune)
         if prune:
             from ..remove import prune_store
 
@@ -141,13 +186,7 @@ def build(
             for graph in pruned.removed:
                 console.detail(f"{'removed':<10} {graph}")
             console.result(f"pruned: {pruned.summary()}")
-        if report.concepts is not None and report.concepts.conflicts:
-            console.note(
-                f"note: {len(report.concepts.conflicts)} concept(s) carry conflicting "
-                "identifiers (see: paperkg query identifier-conflicts):"
-            )
-            for conflict in report.concepts.conflicts:
-                console.note(f"  {conflict}")
+            _report_conflicts(console, report)
         if check and report.changed_graphs:
             graphs = sorted(set(report.changed_graphs))
             with (
@@ -160,6 +199,47 @@ def build(
                 sys.exit(1)
     if not report.ok or (mapping_set is not None and mapping_set.problems):
         sys.exit(1)
+
+
+def _build_step(console: Console, bar: Progress) -> Callable[[BuildStep], None]:
+    """The progress of a build: records and the file being read on the bar, each under -v."""
+    records = 0
+
+    def step(done: BuildStep) -> None:
+        nonlocal records
+        records += 1
+        count = f"{records} record{'s' if records != 1 else ''}"
+        bar.update(done.file_index, done.file_count, f"{count}  {done.source}")
+        console.detail(f"{done.outcome:<10} {done.source}")
+
+    return step
+
+
+def _report_build(
+    console: Console, report: BuildReport, where: str, *, conflicts: bool = True
+) -> None:
+    """A build's rejections, warnings and summary line (and, unless a prune follows, the
+    concepts with conflicting identifiers).
+    """
+    for error in report.rejected:
+        console.error(f"rejected: {error}")
+    for warning in report.warnings:
+        console.warning(f"warning: {warning}")
+    for graph in report.removed:
+        console.detail(f"{'removed':<10} {graph}")
+    console.result(f"{report.summary()} -> {where}")
+    if conflicts:
+        _report_conflicts(console, report)
+
+
+def _report_conflicts(console: Console, report: BuildReport) -> None:
+    if report.concepts is not None and report.concepts.conflicts:
+        console.note(
+            f"note: {len(report.concepts.conflicts)} concept(s) carry conflicting "
+            "identifiers (see: paperkg query identifier-conflicts):"
+        )
+        for conflict in report.concepts.conflicts:
+            console.note(f"  {conflict}")
 
 
 @click.command()

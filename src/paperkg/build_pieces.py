@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .build_pool import Failed, Shipped, ship
-from .export import write_shards
+from .export_shards import write_shards
 from .extraction import Extractor
 from .model import PaperRecord
 

@@ -14,7 +14,7 @@ records writes into an empty store, so that loading it anywhere gives that store
   and deletes at the end.
 
 The folder is claimed and finished as ``export --format nq --shard-size N`` does
-(:func:`paperkg.export.claim_shard_folder`): a new or empty folder, or one holding a paperkg
+(:func:`paperkg.export_shards.claim_shard_folder`): a new or empty folder, or one holding a paperkg
 export whose files are replaced; anything else is refused. Pieces are hidden files until the
 end, when they are renamed ``part-00000.nq`` ... in batch order and ``manifest.json`` is
 written last: a folder with a manifest is complete. A failure removes the pieces. A Dask
@@ -42,7 +42,7 @@ from .build_pieces import PieceJob, Pieces, drop_pieces, piece_files, store_piec
 from .build_pool import Failed, RecordPool, Shipped
 from .concepts import reconcile_concepts
 from .errors import ConfigError, RecordError
-from .export import Shard, claim_shard_folder, graph_units, write_manifest, write_shards
+from .export_shards import Shard, claim_shard_folder, graph_units, write_manifest, write_shards
 from .extraction import Extractor, RuleExtractor
 from .files import atomic_write
 from .mapping import record_identity

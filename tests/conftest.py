@@ -262,6 +262,17 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def wait_for_workers(address: str, count: int) -> None:
+    """Wait (up to 90 s) until ``count`` workers have joined the Dask scheduler at ``address``."""
+    from distributed import Client
+
+    deadline = time.monotonic() + 90
+    with Client(address, timeout="60s") as client:  # type: ignore[no-untyped-call]
+        while len(client.scheduler_info()["workers"]) < count:
+            assert time.monotonic() < deadline, "the Dask workers did not start"
+            time.sleep(0.2)
+
+
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[str]:
     """A real Dask cluster on 127.0.0.1: a ``dask scheduler`` and two ``dask worker`` processes."""
@@ -281,13 +292,7 @@ def cluster() -> Iterator[str]:
         for _ in range(2)
     ]
     try:
-        from distributed import Client
-
-        deadline = time.monotonic() + 90
-        with Client(address, timeout="60s") as client:  # type: ignore[no-untyped-call]
-            while len(client.scheduler_info()["workers"]) < 2:
-                assert time.monotonic() < deadline, "the Dask workers did not start"
-                time.sleep(0.5)
+        wait_for_workers(address, 2)
         yield address
     finally:
         for process in (*workers, scheduler):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -27,7 +26,8 @@ from paperkg.extraction import RuleExtractor
 from paperkg.model import Extraction, PaperRecord
 from paperkg.store import PaperStore
 
-DASK = Path(sys.executable).parent / "dask"
+from conftest import DASK, free_port, wait_for_workers
+
 RECORDS = 80
 
 
@@ -45,15 +45,9 @@ class Slowed(RuleExtractor):
         return super().extract(record)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def cluster() -> Iterator[tuple[str, list[subprocess.Popen[bytes]]]]:
-    port = _free_port()
+    port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     quiet: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     # the scheduler and the workers import this module to unpickle the extractor
@@ -72,13 +66,7 @@ def cluster() -> Iterator[tuple[str, list[subprocess.Popen[bytes]]]]:
         for _ in range(2)
     ]
     try:
-        from distributed import Client
-
-        deadline = time.monotonic() + 90
-        with Client(address, timeout="60s") as client:  # type: ignore[no-untyped-call]
-            while len(client.scheduler_info()["workers"]) < 2:
-                assert time.monotonic() < deadline, "the Dask workers did not start"
-                time.sleep(0.2)
+        wait_for_workers(address, 2)
         yield address, workers
     finally:
         for process in (*workers, scheduler):

@@ -19,7 +19,7 @@ import paperkg.stats
 from paperkg import build, evidence_summary, export_store, run_query, store_stats
 from paperkg.identifiers import concept_lookup_key
 from paperkg.remove import prune_store
-from paperkg.store import PaperStore, tallies_current, tally_graph
+from paperkg.store import PaperStore, bookkeeping, tallies_current, tally_graph
 from paperkg.tallies import drugs_tried_for
 from paperkg.validate import load_shapes, validate_graph
 from paperkg.viz import ViewFilter, drug_condition_graph, support, tally_views, views
@@ -253,3 +253,35 @@ def test_the_whole_store_view_from_tallies_equals_the_one_from_the_findings(
         isinstance(d["support"], support.PairSupport) for *_, d in counted.edges(data=True)
     )
     assert _view_parts(counted) == _view_parts(fast)
+
+
+def _counts(graph: ox.NamedNode, count: int, fail_at: int | None = None) -> Any:
+    for number in range(count):
+        if number == fail_at:
+            raise RuntimeError("the count broke")
+        node = ox.NamedNode(f"https://example.org/tally/{number}")
+        yield ox.Quad(node, ox.NamedNode(str(PKG.paperCount)), ox.Literal(number), graph)
+
+
+def test_a_whole_tally_graph_is_written_in_steps_and_never_read_half_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The whole tally graph goes in several transactions (no update text of every count):
+    written whole it holds every count and is stale until the writer marks it current; cut
+    off half-way it is never current, so readers count from the findings and the next writer
+    recounts everything.
+    """
+    monkeypatch.setattr(bookkeeping, "TALLY_CHUNK", 3)
+    store = PaperStore()
+    graph = tally_graph()
+    bookkeeping.mark_tallies(store, graph, stale=False)
+    with pytest.raises(RuntimeError, match="the count broke"):
+        bookkeeping.write_tallies(store, graph, _counts(graph, 10, fail_at=7))
+    assert tallies_current(store) is not True
+    bookkeeping.write_tallies(store, graph, _counts(graph, 10))
+    written = set(store.quads_for_pattern(None, None, None, graph))
+    mark = ox.Quad(graph, ox.NamedNode(str(PKG.talliesStale)), ox.Literal(True), graph)
+    assert written == {*_counts(graph, 10), mark}
+    assert tallies_current(store) is False
+    bookkeeping.mark_tallies(store, graph, stale=False)
+    assert tallies_current(store) is True

@@ -43,6 +43,7 @@ __all__ = [
     "choose_comparator",
     "derive_outcome",
     "favours",
+    "name_pattern",
     "results_for",
     "trial_text",
 ]
@@ -192,7 +193,7 @@ def results_for(
     results: list[Result] = []
     pairs = text.pairs
     if several:
-        names = _name_pattern(drug)
+        names = name_pattern(drug)
         pairs = (
             tuple(
                 (section, part)
@@ -239,7 +240,7 @@ def _pooled_results(
     """
     if not text.pooled or not comparator.control:
         return ()
-    names = _name_pattern(drug)
+    names = name_pattern(drug)
     known = {r.endpoint.lower() for r in read}
     results: list[Result] = []
     for estimate in text.pooled:
@@ -338,7 +339,7 @@ def derive_outcome(
     return Outcome.NO_BENEFIT
 
 
-def _name_pattern(drug: Concept) -> re.Pattern[str]:
+def name_pattern(drug: Concept) -> re.Pattern[str]:
     """Whole-word matches of the drug's label or a synonym, case-insensitive (built once)."""
     names = sorted({n for n in (drug.label, *drug.synonyms) if n}, key=len, reverse=True)
     return re.compile(

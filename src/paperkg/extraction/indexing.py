@@ -13,9 +13,9 @@ least claim, an open-label study. Types that state no design (``Journal Article`
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Mapping, Sequence
 
+from paperkg.extraction.finding_results import name_pattern
 from paperkg.model import (
     Concept,
     Evidence,
@@ -134,7 +134,7 @@ def _indexed_pairs(concepts: Mapping[str, Concept], record: PaperRecord) -> list
     induced``) add nothing: the indexing does not say what the drug was given for.
     """
     by_id = {curie: key for key, c in concepts.items() for curie in c.identifiers}
-    text = " ".join(part for part in (record.title, record.abstract) if part).casefold()
+    text = " ".join(part for part in (record.title, record.abstract) if part)
 
     def keys(qualifier: frozenset[str]) -> list[tuple[str, MeshHeading]]:
         return [
@@ -143,11 +143,8 @@ def _indexed_pairs(concepts: Mapping[str, Concept], record: PaperRecord) -> list
             if h.identifier in by_id and qualifier & set(h.qualifiers)
         ]
 
-    drugs = [
-        (key, heading)
-        for key, heading in keys(_THERAPEUTIC)
-        if any(_named(name, text) for name in (concepts[key].label, *concepts[key].synonyms))
-    ]
+    drugs = [(key, h) for key, h in keys(_THERAPEUTIC) if name_pattern(concepts[key]).search(text)]
+    conditions = keys(_TREATED)
     return [
         Finding(
             drug=drug,
@@ -158,14 +155,9 @@ def _indexed_pairs(concepts: Mapping[str, Concept], record: PaperRecord) -> list
             indexing=IndexingAgreement.INDEXING_ONLY,
         )
         for drug, given in drugs
-        for condition, treated in keys(_TREATED)
+        for condition, treated in conditions
         if drug != condition
     ]
-
-
-def _named(name: str, text: str) -> bool:
-    words = name.casefold().strip()
-    return bool(words) and re.search(rf"(?<!\w){re.escape(words)}(?!\w)", text) is not None
 
 
 def _statement(drug: MeshHeading, condition: MeshHeading) -> str:

@@ -55,6 +55,17 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, st
     return result.exit_code, result.stdout, result.stderr
 
 
+@pytest.fixture(scope="module")
+def seeds() -> Any:
+    """The seeds built into a store in memory (a ``PaperStore``), once per test module."""
+    from paperkg.build import build
+    from paperkg.store import PaperStore
+
+    store = PaperStore()
+    assert build(store, [str(SEEDS)]).ok
+    return store
+
+
 @pytest.fixture(scope="session")
 def seeds_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seeds built once with the command line (copy it before writing: ``store_path``)."""

@@ -8,21 +8,10 @@ import shlex
 import pyoxigraph as ox
 import pytest
 
-from paperkg.build import build
 from paperkg.query import NamedQuery, list_queries, run_query
 from paperkg.store import PaperStore
 
-from conftest import SEEDS
-
 CATALOGUE = list_queries()
-
-
-@pytest.fixture(scope="module")
-def seeds() -> PaperStore:
-    store = PaperStore()
-    report = build(store, [str(SEEDS)])
-    assert report.ok
-    return store
 
 
 def _example_params(query: NamedQuery) -> dict[str, str]:

@@ -46,13 +46,6 @@ MOSER = "https://w3id.org/paperkg/id/paper/doi/10.7759/cureus.83824"
 
 
 @pytest.fixture(scope="module")
-def seeds() -> PaperStore:
-    store = paperkg.open_store()
-    assert paperkg.build(store, [str(SEEDS)]).ok
-    return store
-
-
-@pytest.fixture(scope="module")
 def findings(seeds: PaperStore) -> list[dict[str, str | None]]:
     return paperkg.run_query(seeds, "findings").as_dicts()
 

@@ -22,13 +22,6 @@ from conftest import run_cli as run
 
 
 @pytest.fixture(scope="module")
-def seeds() -> PaperStore:
-    store = paperkg.open_store()
-    assert paperkg.build(store, [str(SEEDS)]).ok
-    return store
-
-
-@pytest.fixture(scope="module")
 def undated() -> PaperStore:
     """The seeds with the dates of their two most recent papers taken out."""
     store = paperkg.open_store()

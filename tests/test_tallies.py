@@ -20,7 +20,7 @@ from paperkg import build, evidence_summary, export_store, run_query, store_stat
 from paperkg.identifiers import concept_lookup_key
 from paperkg.remove import prune_store
 from paperkg.store import PaperStore, bookkeeping, tallies_current, tally_graph
-from paperkg.tallies import drugs_tried_for
+from paperkg.tallies import drugs_tried_for, refresh_tallies
 from paperkg.validate import load_shapes, validate_graph
 from paperkg.viz import ViewFilter, drug_condition_graph, support, tally_views, views
 from paperkg.viz.snapshot import read_snapshot
@@ -285,3 +285,50 @@ def test_a_whole_tally_graph_is_written_in_steps_and_never_read_half_written(
     assert tallies_current(store) is False
     bookkeeping.mark_tallies(store, graph, stale=False)
     assert tallies_current(store) is True
+
+
+@pytest.mark.parametrize("cut", ["while dropping the old counts", "between counting queries"])
+def test_a_whole_recount_cut_off_while_it_streams_is_never_read_and_the_next_build_recounts(
+    records: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cut: str
+) -> None:
+    """A whole recount drops the old statements and writes the new ones as the counting
+    queries give them, in steps: cut off in the middle, the tally graph holds part of the
+    counts, stays stale, readers count from the findings and the next build recounts it all.
+    """
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for path in records[:40]:
+        shutil.copyfile(path, folder / path.name)
+    store = PaperStore()
+    build(store, [str(folder)], validate=False, workers=1)
+    whole, answers = _tallies(store), evidence_summary(store)
+
+    def broken(*_: object, **__: object) -> Any:
+        raise RuntimeError("cut off")
+
+    monkeypatch.setattr(bookkeeping, "TALLY_CHUNK", 50)
+    if cut == "while dropping the old counts":
+        steps = iter([PaperStore.remove_quads, PaperStore.remove_quads, broken])
+
+        def dropped(store: PaperStore, quads: Any) -> None:
+            next(steps)(store, quads)
+
+        monkeypatch.setattr(PaperStore, "remove_quads", dropped)
+    else:
+        solutions = PaperStore.solutions
+
+        def counted(store: PaperStore, name: str, **options: Any) -> Any:
+            return (broken if name == "tally-pair-designs" else solutions)(store, name, **options)
+
+        monkeypatch.setattr(PaperStore, "solutions", counted)
+    with pytest.raises(RuntimeError, match="cut off"):
+        refresh_tallies(store)
+    monkeypatch.undo()
+    left = _tallies(store)
+    assert 0 < len(left & whole) < len(whole) - 1, "part of the counts is in the graph"
+    assert tallies_current(store) is False
+    assert drugs_tried_for(store, "fibromyalgia") is None
+    assert evidence_summary(store) == answers, "counted from the findings"
+    build(store, [str(folder)], validate=False, workers=1)
+    assert tallies_current(store) is True
+    assert _tallies(store) == whole

@@ -209,9 +209,11 @@ class PaperStore:
         self._write(_nothing, counted[0])
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
-        """Add quads in one transaction (for repairs and tests; builds use put_record)."""
+        """Add quads in one transaction (for repairs, tests and the tallies; builds use
+        put_record).
+        """
         self._require_writable()
-        self._write(lambda: self._store.extend(quads))
+        self._add_as_they_come(quads)
 
     def bulk_load(self, data: BinaryIO) -> None:
         """Load N-Quads with Oxigraph's bulk loader: not one transaction (a failure may leave part
@@ -221,7 +223,7 @@ class PaperStore:
         self._write(lambda: self._store.bulk_load(data, ox.RdfFormat.N_QUADS, lenient=True))
 
     def remove_quads(self, quads: Iterable[ox.Quad]) -> None:
-        """Remove quads (for repairs and tests)."""
+        """Remove quads (for repairs, tests and the tallies), one transaction each."""
         self._require_writable()
         chosen = list(quads)
 
@@ -229,7 +231,7 @@ class PaperStore:
             for quad in chosen:
                 self._store.remove(quad)
 
-        self._write(remove)
+        self._write(remove, len(chosen))
 
     def _update(self, update: str, statements: int = 0) -> None:
         # One update request is one transaction in Oxigraph: all of it applies, or none.
@@ -345,11 +347,21 @@ class PaperStore:
         query's ``VALUES ?var { UNDEF }`` is filled with them, serialised by pyoxigraph;
         ``None`` keeps ``UNDEF`` (no restriction), an empty list matches nothing.
         """
+        return list(self.solutions(name, bind=bind, values=values))
+
+    def solutions(
+        self,
+        name: str,
+        *,
+        bind: Mapping[str, Term] | None = None,
+        values: Mapping[str, Sequence[Term] | None] | None = None,
+    ) -> Iterator[ox.QuerySolution]:
+        """The solutions of :meth:`select`, one at a time: for answers too large to hold."""
         text = internal_query(name)
         for variable, terms in (values or {}).items():
             text = fill_values(name, text, variable, terms)
         substitutions = {ox.Variable(k): v for k, v in (bind or {}).items()}
-        return list(self.query(text, substitutions))
+        yield from self.query(text, substitutions)
 
     def rdflib_graph(self, graph: ox.NamedNode | str) -> rdflib.Graph:
         """An rdflib copy of one record graph (small: one record), for Python users and SHACL.

@@ -66,17 +66,33 @@ def _kib(fields: dict[str, str], name: str) -> float:
     return int(fields.get(name, "0 kB").split()[0]) / 1024
 
 
+def _pss(pid: int) -> float:
+    """The proportional set size of ``pid`` (MiB): pages shared with other processes (a
+    forkserver's imports in each worker forked from it) counted once over all of them.
+    """
+    try:
+        text = (Path("/proc") / str(pid) / "smaps_rollup").read_text(encoding="utf-8")
+    except OSError:
+        return 0.0
+    for line in text.splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 class DescendantsPeak:
     """Samples, while the block runs, the processes this one started (directly or not):
     ``peak`` is the largest resident memory any of them reached (VmHWM), ``total_peak`` the
-    largest sum of resident memory of this process and all of them at one sample, and
-    ``phase_peaks`` that sum's peak per ``phase`` (set it as the run goes). Reads ``/proc``;
-    zeros elsewhere.
+    largest sum of resident memory of this process and all of them at one sample (a page
+    shared by several counted in each), ``pss_peak`` the largest sum of their proportional
+    set sizes (each shared page counted once), and ``phase_peaks`` the resident sum's peak per
+    ``phase`` (set it as the run goes). Reads ``/proc``; zeros elsewhere.
     """
 
     def __init__(self, every: float = 0.1) -> None:
         self.peak = 0.0
         self.total_peak = 0.0
+        self.pss_peak = 0.0
         self.phase = ""
         self.phase_peaks: dict[str, float] = {}
         self._every = every
@@ -102,6 +118,7 @@ class DescendantsPeak:
                     parents[int(entry.name)] = int(fields.get("PPid", "0"))
                     statuses[int(entry.name)] = fields
             total = _kib(statuses.get(me, {}), "VmRSS")
+            pss = _pss(me)
             for pid, fields in statuses.items():
                 ancestor = parents.get(pid, 0)
                 while ancestor > 1 and ancestor != me:
@@ -109,6 +126,8 @@ class DescendantsPeak:
                 if ancestor == me:
                     self.peak = max(self.peak, _kib(fields, "VmHWM"))
                     total += _kib(fields, "VmRSS")
+                    pss += _pss(pid)
             self.total_peak = max(self.total_peak, total)
+            self.pss_peak = max(self.pss_peak, pss)
             phase = self.phase
             self.phase_peaks[phase] = max(self.phase_peaks.get(phase, 0.0), total)

@@ -5,10 +5,11 @@ PMIDs and DOIs (and no PMC ids), so each copy is a paper of its own; the file is
 gzip, one copy at a time. The build runs in this process (``--workers``, default 1, as a
 baseline file builds on a small machine), without validation unless ``--validate``; printed:
 citations/s, the peak memory of this process and the largest sum over it and every process
-it started (build workers), per phase (records read and written; concept index and tallies;
-validation). The baseline, measured in the same run after it with the same settings:
-synthetic seed-layout records (``synthetic.py``, ``--baseline`` of them) built from a folder,
-records/s; the target asks the citations to build no slower.
+it started (build workers), per phase (records read, written and, with ``--validate``,
+validated a batch at a time as written; then concept index and tallies). The baseline,
+measured in the same run after it with the same settings: synthetic seed-layout records
+(``synthetic.py``, ``--baseline`` of them) built from a folder, records/s; the target asks
+the citations to build no slower.
 
 Usage: ``python bench/bench_pubmed.py --citations 30000 [--workers 2] [--validate]
 [--baseline 2000] [--tmp DIR]``
@@ -70,7 +71,8 @@ def _build(
     sources: Path, store_path: Path, count: int, args: argparse.Namespace, peak: DescendantsPeak
 ) -> tuple[float, BuildReport]:
     """Build ``sources`` (``count`` records) into a fresh store, naming the phases for ``peak``:
-    records (read, extracted, written), index (concept index and tallies), validation.
+    records (read, extracted, written; validated in batches as written), then index (the last
+    batch validated, concept index and tallies).
     """
     done = 0
 
@@ -78,9 +80,6 @@ def _build(
         nonlocal done
         done += 1
         peak.phase = "index" if done == count else "records"
-
-    def validating(_: str) -> None:
-        peak.phase = "validation"
 
     store = PaperStore(store_path)
     try:
@@ -92,7 +91,6 @@ def _build(
                 workers=args.workers,
                 validate=args.validate,
                 progress=step,
-                validation_progress=validating,
             )
         )
     finally:
@@ -128,6 +126,7 @@ def main() -> int:
     print(f"build          {seconds:.1f} s, {rate:.1f} citations/s")
     print(f"peak memory    {own:.0f} MiB this process")
     print(f"               {peak.total_peak:.0f} MiB with every process it started")
+    print(f"               {peak.pss_peak:.0f} MiB proportional (shared pages counted once)")
     for phase, value in peak.phase_peaks.items():
         if phase:
             print(f"               {value:.0f} MiB while {phase}")

@@ -45,7 +45,7 @@ from .vocab import DEFAULT_BASE_IRI, FABIO
 
 if TYPE_CHECKING:
     from .mappings_sssom import MappingFile
-    from .validate import ValidationReport
+    from .validate import BuildValidator, ValidationReport
 
 __all__ = ["BuildReport", "BuildStep", "RecordIssue", "build", "map_file"]
 
@@ -94,6 +94,8 @@ class BuildReport:
     concepts: ConceptIndexReport | None = None
     #: the SHACL report on the graphs this build changed (``None``: not validated)
     validation: ValidationReport | None = None
+    #: seconds of the build spent validating (graphs are validated as they are written)
+    validation_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -165,8 +167,9 @@ def build(
     default it is detected per file. A PubMed ``DeleteCitation`` removes its papers (the report's
     ``removed``). ``progress`` is called once per record read (rejected ones included) with a
     :class:`BuildStep`.
-    ``validate`` checks the record graphs the build changed against the shapes (the report's
-    ``validation``; ``validation_progress`` is called per graph), as ``paperkg build`` does.
+    ``validate`` checks the record graphs the build changed against the shapes, a batch at a
+    time as they are written (the report's ``validation``; ``validation_progress`` is called
+    per graph), as ``paperkg build`` does.
     ``workers`` processes extract and map (default: the CPUs this process may use; 1: all in
     this process). This process alone writes, record by record in read order, so the store,
     the report and the progress calls are the same whatever the number of workers. Workers are
@@ -192,6 +195,10 @@ def build(
         for item in read_items(path, input_format)
     )
     run = BuildRun(store, chosen, identity, base_iri, report, strict, progress, len(paths))
+    if validate:  # each graph validated as it is written, with its batch (pySHACL loads only now)
+        from .validate import BuildValidator
+
+        run.validator = BuildValidator(store, progress=validation_progress)
     # Marked stale before the first write: a build killed from here on leaves them so, and the
     # next build recounts everything (and regroups every concept) instead of what it touched.
     incremental = begin_tally_update(store, base_iri)
@@ -209,6 +216,9 @@ def build(
     if report.removed:  # a graph built and then withdrawn in this build is gone
         removed = set(report.removed)
         report.changed_graphs = [g for g in report.changed_graphs if g not in removed]
+    if run.validator is not None and report.changed_graphs:
+        report.validation = run.validator.report(report.changed_graphs)
+        report.validation_seconds = run.validator.seconds
     # Only the concepts this build touched are regrouped (a full rebuild gives the same index),
     # and only the tallies of what it touched or regrouped are recounted.
     changed = [NamedNode(graph) for graph in dict.fromkeys(report.changed_graphs)]
@@ -222,12 +232,6 @@ def build(
     if incremental:
         touched = set(run.replaced_nodes).union(*(concept_nodes(store, g) for g in changed))
     refresh_tallies(store, base_iri, nodes=touched, regrouped=report.concepts.regrouped)
-    if validate and report.changed_graphs:
-        from .validate import validate_store  # pySHACL loads only when something is checked
-
-        report.validation = validate_store(
-            store, graphs=sorted(set(report.changed_graphs)), progress=validation_progress
-        )
     return report
 
 
@@ -301,6 +305,8 @@ class BuildRun:
         self.seen_papers: dict[str, str] = {}
         #: concept nodes of graphs this build replaced, read before: the index regroups them
         self.replaced_nodes: set[str] = set()
+        #: validates each graph written (``None``: the build does not validate)
+        self.validator: BuildValidator | None = None
 
     def in_process(self, reads: Iterable[tuple[int, PaperRecord | RecordError | Deletion]]) -> None:
         """Each record read, extracted, mapped and written before the next is read."""
@@ -447,6 +453,8 @@ class BuildRun:
             }[written].append(entry.source)
             if written is not WriteOutcome.UNCHANGED:
                 report.changed_graphs.append(result.graph.value)
+                if self.validator is not None:
+                    self.validator.add(result.graph.value, result.build_key, result.quads)
             outcome = written.value
         elif outcome == WriteOutcome.UNCHANGED.value:
             report.unchanged.append(entry.source)
@@ -470,6 +478,8 @@ class BuildRun:
             for graph in sorted(graphs, key=lambda node: node.value):
                 self.replaced_nodes |= concept_nodes(self.store, graph)
                 self.store.remove_record(graph)
+                if self.validator is not None:
+                    self.validator.forget(graph.value)
                 forget_validation(self.store, [graph])
                 self.report.removed.append(graph.value)
 

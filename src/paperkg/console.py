@@ -179,7 +179,11 @@ class Console:
         try:
             yield
         finally:
-            self.detail(f"time: {what} took {time.perf_counter() - start:.2f} s")
+            self.took(what, time.perf_counter() - start)
+
+    def took(self, what: str, seconds: float) -> None:
+        """Under --verbose, say how long a step took (a step timed elsewhere)."""
+        self.detail(f"time: {what} took {seconds:.2f} s")
 
     def _message(self, text: str) -> None:
         self._clear_progress()

@@ -10,6 +10,7 @@ Exceptions are raised only when the shapes or the data cannot be loaded
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,12 +22,14 @@ from rdflib.namespace import SH
 
 from .errors import ShapesError
 from .resources import shapes_path
-from .store import PaperStore, index_graphs, log_validation, to_rdflib_term
+from .store import PaperStore, index_graphs, log_validation, to_rdflib_term, validation_log
+from .store.heap import return_freed_memory
 from .validate_engines import DEFAULT_ENGINE, ENGINES, engine_for
 
 __all__ = [
     "DEFAULT_ENGINE",
     "ENGINES",
+    "BuildValidator",
     "ValidationReport",
     "ValidationResult",
     "load_shapes",
@@ -190,6 +193,96 @@ def validate_store(
             checked[node] = (key, conforms)
     log_validation(store, checked)
     return _merge(results, len(names))
+
+
+#: Record graphs a build validates together (measured on 6,000 PubMed citations: 100 to 250 a
+#: batch add 14 to 28 MiB and take 0.3 s per 1,000 graphs; 1,000 add 94 MiB).
+BATCH = 200
+
+
+class BuildValidator:
+    """Validates the record graphs a build writes, a batch at a time, from the quads in hand.
+
+    Reading 30,000 fresh graphs back for one pass over the store cost 74 MiB more than the
+    rest of the build (the store's read caches and the queries' joins grow with the store). A
+    batch copied into a store in memory as its graphs are written is judged as the whole store
+    would judge it (each graph alone), in bounded memory and in less time. Each batch's
+    conformance is logged as :func:`validate_store` logs it.
+    """
+
+    def __init__(
+        self,
+        store: PaperStore,
+        *,
+        shapes: rdflib.Graph | None = None,
+        progress: Callable[[str], None] | None = None,
+        engine: str | None = None,
+        batch: int | None = None,
+    ) -> None:
+        self._logged_in = store
+        self._checker = engine_for(shapes if shapes is not None else load_shapes(), engine)
+        self._progress = progress
+        self._batch = batch or BATCH
+        self._pending = PaperStore()
+        #: the build key of each graph waiting in ``_pending``
+        self._keys: dict[str, str] = {}
+        #: the results of each graph validated (graphs without any are not kept)
+        self._results: dict[str, tuple[ValidationResult, ...]] = {}
+        self._log: ox.NamedNode | None = None  # looked up at the first batch
+        #: seconds spent validating and logging so far (the build reports it)
+        self.seconds = 0.0
+
+    def add(self, graph: str, build_key: str, quads: Iterable[ox.Quad]) -> None:
+        """A record graph as written (``build_key`` is the one stored): validated with its batch."""
+        if graph in self._keys:  # written again: its batch is judged before the new version
+            self.run()
+        start = time.perf_counter()
+        self._pending.add_quads(quads)
+        self._keys[graph] = build_key
+        self.seconds += time.perf_counter() - start
+        if len(self._keys) >= self._batch:
+            self.run()
+
+    def forget(self, graph: str) -> None:
+        """A graph removed from the store: its results leave the report (call before its log
+        entries are dropped, :func:`paperkg.store.forget_validation`).
+        """
+        if graph in self._keys:
+            self.run()
+        self._results.pop(graph, None)
+
+    def run(self) -> None:
+        """Validate the graphs waiting, log them, and start the next batch."""
+        if not self._keys:
+            return
+        start = time.perf_counter()
+        names = sorted(self._keys)
+        checked: dict[ox.NamedNode, tuple[str, bool]] = {}
+        try:
+            found = self._checker.check_store_graphs(self._pending, names, every=True)
+            for name, conforms, report in found:
+                if self._progress is not None:
+                    self._progress(name)
+                results = _results(report, name)
+                if results:
+                    self._results[name] = results
+                checked[ox.NamedNode(name)] = (self._keys[name], conforms)
+        finally:
+            self._pending.close()
+            self._pending, self._keys = PaperStore(), {}
+            return_freed_memory()  # the batch's store and joins, handed back before the next
+        if checked and not self._logged_in.read_only:
+            self._log = self._log or validation_log(self._logged_in)
+            log_validation(self._logged_in, checked, self._log)
+        self.seconds += time.perf_counter() - start
+
+    def report(self, graphs: Iterable[str]) -> ValidationReport:
+        """The report on ``graphs`` (those the build changed and kept), as
+        ``validate_store(store, graphs=graphs)`` gives it.
+        """
+        self.run()
+        names = sorted(set(graphs))
+        return _merge([r for name in names for r in self._results.get(name, ())], len(names))
 
 
 def validate_file(

@@ -126,7 +126,6 @@ def build(
     """
     from ..build import build as build_records
     from ..store import PaperStore
-    from ..validate import validate_store
 
     console = settings.console
     if shards is not None and prune:
@@ -174,10 +173,12 @@ def build(
         return
     with PaperStore(settings.store) as store:
         with console.progress("building", unit="files") as bar, console.timed("build"):
-            # validated below, with its own progress bar and timing
+            # each graph validated as it is written, a batch at a time (bounded memory)
             report = build_records(
-                store, sources, progress=_build_step(console, bar), validate=False, **options
+                store, sources, progress=_build_step(console, bar), validate=check, **options
             )
+        if report.validation is not None:
+            console.took("validation", report.validation_seconds)
         _report_build(console, report, str(settings.store), conflicts=not prune)
         if prune:
             from ..remove import prune_store
@@ -187,16 +188,9 @@ def build(
                 console.detail(f"{'removed':<10} {graph}")
             console.result(f"pruned: {pruned.summary()}")
             _report_conflicts(console, report)
-        if check and report.changed_graphs:
-            graphs = sorted(set(report.changed_graphs))
-            with (
-                console.progress("validating", len(graphs), unit="graphs") as bar,
-                console.timed("validation"),
-            ):
-                validation = validate_store(store, graphs=graphs, progress=bar.advance)
-            if not validation.conforms:
-                console.error(validation.text())
-                sys.exit(1)
+        if report.validation is not None and not report.validation.conforms:
+            console.error(report.validation.text())
+            sys.exit(1)
     if not report.ok or (mapping_set is not None and mapping_set.problems):
         sys.exit(1)
 

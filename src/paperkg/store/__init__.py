@@ -23,6 +23,7 @@ from .bookkeeping import (
     tally_graphs,
     validation_graph,
     validation_graphs,
+    validation_log,
     write_concept_index,
     write_tallies,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "to_rdflib_term",
     "validation_graph",
     "validation_graphs",
+    "validation_log",
     "write_concept_index",
     "write_tallies",
 ]

@@ -35,6 +35,7 @@ __all__ = [
     "tally_graphs",
     "validation_graph",
     "validation_graphs",
+    "validation_log",
     "write_concept_index",
     "write_tallies",
 ]
@@ -178,15 +179,26 @@ def store_base_iri(store: PaperStore) -> str:
     return DEFAULT_BASE_IRI
 
 
-def log_validation(store: PaperStore, checked: Mapping[ox.NamedNode, tuple[str, bool]]) -> None:
-    """Log the build key and conformance of each validated record graph, in one transaction.
+def validation_log(store: PaperStore) -> ox.NamedNode:
+    """The validation log graph to write to: the store's own, else a new one beside its data."""
+    existing = validation_graphs(store)
+    return existing[0] if existing else validation_graph(store_base_iri(store))
+
+
+def log_validation(
+    store: PaperStore,
+    checked: Mapping[ox.NamedNode, tuple[str, bool]],
+    log: ox.NamedNode | None = None,
+) -> None:
+    """Log the build key and conformance of each validated record graph, in one transaction,
+    in ``log`` (default :func:`validation_log`, looked up: a writer logging many times
+    looks it up once).
 
     A read-only store is validated without logging (stats then report those graphs unchecked).
     """
     if not checked or store.read_only:
         return
-    existing = validation_graphs(store)
-    log = existing[0] if existing else validation_graph(store_base_iri(store))
+    log = log if log is not None else validation_log(store)
     validated, conforms = ox.NamedNode(str(PKG.validatedBuildKey)), ox.NamedNode(str(PKG.conforms))
     quads = [
         quad

@@ -136,6 +136,17 @@ def _full_recount_of(store: PaperStore, folder: Path) -> set[ox.Quad]:
     return _tallies(fresh)
 
 
+def _built_from(records: list[Path], tmp_path: Path) -> tuple[Path, PaperStore]:
+    """A folder of ``records`` and a store built from it (not validated, one process)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for path in records:
+        shutil.copyfile(path, folder / path.name)
+    store = PaperStore()
+    build(store, [str(folder)], validate=False, workers=1)
+    return folder, store
+
+
 def _same_records(one: PaperStore, other: PaperStore) -> bool:
     return {g.value for g in one.record_graphs()} == {g.value for g in other.record_graphs()}
 
@@ -143,12 +154,7 @@ def _same_records(one: PaperStore, other: PaperStore) -> bool:
 def test_tallies_kept_through_adds_replacements_and_removals_equal_a_full_recount(
     records: list[Path], tmp_path: Path
 ) -> None:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for path in records[: len(records) // 2]:
-        shutil.copyfile(path, folder / path.name)
-    store = PaperStore()
-    build(store, [str(folder)], validate=False, workers=1)
+    folder, store = _built_from(records[: len(records) // 2], tmp_path)
     for path in records[len(records) // 2 :]:  # add the rest
         shutil.copyfile(path, folder / path.name)
     build(store, [str(folder)], validate=False, workers=1)
@@ -173,12 +179,7 @@ def test_tallies_kept_through_adds_replacements_and_removals_equal_a_full_recoun
 def test_a_killed_build_leaves_stale_tallies_and_the_next_build_recounts(
     records: list[Path], tmp_path: Path
 ) -> None:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for path in records[:40]:
-        shutil.copyfile(path, folder / path.name)
-    store = PaperStore()
-    build(store, [str(folder)], validate=False, workers=1)
+    folder, store = _built_from(records[:40], tmp_path)
     for path in records[40:80]:
         shutil.copyfile(path, folder / path.name)
 
@@ -295,12 +296,7 @@ def test_a_whole_recount_cut_off_while_it_streams_is_never_read_and_the_next_bui
     queries give them, in steps: cut off in the middle, the tally graph holds part of the
     counts, stays stale, readers count from the findings and the next build recounts it all.
     """
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for path in records[:40]:
-        shutil.copyfile(path, folder / path.name)
-    store = PaperStore()
-    build(store, [str(folder)], validate=False, workers=1)
+    folder, store = _built_from(records[:40], tmp_path)
     whole, answers = _tallies(store), evidence_summary(store)
 
     def broken(*_: object, **__: object) -> Any:

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import pyoxigraph as ox
 import pytest
 
 from paperkg.build import BuildReport, BuildStep, build, map_file
-from paperkg.build_pool import START_AFTER, Shipped
+from paperkg.build_pool import START_AFTER, RecordPool, Shipped
 from paperkg.errors import ConfigError, RecordError
 from paperkg.extraction import RuleExtractor
 from paperkg.model import Extraction, PaperRecord
@@ -380,3 +381,29 @@ def test_ctrl_c_stops_the_build_and_its_workers_cleanly(
     assert again.returncode == 0, again.stderr
     with PaperStore(store_path) as store:
         assert set(store) == clean
+
+
+def test_a_pool_found_broken_when_a_batch_is_sent_costs_no_record(
+    mixed: Path, eager_workers: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that dies can break the pool before the next batch goes: that batch's records
+    are sent again, one at a time, to the fresh pool, as the ones in flight are.
+    """
+    (mixed / "000_empty.txt").unlink()
+    (mixed / "000_explodes.txt").unlink()
+    submit = RecordPool.submit
+    calls: list[int] = []
+
+    def broken_once(pool: RecordPool, records: list[PaperRecord]) -> Any:
+        calls.append(len(records))
+        if len(calls) == 2:
+            raise BrokenProcessPool("a child process terminated abruptly")
+        return submit(pool, records)
+
+    monkeypatch.setattr(RecordPool, "submit", broken_once)
+    store, report, _ = _built([mixed], workers=2, extractor=RuleExtractor())
+    local, local_report, _ = _built([mixed], workers=1)
+    assert len(calls) > 2
+    assert report.ok
+    assert set(store) == set(local)
+    assert _report(report) == _report(local_report)

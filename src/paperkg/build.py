@@ -487,7 +487,11 @@ class BuildRun:
 def _send(batch: list[_Entry], pool: WorkerPool) -> None:
     """Send the records of ``batch`` to one worker together (fewer, larger messages)."""
     if batch:
-        future = pool.submit([entry.record for entry in batch if entry.record is not None])
+        try:
+            future = pool.submit([entry.record for entry in batch if entry.record is not None])
+        except BrokenProcessPool as error:  # a worker died since the last batch went: this one
+            future = Future()  # fails as those in flight did, and goes again after the restart
+            future.set_exception(error)
         for slot, entry in enumerate(batch):
             entry.future, entry.slot = future, slot
         batch.clear()

@@ -21,11 +21,18 @@ _OTHER_STUDIES = re.compile(
     r"(?<!review the )(?<!reviewed the )\bliterature\b(?! review)|"
     # the studies a conclusion calls for: "larger randomized trials will have to confirm"
     r"\b(?:future|further|larger|additional|longer|well-designed)\b[^.;]{0,40}\b(?:trials?|"
-    r"studies)\b[^.;]{0,40}\b(?:needed|warranted|required|necessary|confirm\w*)\b|"
+    r"studies)\b[^.;]{0,40}\b(?:needed|warranted|required|necessary|confirm\w*|should be "
+    r"(?:conducted|performed|undertaken|done))\b|"
     r"\bto be confirmed (?:in|by)\b",
     re.IGNORECASE,
 )
 _I = re.IGNORECASE
+#: The reporting guideline's name (PRISMA), which a review cites whether it pools or not.
+_GUIDELINE_NAME = re.compile(
+    r"\bpreferred reporting items for systematic reviews? and meta[\s-]?analys[ie]s"
+    r"(?:[\s-]+protocols)?",
+    re.IGNORECASE,
+)
 #: A protocol paper says so in its title, or describes its protocol in the future tense ("the
 #: study protocol permitted dose changes" in a results paper is not one).
 _PROTOCOL_TITLE = re.compile(
@@ -53,8 +60,8 @@ _RULES: list[tuple[StudyDesign, re.Pattern[str]]] = [
         StudyDesign.CASE_REPORT,
         re.compile(
             r"\bcase report\b|\breport of a case\b|"
-            r"\bwe (?:report|describe|present) (?:a|an|the case of an?|one) "
-            r"(?:[\w-]+ ){0,3}?(?:patient|case|woman|man|girl|boy)\b|"
+            r"\bwe (?:here(?:by|in)?,? )?(?:report|describe|present) (?:here )?"
+            r"(?:a|an|the case of an?|one) (?:[\w-]+ ){0,3}?(?:patient|case|woman|man|girl|boy)\b|"
             r"\bI report a\b|\bexperienced a (?:rare )?case\b|\b(?:in |of )?our patient\b(?!s)|"
             r"\bthis patient\b(?!s)",
             _I,
@@ -67,7 +74,8 @@ _RULES: list[tuple[StudyDesign, re.Pattern[str]]] = [
             r"\bwe (?:report|describe|present|reviewed) (?:the )?(?:(?:\d+|two|three|four|five|six|"
             r"seven|eight|nine|ten|several)\s+)?(?:consecutive\s+)?cases\b|"
             r"\b(?:two|three|four|five|six|seven|eight|nine|ten|\d+) (?:consecutive )?cases of\b|"
-            r"\bretrospective(?:ly)? (?:chart|case|record)s? review",
+            r"\bretrospective(?:ly)? (?:chart|case|record)s? review|"
+            r"\bretrospectively reviewed (?:the )?(?:medical |clinical )?(?:charts|records)\b",
             _I,
         ),
     ),
@@ -222,7 +230,8 @@ def detect_design(sentences: Sequence[Sentence]) -> StudyDesign | None:
     """The study design, or ``None`` when nothing in the text says."""
     own = _readable(sentences)
     title = " ".join(s.text for s in sentences if s.section == "title")
-    text = " ".join(s.text for s in own)
+    # a review that follows the reporting guideline named "... and Meta-Analyses" need not pool
+    text = _GUIDELINE_NAME.sub("", " ".join(s.text for s in own))
     if _PROTOCOL_TITLE.search(title) or _PROTOCOL_TEXT.search(text):
         return StudyDesign.PROTOCOL
     for design, pattern in _RULES:
@@ -235,6 +244,8 @@ def detect_design(sentences: Sequence[Sentence]) -> StudyDesign | None:
         return StudyDesign.CROSSOVER_RCT if _CROSSOVER.search(title + text) else StudyDesign.RCT
     if _COHORT_NAMED.search(title):
         return StudyDesign.COHORT_STUDY
+    if _OPEN_NAMED.search(title) and not (_RCT_TITLE.search(title) or _PILOT.search(title)):
+        return StudyDesign.OPEN_LABEL_STUDY
     if any(_CASE_HEADING.search(s.subsection) for s in sentences) or _CASE_AIM.search(text):
         return StudyDesign.CASE_REPORT
     for design, pattern in _RULES:
@@ -274,7 +285,11 @@ def detect_design(sentences: Sequence[Sentence]) -> StudyDesign | None:
 
 #: A title that names its design says it better than any sentence of the abstract.
 _COHORT_NAMED = re.compile(r"\bcohort study\b", _I)
-_RCT_NAMED = re.compile(r"\brandomi[sz]ed(?: \w+){0,3} (?:controlled )?trial\b|\bRCT\b", _I)
+_RCT_NAMED = re.compile(
+    r"(?<!non-)(?<!non )\brandomi[sz]ed(?:,? \w+){0,3},? (?:controlled )?(?:trial|study)\b|\bRCT\b",
+    _I,
+)
+_OPEN_NAMED = re.compile(r"\bopen[\s-]label (?:\w+ )?(?:study|trial)\b", _I)
 #: An abstract headed or opened as a case: "Case presentation:", "To report a case of".
 _CASE_HEADING = re.compile(r"\bcase (?:presentation|report|description|summary)\b", _I)
 _CASE_AIM = re.compile(

@@ -56,6 +56,7 @@ from paperkg.extraction.roles import (
 )
 from paperkg.extraction.sentences import MAX_PROSE_CHARS, MentionIndex, Sentence, record_sentences
 from paperkg.extraction.specificity import specific_conditions
+from paperkg.extraction.targets import drug_targets
 from paperkg.model import (
     Concept,
     DrugRole,
@@ -135,8 +136,11 @@ class RuleExtractor:
         tried = [key for key in per_drug if roles[key] is DrugRole.INTERVENTION]
         together = given_together(tried, parts, items)
         harm_report = _harm_report(tried, items, harms, concepts, case_design)
-        # what the text says each drug was given for, read once per drug
-        purposes = {drug: drug_purposes(drug, items) for drug in tried}
+        # what the text says each drug was given for, read once per drug, where it is not only
+        # named ("X was once used for Y" in the background is not what the patients got X for)
+        purposes = {
+            drug: drug_purposes(drug, _where_given(per_drug[drug], items)) for drug in tried
+        }
         if harm_report:
             # A case report of a harm is about the drug that caused it: what the patient was
             # given to manage the harm, or besides, is part of the story, not a finding,
@@ -161,7 +165,7 @@ class RuleExtractor:
             effects = _adverse_effects(
                 drug, items, evidence, usable, _primary(tried, items), excluded, harms, concepts
             )
-            targets = _targets(purposes[drug], studied, conditions, concepts)
+            targets = drug_targets(purposes[drug], studied, conditions, concepts)
             if not targets and design not in _CASES:
                 # In a case a patient takes drugs for several conditions ("tramadol for back
                 # pain"); in a study every drug tried is for what the study studies.
@@ -293,6 +297,14 @@ def _harm_report(
     return {drug: tuple(harmed) for drug in tried if drug in named}
 
 
+def _where_given(
+    evidence: _DrugEvidence, items: list[AnnotatedSentence]
+) -> list[AnnotatedSentence]:
+    """The sentences that name the drug other than as background."""
+    own = {o.sentence.position for o in evidence.occurrences if not o.background}
+    return [item for item in items if item.sentence.position in own]
+
+
 def _fallback_evidence(drug: str, items: list[AnnotatedSentence]) -> list[Sentence]:
     """Evidence of last resort: the first sentence naming the drug, else the abstract's first;
     the title only for a citation with nothing else (a finding shows what it stands on).
@@ -401,37 +413,6 @@ def _drug_roles(
             design=design,
         )
     return roles
-
-
-#: Headings of the abstract part that states the aim.
-def _targets(
-    purposes: set[str], studied: list[str], known: set[str], concepts: dict[str, Concept]
-) -> list[str]:
-    """The studied conditions a drug's findings are about.
-
-    A drug the text says was given for a studied condition counts for that one only; a drug given
-    for another named condition ("tramadol for low back pain" in a depression case) for none;
-    otherwise for every studied condition. A purpose that names a studied condition more or
-    less specifically ("hepatitis C virus" for "chronic hepatitis C virus") is that condition.
-    """
-    named = purposes & known
-    if not named:
-        return list(studied)
-    return [
-        condition
-        for condition in studied
-        if condition in named or any(_related(concepts[condition], concepts[n]) for n in named)
-    ]
-
-
-def _related(first: Concept, second: Concept) -> bool:
-    """One concept's name holds one of the other's names as whole words."""
-    for one in (first.label, *first.synonyms):
-        for other in (second.label, *second.synonyms):
-            a, b = f" {label_key(one)} ", f" {label_key(other)} "
-            if len(a) > 4 and len(b) > 4 and (a in b or b in a):
-                return True
-    return False
 
 
 def _primary(tried: list[str], items: list[AnnotatedSentence]) -> str | None:

@@ -230,12 +230,15 @@ def condition_roles(
 _COMORBID_BEFORE = re.compile(
     # "with or without X" is a subgroup; "with and without X" compares cases with controls
     r"\bwith or without\s+(?:(?:a|an|current|comorbid)\s+)?$|"
-    r"\b(?:comorbid|co-?morbid|coexist\w*|co-exist\w*|co-?occurring|concomitant|concurrent|"
+    # ("cancer-associated thrombosis" names the thrombosis the paper treats, not a comorbidity)
+    r"(?<![\w-])(?:comorbid|co-?morbid|coexist\w*|co-exist\w*|co-?occurring|concomitant|concurrent|"
     r"coincident|associated)\s+(?:with\s+)?(?:(?:a|an|current|active|stable)\s+)?$|"
     r"\b(?:also|additionally) (?:had|having|with)\s+(?:(?:a|an)\s+)?$|"
     r"\bhistory of\s+(?:(?:a|an)\s+)?$|\bco-?infect\w*\s+with\s+(?:[\w-]+\s+){0,4}and\s+$",
     re.IGNORECASE,
 )
+#: "<A>-associated <B>": B is the disease, A where it arises ("cancer-associated thrombosis").
+_CONTEXT_OF = re.compile(r"^-(?:associated|related)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 #: "<treated condition> in <population>": the title treats the first and studies it in the
 #: second ("pramipexole for depression in Parkinson's disease").
 _TREATED_BEFORE = re.compile(
@@ -265,7 +268,8 @@ def comorbidities(items: Sequence[AnnotatedSentence]) -> set[str]:
     """Disease keys the patients had besides what the paper treats.
 
     A disease introduced as a comorbidity anywhere in the record ("with or without",
-    "comorbid", "coexisting with", "history of"), and, in the title, the population a treated
+    "comorbid", "coexisting with", "history of"), the context of another ("<A>-associated
+    <B>"), and, in the title, the population a treated
     condition is studied in ("<drug> for <A> in <B>", "treatment of <A> in patients with <B>").
     """
     comorbid: set[str] = set()
@@ -276,6 +280,11 @@ def comorbidities(items: Sequence[AnnotatedSentence]) -> set[str]:
             if _COMORBID_BEFORE.search(text[max(0, hit.start - lexicon.CUE_WINDOW) : hit.start]):
                 comorbid.add(hit.key)
         comorbid |= {population for _, population in _treated_in_population(item)}
+        comorbid |= {
+            context.key
+            for context, disease in itertools.pairwise(diseases)
+            if context.key != disease.key and _CONTEXT_OF.match(text[context.end : disease.start])
+        }
         first = diseases[0] if diseases else None
         if (
             item.sentence.section == "title"
@@ -347,8 +356,8 @@ def drug_purposes(drug: str, items: Sequence[AnnotatedSentence]) -> set[str]:
 _INDICATION_BETWEEN = re.compile(
     r"^\s*(?:(?:patients?|wom[ae]n|m[ae]n|females?|males?|girls?|boys?|child(?:ren)?|adults?|"
     r"subjects?|individuals?|persons?|people)\s+)?"
-    r"(?:(?:who|that)\s+(?:was|were|is|are|had been)\s+)?"
-    r"(?:treated with|taking|on|receiving|given|prescribed|maintained on|started on)\s+"
+    r"(?:(?:who|that)\s+)?(?:(?:was|were|is|are|had been|has been|had|has)\s+)?"
+    r"(?:treated with|taking|taken|on|receiving|given|prescribed|maintained on|started on)\s+"
     r"(?:(?:long-term|chronic|regular|daily|oral|high-dose|low-dose|maintenance)\s+)*$",
     re.IGNORECASE,
 )

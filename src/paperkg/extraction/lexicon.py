@@ -86,7 +86,7 @@ BACKGROUND = _cues(
     r"\bwidely\b",
 )
 #: Abstract subsections that only set the scene.
-BACKGROUND_SUBSECTIONS = frozenset({"background", "context", "introduction"})
+BACKGROUND_SUBSECTIONS = frozenset({"background", "context", "introduction", "rationale"})
 #: "e.g." and friends introduce examples, not treatments given.
 EXAMPLE_LIST = re.compile(r"\((?:e\.g\.|eg\.|for example|i\.e\.)[^)]*\)", re.IGNORECASE)
 #: The drug was stopped or barred before the study: not an intervention of this study.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from paperkg.extraction.concepts import abbreviation_pairs, build_concepts, concept_key, long_form
 from paperkg.model import EntityKind, EntityMention, PaperRecord
 
@@ -79,6 +81,27 @@ def test_dose_qualified_name_joins_the_plain_drug() -> None:
     (concept,) = build_concepts(rec).concepts
     assert concept.key == "MESH:D007649"
     assert concept.label == "ketamine"
+
+
+@pytest.mark.parametrize("form", ["extract", "oil", "juice", "capsules"])
+def test_the_form_a_chemical_is_given_in_joins_the_plain_name(form: str) -> None:
+    rec = record(
+        f"Zorbleberry {form} 500 mg daily was compared with placebo.",
+        [mention("zorbleberry", C, None, "linked")],
+        [mention(f"zorbleberry {form}", C, None)],
+    )
+    (concept,) = build_concepts(rec).concepts
+    assert concept.label == "zorbleberry"
+    assert f"zorbleberry {form}" in concept.synonyms
+
+
+def test_a_named_form_of_another_chemical_stays_its_own() -> None:
+    rec = record(
+        "Zorbleberry oil and zorbleberry blue were compared.",
+        [mention("zorbleberry", C, None, "linked")],
+        [mention("zorbleberry blue", C, None)],
+    )
+    assert len(build_concepts(rec).concepts) == 2
 
 
 def test_two_cids_of_one_drug_are_both_kept() -> None:

@@ -32,6 +32,25 @@ __all__ = [
 
 _SHORT_FORM = re.compile(r"^[A-Za-z][\w/.&-]{0,11}$")
 #: Words that qualify how a drug is given, not which drug it is ("low-dose naltrexone").
+#: The form a chemical is given in, written after its name ("cranberry extract", "CBD oil").
+_PREPARATIONS = frozenset(
+    [
+        "extract",
+        "extracts",
+        "oil",
+        "juice",
+        "powder",
+        "tablet",
+        "tablets",
+        "capsule",
+        "capsules",
+        "granules",
+        "tincture",
+        "supplement",
+        "supplements",
+        "supplementation",
+    ]
+)
 _DOSE_QUALIFIERS = frozenset(
     [
         "low",
@@ -252,7 +271,9 @@ def _choose_label(mentions: Sequence[EntityMention], text: str) -> str:
 
 
 def _join_qualified(mentions: Sequence[EntityMention], groups: _Groups) -> None:
-    """Join "Low-Dose Naltrexone" to "naltrexone": the same chemical with a dose qualifier."""
+    """Join "Low-Dose Naltrexone" to "naltrexone" and "cranberry extract" to "cranberry": the
+    same chemical with a dose qualifier before it or the form it is given in after it.
+    """
     for index, mention in enumerate(mentions):
         if mention.kind is not EntityKind.CHEMICAL:
             continue
@@ -262,7 +283,10 @@ def _join_qualified(mentions: Sequence[EntityMention], groups: _Groups) -> None:
             if other.kind is not EntityKind.CHEMICAL or not 0 < len(head) < len(words):
                 continue
             prefix = words[: len(words) - len(head)]
-            if words[-len(head) :] == head and set(prefix) <= _DOSE_QUALIFIERS:
+            suffix = words[len(head) :]
+            if (words[-len(head) :] == head and set(prefix) <= _DOSE_QUALIFIERS) or (
+                words[: len(head)] == head and set(suffix) <= _PREPARATIONS
+            ):
                 groups.union(other_index, index)
 
 

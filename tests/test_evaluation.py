@@ -281,3 +281,21 @@ def test_ground_truth_synonyms_match_a_concept() -> None:
     one = Extraction(concepts=(FM, DRUG_A), findings=(finding(DRUG_A, Outcome.IMPROVED),))
     report = evaluate([("p1.txt", one, record("p1.txt", "10.1/a"))], truth)
     assert report.matched_pairs == 1
+
+
+@pytest.mark.parametrize(("found", "recall"), [(80.0, 1.0), (4.5, 1.0), (160.0, 0.0)])
+def test_a_truth_dose_written_per_part_is_met_by_any_one_part(found: float, recall: float) -> None:
+    truth = {
+        "records": [
+            truth_record(
+                "p1.txt",
+                [{"drug": "drug a", "outcome": "improved", "dose": "80/4.5μg, two puffs daily"}],
+            )
+        ]
+    }
+    dose = Dose(f"{found:g} µg", found, None, "µg")
+    extraction = Extraction(
+        concepts=(FM, DRUG_A), findings=(finding(DRUG_A, Outcome.IMPROVED, dose),)
+    )
+    report = evaluate([("p1.txt", extraction, record("p1", "10.1/one"))], truth)
+    assert report.dose_recall == recall

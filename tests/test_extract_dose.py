@@ -98,3 +98,25 @@ def test_ranges_a_dose_moved_in_and_or_doses(
     text: str, expected: list[tuple[str, float, float | None]]
 ) -> None:
     assert [(d.text, d.value, d.value_max) for d in parse_doses(text)] == expected
+
+
+def test_a_dose_per_part_of_a_combination_gives_each_part_its_number() -> None:
+    spans = find_doses("SFC 50/500 μg twice daily and TIO 18 μg once daily")
+    assert [(s.dose.value, s.dose.unit, s.dose.frequency, s.part) for s in spans] == [
+        (50.0, "µg", "twice daily", 0),
+        (500.0, "µg", "twice daily", 1),
+        (18.0, "µg", "daily", None),
+    ]
+    assert spans[0].dose.text == "50 μg twice daily"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "improved trough FEV1 compared with placebo (212 ml, p<0.001)",
+        "a mean difference of 4 mg (95% CI 1 to 7)",
+        "lowered it by 10 mg; p = 0.03",
+    ],
+)
+def test_an_effect_with_its_p_value_or_interval_is_no_dose(text: str) -> None:
+    assert parse_doses(text) == []

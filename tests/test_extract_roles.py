@@ -736,6 +736,17 @@ def test_a_dose_belongs_to_the_drug_it_follows_and_the_target_beats_the_start() 
     assert doses == {"velitrex": ["100 mg/day"], "orbazine": ["160 mg/day"]}
 
 
+def test_each_part_of_a_combination_gets_its_own_number_of_the_dose() -> None:
+    result = extract(
+        make(
+            title="Velitrex with orbazine for widgetitis: a randomized placebo-controlled trial",
+            abstract="METHODS: Velitrex/orbazine 50/500 mg twice daily or placebo for 12 weeks.",
+        )
+    )
+    doses = {result.concept(f.drug).label: sorted(d.text for d in f.doses) for f in result.findings}
+    assert doses == {"velitrex": ["50 mg twice daily"], "orbazine": ["500 mg twice daily"]}
+
+
 def test_a_dose_the_abstract_gives_its_own_arm_is_kept_beside_the_summarys() -> None:
     result = extract(
         make(

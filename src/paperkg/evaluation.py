@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from paperkg import error_classes as classes  # the submodule, not the package API
-from paperkg.extraction.dose import parse_doses
+from paperkg.extraction.dose import find_doses
 from paperkg.identifiers import lookup_key, paper_key
-from paperkg.model import Concept, Extraction, Finding, PaperRecord
+from paperkg.model import Concept, Dose, Extraction, Finding, PaperRecord
 
 __all__ = [
     "AnswerCheck",
@@ -243,18 +243,24 @@ def _truth_doses(intervention: Mapping[str, Any]) -> list[str]:
 
 
 def _dose_found(text: str, finding: Finding) -> bool:
-    """Every number and unit parsed from the truth text is in some extracted dose."""
-    wanted = parse_doses(text)
-    if not wanted:
-        return True
-    for dose in wanted:
-        numbers = {n for n in (dose.value, dose.value_max) if n is not None}
-        if not any(
-            d.unit == dose.unit and numbers <= {n for n in (d.value, d.value_max) if n is not None}
-            for d in finding.doses
-        ):
-            return False
-    return True
+    """Every number and unit parsed from the truth text is in some extracted dose; of a dose
+    written per part of a combination ("80/4.5 µg", the truth of each part), any one part.
+    """
+    wanted: dict[tuple[int, int, int], list[Dose]] = {}
+    for index, span in enumerate(find_doses(text)):
+        key = (span.start, span.end, -1) if span.part is not None else (span.start, span.end, index)
+        wanted.setdefault(key, []).append(span.dose)
+    return all(
+        any(_dose_among(dose, finding.doses) for dose in choices) for choices in wanted.values()
+    )
+
+
+def _dose_among(dose: Dose, found: Sequence[Dose]) -> bool:
+    numbers = {n for n in (dose.value, dose.value_max) if n is not None}
+    return any(
+        d.unit == dose.unit and numbers <= {n for n in (d.value, d.value_max) if n is not None}
+        for d in found
+    )
 
 
 def evaluate(

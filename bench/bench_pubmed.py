@@ -5,8 +5,10 @@ PMIDs and DOIs (and no PMC ids), so each copy is a paper of its own; the file is
 gzip, one copy at a time. The build runs in this process (``--workers``, default 1, as a
 baseline file builds on a small machine), without validation unless ``--validate``; printed:
 citations/s, the peak memory of this process and the largest sum over it and every process
-it started (build workers), per phase (records read, written and, with ``--validate``,
-validated a batch at a time as written; then concept index and tallies). The baseline,
+it started (build workers, their forkserver), resident and proportional (shared pages counted
+once: the target's measure), each process's own, and per phase (records read, written and,
+with ``--validate``, validated a batch at a time as written; then concept index and tallies).
+The baseline,
 measured in the same run after it with the same settings: synthetic seed-layout records
 (``synthetic.py``, ``--baseline`` of them) built from a folder, records/s; the target asks
 the citations to build no slower.
@@ -127,15 +129,18 @@ def main() -> int:
     print(f"peak memory    {own:.0f} MiB this process")
     print(f"               {peak.total_peak:.0f} MiB with every process it started")
     print(f"               {peak.pss_peak:.0f} MiB proportional (shared pages counted once)")
+    print(f"               per process, resident/proportional: {peak.roles()}")
     for phase, value in peak.phase_peaks.items():
         if phase:
-            print(f"               {value:.0f} MiB while {phase}")
+            share = peak.phase_pss_peaks[phase]
+            print(f"               {value:.0f} MiB ({share:.0f} proportional) while {phase}")
     print(f"baseline       {args.baseline} seed-layout records: {base_report.summary()}")
     print(f"               {base_seconds:.1f} s, {base_rate:.1f} records/s")
     print(f"ratio          citations/s vs. records/s: {rate / base_rate:.2f}")
-    met = max(own, peak.total_peak) <= 300
+    # 300 MB is 286 MiB; the processes' memory with shared pages counted once, as they use it
+    met = max(own, peak.pss_peak) <= 300e6 / 2**20
     fast = rate >= base_rate
-    print(f"target         peak <= 300 MiB: {'met' if met else 'missed'}")
+    print(f"target         peak <= 300 MB (286 MiB): {'met' if met else 'missed'}")
     print(f"               no slower than seed-layout records: {'met' if fast else 'missed'}")
     return 0 if report.ok and base_report.ok else 1
 

@@ -4,6 +4,7 @@ bad record or a dying worker costs only itself; a killed or interrupted build co
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib.util
 import os
 import shutil
@@ -204,6 +205,45 @@ def test_quads_come_back_from_a_worker_unchanged() -> None:
             mapped.graph.value, mapped.paper.value, mapped.paper_key, mapped.build_key, data
         )
         assert shipped.received() == mapped
+
+
+def test_workers_leave_the_forkservers_objects_to_it() -> None:
+    """The forkserver freezes what it imported (and the data extraction loads on first use)
+    before it forks: a worker's garbage collections never touch those pages, which stay shared.
+    """
+    pool = RecordPool(2, RuleExtractor(), "rules/test", "https://example.org/")
+    try:
+        while not pool.ready():
+            time.sleep(0.05)
+        executor = pool._executor
+        assert executor is not None
+        assert executor.submit(gc.get_freeze_count).result() > 0
+    finally:
+        pool.close()
+    assert gc.get_freeze_count() == 0  # never this process's
+
+
+def _forkservers() -> list[int]:
+    """This process's children that are forkservers."""
+    found = []
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        children = (task / "children").read_text(encoding="utf-8").split()
+        for child in children:
+            with contextlib.suppress(OSError):
+                if b"forkserver" in Path(f"/proc/{child}/cmdline").read_bytes():
+                    found.append(int(child))
+    return found
+
+
+def test_the_forkserver_is_gone_when_the_build_is(eager_workers: None) -> None:
+    """Alone, the forkserver held its imports while the build wrote the index (its peak)."""
+    store, report, _ = _built([SEEDS], workers=2)
+    assert report.ok
+    assert _forkservers() == []
+    store_2, report_2, _ = _built([SEEDS], workers=2)  # the next build starts another
+    assert report_2.ok
+    assert set(store_2) == set(store)
+    assert _forkservers() == []
 
 
 class _Unpicklable(RuleExtractor):

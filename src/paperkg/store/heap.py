@@ -2,7 +2,7 @@
 
 RocksDB's write buffers, and what a long build freed meanwhile, are free but stay resident in
 glibc's heap (5,000 PubMed citations: 225 MiB at the end of the records; 178 MiB when trimmed
-after each flush, a few milliseconds each, once per 80,000 statements).
+after each flush, a few milliseconds each, then once per 80,000 statements).
 """
 
 from __future__ import annotations

@@ -31,8 +31,10 @@ from .os_errors import make_folder, os_cause, write_error
 
 __all__ = ["PaperStore", "Term", "WriteOutcome", "fill_values", "term_text", "to_rdflib_term"]
 
-#: Statements written between two flushes of an on-disk store (bounds the writer's memory).
-FLUSH_EVERY = 80_000
+#: Statements written between two flushes of an on-disk store (bounds the writer's memory:
+#: 30,000 PubMed citations built by 2 workers, the writing process peaked at 222 MiB flushing
+#: every 10,000, 234 every 20,000, 276 every 80,000, and was no slower).
+FLUSH_EVERY = 10_000
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: What a query parameter may be bound to: an RDF term, never query text.

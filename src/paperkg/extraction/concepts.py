@@ -31,7 +31,6 @@ __all__ = [
 ]
 
 _SHORT_FORM = re.compile(r"^[A-Za-z][\w/.&-]{0,11}$")
-#: Words that qualify how a drug is given, not which drug it is ("low-dose naltrexone").
 #: The form a chemical is given in, written after its name ("cranberry extract", "CBD oil").
 _PREPARATIONS = frozenset(
     [
@@ -51,6 +50,7 @@ _PREPARATIONS = frozenset(
         "supplementation",
     ]
 )
+#: Words that qualify how a drug is given, not which drug it is ("low-dose naltrexone").
 _DOSE_QUALIFIERS = frozenset(
     [
         "low",

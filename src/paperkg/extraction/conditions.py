@@ -269,8 +269,8 @@ def comorbidities(items: Sequence[AnnotatedSentence]) -> set[str]:
 
     A disease introduced as a comorbidity anywhere in the record ("with or without",
     "comorbid", "coexisting with", "history of"), the context of another ("<A>-associated
-    <B>"), and, in the title, the population a treated
-    condition is studied in ("<drug> for <A> in <B>", "treatment of <A> in patients with <B>").
+    <B>"), and, in the title, the population a treated condition is studied in ("<drug> for
+    <A> in <B>", "treatment of <A> in patients with <B>").
     """
     comorbid: set[str] = set()
     for item in items:

@@ -38,7 +38,8 @@ import paperkg.text_entities
 from paperkg.model import EntityKind, PaperRecord
 from paperkg.readers.pubmed import read_pubmed
 from paperkg.readers.pubtator import read_pubtator
-from paperkg.text_entities import drug_matches, score, tokens, vocabulary_key
+from paperkg.text_entities import drug_matches, tokens, vocabulary_key
+from paperkg.text_scores import score
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT.parent / "shared" / "corpora"

@@ -817,6 +817,50 @@ def test_a_subtype_the_record_files_under_the_broad_id_is_kept_as_written() -> N
     assert condition.broader == ("MONDO:0900001",)
 
 
+def test_a_subtype_the_aim_names_becomes_the_studied_condition() -> None:
+    """The title and summary name the broad condition, the objective its subtype: the paper
+    studies the subtype (a background sentence naming another subtype does not count).
+    """
+    result = extract(
+        make(
+            title="Velitrex and widgetitis after surgery: a randomized trial",
+            abstract=(
+                "Background: Velitrex has been tried in neuropathic widgetitis. "
+                "Objective: To compare velitrex with placebo on postoperative widgetitis. "
+                "Results: Velitrex 10 mg daily lowered scores (P < 0.01)."
+            ),
+            linked_diseases={"widgetitis": "MONDO:0900001"},
+            fulltext={
+                "postoperative widgetitis": "MESH:D900100",
+                "neuropathic widgetitis": "MESH:D900101",
+            },
+        )
+    )
+    (finding,) = result.findings
+    condition = result.concept(finding.condition)
+    assert condition.key == "MESH:D900100"
+    assert condition.broader == ("MONDO:0900001",)
+
+
+def test_the_population_after_a_harm_in_a_case_title_is_what_the_drug_was_given_for() -> None:
+    """ "Velitrex-induced gloomosis in widgetitis": gloomosis is the harm, widgetitis the
+    disease of the patients, so the finding is velitrex for widgetitis with adverse effects.
+    """
+    result = extract(
+        make(
+            title="Velitrex-induced gloomosis in widgetitis",
+            abstract=(
+                "Objective To evaluate 3 cases of widgetitis in which velitrex caused gloomosis. "
+                "Gloomosis resolved once velitrex was stopped."
+            ),
+        )
+    )
+    assert result.study_design is StudyDesign.CASE_SERIES
+    assert [(result.concept(f.condition).label, f.outcome.value) for f in result.findings] == [
+        ("widgetitis", "adverse_effects")
+    ]
+
+
 def test_a_harm_case_not_called_a_case_is_still_a_harm_case() -> None:
     """A single patient's story whose text never says "case report": the fallback design makes it
     one, so the drug is for what the patient had when taking it ("a woman with widgetitis on

@@ -33,8 +33,11 @@ _TARGET_BEFORE = re.compile(
     re.IGNORECASE,
 )
 #: "<drug>-induced <disease>", "<drug>-associated <disease>": the disease is the drug's harm.
+#: Words between "X-induced" and the disease it names; "in", "with", "among" open the population
+#: instead ("X-induced Y in Z": Z is who had the harm, not the harm).
+_HARM_WORDS = r"(?:(?!(?:in|among|with|of|for)\s)[\w-]+\s+)"
 _INDUCED = re.compile(
-    r"^\s*(?:\)\s*)?-?\s*(?:induced|associated|related|triggered|provoked|caused)\s+(?:[\w-]+\s+){0,2}$",
+    rf"^\s*(?:\)\s*)?-?\s*(?:induced|associated|related|triggered|provoked|caused)\s+{_HARM_WORDS}{{0,2}}$",
     re.IGNORECASE,
 )
 _INDUCED_INSIDE = re.compile(
@@ -61,7 +64,7 @@ _TITLE_HARM_THEN_DRUG = re.compile(
 _TITLE_DRUG_THEN_HARM = re.compile(
     r"^[\s-]*(?:(?:induced|associated|related|triggered|provoked|caused)|leading to|causing|"
     r"resulting in|(?:use|therapy|treatment|exposure|overdose|toxicity)\s+(?:leading to|causing|"
-    r"resulting in|and))\s+(?:[\w-]+\s+){0,3}$",
+    rf"resulting in|and))\s+{_HARM_WORDS}{{0,3}}$",
     re.IGNORECASE,
 )
 

@@ -118,6 +118,12 @@ def test_parse_number(text: str, expected: int | None) -> None:
         # those who remained are part of those enrolled, not another group
         ("A total of 32 gout patients were enrolled, and 20 subjects remained to the end.", 32),
         ("Among the 130 patients included, 52 received drug Q and 78 drug R.", 130),
+        # hospitals named after their patients are no patients; infants are people
+        (
+            "This cohort study included infants with gout at 11 children's hospitals. "
+            "Among 115 infants with gout, 58 received drug Q.",
+            115,
+        ),
     ],
 )
 def test_sample_size(text: str, expected: int) -> None:
@@ -263,6 +269,16 @@ def test_sentence_split_keeps_abbreviations() -> None:
             "Gout after drug Q",
             ["We present here a case of an 82-year-old woman on drug Q."],
             StudyDesign.CASE_REPORT,
+        ),
+        (
+            "Drug Q-induced dyspnoea in gout",
+            ["Objective To evaluate 3 cases illustrating a rare phenotype of gout."],
+            StudyDesign.CASE_SERIES,
+        ),
+        (
+            "Clinical impact of drug Q in refractory gout: one centre experience",
+            ["We report our experience with drug Q in different forms of gout."],
+            StudyDesign.CASE_SERIES,
         ),
     ],
 )

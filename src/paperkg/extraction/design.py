@@ -74,6 +74,9 @@ _RULES: list[tuple[StudyDesign, re.Pattern[str]]] = [
             r"\bwe (?:report|describe|present|reviewed) (?:the )?(?:(?:\d+|two|three|four|five|six|"
             r"seven|eight|nine|ten|several)\s+)?(?:consecutive\s+)?cases\b|"
             r"\b(?:two|three|four|five|six|seven|eight|nine|ten|\d+) (?:consecutive )?cases of\b|"
+            r"\b(?:evaluate|describe|report|present|illustrate)s?\s+(?:two|three|four|five|six|"
+            r"seven|eight|nine|ten|[2-9]|1\d)\s+(?:consecutive\s+)?cases\b|"
+            r"\b(?:single|one)[\s-]cent(?:re|er) experience\b|"
             r"\bretrospective(?:ly)? (?:chart|case|record)s? review|"
             r"\bretrospectively reviewed (?:the )?(?:medical |clinical )?(?:charts|records)\b",
             _I,
@@ -143,11 +146,14 @@ _NUMBER = (
 )
 _PEOPLE = (
     r"(?:patients|participants|subjects|women|men|adults|children|people|individuals|"
-    r"volunteers|outpatients|persons|cases|controls)"
+    r"volunteers|outpatients|persons|cases|controls|infants|neonates|newborns|adolescents)"
 )
 # The words between a number and its people hold no numbers ("79 studies with 15,609 patients",
 # "9 trials (2309 patients)").
-_COUNT = re.compile(rf"\b({_NUMBER})[\s-]+(?:(?!\S*\d)[\w,()/-]+\s+){{0,3}}?{_PEOPLE}\b", _I)
+# "11 children's hospitals" counts hospitals.
+_COUNT = re.compile(
+    rf"\b({_NUMBER})[\s-]+(?:(?!\S*\d)[\w,()/-]+\s+){{0,3}}?{_PEOPLE}\b(?!['’]s\b)", _I
+)
 #: "88 were enrolled": a count whose people the sentence named before.
 _BARE_COUNT = re.compile(
     rf"\b({_NUMBER})\s+(?:were|was)\s+(?:\w+\s+)?(?:randomi[sz]ed|enrolled|included)\b", _I

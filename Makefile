@@ -45,7 +45,9 @@ demo: $(STAMP)
 # texts of ../shared/corpora/pmc-jats, read in place); blind9 (25) and blind10 (32 real papers,
 # written 2026-12-07) and blind11 (32) judged the round of 2026-12-07 once (and decided which
 # of its changes shipped: they are no longer unseen for a later round); blind12 (32 real papers,
-# committed after that round) judges the next. dev2 and dev3 (30 and 28 real papers of many
+# committed after that round) and blind13 (30, committed before the next) judged the next round
+# once: no figure of theirs moved, so they chose nothing, and they judge the round after it with
+# blind14 (32 real papers, committed unread). dev2 and dev3 (30 and 28 real papers of many
 # fields, written like the blind sets) are development data. Then the results reader on
 # the Evidence Inference corpus (validation split; target macro-F1 0.75, reported, not enforced). Blind
 # errors are counted by class only: listing them record by record invites tuning on them.
@@ -64,7 +66,7 @@ eval: $(STAMP)
 		$(BIN)/paperkg eval --no-errors tests/data/eval/$$set \
 			tests/data/eval/$$set/ground_truth.json $(BLIND_TARGETS) || true; \
 	done
-	@for set in blind blind2 blind3 blind4 blind5 blind6 blind7 blind8 blind9 blind10 blind11 blind12; do \
+	@for set in blind blind2 blind3 blind4 blind5 blind6 blind7 blind8 blind9 blind10 blind11 blind12 blind13 blind14; do \
 		if [ -f tests/data/eval/$$set/ground_truth.json ]; then \
 			echo; echo "== $$set set (tests/data/eval/$$set)"; \
 			$(BIN)/paperkg eval --no-errors tests/data/eval/$$set \

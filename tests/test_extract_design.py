@@ -118,6 +118,12 @@ def test_parse_number(text: str, expected: int | None) -> None:
         # those who remained are part of those enrolled, not another group
         ("A total of 32 gout patients were enrolled, and 20 subjects remained to the end.", 32),
         ("Among the 130 patients included, 52 received drug Q and 78 drug R.", 130),
+        # a type and the count's own share may stand between a count and its people; those
+        # previously enrolled elsewhere are this study's; "randomly assigned N" is the sample
+        ("We randomly assigned 237 type 2 diabetic patients; 225 patients were analyzed.", 237),
+        ("Results: 59 (93.5%) patients completed follow-up.", 59),
+        ("Participants: 118 gout patients previously enrolled in a 4-week trial of drug Q.", 118),
+        ("Ten combat veterans with gout each received drug Q and placebo.", 10),
         # hospitals named after their patients are no patients; infants are people
         (
             "This cohort study included infants with gout at 11 children's hospitals. "

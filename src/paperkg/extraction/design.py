@@ -17,7 +17,9 @@ from paperkg.model import StudyDesign
 __all__ = ["detect_design", "fallback_design", "parse_number", "sample_size"]
 
 _OTHER_STUDIES = re.compile(
-    r"\bprevious(?:ly)?\b|\bprior\b|\bearlier\b|\bha(?:s|ve) been (?:reported|shown)\b|"
+    # ("118 patients previously enrolled in a trial" are this study's patients)
+    r"(?<!patients )(?<!participants )(?<!subjects )\bprevious(?:ly)?\b|\bprior\b|\bearlier\b|"
+    r"\bha(?:s|ve) been (?:reported|shown)\b|"
     r"(?<!review the )(?<!reviewed the )\bliterature\b(?! review)|"
     # the studies a conclusion calls for: "larger randomized trials will have to confirm"
     r"\b(?:future|further|larger|additional|longer|well-designed)\b[^.;]{0,40}\b(?:trials?|"
@@ -146,13 +148,17 @@ _NUMBER = (
 )
 _PEOPLE = (
     r"(?:patients|participants|subjects|women|men|adults|children|people|individuals|"
-    r"volunteers|outpatients|persons|cases|controls|infants|neonates|newborns|adolescents)"
+    r"volunteers|outpatients|persons|cases|controls|infants|neonates|newborns|adolescents|"
+    r"veterans)"
 )
 # The words between a number and its people hold no numbers ("79 studies with 15,609 patients",
-# "9 trials (2309 patients)").
+# "9 trials (2309 patients)"), except a type ("237 type 2 diabetic patients") or the count's own
+# share ("59 (93.5%) patients").
 # "11 children's hospitals" counts hospitals.
 _COUNT = re.compile(
-    rf"\b({_NUMBER})[\s-]+(?:(?!\S*\d)[\w,()/-]+\s+){{0,3}}?{_PEOPLE}\b(?!['’]s\b)", _I
+    rf"\b({_NUMBER})[\s-]+(?:\(\s*[\d.]+\s*%\s*\)\s+)?"
+    rf"(?:(?:(?!\S*\d)[\w,()/-]+|type\s+\d)\s+){{0,3}}?{_PEOPLE}\b(?!['’]s\b)",
+    _I,
 )
 #: "88 were enrolled": a count whose people the sentence named before.
 _BARE_COUNT = re.compile(
@@ -167,7 +173,8 @@ _STRONG_AFTER = re.compile(
     _I,
 )
 _STRONG_BEFORE = re.compile(
-    r"\b(?:a total of|in total,?|total of|enrolled|included|in|randomi[sz]ing)\s+$|"
+    r"\b(?:a total of|in total,?|total of|enrolled|included|in|randomi[sz]ing|randomi[sz]ed|"
+    r"(?:randomly )?(?:assigned|allocated)|recruited|enrolling|including)\s+$|"
     r"\b(?:trial|study|analysis)\s+(?:of|in|with|involving)\s+$",
     _I,
 )
@@ -332,6 +339,7 @@ def sample_size(sentences: Sequence[Sentence], design: StudyDesign | None = None
         return 1
     strong: list[int] = []
     weak: list[int] = []
+    completed: list[int] = []
     for sentence in _readable(sentences):
         text = sentence.text
         for match in _GROUPS.finditer(text):
@@ -350,7 +358,11 @@ def sample_size(sentences: Sequence[Sentence], design: StudyDesign | None = None
         )
         for match in _COUNT.finditer(text):
             value = parse_number(match.group(1))
-            if value is None or value < 1 or _WEAK_AFTER.search(text[match.end() :]):
+            if value is None or value < 1:
+                continue
+            if _WEAK_AFTER.search(text[match.end() :]):
+                # those who completed: the sample only when nothing else says how many
+                completed.append(value)
                 continue
             after, before = text[match.end() :], text[: match.start()]
             if 1900 <= value <= 2100 and _YEAR_BEFORE.search(before):
@@ -378,4 +390,4 @@ def sample_size(sentences: Sequence[Sentence], design: StudyDesign | None = None
         return max(strong)
     if weak:
         return max(weak)
-    return None
+    return max(completed) if completed else None

@@ -72,6 +72,36 @@ def test_identifier_label_and_abbreviation_merge_one_chemical() -> None:
     assert len(concepts) == 3
 
 
+def test_a_long_form_never_holds_its_short_form() -> None:
+    """ "A+B compared with B (22%) or A alone" defines no abbreviation A."""
+    text = (
+        "Velitrex and orbazine (VO) and plenamil (PL) were given. Scores were higher after "
+        "VO+PL compared with PL (22%) or VO alone (27%)."
+    )
+    assert abbreviation_pairs(text) == [("Velitrex and orbazine", "VO"), ("plenamil", "PL")]
+
+
+def test_a_drug_is_found_by_its_name_without_the_salt() -> None:
+    rec = record(
+        "Patients took velitrex 18 mg once daily, or sodium quorafen.",
+        [mention("velitrex bromide", C, "MESH:D900001", "linked")],
+        [mention("quorafen", C, "MESH:D900002")],
+    )
+    surfaces = {(form, key) for form, key, _ in build_concepts(rec).surfaces}
+    assert ("velitrex", "MESH:D900001") in surfaces
+    # "sodium quorafen" is not in the record; "quorafen" keeps the one concept it names
+    assert [key for form, key in surfaces if form == "quorafen"] == ["MESH:D900002"]
+
+
+def test_a_name_without_the_salt_shared_by_two_drugs_names_neither() -> None:
+    rec = record(
+        "Velitrex propionate and velitrex furoate were compared.",
+        [mention("velitrex propionate", C, "MESH:D900001", "linked")],
+        [mention("velitrex furoate", C, "MESH:D900002")],
+    )
+    assert "velitrex" not in {form for form, _, _ in build_concepts(rec).surfaces}
+
+
 def test_dose_qualified_name_joins_the_plain_drug() -> None:
     rec = record(
         "Low-Dose Ketamine helped.",

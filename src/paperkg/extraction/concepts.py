@@ -50,6 +50,16 @@ _PREPARATIONS = frozenset(
         "supplementation",
     ]
 )
+#: The salt or ester part of a drug's name: "tiotropium bromide" is written "tiotropium" too.
+_SALTS = frozenset([
+    "acetate", "besilate", "besylate", "bitartrate", "bromide", "butyrate", "calcium", "caproate",
+    "chloride", "citrate", "decanoate", "dihydrate", "dipropionate", "disodium", "embonate",
+    "enanthate", "fumarate", "furoate", "gluconate", "hemihydrate", "hyclate", "hydrobromide",
+    "hydrochloride", "lactate", "magnesium", "maleate", "mesilate", "mesylate", "monohydrate",
+    "nitrate", "oxalate", "palmitate", "pamoate", "phosphate", "potassium", "propionate",
+    "sodium", "succinate", "sulfate", "sulphate", "tartrate", "tosylate", "trihydrate",
+    "valerate", "xinafoate",
+])  # fmt: skip
 #: Words that qualify how a drug is given, not which drug it is ("low-dose naltrexone").
 _DOSE_QUALIFIERS = frozenset(
     [
@@ -123,10 +133,14 @@ def _looks_like_short_form(text: str) -> bool:
 def long_form(short: str, before: str) -> str | None:
     """The words ending ``before`` that ``short`` abbreviates (Schwartz & Hearst), or ``None``.
 
-    Each letter of the short form must appear in order, the first one starting a word.
+    Each letter of the short form must appear in order, the first one starting a word, and the
+    long form never holds the short form itself ("SFC+TIO compared with TIO (22%) or SFC" defines
+    nothing).
     """
     letters = [c.lower() for c in short if c.isalnum()]
     words = re.findall(r"[\w'’]+(?:[-‐–/][\w'’]+)*|\S", before.strip())
+    if short in words:
+        words = words[len(words) - words[::-1].index(short) :]
     if not letters or not words:
         return None
     words = words[-(len(letters) + 5) :]
@@ -414,4 +428,36 @@ def build_concepts(record: PaperRecord) -> ConceptSet:
                 synonyms.append(form)
         concepts.append(Concept(key, kind, label, tuple(synonyms), identifiers))
         surfaces.extend((form, key, kind) for form in (label, *synonyms))
-    return ConceptSet(tuple(concepts), tuple(surfaces))
+    return ConceptSet(tuple(concepts), tuple(surfaces + _salt_bases(surfaces)))
+
+
+def _salt_bases(
+    surfaces: Sequence[tuple[str, str, EntityKind]],
+) -> list[tuple[str, str, EntityKind]]:
+    """The name without its salt ("tiotropium" for "tiotropium bromide", "valproate" for
+    "sodium valproate"), as a form to find the drug by, unless it names anything else of the
+    record or two of its drugs ("fluticasone" of a propionate and a furoate).
+    """
+    taken = {label_key(form) for form, _, _ in surfaces}
+    bases: dict[str, set[str]] = {}
+    written: dict[str, str] = {}
+    for form, key, kind in surfaces:
+        words = form.split()
+        if kind is not EntityKind.CHEMICAL or len(words) < 2:
+            continue
+        if words[-1].lower() in _SALTS:
+            base = words[:-1]
+        elif words[0].lower() in _SALTS:
+            base = words[1:]
+        else:
+            continue
+        name = " ".join(base)
+        if len(name) < 4 or any(w.lower() in _SALTS for w in base):
+            continue
+        bases.setdefault(label_key(name), set()).add(key)
+        written.setdefault(label_key(name), name)
+    return [
+        (written[base], next(iter(keys)), EntityKind.CHEMICAL)
+        for base, keys in bases.items()
+        if len(keys) == 1 and base not in taken
+    ]

@@ -46,8 +46,9 @@ demo: $(STAMP)
 # written 2026-12-07) and blind11 (32) judged the round of 2026-12-07 once (and decided which
 # of its changes shipped: they are no longer unseen for a later round); blind12 (32 real papers,
 # committed after that round) and blind13 (30, committed before the next) judged the next round
-# once: no figure of theirs moved, so they chose nothing, and they judge the round after it with
-# blind14 (32 real papers, committed unread). dev2 and dev3 (30 and 28 real papers of many
+# once: one change moved blind13 (salt names, 0.640 -> 0.658), every change shipped on the read
+# sets' evidence, so they chose nothing and judge the round after it with blind14 (32 real
+# papers, committed unread). dev2 and dev3 (30 and 28 real papers of many
 # fields, written like the blind sets) are development data. Then the results reader on
 # the Evidence Inference corpus (validation split; target macro-F1 0.75, reported, not enforced). Blind
 # errors are counted by class only: listing them record by record invites tuning on them.

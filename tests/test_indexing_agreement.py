@@ -107,6 +107,23 @@ def test_each_finding_says_what_the_indexing_says_of_its_pair(
     assert [f.indexing for f in result.findings] == [expected]
 
 
+def test_a_subtype_the_text_names_is_confirmed_by_its_broader_heading() -> None:
+    """The title names "metastatic widgetitis"; NLM indexes the heading Widgetitis: the finding
+    about the subtype is the pair the indexing confirms.
+    """
+    record = dataclasses.replace(
+        _record(
+            MeshHeading("Widgetitis", "MESH:D900002", ("drug therapy",)),
+            MeshHeading("Velitrexoids", "MESH:D900009", ("therapeutic use",)),
+        ),
+        title="Velitrex for metastatic widgetitis: a randomized controlled trial",
+    )
+    result = extract(record)
+    (finding,) = result.findings
+    assert result.concept(finding.condition).label == "metastatic widgetitis"
+    assert finding.indexing is IndexingAgreement.CONFIRMED
+
+
 def _indexed_only(**changes: Any) -> PaperRecord:
     """A citation whose text gives no finding of its indexed pair: the abstract names
     velitrex and widgetitis only in passing, NLM indexed velitrex with therapeutic use and

@@ -95,9 +95,10 @@ def with_indexing(
 
     Indexers put the qualifier ``therapeutic use`` on a drug's class heading (``Quinazolines``)
     more often than on the drug, which the chemical list names (``erlotinib``); so a pair is
-    ``confirmed`` when the condition's heading has ``drug therapy`` and the drug is among the
-    citation's indexed chemicals, ``indexed_as_harm`` when the condition's heading has
-    ``chemically induced`` instead, else ``not_indexed``. Unchanged without MeSH headings.
+    ``confirmed`` when the condition's heading (or, for a subtype the text names, its broader
+    concept's) has ``drug therapy`` and the drug is among the citation's indexed chemicals,
+    ``indexed_as_harm`` when the condition's heading has ``chemically induced`` instead, else
+    ``not_indexed``. Unchanged without MeSH headings.
     """
     headings = record.mesh_headings
     if not headings:
@@ -111,7 +112,10 @@ def with_indexing(
         drug, condition = concepts[finding.drug], concepts[finding.condition]
         if not indexed & set(drug.identifiers):
             return IndexingAgreement.NOT_INDEXED
-        ids = set(condition.identifiers)
+        # a subtype the text names ("lung adenocarcinoma") is indexed under its broader heading
+        ids = set(condition.identifiers).union(
+            *(concepts[key].identifiers for key in condition.broader if key in concepts)
+        )
         if ids & caused and not ids & treated:
             return IndexingAgreement.INDEXED_AS_HARM
         if ids & treated:

@@ -125,6 +125,14 @@ def test_the_packages_mesh_id_is_never_taken() -> None:
     assert haloperidol.identifier in (None, "MESH:D006220")
 
 
+def test_a_dictionary_name_no_drug_bank_or_mesh_chemical_knows_is_no_drug() -> None:
+    """Proteins and classes of the drug dictionary ("Ion Channels", "Superoxide Dismutase") have
+    no DrugBank id: they made findings of basic-science abstracts ("ion channel" for hypoxia).
+    """
+    text = "The ion channel and superoxide dismutase levels fell after fenofibrate."
+    assert [hit.text for hit in find_entities(text)] == ["fenofibrate"]
+
+
 def test_a_disease_name_without_an_id_is_found_without_one() -> None:
     diseases = _shipped(SHIPPED)["diseases"]  # type: ignore[index]
     name = next(key for key, curie in diseases.items() if not curie and key.count(" ") == 2)

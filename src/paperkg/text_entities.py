@@ -265,6 +265,10 @@ def find_entities(text: str, *, drugs: bool = True) -> list[Found]:
                 # a symbol (MERTK is a gene): abbreviations come from the vocabulary, with case
                 continue
             drug_id = _drug_id(name, matched, vocabulary)
+            if bank is None and drug_id is None:
+                # a dictionary name no drug bank or MeSH chemical knows: a protein or a class
+                # ("ion channels", "superoxide dismutase"), not a drug
+                continue
             add(first, last, EntityKind.CHEMICAL, drug_id, _drug_note(name, bank), name)
     defined = _defined_abbreviations(text[:_MAX_CHARS], found)
     if defined:

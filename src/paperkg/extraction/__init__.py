@@ -54,7 +54,13 @@ from paperkg.extraction.roles import (
     title_arms,
     title_subjects,
 )
-from paperkg.extraction.sentences import MAX_PROSE_CHARS, MentionIndex, Sentence, record_sentences
+from paperkg.extraction.sentences import (
+    MAX_PROSE_CHARS,
+    MentionIndex,
+    Sentence,
+    record_sentences,
+    states_aim,
+)
 from paperkg.extraction.specificity import specific_conditions
 from paperkg.extraction.targets import drug_targets
 from paperkg.model import (
@@ -361,14 +367,7 @@ def _drug_roles(
         sides = None if equals else title_arms(title.sentence, title.hits)
         if sides is not None and sides.tested & drugs:
             subjects = (subjects | (sides.tested & drugs)) - sides.control - sides.both
-    aims = [
-        i
-        for i in items
-        if i.sentence.section == "abstract"
-        and (
-            lexicon.INTENT.search(i.sentence.text) or i.sentence.subsection in lexicon.AIM_HEADINGS
-        )
-    ]
+    aims = [i for i in items if states_aim(i.sentence)]
     if not subjects:
         for aim in aims:
             subjects |= title_subjects(aim.sentence, aim.hits, as_equals=equals) & drugs

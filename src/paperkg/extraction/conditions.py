@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from paperkg.extraction import lexicon
 from paperkg.extraction.concepts import label_key
 from paperkg.extraction.interventions import AnnotatedSentence
+from paperkg.extraction.sentences import states_aim
 from paperkg.model import Concept, EntityKind
 
 __all__ = [
@@ -303,10 +304,7 @@ def _treated_in_population(item: AnnotatedSentence) -> list[tuple[str, str]]:
     with another ("treatment of <A> in patients with <B>"); a symptom of B is not treated apart.
     """
     text = item.sentence.text
-    aim = item.sentence.section == "abstract" and (
-        bool(lexicon.INTENT.search(text)) or item.sentence.subsection in lexicon.AIM_HEADINGS
-    )
-    if item.sentence.section != "title" and not aim:
+    if item.sentence.section != "title" and not states_aim(item.sentence):
         return []
     diseases = [h for h in item.hits if h.kind is EntityKind.DISEASE]
     return [

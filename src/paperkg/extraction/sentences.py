@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from paperkg.extraction import lexicon
 from paperkg.model import EntityKind, PaperRecord
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "record_sentences",
     "split_abstract",
     "split_sentences",
+    "states_aim",
 ]
 
 #: Headings of structured abstracts ("RESULTS:", "Conclusion:"), matched case-insensitively.
@@ -204,3 +206,12 @@ class MentionIndex:
     def keys_in(self, text: str, kinds: Sequence[EntityKind] | None = None) -> set[str]:
         """Keys of the concepts named in text (optionally of some kinds only)."""
         return {hit.key for hit in self.find(text) if kinds is None or hit.kind in kinds}
+
+
+def states_aim(sentence: Sentence) -> bool:
+    """An abstract sentence that says what the study is for: under an aim heading, or worded as
+    an aim ("to evaluate", "was designed to").
+    """
+    return sentence.section == "abstract" and (
+        sentence.subsection in lexicon.AIM_HEADINGS or bool(lexicon.INTENT.search(sentence.text))
+    )

@@ -19,9 +19,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from paperkg.extraction import lexicon
 from paperkg.extraction.concepts import label_key
 from paperkg.extraction.interventions import AnnotatedSentence
+from paperkg.extraction.sentences import states_aim
 from paperkg.identifiers import lookup_key
 from paperkg.model import Concept, EntityKind
 
@@ -73,14 +73,6 @@ _MANIFESTATION_OF = re.compile(
 _NAMING_SECTIONS = frozenset({"title", "tldr"})
 
 
-def _states_aim(item: AnnotatedSentence) -> bool:
-    """An abstract sentence that says what the study is for (its objective or aim)."""
-    sentence = item.sentence
-    return sentence.section == "abstract" and (
-        sentence.subsection in lexicon.AIM_HEADINGS or bool(lexicon.INTENT.search(sentence.text))
-    )
-
-
 def _is_subtype_of(specific: Concept, broad: Concept) -> bool:
     """``specific``'s name is one of ``broad``'s names with non-severity words before it."""
     for name in (specific.label, *specific.synonyms):
@@ -109,7 +101,7 @@ def specific_conditions(
     named = {
         hit.key
         for item in items
-        if item.sentence.section in _NAMING_SECTIONS or _states_aim(item)
+        if item.sentence.section in _NAMING_SECTIONS or states_aim(item.sentence)
         for hit in item.hits
         if hit.kind is EntityKind.DISEASE
     }

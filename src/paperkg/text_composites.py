@@ -88,32 +88,25 @@ def _modifiers(
     """The conjuncts before token ``end`` that name a disease with ``head``, in text order,
     and the token the first starts at: they go back comma by comma while they do.
     """
+
+    def conjunct_before(edge: int) -> Conjunct | None:
+        """The conjunct the ``width`` words before token ``edge`` make with ``head``."""
+        words = keys[edge - width : edge]
+        if edge < width or any(taken[edge - width : edge]) or not all(map(_is_modifier, words)):
+            return None
+        name = " ".join([*words, *head])
+        found = _disease(name, lookup)
+        return None if found is None else (name, *found)
+
     found: list[Conjunct] = []
     start = edge = end
-    while (conjunct := _modifier(keys, taken, edge, width, head, lookup)) is not None:
+    while (conjunct := conjunct_before(edge)) is not None:
         found.insert(0, conjunct)
         start = edge - width
         if start < 2 or keys[start - 1] != ",":
             break
         edge = start - 1
     return found, start
-
-
-def _modifier(
-    keys: Sequence[str],
-    taken: Sequence[bool],
-    end: int,
-    width: int,
-    head: Sequence[str],
-    lookup: Lookup,
-) -> Conjunct | None:
-    """The conjunct the ``width`` words before token ``end`` make with ``head``, if a disease."""
-    words = keys[end - width : end]
-    if end < width or any(taken[end - width : end]) or not all(map(_is_modifier, words)):
-        return None
-    name = " ".join([*words, *head])
-    found = _disease(name, lookup)
-    return None if found is None else (name, *found)
 
 
 def _is_modifier(word: str) -> bool:

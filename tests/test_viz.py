@@ -33,6 +33,7 @@ from paperkg.viz import (
     write_view,
 )
 from paperkg.viz import html as html_module
+from paperkg.viz import snapshot as snapshot_module
 from paperkg.viz.html import render_html
 from paperkg.viz.snapshot import read_snapshot
 from paperkg.viz.style import CONFLICTING, node_colour
@@ -311,6 +312,35 @@ def test_an_explorer_page_embeds_the_latest_papers_of_each_edge(
     assert [entry["year"] for entry in capped["support"]] == [2025]  # the most recent paper
     assert capped["more_papers"] == 2
     assert capped["weight"] == 3
+
+
+def test_a_page_of_many_edges_embeds_fewer_papers_per_edge(
+    seeds: PaperStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert support.papers_per_edge(10) == support.EMBEDDED_PAPERS
+    assert support.papers_per_edge(400, most=20, page=4_000) == 10
+    assert support.papers_per_edge(50_000, most=20, page=4_000) == 1  # never none
+    view = drug_condition_graph(seeds)
+    monkeypatch.setattr(html_module, "PAGE_PAPERS", 1)  # one paper per edge, whatever the cap
+    page = _page_edges(render_html(view))
+    assert all(len({e["paper"] for e in edge["support"]}) == 1 for edge in page.values())
+    busiest = page[(NALTREXONE, FIBROMYALGIA)]
+    assert [entry["year"] for entry in busiest["support"]] == [2025]
+    assert (busiest["more_papers"], busiest["weight"]) == (2, 3)
+
+
+def test_reading_many_listed_papers_reads_them_a_slice_at_a_time(
+    seeds: PaperStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    papers = {finding.paper for finding in read_snapshot(seeds).findings}
+    whole = read_snapshot(seeds, only_papers=papers)
+    monkeypatch.setattr(snapshot_module, "_PAPERS_PER_QUERY", 2)
+    sliced = read_snapshot(seeds, only_papers=papers)
+    assert len(papers) > 2
+    assert set(sliced.findings) == set(whole.findings)
+    assert sliced.papers.keys() == whole.papers.keys() == papers
+    assert sliced.evidence == whole.evidence
+    assert sliced.doses == whole.doses
 
 
 # --- writers ---------------------------------------------------------------------------------

@@ -6,8 +6,9 @@ Content-Security-Policy forbids every fetch, so opening the file never touches t
 only addresses in it are the papers' links, which live in the JSON and become ``<a href>`` only
 when they are http(s). Positions are computed here, not in the browser, so the same graph always
 gives the same bytes. An edge embeds the support of its
-:data:`~paperkg.viz.support.EMBEDDED_PAPERS` most recent papers; ``more_papers`` says how many
-it leaves out (the edge's ``weight`` still counts them all).
+:data:`~paperkg.viz.support.EMBEDDED_PAPERS` most recent papers, fewer on a page of thousands of
+edges (:data:`~paperkg.viz.support.PAGE_PAPERS` across the page, at least one per edge);
+``more_papers`` says how many it leaves out (the edge's ``weight`` still counts them all).
 
 Open the page with the fragment ``#selftest`` and, once drawn, it exercises itself (zoom, pan,
 a click on an edge, a search) and reports ``data-selftest="pass"`` (or ``"fail: why"``) on
@@ -37,7 +38,7 @@ from .style import (
     edge_colour,
     node_colour,
 )
-from .support import EMBEDDED_PAPERS, embedded_support
+from .support import EMBEDDED_PAPERS, PAGE_PAPERS, embedded_support, papers_per_edge
 
 __all__ = ["CONTENT_SECURITY_POLICY", "embed_json", "render_html", "write_html"]
 
@@ -147,7 +148,8 @@ def _page_data(graph: nx.DiGraph[Any], title: str) -> dict[str, Any]:
     """Everything the script draws: nodes with positions and colours, edges, the legend."""
     positions = _positions(graph)
     nodes = [_node(node, attrs, positions[node]) for node, attrs in graph.nodes(data=True)]
-    shown = embedded_support(graph, EMBEDDED_PAPERS)
+    each = papers_per_edge(graph.number_of_edges(), EMBEDDED_PAPERS, PAGE_PAPERS)
+    shown = embedded_support(graph, each)
     edges = [
         _edge(source, target, attrs, *shown[(source, target)])
         for source, target, attrs in graph.edges(data=True)

@@ -28,6 +28,7 @@ from .style import CONFLICTING
 
 __all__ = [
     "EMBEDDED_PAPERS",
+    "PAGE_PAPERS",
     "PairSupport",
     "SupportReader",
     "combined_outcome",
@@ -38,6 +39,11 @@ __all__ = [
 #: Papers per edge an explorer page embeds (the most recent): a whole-store page of 100,000
 #: records cannot hold every sentence of every paper behind its busiest edges.
 EMBEDDED_PAPERS = 20
+
+#: Papers a whole page embeds across its edges: a page of thousands of edges embeds fewer
+#: papers per edge (at least one), so that drawing it reads a share of the store, not all of it
+#: (150 s at 100,000 records when every edge embedded 20).
+PAGE_PAPERS = 4_000
 
 #: Edges whose support is read one by one before the reader reads every finding at once.
 _SINGLE_READS = 5
@@ -238,12 +244,22 @@ class PairSupport(Sequence[Entry]):
         return f"PairSupport({self._pair[0]!r}, {self._pair[1]!r}, {self._size} findings)"
 
 
-def embedded_support(
-    graph: nx.DiGraph[Any], papers: int = EMBEDDED_PAPERS
-) -> dict[tuple[Any, Any], tuple[list[Any], int]]:
-    """Per edge, the support entries of its ``papers`` most recent papers (the page's share)
-    and how many papers were left out; whole-store edges are read together, only those papers.
+def papers_per_edge(edges: int, most: int = EMBEDDED_PAPERS, page: int = PAGE_PAPERS) -> int:
+    """How many papers each of ``edges`` edges embeds: ``most``, fewer when the page's
+    ``page`` papers would not hold that many for every edge, and never none.
     """
+    return max(1, min(most, page // max(edges, 1)))
+
+
+def embedded_support(
+    graph: nx.DiGraph[Any], papers: int | None = None
+) -> dict[tuple[Any, Any], tuple[list[Any], int]]:
+    """Per edge, the support entries of its ``papers`` most recent papers (the page's share;
+    ``None``: :func:`papers_per_edge` of the graph) and how many papers were left out;
+    whole-store edges are read together, only those papers.
+    """
+    if papers is None:
+        papers = papers_per_edge(graph.number_of_edges())
     shown: dict[tuple[Any, Any], tuple[list[Any], int]] = {}
     lazy: dict[SupportReader, list[tuple[tuple[Any, Any], Pair]]] = defaultdict(list)
     for source, target, attrs in graph.edges(data=True):

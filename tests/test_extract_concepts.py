@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from paperkg.extraction.concepts import abbreviation_pairs, build_concepts, concept_key, long_form
+from paperkg.abbreviations import abbreviation_pairs, long_form
+from paperkg.extraction.concepts import build_concepts, concept_key
 from paperkg.model import EntityKind, EntityMention, PaperRecord
 
 C, D, S = EntityKind.CHEMICAL, EntityKind.DISEASE, EntityKind.SPECIES
@@ -204,3 +205,46 @@ def test_a_brand_name_or_code_beside_a_drug_is_the_same_drug() -> None:
     assert synonyms["erenumab"] == ("AMG 334",)
     assert synonyms["pregabalin"] == ("Lyrica",)
     assert synonyms["duloxetine"] == ()
+
+
+def _groups(rec: PaperRecord) -> list[set[str]]:
+    concepts = build_concepts(rec).concepts
+    return sorted(({c.label, *c.synonyms} for c in concepts), key=sorted)
+
+
+def test_a_misspelt_drug_without_identifier_joins_the_drug_it_misspells() -> None:
+    rec = record(
+        "Risperidone was switched to zuclopenthixol, then back to resperidone; esketamine and "
+        "ketamine were named too.",
+        [
+            mention("risperidone", C, "pubchem.compound:5073", "linked"),
+            mention("ketamine", C, "pubchem.compound:3821", "linked"),
+        ],
+        [mention("resperidone", C, None), mention("esketamine", C, None)],
+    )
+    groups = _groups(rec)
+    assert {"risperidone", "resperidone"} in groups  # one edit, and no vocabulary knows it
+    assert {"esketamine"} in groups  # a real drug, two edits from ketamine, stays apart
+    concepts = build_concepts(rec).by_key()
+    assert "resperidone" in concepts["pubchem.compound:5073"].synonyms
+
+
+@pytest.mark.parametrize(
+    ("linked", "unlinked", "joined"),
+    [
+        (["velitrexin"], "velitrexon", True),  # one edit in ten letters
+        (["velitrexinol"], "velitrexanal", True),  # two edits in a name of ten or more
+        (["velitrex"], "velitrax", True),  # one edit, eight letters
+        (["velitrex"], "valitrax", False),  # two edits in a name under ten letters
+        (["quorafen"], "quorafe", True),  # one deletion
+        (["quoraf"], "quorap", False),  # under seven letters: too often two real drugs
+        (["velitrexin", "velitrexan"], "velitrexon", False),  # two drugs it could misspell
+    ],
+)
+def test_which_misspellings_join(linked: list[str], unlinked: str, joined: bool) -> None:
+    rec = record(
+        "Patients took the drugs.",
+        [mention(name, C, f"MESH:D90000{i}", "linked") for i, name in enumerate(linked)],
+        [mention(unlinked, C, None)],
+    )
+    assert any(unlinked in group and len(group) > 1 for group in _groups(rec)) is joined

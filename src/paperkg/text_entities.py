@@ -47,7 +47,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from paperkg.extraction.concepts import abbreviation_pairs
+from paperkg.abbreviations import abbreviation_pairs
 from paperkg.model import EntityKind, EntityMention, PaperRecord
 from paperkg.text_affixes import inner_names
 from paperkg.text_composites import composite
@@ -58,6 +58,7 @@ __all__ = [
     "Found",
     "drug_matches",
     "find_entities",
+    "is_known_name",
     "mesh_id",
     "tokens",
     "vocabulary_key",
@@ -403,6 +404,14 @@ def mesh_id(name: str, kind: EntityKind) -> str | None:
     if kind is EntityKind.CHEMICAL:
         return vocabulary.chemicals.get(key) or vocabulary.chemical_ids.get(key)
     return None
+
+
+def is_known_name(name: str) -> bool:
+    """Whether ``name`` is a drug, chemical or disease name of the shipped vocabularies: a
+    name they lack, written one letter off a drug of the record, is that drug misspelt.
+    """
+    key = vocabulary_key(name)
+    return key in _vocabulary().lowered.names or key in _drug_table().names
 
 
 def drug_matches(keys: Sequence[str]) -> Iterator[tuple[int, int, str, str | None]]:

@@ -16,21 +16,19 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from paperkg.abbreviations import abbreviation_pairs, covers_letters, looks_like_short_form
 from paperkg.identifiers import IDENTIFIER_PRIORITY, lookup_key
 from paperkg.model import Concept, EntityKind, EntityMention, PaperRecord
 
 __all__ = [
     "NAME_JOINS_PREFIXES",
     "ConceptSet",
-    "abbreviation_pairs",
     "build_concepts",
     "concept_key",
     "conflicting_prefixes",
     "label_key",
-    "long_form",
 ]
 
-_SHORT_FORM = re.compile(r"^[A-Za-z][\w/.&-]{0,11}$")
 #: The form a chemical is given in, written after its name ("cranberry extract", "CBD oil").
 _PREPARATIONS = frozenset(
     [
@@ -124,84 +122,6 @@ def concept_key(kind: EntityKind, identifiers: Iterable[str], label: str) -> str
     return f"label:{lookup_key(label)}"
 
 
-def _looks_like_short_form(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    upper = sum(1 for c in letters if c.isupper())
-    return bool(_SHORT_FORM.match(text)) and len(letters) >= 2 and upper >= 2
-
-
-def long_form(short: str, before: str) -> str | None:
-    """The words ending ``before`` that ``short`` abbreviates (Schwartz & Hearst), or ``None``.
-
-    Each letter of the short form must appear in order, the first one starting a word, and the
-    long form never holds the short form itself ("SFC+TIO compared with TIO (22%) or SFC" defines
-    nothing).
-    """
-    letters = [c.lower() for c in short if c.isalnum()]
-    words = re.findall(r"[\w'’]+(?:[-‐–/][\w'’]+)*|\S", before.strip())
-    if short in words:
-        words = words[len(words) - words[::-1].index(short) :]
-    if not letters or not words:
-        return None
-    words = words[-(len(letters) + 5) :]
-    for size in range(1, len(words) + 1):
-        candidate = " ".join(words[-size:])
-        if not candidate[0].isalnum() or candidate[0].lower() != letters[0]:
-            continue
-        if _covers(letters, candidate.lower()):
-            start = before.lower().rfind(words[-size].lower())
-            return before[start:].strip() if start >= 0 else candidate
-    return None
-
-
-def _covers(letters: Sequence[str], text: str) -> bool:
-    """Letters appear in text in order, the first at the start; word starts are preferred."""
-    position = len(text)
-    for index in range(len(letters) - 1, -1, -1):
-        letter = letters[index]
-        position -= 1
-        while position >= 0 and (
-            text[position] != letter
-            or (index == 0 and position > 0 and text[position - 1].isalnum())
-        ):
-            position -= 1
-        if position < 0:
-            return False
-    return position == 0
-
-
-def abbreviation_pairs(text: str) -> list[tuple[str, str]]:
-    """``(long form, short form)`` pairs: "long (SF)", "long or SF", "SF (long)"."""
-    pairs: list[tuple[str, str]] = []
-    for match in re.finditer(r"\(([^()]{1,80})\)", text):
-        inside = match.group(1).strip()
-        before = text[max(0, match.start() - 120) : match.start()]
-        before = re.split(r"[.;:()]", before)[-1]
-        alternatives = [a.strip() for a in re.split(r"\s+or\s+|;|,", inside) if a.strip()]
-        for alt in alternatives:
-            if _looks_like_short_form(alt):
-                found = long_form(alt, before)
-                siblings = [s for s in alternatives if s != alt]
-                for sibling in siblings:
-                    if found is None and long_form(alt, sibling) == sibling:
-                        found = sibling
-                if found:
-                    pairs.append((found, alt))
-        prior = re.findall(r"[\w/-]+$", before.strip())
-        if prior and _looks_like_short_form(prior[0]) and long_form(prior[0], inside) == inside:
-            pairs.append((inside, prior[0]))
-    # "Low Dose Naltrexone or LDN": find the short form first, then read the words before it
-    # (a pattern that starts at every word would be slow on long texts).
-    for match in re.finditer(r"\sor ([A-Z][A-Za-z0-9/-]{1,9})\b", text):
-        short = match.group(1)
-        if _looks_like_short_form(short):
-            words = re.findall(r"[\w-]+", text[max(0, match.start() - 100) : match.start()])
-            found = long_form(short, " ".join(words[-7:]))
-            if found:
-                pairs.append((found, short))
-    return pairs
-
-
 def _record_text(record: PaperRecord) -> str:
     parts = [record.title, record.tldr or "", record.contribution or ""]
     parts += list(record.key_findings)
@@ -278,7 +198,7 @@ def _choose_label(mentions: Sequence[EntityMention], text: str) -> str:
     # A composite mention ("HCV/HIV co-infected") names two concepts: it labels neither.
     own = [m for m in mentions if "|" not in m.raw_identifier] or list(mentions)
     forms = [m.text.strip() for m in own]
-    sensible = [f for f in forms if not _looks_like_short_form(f)] or forms
+    sensible = [f for f in forms if not looks_like_short_form(f)] or forms
     lowered = text.lower()
     counts = Counter({f: lowered.count(f.lower()) for f in sensible})
     return min(sensible, key=lambda f: (-counts[f], len(f), f))
@@ -313,7 +233,7 @@ def _join_drug_abbreviations(mentions: Sequence[EntityMention], groups: _Groups)
         short = mention.text.strip()
         if mention.kind is not EntityKind.CHEMICAL or mention.identifier:
             continue
-        if not _looks_like_short_form(short) or not short.isalpha():
+        if not looks_like_short_form(short) or not short.isalpha():
             continue
         letters = [c.lower() for c in short]
         matches = {
@@ -321,13 +241,72 @@ def _join_drug_abbreviations(mentions: Sequence[EntityMention], groups: _Groups)
             for other_index, other in enumerate(mentions)
             if other.kind is EntityKind.CHEMICAL
             and other_index != index
-            and not _looks_like_short_form(other.text.strip())
+            and not looks_like_short_form(other.text.strip())
             and " " not in other.text.strip()
             and other.text.strip()[:1].lower() == letters[0]
-            and _covers(letters, other.text.strip().lower())
+            and covers_letters(letters, other.text.strip().lower())
         }
         if len(matches) == 1:
             groups.union(matches.pop(), index)
+
+
+def _join_misspelt_drugs(mentions: Sequence[EntityMention], groups: _Groups) -> None:
+    """Join a one-word chemical without an identifier that no vocabulary knows ("resperidone",
+    "epleronone") to the one chemical of the record it is a slip of the pen from (one edit in
+    a name of under ten letters, two in a longer one): abstracts misspell the drugs they test,
+    and the misspelling must not become a drug of its own. A real name ("esketamine" beside
+    "ketamine") is known, and stays apart.
+    """
+    words = [_one_word(m) if m.kind is EntityKind.CHEMICAL else None for m in mentions]
+    for index, (mention, word) in enumerate(zip(mentions, words, strict=True)):
+        if word is None or mention.identifier or len(word) < _MISSPELT_SHORTEST:
+            continue
+        most = 1 if len(word) < 10 else 2
+        matches = {
+            groups.find(other)
+            for other, other_word in enumerate(words)
+            if other_word is not None
+            and other_word != word
+            and groups.find(other) != groups.find(index)
+            and groups.ids[groups.find(other)]
+            and edit_distance(word, other_word, most) <= most
+        }
+        if len(matches) == 1:
+            # imported here: the vocabularies' module stays out of the CLI's start-up
+            from paperkg.text_entities import is_known_name
+
+            if not is_known_name(word):
+                groups.union(matches.pop(), index)
+
+
+#: Shorter names are too often two real drugs one letter apart.
+_MISSPELT_SHORTEST = 7
+
+
+def _one_word(mention: EntityMention) -> str | None:
+    """The mention in lower case if it is one word of letters, else ``None``."""
+    text = mention.text.strip()
+    return text.lower() if text.isalpha() else None
+
+
+def edit_distance(first: str, second: str, most: int) -> int:
+    """Optimal-string-alignment distance (insertions, deletions, substitutions, swaps of two
+    neighbours), or ``most + 1`` as soon as it must exceed ``most``.
+    """
+    if abs(len(first) - len(second)) > most:
+        return most + 1
+    before: list[int] = []
+    row = list(range(len(second) + 1))
+    for i, a in enumerate(first, 1):
+        current = [i] + [0] * len(second)
+        for j, b in enumerate(second, 1):
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (a != b))
+            if i > 1 and j > 1 and a == second[j - 2] and first[i - 2] == b:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > most:
+            return most + 1
+        before, row = row, current
+    return row[-1]
 
 
 #: "<drug> (<other name>)": a brand name, a development code, an INN written beside another.
@@ -382,6 +361,7 @@ def build_concepts(record: PaperRecord) -> ConceptSet:
 
     _join_qualified(mentions, groups)
     _join_drug_abbreviations(mentions, groups)
+    _join_misspelt_drugs(mentions, groups)
     text = _record_text(record)
     _join_drug_aliases(mentions, groups, text)
     extra_forms: dict[int, list[str]] = {}

@@ -346,3 +346,66 @@ def test_an_abstract_headed_as_a_case_is_a_case_report() -> None:
 def test_a_case_presentation_heading_is_a_subsection() -> None:
     parts = split_abstract("Background: Gout is common. Case presentation: A woman took drug Q.")
     assert [sub for sub, _ in parts] == ["background", "case presentation"]
+
+
+@pytest.mark.parametrize(
+    ("title", "abstract", "design"),
+    [
+        # a title that calls the paper a review, and a review's literature search
+        ("A review of oral treatments for gout", ["Drug Q lowered urate."], "systematic_review"),
+        (
+            "Drug Q for gout",
+            ["An electronic search of publications via PUBMED database was conducted."],
+            "systematic_review",
+        ),
+        (
+            "Drug Q for gout",
+            ["MEDLINE and Embase were searched for trials of drug Q."],
+            "systematic_review",
+        ),
+        # ... but a case "and review of the literature" is a case report
+        (
+            "Gout after drug Q: a case report and review of the literature",
+            ["A man developed gout."],
+            "case_report",
+        ),
+        # a retrospective review of charts is no review of papers
+        (
+            "A retrospective chart review of drug Q in gout",
+            ["Drug Q lowered urate in 12 patients."],
+            "case_series",
+        ),
+        # an insurance database searched for patients is a cohort, not a literature search
+        (
+            "Drug Q use in gout: a population-based study",
+            [
+                "In this retrospective cohort, the national insurance database was searched.",
+                "Users of drug Q had a lower hazard ratio of death than non-users.",
+            ],
+            "cohort_study",
+        ),
+        (
+            "Drug Q for gout",
+            ["This is a protocol for a Cochrane Review (Intervention)."],
+            "protocol",
+        ),
+        # a cohort without a group compared, looked back on, is a case series
+        (
+            "Drug Q in gout: a real-world study",
+            ["This retrospective study analysed the records of 38 patients given drug Q."],
+            "case_series",
+        ),
+        (
+            "Drug Q in gout: a real-world study",
+            ["This retrospective study compared 38 patients given drug Q with 40 given R."],
+            "cohort_study",
+        ),
+        (
+            "Drug Q in gout: a retrospective cohort study",
+            ["We analysed the records of 38 patients treated with drug Q."],
+            "cohort_study",
+        ),
+    ],
+)
+def test_reviews_and_uncompared_cohorts(title: str, abstract: list[str], design: str) -> None:
+    assert detect_design(sentences(title, *abstract)) is StudyDesign(design)

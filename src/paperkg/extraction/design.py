@@ -44,6 +44,7 @@ _PROTOCOL_TITLE = re.compile(
 )
 _PROTOCOL_TEXT = re.compile(
     r"\b(?:this|the present|we describe the|we present the) (?:study |trial )?protocol\b|"
+    r"\bthis is (?:a|the) protocol\b|\bprotocol for (?:a|an|the) (?:\w+ )?review\b|"
     r"\b(?:participants|patients|subjects|adults|children|women|men) will be "
     r"(?:randomi[sz]ed|enrolled|recruited|assigned|allocated)\b",
     _I,
@@ -245,6 +246,58 @@ def _readable(sentences: Sequence[Sentence]) -> list[Sentence]:
 
 def detect_design(sentences: Sequence[Sentence]) -> StudyDesign | None:
     """The study design, or ``None`` when nothing in the text says."""
+    design = _named_design(sentences)
+    title = " ".join(s.text for s in sentences if s.section == "title")
+    if design is StudyDesign.COHORT_STUDY and not _COHORT_NAMED.search(title):
+        return _uncompared(sentences)
+    return design
+
+
+#: Words of a study that compares groups of patients (a cohort, not a series of the treated).
+_COMPARISON = re.compile(
+    r"\bcompar\w*|\bversus\b|\bvs\.?(?=\s)|\bcontrols?\b|\bcontrol (?:group|arm|cohort)|"
+    r"\bmatched\b|\b(?:two|three|four|both|2|3|4) (?:\w+ )?(?:groups|cohorts|arms)\b|"
+    r"\bbetween (?:the )?(?:\w+ )?groups\b|\bnon-?(?:users|exposed|treated)\b|\bunexposed\b|"
+    r"\b(?:hazard|odds|risk|rate) ratios?\b|\b(?:HR|OR|RR|aOR|aHR)\b|\bcase-control\b|"
+    r"\bthan (?:those|patients|in|with|without)\b|\bpropensity\b",
+    _I,
+)
+_LOOKED_BACK = re.compile(
+    r"\bretrospective\w*|\b(?:medical|clinical|patient|case|hospital)? ?(?:records|charts)\b|"
+    r"\breviewed\b",
+    _I,
+)
+
+
+def _uncompared(sentences: Sequence[Sentence]) -> StudyDesign:
+    """A cohort's design, unless no group is compared with another: then the treated patients
+    looked back on (charts, records) are a case series. A title that says cohort study is
+    taken at its word.
+    """
+    text = " ".join(s.text for s in _readable(sentences))
+    if not _COMPARISON.search(text) and _LOOKED_BACK.search(text):
+        return StudyDesign.CASE_SERIES
+    return StudyDesign.COHORT_STUDY
+
+
+#: A paper that reviews others: its title says review (not a review of charts or records).
+_REVIEW_TITLE = re.compile(
+    r"(?<!retrospective )(?<!chart )(?<!record )(?<!records )(?<!case )(?<!cases )"
+    r"\b(?:literature |narrative |scoping |comprehensive |critical |updated? )?review\b"
+    r"(?! of (?:\d+|two|three|four|five|six|seven|eight|nine|ten) (?:\w+ )?(?:cases|patients))",
+    _I,
+)
+#: ... or its methods searched the literature.
+_LITERATURE_SEARCH = re.compile(
+    r"\b(?:searched|search(?:es)? (?:of|in|on|through)|(?:were|was) searched)\b[^.;]{0,60}"
+    r"\b(?:pub ?med|medline|embase|cochrane|web of science|scopus|cinahl|the literature|"
+    r"(?:electronic|bibliographic|literature) databases?)\b|"
+    r"\b(?:pub ?med|medline|embase)\b[^.;]{0,40}\b(?:were|was) searched\b",
+    _I,
+)
+
+
+def _named_design(sentences: Sequence[Sentence]) -> StudyDesign | None:
     own = _readable(sentences)
     title = " ".join(s.text for s in sentences if s.section == "title")
     # a review that follows the reporting guideline named "... and Meta-Analyses" need not pool
@@ -255,6 +308,9 @@ def detect_design(sentences: Sequence[Sentence]) -> StudyDesign | None:
         # a review the title calls systematic may still pool its trials (read below)
         if design is not StudyDesign.SYSTEMATIC_REVIEW and pattern.search(title):
             return design
+    # (a case report "and review of the literature" is a case report: read above)
+    if _REVIEW_TITLE.search(title) and not _RULES[0][1].search(text):
+        return StudyDesign.SYSTEMATIC_REVIEW
     # A title that calls the paper a randomised trial or a cohort study outranks a sentence
     # that sounds like a case ("this patient" in a trial's results).
     if _RCT_NAMED.search(title):
@@ -270,6 +326,8 @@ def detect_design(sentences: Sequence[Sentence]) -> StudyDesign | None:
             return design
     if _CASE_IN_TITLE.search(title):
         return StudyDesign.CASE_REPORT
+    if _LITERATURE_SEARCH.search(text):
+        return StudyDesign.SYSTEMATIC_REVIEW
     if _CROSSOVER.search(text):
         if _SINGLE.search(text) or not _DOUBLE.search(text):
             return StudyDesign.PILOT_TRIAL

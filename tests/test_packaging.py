@@ -44,6 +44,7 @@ def test_wheel_carries_the_data_folders(wheel: Path) -> None:
         "paperkg/viz/assets/explorer.js",
         "paperkg/viz/assets/explorer.css",
         "paperkg/models/results.json.gz",
+        "paperkg/models/pairs.json.gz",
         "paperkg/identifier_prefixes.json",
         "paperkg/_data/queries/internal/concept-labels.rq",
     ):

@@ -36,6 +36,7 @@ __all__ = [
     "EvaluationReport",
     "answer_check",
     "evaluate",
+    "true_pairs_answered",
 ]
 
 
@@ -214,6 +215,20 @@ def _condition_or_broader_matches(
         for broader in concept.broader
         if broader in known
     )
+
+
+def true_pairs_answered(
+    extraction: Extraction, drug: str, condition: str, expected: Mapping[str, Any]
+) -> list[int]:
+    """The pairs of the record's ground truth ``expected`` (indices, in the order the scores
+    read them) that a finding on (``drug``, ``condition``) keys of ``extraction`` would answer.
+    """
+    return [
+        index
+        for index, (intervention, truth) in enumerate(_truth_pairs(expected))
+        if _drug_matches(extraction.concept(drug), intervention)
+        and _condition_or_broader_matches(extraction, condition, truth)
+    ]
 
 
 def _truth_pairs(

@@ -45,6 +45,7 @@ from paperkg.extraction.outcome import (
     decide_outcome,
     polarity_for,
 )
+from paperkg.extraction.pair_model import PairContext, choose_targets, pair_model
 from paperkg.extraction.roles import (
     RoleCue,
     co_arms,
@@ -160,6 +161,12 @@ class RuleExtractor:
         info = ExtractorInfo(self.name, self.version)
         findings: list[Finding] = []
         trial = trial_text(sentences, design) if tried else None
+        pairs = PairContext(
+            items, concepts, linked, studied, broad, harms, comorbid, design or case_design, tried
+        )
+        # The model was fitted on records whose annotators linked their entities; a text with
+        # none (a PubMed or PMC file, read by text recognition alone) is left to the rules.
+        model = pair_model() if linked else None
         for drug in tried:
             evidence = per_drug[drug]
             given = [o.sentence for o in evidence.occurrences if o.given]
@@ -206,6 +213,14 @@ class RuleExtractor:
                 )
                 if given_for and not purposes[drug] & conditions:
                     targets = given_for
+            targets = choose_targets(
+                drug,
+                targets,
+                pairs,
+                purposes=purposes[drug],
+                harmed=harm_report.get(drug, ()),
+                model=model,
+            )
             comparator = (
                 choose_comparator(
                     drug, tried, roles, concepts, together.get(drug, ()), trial, design

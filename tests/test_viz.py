@@ -343,6 +343,15 @@ def test_reading_many_listed_papers_reads_them_a_slice_at_a_time(
     assert sliced.doses == whole.doses
 
 
+def test_listing_every_paper_reads_what_the_whole_store_gives(seeds: PaperStore) -> None:
+    # Listed papers are read by queries of their own (looked up paper by paper, where the whole
+    # store is scanned): both must give the same snapshot.
+    whole = read_snapshot(seeds)
+    listed = read_snapshot(seeds, only_papers=whole.papers.keys())
+    assert all((whole.findings, whole.evidence, whole.doses, whole.results))
+    assert listed == whole
+
+
 # --- writers ---------------------------------------------------------------------------------
 
 

@@ -40,6 +40,15 @@ WHOLE_READ_FACTOR = 4
 #: are read a slice at a time.
 _PAPERS_PER_QUERY = 500
 
+#: Views read in two forms: the whole store joined by hashing, one scan per pattern (the
+#: look-ups of the ``-by-paper`` form grew with the store), and listed papers looked up one by
+#: one (scanning, the cost would follow the store instead of the papers asked for).
+_BY_PAPER = {
+    "view-doses": "view-doses-by-paper",
+    "view-evidence": "view-evidence-by-paper",
+    "view-results": "view-results-by-paper",
+}
+
 _LINK_ORDER = ("https://doi.org/", "https://www.ncbi.nlm.nih.gov/pmc/", "https://pubmed.ncbi")
 
 
@@ -110,9 +119,10 @@ def read_snapshot(
         if only is None:
             return store.select(name, values={"paper": None})
         found: list[ox.QuerySolution] = []
+        by_paper = _BY_PAPER.get(name, name)
         for start in range(0, len(only), _PAPERS_PER_QUERY):
             chunk = only[start : start + _PAPERS_PER_QUERY]
-            found.extend(store.select(name, values={"paper": chunk}))
+            found.extend(store.select(by_paper, values={"paper": chunk}))
         return found
 
     papers: dict[str, Paper] = {}

@@ -56,7 +56,7 @@ class PairModel:
         total = self.intercept + sum(
             self.weights.get(name, 0.0) * value for name, value in features.items()
         )
-        return 1.0 / (1.0 + math.exp(-total))
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, total))))
 
 
 @lru_cache(maxsize=1)
@@ -106,18 +106,21 @@ def choose_targets(
     there is no model, the text says what the drug was given for ("X for Y"), or the record is
     a case of the drug's harm (the drug is for what it was given for, the harm its effect).
     """
+    # what the text says the drug was given for is not re-read, nor the indication of a drug
+    # whose harm the case reports: the rules follow the text there
+    ruled = model is None or bool(harmed) or bool(purposes & set(context.diseases))
+    collect = collecting.get()
+    if ruled and collect is None:
+        return list(rule_targets)
     seen = _Seen.of(context)
     scored: list[tuple[float, str]] = []
-    collect = collecting.get()
     for condition in context.diseases:
         features = _features(drug, condition, context, seen, rule_targets, purposes, harmed)
         if collect is not None:
             collect(drug, condition, features)
         if model is not None:
             scored.append((model.score(features), condition))
-    if model is None or harmed or purposes & set(context.diseases):
-        # what the text says the drug was given for is not re-read, nor the indication of a
-        # drug whose harm the case reports: the rules follow the text there
+    if ruled or model is None:
         return list(rule_targets)
     chosen = [c for p, c in scored if p >= model.threshold]
     if not chosen and rule_targets and scored:

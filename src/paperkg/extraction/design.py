@@ -49,15 +49,14 @@ _PROTOCOL_TEXT = re.compile(
     r"(?:randomi[sz]ed|enrolled|recruited|assigned|allocated)\b",
     _I,
 )
+#: A review that pooled its studies says so.
+_POOLED = re.compile(
+    r"(?<!\bno )(?<!\bnot )(?<!\bwithout )(?<!\bfor )(?<!\bprecluded )"
+    r"(?<!\bpreclude )(?<!\bof )\bmeta[\s-]?analys[ie]s\b(?! (?:was|were) not\b)",
+    _I,
+)
 _RULES: list[tuple[StudyDesign, re.Pattern[str]]] = [
-    (
-        StudyDesign.META_ANALYSIS,
-        re.compile(
-            r"(?<!\bno )(?<!\bnot )(?<!\bwithout )(?<!\bfor )(?<!\bprecluded )"
-            r"(?<!\bpreclude )(?<!\bof )\bmeta[\s-]?analys[ie]s\b(?! (?:was|were) not\b)",
-            _I,
-        ),
-    ),
+    (StudyDesign.META_ANALYSIS, _POOLED),
     (StudyDesign.SYSTEMATIC_REVIEW, re.compile(r"\bsystematic(?:ally)? review", _I)),
     (
         StudyDesign.CASE_REPORT,
@@ -246,10 +245,13 @@ def _readable(sentences: Sequence[Sentence]) -> list[Sentence]:
 
 def detect_design(sentences: Sequence[Sentence]) -> StudyDesign | None:
     """The study design, or ``None`` when nothing in the text says."""
-    design = _named_design(sentences)
+    own = _readable(sentences)
     title = " ".join(s.text for s in sentences if s.section == "title")
+    # a review that follows the reporting guideline named "... and Meta-Analyses" need not pool
+    text = _GUIDELINE_NAME.sub("", " ".join(s.text for s in own))
+    design = _named_design(sentences, title, text)
     if design is StudyDesign.COHORT_STUDY and not _COHORT_NAMED.search(title):
-        return _uncompared(sentences)
+        return _uncompared(text)
     return design
 
 
@@ -269,12 +271,11 @@ _LOOKED_BACK = re.compile(
 )
 
 
-def _uncompared(sentences: Sequence[Sentence]) -> StudyDesign:
+def _uncompared(text: str) -> StudyDesign:
     """A cohort's design, unless no group is compared with another: then the treated patients
     looked back on (charts, records) are a case series. A title that says cohort study is
     taken at its word.
     """
-    text = " ".join(s.text for s in _readable(sentences))
     if not _COMPARISON.search(text) and _LOOKED_BACK.search(text):
         return StudyDesign.CASE_SERIES
     return StudyDesign.COHORT_STUDY
@@ -297,11 +298,8 @@ _LITERATURE_SEARCH = re.compile(
 )
 
 
-def _named_design(sentences: Sequence[Sentence]) -> StudyDesign | None:
-    own = _readable(sentences)
-    title = " ".join(s.text for s in sentences if s.section == "title")
-    # a review that follows the reporting guideline named "... and Meta-Analyses" need not pool
-    text = _GUIDELINE_NAME.sub("", " ".join(s.text for s in own))
+def _named_design(sentences: Sequence[Sentence], title: str, text: str) -> StudyDesign | None:
+    """The design the title or the paper's own sentences (``text``) name."""
     if _PROTOCOL_TITLE.search(title) or _PROTOCOL_TEXT.search(text):
         return StudyDesign.PROTOCOL
     for design, pattern in _RULES:
@@ -309,7 +307,7 @@ def _named_design(sentences: Sequence[Sentence]) -> StudyDesign | None:
         if design is not StudyDesign.SYSTEMATIC_REVIEW and pattern.search(title):
             return design
     # (a case report "and review of the literature" is a case report: read above)
-    if _REVIEW_TITLE.search(title) and not _RULES[0][1].search(text):
+    if _REVIEW_TITLE.search(title) and not _POOLED.search(text):
         return StudyDesign.SYSTEMATIC_REVIEW
     # A title that calls the paper a randomised trial or a cohort study outranks a sentence
     # that sounds like a case ("this patient" in a trial's results).

@@ -17,7 +17,7 @@ import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -86,10 +86,15 @@ class PairContext:
     comorbid: set[str]
     design: StudyDesign | None
     tried: Sequence[str]
+    #: the record's disease keys, in the concepts' order (the candidates)
+    diseases: tuple[str, ...] = field(init=False)
+    #: where the record names each concept
+    seen: _Seen = field(init=False)
 
-    @property
-    def diseases(self) -> list[str]:
-        return [k for k, c in self.concepts.items() if c.kind is EntityKind.DISEASE]
+    def __post_init__(self) -> None:
+        diseases = tuple(k for k, c in self.concepts.items() if c.kind is EntityKind.DISEASE)
+        object.__setattr__(self, "diseases", diseases)
+        object.__setattr__(self, "seen", _Seen.of(self.items))
 
 
 def choose_targets(
@@ -108,14 +113,13 @@ def choose_targets(
     """
     # what the text says the drug was given for is not re-read, nor the indication of a drug
     # whose harm the case reports: the rules follow the text there
-    ruled = model is None or bool(harmed) or bool(purposes & set(context.diseases))
+    ruled = model is None or bool(harmed) or not purposes.isdisjoint(context.diseases)
     collect = collecting.get()
     if ruled and collect is None:
         return list(rule_targets)
-    seen = _Seen.of(context)
     scored: list[tuple[float, str]] = []
     for condition in context.diseases:
-        features = _features(drug, condition, context, seen, rule_targets, purposes, harmed)
+        features = _features(drug, condition, context, rule_targets, purposes, harmed)
         if collect is not None:
             collect(drug, condition, features)
         if model is not None:
@@ -138,27 +142,27 @@ class _Seen:
     sentences: int
 
     @classmethod
-    def of(cls, context: PairContext) -> _Seen:
+    def of(cls, items: Sequence[AnnotatedSentence]) -> _Seen:
         sections: dict[str, set[str]] = {}
         positions: dict[str, list[int]] = {}
-        for index, item in enumerate(context.items):
+        for index, item in enumerate(items):
             for hit in item.hits:
                 sections.setdefault(hit.key, set()).add(item.sentence.section)
                 places = positions.setdefault(hit.key, [])
                 if not places or places[-1] != index:
                     places.append(index)
-        return cls(sections, positions, max(len(context.items), 1))
+        return cls(sections, positions, max(len(items), 1))
 
 
 def _features(
     drug: str,
     condition: str,
     context: PairContext,
-    seen: _Seen,
     rule_targets: Sequence[str],
     purposes: set[str],
     harmed: Sequence[str],
 ) -> Features:
+    seen = context.seen
     concept = context.concepts[condition]
     where = seen.sections.get(condition, set())
     drug_where = seen.sections.get(drug, set())

@@ -252,14 +252,12 @@ def papers_per_edge(edges: int, most: int = EMBEDDED_PAPERS, page: int = PAGE_PA
 
 
 def embedded_support(
-    graph: nx.DiGraph[Any], papers: int | None = None
+    graph: nx.DiGraph[Any], papers: int
 ) -> dict[tuple[Any, Any], tuple[list[Any], int]]:
-    """Per edge, the support entries of its ``papers`` most recent papers (the page's share;
-    ``None``: :func:`papers_per_edge` of the graph) and how many papers were left out;
-    whole-store edges are read together, only those papers.
+    """Per edge, the support entries of its ``papers`` most recent papers (the page's share,
+    :func:`papers_per_edge`) and how many papers were left out; whole-store edges are read
+    together, only those papers.
     """
-    if papers is None:
-        papers = papers_per_edge(graph.number_of_edges())
     shown: dict[tuple[Any, Any], tuple[list[Any], int]] = {}
     lazy: dict[SupportReader, list[tuple[tuple[Any, Any], Pair]]] = defaultdict(list)
     for source, target, attrs in graph.edges(data=True):

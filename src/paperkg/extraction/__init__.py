@@ -30,6 +30,7 @@ from paperkg.extraction.finding_results import (
     results_for,
     trial_text,
 )
+from paperkg.extraction.harms import CASES, harm_report
 from paperkg.extraction.indexing import indexed_design, with_indexing
 from paperkg.extraction.interventions import (
     AnnotatedSentence,
@@ -121,7 +122,7 @@ class RuleExtractor:
         # A case the text does not call one is still a case (the design's fallback decides).
         case_design = design or fallback_design(sentences)
         studied, harms, comorbid = condition_roles(
-            diseases, items, linked, case=case_design in _CASES
+            diseases, items, linked, case=case_design in CASES
         )
         broad = set(studied)
         studied, concepts = specific_conditions(studied, concepts, items, harms | comorbid, linked)
@@ -142,13 +143,13 @@ class RuleExtractor:
         roles = _drug_roles(per_drug, items, design, classes)
         tried = [key for key in per_drug if roles[key] is DrugRole.INTERVENTION]
         together = given_together(tried, parts, items)
-        harm_report = _harm_report(tried, items, harms, concepts, case_design)
+        harm_drugs = harm_report(tried, items, harms, concepts, case_design)
         # what the text says each drug was given for, read once per drug, where it is not only
         # named ("X was once used for Y" in the background is not what the patients got X for)
         purposes = {
             drug: drug_purposes(drug, _where_given(per_drug[drug], items)) for drug in tried
         }
-        if harm_report:
+        if harm_drugs:
             # A case report of a harm is about the drug that caused it: what the patient was
             # given to manage the harm, or besides, is part of the story, not a finding,
             # unless the text says what else it was given for.
@@ -156,7 +157,7 @@ class RuleExtractor:
             tried = [
                 drug
                 for drug in tried
-                if drug in harm_report or drug in title_keys or purposes[drug] & conditions
+                if drug in harm_drugs or drug in title_keys or purposes[drug] & conditions
             ]
         info = ExtractorInfo(self.name, self.version)
         findings: list[Finding] = []
@@ -179,16 +180,16 @@ class RuleExtractor:
                 drug, items, evidence, usable, _primary(tried, items), excluded, harms, concepts
             )
             targets = drug_targets(purposes[drug], studied, conditions, concepts)
-            if not targets and design not in _CASES:
+            if not targets and design not in CASES:
                 # In a case a patient takes drugs for several conditions ("tramadol for back
                 # pain"); in a study every drug tried is for what the study studies.
                 targets = list(studied)
             outcome = decision.outcome
-            if drug in harm_report:
+            if drug in harm_drugs:
                 # A case report of a harm the drug caused: the finding is the drug for what it
                 # was given for, its outcome the harm.
                 outcome = Outcome.ADVERSE_EFFECTS
-                labels = tuple(concepts[k].label for k in harm_report[drug])
+                labels = tuple(concepts[k].label for k in harm_drugs[drug])
                 effects = tuple(dict.fromkeys((*labels, *effects)))
                 # What it was given for is the disease the annotators linked, not the harm nor
                 # the circumstances the title adds ("in a patient with uncontrolled seizures").
@@ -197,7 +198,7 @@ class RuleExtractor:
                 indicated = [
                     key
                     for key in sorted(drug_indications(drug, items))
-                    if key in concepts and key not in harms and key not in harm_report[drug]
+                    if key in concepts and key not in harms and key not in harm_drugs[drug]
                 ]
                 given_for = indicated or diseases_first(
                     [
@@ -206,7 +207,7 @@ class RuleExtractor:
                         if key in concepts
                         and concepts[key].kind is EntityKind.DISEASE
                         and key not in harms
-                        and key not in harm_report[drug]
+                        and key not in harm_drugs[drug]
                         and key not in comorbid
                     ],
                     concepts,
@@ -218,7 +219,7 @@ class RuleExtractor:
                 targets,
                 pairs,
                 purposes=purposes[drug],
-                harmed=harm_report.get(drug, ()),
+                harmed=harm_drugs.get(drug, ()),
                 model=model,
             )
             comparator = (
@@ -236,7 +237,7 @@ class RuleExtractor:
                 derived = derive_outcome(results, comparator)
             # The rule of finding_results decides where the results do, the cue rules elsewhere;
             # a harm report stays a harm report.
-            chosen = outcome if derived is None or drug in harm_report else derived
+            chosen = outcome if derived is None or drug in harm_drugs else derived
             for condition in targets:
                 findings.append(
                     Finding(
@@ -293,29 +294,6 @@ class RuleExtractor:
             if any(not o.background and not o.modifier for o in judged_here):
                 judged.append((item.sentence, polarity))
         return _DrugEvidence(tuple(found), tuple(judged))
-
-
-_CASES = frozenset({StudyDesign.CASE_REPORT, StudyDesign.CASE_SERIES})
-
-
-def _harm_report(
-    tried: list[str],
-    items: list[AnnotatedSentence],
-    harms: set[str],
-    concepts: dict[str, Concept],
-    design: StudyDesign | None,
-) -> dict[str, tuple[str, ...]]:
-    """In a case report or series whose title names a harm beside a drug ("X-induced Y",
-    "Y after X"), that drug's harms (condition keys) by drug key.
-    """
-    if design not in {StudyDesign.CASE_REPORT, StudyDesign.CASE_SERIES}:
-        return {}
-    title = [i for i in items if i.sentence.section == "title"]
-    named = {h.key for i in title for h in i.hits}
-    harmed = [key for key in sorted(harms) if key in named and key in concepts]
-    if not harmed:
-        return {}
-    return {drug: tuple(harmed) for drug in tried if drug in named}
 
 
 def _where_given(

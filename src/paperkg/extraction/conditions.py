@@ -58,7 +58,9 @@ _TARGET_AFTER = re.compile(r"^\s*(?:patients?|sufferers|subjects|cases)\b", re.I
 #: X", "Y after X", "Y during X use") or between the drug and its harm ("X leading to Y").
 _TITLE_HARM_THEN_DRUG = re.compile(
     r"^\s*(?:(?:associated|related|induced|caused|triggered|provoked)\s+(?:with|by|to)|after|"
-    r"following|during|due to|secondary to|from)\s+(?:(?:the|a|an|long-term|chronic|"
+    r"(?:aggravated|exacerbated|worsened|precipitated|unmasked)\s+by|"
+    r"while\s+(?:on|taking|receiving|using)|following|during|due to|secondary to|from)\s+"
+    r"(?:(?:the|a|an|long-term|chronic|"
     r"high-dose|low-dose|oral|intravenous|topical)\s+)*$",
     re.IGNORECASE,
 )

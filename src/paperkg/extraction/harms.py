@@ -1,0 +1,118 @@
+"""Which drugs a case report of a harm is about.
+
+A case report or series of a harm ("X-induced Y", "X toxicity") is about the drug that caused
+it: that drug's finding is the harm, for what the patient took it for. The title says which
+drug; where it names a class or no drug at all ("Antithyroid drug-induced Y"), the text says
+which of the drugs given caused the harm it names. Decided from the title's and sentences'
+structure and cue words, never from drug or disease names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from paperkg.extraction import lexicon
+from paperkg.extraction.interventions import AnnotatedSentence, is_drug_like
+from paperkg.model import Concept, StudyDesign
+
+__all__ = ["CASES", "harm_report"]
+
+CASES = frozenset({StudyDesign.CASE_REPORT, StudyDesign.CASE_SERIES})
+
+#: A harm word right after the drug: "methotrexate toxicity", "X overdose", "X hypersensitivity".
+_HARM_AFTER_DRUG = re.compile(
+    r"^[\s-]*(?:(?:pulmonary|hepatic|renal|cardiac|neuro|skin|cutaneous|ocular|acute|chronic|"
+    r"severe|fatal)\s+)?(?:toxicity|intoxication|overdose|poisoning|hypersensitivity|allergy|"
+    r"(?:adverse|drug|allergic|paradoxical|skin) reactions?|side[\s-]effects?)\b",
+    re.IGNORECASE,
+)
+#: A harm word right before the drug: "adverse effects of X", "reaction to X".
+_HARM_BEFORE_DRUG = re.compile(
+    r"\b(?:toxicity|intoxication|overdose|poisoning|hypersensitivity|allergy|reactions?|"
+    r"adverse (?:effects?|events?|reactions?)|side[\s-]effects?)\s+(?:of|to|from|after)\s+"
+    r"(?:(?:the|a|an|long-term|chronic|high-dose|low-dose|oral|intravenous|topical)\s+)*$",
+    re.IGNORECASE,
+)
+#: Between a harm and the drug that caused it, in a sentence of the text.
+_CAUSED_BETWEEN = re.compile(
+    r"\bcomplications? of\b|\b(?:associated|related) (?:with|to)\b|"
+    r"\bwhile (?:on|taking|receiving)\b",
+    re.IGNORECASE,
+)
+#: A drug and a harm further apart than this are not read as cause and harm.
+_REACH = 200
+
+
+def harm_report(
+    tried: Sequence[str],
+    items: Sequence[AnnotatedSentence],
+    harms: set[str],
+    concepts: dict[str, Concept],
+    design: StudyDesign | None,
+) -> dict[str, tuple[str, ...]]:
+    """In a case report or series about a harm, that harm's drugs and their harms (condition
+    keys) by drug key. The title ties them ("X-induced Y", "Y after X", "X toxicity"); a title
+    that names the harm but none of the drugs given leaves it to the text ("Y is a complication
+    of X").
+    """
+    if design not in CASES:
+        return {}
+    title = [i for i in items if i.sentence.section == "title"]
+    named = {h.key for i in title for h in i.hits}
+    harmed = tuple(key for key in sorted(harms) if key in named and key in concepts)
+    if harmed:
+        in_title = [drug for drug in tried if drug in named]
+        if in_title:
+            return dict.fromkeys(in_title, harmed)
+        caused = _caused_in_text(tried, items, set(harmed))
+        return {drug: harmed for drug in tried if drug in caused}
+    # a class in the title ("adverse effects of antipsychotics") does not say which drug
+    worded = [
+        drug for drug in tried if is_drug_like(concepts[drug]) and _title_names_harm_of(drug, title)
+    ]
+    return {
+        drug: tuple(sorted(_caused_in_text([drug], items, harms).get(drug, set())))
+        for drug in worded
+    }
+
+
+def _title_names_harm_of(drug: str, title: Sequence[AnnotatedSentence]) -> bool:
+    """Whether the title puts a harm word beside the drug ("X toxicity", "adverse effects of X")."""
+    for item in title:
+        text = item.sentence.text
+        for hit in item.hits:
+            if hit.key != drug:
+                continue
+            if _HARM_AFTER_DRUG.match(text[hit.end :]) or _HARM_BEFORE_DRUG.search(
+                text[: hit.start]
+            ):
+                return True
+    return False
+
+
+def _caused_in_text(
+    drugs: Sequence[str], items: Sequence[AnnotatedSentence], harms: set[str]
+) -> dict[str, set[str]]:
+    """The harms each drug is said to have caused in a sentence of the text (not the title)."""
+    wanted = set(drugs)
+    caused: dict[str, set[str]] = {}
+    for item in items:
+        if item.sentence.section == "title":
+            continue
+        text = item.sentence.text
+        for drug_hit in item.hits:
+            if drug_hit.key not in wanted:
+                continue
+            for harm_hit in item.hits:
+                if harm_hit.key not in harms or abs(harm_hit.start - drug_hit.start) > _REACH:
+                    continue
+                if harm_hit.end <= drug_hit.start:
+                    between = text[harm_hit.end : drug_hit.start]
+                elif drug_hit.end <= harm_hit.start:
+                    between = text[drug_hit.end : harm_hit.start]
+                else:
+                    continue
+                if lexicon.ADVERSE_CAUSAL.search(between) or _CAUSED_BETWEEN.search(between):
+                    caused.setdefault(drug_hit.key, set()).add(harm_hit.key)
+    return caused

@@ -1,0 +1,116 @@
+"""Case reports of a harm: which drug caused it, and what it was given for.
+
+Invented names on purpose: the rules must read how papers write, never know a drug or disease.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from paperkg.extraction import extract
+from paperkg.model import EntityKind, EntityMention, Extraction, PaperRecord
+
+C, D = EntityKind.CHEMICAL, EntityKind.DISEASE
+
+
+def make(title: str, abstract: str, *, class_name: str | None = None) -> PaperRecord:
+    """A case record linking two drugs and two diseases; a drug class only as text found it."""
+    linked = [
+        EntityMention("widgetitis", D, "MONDO:0900001", "MONDO:0900001", "linked"),
+        EntityMention("gloomosis", D, "MONDO:0900002", "MONDO:0900002", "linked"),
+        EntityMention("velitrex", C, "MESH:D900001", "MESH:D900001", "linked"),
+        EntityMention("orbazine", C, "MESH:D900002", "MESH:D900002", "linked"),
+    ]
+    extra = [EntityMention(class_name, C, None, "-", "fulltext")] if class_name else []
+    return PaperRecord(
+        source="t.txt",
+        sha256="0",
+        title=title,
+        abstract=abstract,
+        linked_entities=tuple(linked),
+        fulltext_entities=tuple(extra),
+    )
+
+
+def findings(extraction: Extraction) -> list[tuple[str, str, str]]:
+    return sorted(
+        (
+            extraction.concept(f.drug).label,
+            extraction.concept(f.condition).label,
+            f.outcome.value,
+        )
+        for f in extraction.findings
+    )
+
+
+def test_a_harm_title_naming_a_class_leaves_the_causing_drug_to_the_text() -> None:
+    """ "Antiwidget drug-induced gloomosis": the class does not say which drug; the sentence
+    calling gloomosis a complication of velitrex does, and the drug that treated the harm
+    is no finding.
+    """
+    result = extract(
+        make(
+            "Antiwidget drug-induced gloomosis: a case report",
+            "Gloomosis is a rare complication of velitrex, an antiwidget drug prescribed for "
+            "widgetitis. A woman presented with fever one month after starting velitrex. "
+            "After velitrex was stopped she was treated with orbazine, which improved her "
+            "condition.",
+            class_name="antiwidget drug",
+        )
+    )
+    assert findings(result) == [("velitrex", "widgetitis", "adverse_effects")]
+    (finding,) = result.findings
+    assert "gloomosis" in finding.adverse_effects
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Low-dose velitrex toxicity in a patient with widgetitis: case report",
+        "Adverse reactions to velitrex in a patient with widgetitis",
+    ],
+)
+def test_a_title_that_puts_a_harm_word_beside_the_drug_is_a_harm_case(title: str) -> None:
+    """ "X toxicity", "adverse reactions to X": the case is the drug's harm even where the
+    disease it caused has no place in the title, and the patient's recovery is not its outcome.
+    """
+    result = extract(
+        make(
+            title,
+            "A woman with widgetitis took velitrex 10 mg weekly and developed gloomosis. "
+            "She improved after velitrex was withdrawn.",
+        )
+    )
+    assert findings(result) == [("velitrex", "widgetitis", "adverse_effects")]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Onset of gloomosis while on velitrex for widgetitis: a case report",
+        "Gloomosis aggravated by velitrex: a paradoxical reaction",
+    ],
+)
+def test_a_harm_the_title_says_came_while_on_or_by_the_drug_is_its_harm(title: str) -> None:
+    result = extract(
+        make(
+            title,
+            "A man with widgetitis received velitrex 40 mg every other week; his widgetitis "
+            "improved but gloomosis appeared after three months.",
+        )
+    )
+    assert findings(result) == [("velitrex", "widgetitis", "adverse_effects")]
+
+
+def test_a_toxicity_treated_with_another_drug_does_not_make_that_drug_a_harm() -> None:
+    """ "Velitrex toxicity treated with orbazine": orbazine rescued, it caused nothing."""
+    result = extract(
+        make(
+            "Velitrex toxicity treated with orbazine in a patient with widgetitis",
+            "A man with widgetitis took velitrex 10 mg daily and developed gloomosis. "
+            "Orbazine was given and the gloomosis resolved.",
+        )
+    )
+    outcomes = {drug: outcome for drug, _, outcome in findings(result)}
+    assert outcomes["velitrex"] == "adverse_effects"
+    assert outcomes.get("orbazine") != "adverse_effects"

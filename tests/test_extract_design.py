@@ -409,3 +409,40 @@ def test_a_case_presentation_heading_is_a_subsection() -> None:
 )
 def test_reviews_and_uncompared_cohorts(title: str, abstract: list[str], design: str) -> None:
     assert detect_design(sentences(title, *abstract)) is StudyDesign(design)
+
+
+@pytest.mark.parametrize(
+    ("title", "abstract"),
+    [
+        # the paper's own report stays readable though it cites "the literature"
+        (
+            "Drug Q-induced purpura: first reported case",
+            [
+                "We hereby report a rare case of purpura which has not been reported in literature "
+                "before."
+            ],
+        ),
+        (
+            "Drug Q-induced periostitis",
+            ["We report this complication in a 58-year-old female undergoing transplantation."],
+        ),
+        (
+            "Drug Q-induced thyroiditis",
+            ["The authors present a case of a 55-year-old gentleman with atrial fibrillation."],
+        ),
+        (
+            "Drug Q-induced serotonin syndrome",
+            ["In this report, we present the case of a 70-year-old female who developed tremor."],
+        ),
+    ],
+)
+def test_a_case_told_in_the_papers_own_words_is_a_case_report(
+    title: str, abstract: list[str]
+) -> None:
+    assert detect_design(sentences(title, *abstract)) is StudyDesign.CASE_REPORT
+
+
+def test_one_person_admitted_is_a_case_when_the_text_names_no_design() -> None:
+    text = sentences("Thrombosis on drug Q", "A 62-year-old woman was admitted with renal failure.")
+    assert detect_design(text) is None
+    assert fallback_design(text) is StudyDesign.CASE_REPORT

@@ -114,3 +114,17 @@ def test_a_toxicity_treated_with_another_drug_does_not_make_that_drug_a_harm() -
     outcomes = {drug: outcome for drug, _, outcome in findings(result)}
     assert outcomes["velitrex"] == "adverse_effects"
     assert outcomes.get("orbazine") != "adverse_effects"
+
+
+def test_a_harm_after_stopping_the_drug_is_still_the_drugs_harm() -> None:
+    """ "Gloomosis after discontinuation of velitrex": stopping (or starting) the drug names
+    it as the harm's cause; gloomosis is not what the patient took it for.
+    """
+    result = extract(
+        make(
+            "Development of gloomosis after discontinuation of velitrex: an unusual case",
+            "We herein describe a case of a woman with widgetitis. She stopped velitrex, "
+            "given for ten days; gloomosis was diagnosed three weeks later.",
+        )
+    )
+    assert findings(result) == [("velitrex", "widgetitis", "adverse_effects")]

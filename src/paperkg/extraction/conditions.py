@@ -61,7 +61,9 @@ _TITLE_HARM_THEN_DRUG = re.compile(
     r"(?:aggravated|exacerbated|worsened|precipitated|unmasked)\s+by|"
     r"while\s+(?:on|taking|receiving|using)|following|during|due to|secondary to|from)\s+"
     r"(?:(?:the|a|an|long-term|chronic|"
-    r"high-dose|low-dose|oral|intravenous|topical)\s+)*$",
+    r"high-dose|low-dose|oral|intravenous|topical)\s+)*"
+    # "Y after discontinuation of X": stopping or starting the drug is still the drug's harm
+    r"(?:(?:discontinuation|withdrawal|cessation|initiation|administration|intake) of\s+)?$",
     re.IGNORECASE,
 )
 _TITLE_DRUG_THEN_HARM = re.compile(

@@ -55,6 +55,11 @@ _POOLED = re.compile(
     r"(?<!\bpreclude )(?<!\bof )\bmeta[\s-]?analys[ie]s\b(?! (?:was|were) not\b)",
     _I,
 )
+#: One person, as a case names them.
+_ONE_PERSON = (
+    r"(?:patient|woman|man|girl|boy|female|male|gentleman|lady|child|infant|adolescent|"
+    r"neonate|newborn|toddler|teenager)"
+)
 _RULES: list[tuple[StudyDesign, re.Pattern[str]]] = [
     (StudyDesign.META_ANALYSIS, _POOLED),
     (StudyDesign.SYSTEMATIC_REVIEW, re.compile(r"\bsystematic(?:ally)? review", _I)),
@@ -62,8 +67,11 @@ _RULES: list[tuple[StudyDesign, re.Pattern[str]]] = [
         StudyDesign.CASE_REPORT,
         re.compile(
             r"\bcase report\b|\breport of a case\b|"
-            r"\bwe (?:here(?:by|in)?,? )?(?:report|describe|present) (?:here )?"
-            r"(?:a|an|the case of an?|one) (?:[\w-]+ ){0,3}?(?:patient|case|woman|man|girl|boy)\b|"
+            rf"\b(?:we|the authors) (?:here(?:by|in)?,? )?(?:report|describe|present) (?:here )?"
+            rf"(?:a|an|the case of an?|one) (?:[\w-]+ ){{0,3}}?(?:case|{_ONE_PERSON})\b|"
+            # "We report this complication in a 58-year-old female"
+            rf"\bwe (?:report|describe|present) (?:this|the|a) [\w-]+ (?:in|of) an? "
+            rf"(?:[\w-]+ ){{0,3}}?{_ONE_PERSON}\b|"
             r"\bI report a\b|\bexperienced a (?:rare )?case\b|\b(?:in |of )?our patient\b(?!s)|"
             r"\bthis patient\b(?!s)",
             _I,
@@ -239,8 +247,15 @@ def parse_number(text: str) -> int | None:
     return total + current if total + current > 0 else None
 
 
+#: The paper's own report ("We hereby report a rare case ... not reported in the literature
+#: before") is never about other studies, whatever else the sentence cites.
+_OWN_REPORT = re.compile(
+    r"\b(?:we|I|the authors)\s+(?:here(?:by|in)?,?\s+)?(?:report|describe|present)\b", _I
+)
+
+
 def _readable(sentences: Sequence[Sentence]) -> list[Sentence]:
-    return [s for s in sentences if not _OTHER_STUDIES.search(s.text)]
+    return [s for s in sentences if _OWN_REPORT.search(s.text) or not _OTHER_STUDIES.search(s.text)]
 
 
 def detect_design(sentences: Sequence[Sentence]) -> StudyDesign | None:
@@ -383,8 +398,8 @@ def fallback_design(sentences: Sequence[Sentence]) -> StudyDesign:
 
 
 _ONE_PATIENT = re.compile(
-    r"\b(?:a|an|one)\s+(?:\d+[\s-]year[\s-]old\s+)?(?:[\w-]+\s+){0,2}?(?:patient|woman|man|girl|"
-    r"boy|child|infant)\b(?:\s+(?:with|who|presented|developed))",
+    rf"\b(?:a|an|one)\s+(?:\d+[\s-]year[\s-]old\s+)?(?:[\w-]+\s+){{0,2}}?{_ONE_PERSON}\b"
+    r"(?:\s+(?:with|who|presented|developed|was (?:admitted|referred|brought|seen)))",
     _I,
 )
 

@@ -446,3 +446,32 @@ def test_one_person_admitted_is_a_case_when_the_text_names_no_design() -> None:
     text = sentences("Thrombosis on drug Q", "A 62-year-old woman was admitted with renal failure.")
     assert detect_design(text) is None
     assert fallback_design(text) is StudyDesign.CASE_REPORT
+
+
+@pytest.mark.parametrize(
+    ("title", "abstract", "design"),
+    [
+        (
+            "Drug classes for gambling",
+            [
+                "In this paper, we review the current literature on a class of drugs.",
+                "A total of 19 studies have been included.",
+                "Clinical trials and case series using these drugs will be presented.",
+            ],
+            StudyDesign.SYSTEMATIC_REVIEW,
+        ),
+        # a case series that reviewed the literature besides is still a series
+        (
+            "Angioedema after drug Q: a series",
+            [
+                "We describe five cases of angioedema after drug Q.",
+                "Additionally, we reviewed the literature to evaluate treatment options.",
+            ],
+            StudyDesign.CASE_SERIES,
+        ),
+    ],
+)
+def test_a_review_that_says_what_it_read(
+    title: str, abstract: list[str], design: StudyDesign
+) -> None:
+    assert detect_design(sentences(title, *abstract)) is design

@@ -938,3 +938,22 @@ def test_the_condition_an_aim_treats_in_a_population_marks_the_population() -> N
     )
     assert comorbidities(annotate([aim], index)) == {"MONDO:0900001"}
     assert comorbidities(annotate([symptom], index)) == set()
+
+
+def test_a_review_of_a_class_tried_each_drug_its_results_name() -> None:
+    """A review whose title names no drug ("systemic treatments for X") tried, through its
+    studies, the drugs its results report on ("velitrex was studied in 12 RCTs", "two
+    studies on orbazine"); a drug only named in the background is still background.
+    """
+    result = extract(
+        make(
+            title="Systemic treatments for widgetitis: a systematic review",
+            abstract=(
+                "Background: Plenamil is an old remedy for widgetitis. "
+                "Methods: We searched four databases for randomized trials. "
+                "Results: Velitrex was studied in 12 RCTs, which showed positive results, "
+                "except for two studies on orbazine."
+            ),
+        )
+    )
+    assert tried(result) == {"velitrex", "orbazine"}

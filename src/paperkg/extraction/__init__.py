@@ -47,6 +47,7 @@ from paperkg.extraction.outcome import (
     polarity_for,
 )
 from paperkg.extraction.pair_model import PairContext, choose_targets, pair_model
+from paperkg.extraction.reviewed import reviews_evidence
 from paperkg.extraction.roles import (
     RoleCue,
     co_arms,
@@ -374,6 +375,8 @@ def _drug_roles(
         # "A and B" in the title, B "as an adjunctive therapy": A is what every arm got
         subjects &= added
     arms = co_arms(subjects, ((item.sentence, item.hits) for item in items))
+    # a review whose title names a class or no drug tried each drug its results name
+    class_review = design in _REVIEWS and not subjects - classes
     roles: dict[str, DrugRole] = {}
     for drug, evidence in per_drug.items():
         cues = [
@@ -397,7 +400,13 @@ def _drug_roles(
         roles[drug] = decide_role(
             drug,
             cues,
-            given=any(o.given for o in evidence.occurrences),
+            given=any(o.given for o in evidence.occurrences)
+            or (
+                class_review
+                and any(
+                    not o.modifier and reviews_evidence(o.sentence) for o in evidence.occurrences
+                )
+            ),
             explicit=any(o.explicit for o in evidence.occurrences),
             # a review of a class is about its members too
             subjects=subjects if subjects - classes else set(),
@@ -405,6 +414,9 @@ def _drug_roles(
             design=design,
         )
     return roles
+
+
+_REVIEWS = frozenset({StudyDesign.META_ANALYSIS, StudyDesign.SYSTEMATIC_REVIEW})
 
 
 def _primary(tried: list[str], items: list[AnnotatedSentence]) -> str | None:

@@ -78,6 +78,19 @@ _RULES: list[tuple[StudyDesign, re.Pattern[str]]] = [
         ),
     ),
     (
+        # a review that says what it read: "we review the current literature on", "19 studies
+        # have been included" (after the case report, which may review the literature too;
+        # a case series "reviewed the literature" besides, with no "current" or "published")
+        StudyDesign.SYSTEMATIC_REVIEW,
+        re.compile(
+            r"\bwe (?:review|reviewed|summari[sz]e|summari[sz]ed) (?:the )?(?:current|recent|"
+            r"available|published) (?:literature|evidence|studies|trials)\b|"
+            r"\b(?:\d+|\w+) (?:studies|trials|RCTs|articles|publications) (?:have been|were) "
+            r"included\b",
+            _I,
+        ),
+    ),
+    (
         StudyDesign.CASE_SERIES,
         re.compile(
             r"\bcase series\b|\bseries of \w+ (?:patients|cases)|"

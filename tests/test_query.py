@@ -9,7 +9,7 @@ import pytest
 from paperkg.concepts import reconcile_concepts
 from paperkg.errors import QueryError, UnknownQueryError
 from paperkg.mapping import map_record
-from paperkg.query import list_queries, load_query, run_query
+from paperkg.query import list_queries, load_query, run_query, solutions_result
 from paperkg.results import format_result
 from paperkg.store import PaperStore
 
@@ -201,3 +201,18 @@ def test_a_parameter_may_take_several_values_bound_as_terms(
 def test_a_one_value_parameter_given_twice_is_an_error(store: PaperStore) -> None:
     with pytest.raises(QueryError, match="takes one value"):
         run_query(store, "drugs-tried-for", {"condition": ["condition b", "MONDO:0000001"]})
+
+
+def test_the_embedded_findings_form_gives_the_public_querys_rows_in_order(
+    seeds: PaperStore,
+) -> None:
+    """paperkg's own store runs findings in a form Oxigraph joins by hashing; any other store
+    runs the public findings.rq. Both give the same rows in the same order on the seeds (every
+    paper, dose, missing identifier and evidence section they hold).
+    """
+    named = load_query("findings")
+    public = solutions_result(named, seeds.query(named.text))
+    embedded = run_query(seeds, "findings")
+    assert public.columns == embedded.columns
+    assert len(public.rows) > 10
+    assert public.rows == embedded.rows

@@ -128,3 +128,26 @@ def test_a_harm_after_stopping_the_drug_is_still_the_drugs_harm() -> None:
         )
     )
     assert findings(result) == [("velitrex", "widgetitis", "adverse_effects")]
+
+
+def test_a_condition_named_after_the_drug_is_never_what_it_was_given_for() -> None:
+    """ "Velitrex toxicity" is the drug's harm, even when it is the only disease the record
+    links and the text calls the drug useful: no finding gives velitrex for it.
+    """
+    record = PaperRecord(
+        source="t.txt",
+        sha256="0",
+        title="Velitrex toxicity in the setting of orbazine",
+        abstract=(
+            "Velitrex toxicity affects many organs. Orbazine can increase velitrex levels and "
+            "decrease renal velitrex clearance. We present a case of velitrex toxicity, which "
+            "shows that velitrex levels do not follow clinical improvement."
+        ),
+        linked_entities=(
+            EntityMention("velitrex toxicity", D, None, "-", "linked"),
+            EntityMention("velitrex", C, "MESH:D900001", "MESH:D900001", "linked"),
+            EntityMention("orbazine", C, "MESH:D900002", "MESH:D900002", "linked"),
+        ),
+    )
+    pairs = {(drug, condition) for drug, condition, _ in findings(extract(record))}
+    assert ("velitrex", "velitrex toxicity") not in pairs

@@ -283,3 +283,20 @@ def test_prior_failure_hedged_conclusion_and_side_effects_of_the_title_drug() ->
     assert velitrex.adverse_effects == ("nausea",)
     assert velitrex.confidence < 0.8  # hedged evidence only
     assert velitrex.doses[0].frequency == "twice daily"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Adding velitrex led to a significant decrease in all the scales.", Outcome.IMPROVED),
+        ("Velitrex showed positive results for widgetitis in real practice.", Outcome.IMPROVED),
+        ("Velitrex seems to be a useful aid for patients with widgetitis.", Outcome.IMPROVED),
+        ("Velitrex led to no significant decrease in any scale.", Outcome.NO_BENEFIT),
+    ],
+)
+def test_a_benefit_said_with_a_noun_or_in_plain_words(sentence: str, expected: Outcome) -> None:
+    """ "a significant decrease", "positive results", "a useful aid" state a benefit as
+    "decreased" and "effective" do; negated they state none.
+    """
+    rec = make(findings=("Patients received velitrex 10 mg daily.", sentence))
+    assert outcomes(extract(rec)) == {"velitrex": expected}

@@ -30,7 +30,7 @@ from paperkg.extraction.finding_results import (
     results_for,
     trial_text,
 )
-from paperkg.extraction.harms import CASES, harm_report
+from paperkg.extraction.harms import CASES, harm_report, names_drug
 from paperkg.extraction.indexing import indexed_design, with_indexing
 from paperkg.extraction.interventions import (
     AnnotatedSentence,
@@ -223,6 +223,9 @@ class RuleExtractor:
                 harmed=harm_drugs.get(drug, ()),
                 model=model,
             )
+            # "lithium toxicity", "X-induced Y": a condition named after the drug is its harm,
+            # never what it was given for
+            targets = [t for t in targets if not names_drug(concepts[t], concepts[drug])]
             comparator = (
                 choose_comparator(
                     drug, tried, roles, concepts, together.get(drug, ()), trial, design

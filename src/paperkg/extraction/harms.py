@@ -16,7 +16,7 @@ from paperkg.extraction import lexicon
 from paperkg.extraction.interventions import AnnotatedSentence, is_drug_like
 from paperkg.model import Concept, StudyDesign
 
-__all__ = ["CASES", "harm_report"]
+__all__ = ["CASES", "harm_report", "names_drug"]
 
 CASES = frozenset({StudyDesign.CASE_REPORT, StudyDesign.CASE_SERIES})
 
@@ -116,3 +116,16 @@ def _caused_in_text(
                 if lexicon.ADVERSE_CAUSAL.search(between) or _CAUSED_BETWEEN.search(between):
                     caused.setdefault(drug_hit.key, set()).add(harm_hit.key)
     return caused
+
+
+def names_drug(condition: Concept, drug: Concept) -> bool:
+    """Whether the condition's name holds the drug's ("lithium toxicity", "valproate-induced
+    encephalopathy"): such a condition is the drug's harm, never what it was given for.
+    """
+    names = [n.lower() for n in (condition.label, *condition.synonyms)]
+    return any(
+        re.search(rf"(?<![\w-]){re.escape(form.lower())}(?![\w])", name)
+        for form in (drug.label, *drug.synonyms)
+        if len(form) > 3
+        for name in names
+    )

@@ -195,7 +195,7 @@ OBJECT_END = re.compile(
 IMPROVED = _cues(
     r"\bimprov(?:ed|es|ing|ement|ements)\b",
     r"\breduc(?:ed|es|ing|tion|tions)\b",
-    r"\bdecreas(?:ed|es|ing)\b",
+    r"\bdecreas(?:ed|es|ing|e)\b",
     r"\blowered\b",
     r"\bfell\b",
     r"\befficacious\b",
@@ -212,6 +212,8 @@ IMPROVED = _cues(
     r"\bresolved\b",
     r"\brecover(?:ed|y)\b",
     r"\bsuccessful(?:ly)?\b",
+    r"\bpositive (?:results?|effects?|outcomes?)\b",
+    r"\b(?:a )?useful\b",
 )
 WORSENED = _cues(
     r"\bworsen(?:ed|ing)\b",

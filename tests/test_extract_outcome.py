@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from paperkg.extraction import Extractor, RuleExtractor, extract
+from paperkg.extraction.interventions import is_drug_like
 from paperkg.extraction.outcome import (
     ClausePolarity,
     clause_spans,
@@ -15,7 +16,7 @@ from paperkg.extraction.outcome import (
     polarity_for,
 )
 from paperkg.extraction.sentences import MentionIndex, Sentence
-from paperkg.model import EntityMention, Extraction, Outcome, PaperRecord
+from paperkg.model import Concept, EntityKind, EntityMention, Extraction, Outcome, PaperRecord
 
 from conftest import C, D, make, mentioned, outcomes
 
@@ -145,6 +146,18 @@ def test_placebo_and_classes_are_never_drugs() -> None:
     result = extract(rec)
     assert set(outcomes(result)) == {"velitrex"}
     assert mentioned(result) == set()
+
+
+def test_saline_given_as_the_control_is_no_drug_but_hypertonic_saline_is() -> None:
+    rec = make(
+        title="Velitrex versus normal saline in widgetitis",
+        findings=("Infants received nebulised velitrex or normal saline; velitrex helped.",),
+        drugs={"velitrex": "MESH:D900001", "normal saline": "MESH:D900030"},
+    )
+    assert set(outcomes(extract(rec))) == {"velitrex"}
+    concept = Concept("MESH:D900031", EntityKind.CHEMICAL, "hypertonic saline")
+    assert is_drug_like(concept)
+    assert not is_drug_like(dataclasses.replace(concept, label="normal saline"))
 
 
 def sentence(text: str, section: str = "key_findings") -> Sentence:

@@ -290,6 +290,8 @@ CLASS_WORDS = _cues(
     r"\bSNRIs?\b",
     r"\bbenzodiazepines?\b",
     r"^(?:placebo|sham|vehicle|dummy)\b",
+    # saline as the control's infusion or spray ("hypertonic saline" is a treatment)
+    r"^(?:normal |physiological |isotonic |0\.9% )?saline$",
     r"\bantipsychotics?\b",
     r"\bvitamins?\b",
     r"\bcontraceptives?\b",

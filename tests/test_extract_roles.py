@@ -957,20 +957,3 @@ def test_a_review_of_a_class_tried_each_drug_its_results_name() -> None:
         )
     )
     assert tried(result) == {"velitrex", "orbazine"}
-
-
-@pytest.mark.parametrize(
-    ("title", "population"),
-    [
-        ("Velitrex vs. orbazine in widgetitis patients with gloomosis", {"MONDO:0900002"}),
-        ("Widgetitis response in patients with gloomosis treated with velitrex", {"MONDO:0900002"}),
-        # "<A> in patients with <B>": A is B's complication, B the disease treated
-        ("Widgetitis in patients with gloomosis does not fall with velitrex", set()),
-    ],
-)
-def test_a_title_naming_patients_of_one_disease_with_another(
-    title: str, population: set[str]
-) -> None:
-    """ "<A> patients with <B>": B is who the patients with A are, a comorbidity."""
-    result = extract(make(title=title, abstract="Adults received velitrex 10 mg daily."))
-    assert comorbidities(annotated(result, title)) == population

@@ -272,24 +272,13 @@ _POPULATION_BEFORE = re.compile(
 )
 
 
-#: "<A> patients with <B>", "<A> response in patients with <B>": the people with A the title
-#: treats are those who also have B; B is who they are, not what they were treated for.
-#: ("<A> in patients with <B>" names A as B's complication: B is the disease.)
-_PATIENTS_WITH = re.compile(
-    r"^\s*(?:[\w-]+\s+(?:in|among)\s+)?(?:patients?|adults|people|persons|subjects|"
-    r"individuals|children|women|men)\s+(?:with|who have|having)\s+(?:(?:a|an|comorbid|"
-    r"coexisting|concomitant|established|stable|advanced)\s+)?$",
-    re.IGNORECASE,
-)
-
-
 def comorbidities(items: Sequence[AnnotatedSentence]) -> set[str]:
     """Disease keys the patients had besides what the paper treats.
 
     A disease introduced as a comorbidity anywhere in the record ("with or without",
     "comorbid", "coexisting with", "history of"), the context of another ("<A>-associated
     <B>"), and, in the title, the population a treated condition is studied in ("<drug> for
-    <A> in <B>", "treatment of <A> in patients with <B>", "<A> patients with <B>").
+    <A> in <B>", "treatment of <A> in patients with <B>").
     """
     comorbid: set[str] = set()
     for item in items:
@@ -299,13 +288,6 @@ def comorbidities(items: Sequence[AnnotatedSentence]) -> set[str]:
             if _COMORBID_BEFORE.search(text[max(0, hit.start - lexicon.CUE_WINDOW) : hit.start]):
                 comorbid.add(hit.key)
         comorbid |= {population for _, population in _treated_in_population(item)}
-        if item.sentence.section == "title":
-            comorbid |= {
-                population.key
-                for treated, population in itertools.pairwise(diseases)
-                if treated.key != population.key
-                and _PATIENTS_WITH.match(text[treated.end : population.start])
-            }
         comorbid |= {
             context.key
             for context, disease in itertools.pairwise(diseases)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from paperkg.extraction import extract
-from paperkg.model import EntityKind, EntityMention, Extraction, PaperRecord
+from paperkg.extraction.harms import names_drug
+from paperkg.model import Concept, EntityKind, EntityMention, Extraction, PaperRecord
 
 C, D = EntityKind.CHEMICAL, EntityKind.DISEASE
 
@@ -151,3 +152,21 @@ def test_a_condition_named_after_the_drug_is_never_what_it_was_given_for() -> No
     )
     pairs = {(drug, condition) for drug, condition, _ in findings(extract(record))}
     assert ("velitrex", "velitrex toxicity") not in pairs
+
+
+@pytest.mark.parametrize(
+    ("condition", "drug", "harm"),
+    [
+        ("lithium toxicity", "lithium", True),
+        ("valproate-induced hyperammonaemic encephalopathy", "valproate", True),
+        ("iron deficiency anaemia", "iron", False),
+        ("nicotine dependence", "nicotine", False),
+    ],
+)
+def test_only_a_condition_named_as_the_drugs_harm_is_its_harm(
+    condition: str, drug: str, harm: bool
+) -> None:
+    """A drug's name inside a condition's makes it the drug's harm only with a harm word after
+    it: iron is what iron deficiency is treated with.
+    """
+    assert names_drug(Concept("c", D, condition), Concept("d", C, drug)) is harm

@@ -118,14 +118,24 @@ def _caused_in_text(
     return caused
 
 
+#: After a drug's name in a condition's, the words that make the condition the drug's harm
+#: ("lithium toxicity", "valproate-induced encephalopathy"); "iron deficiency", "nicotine
+#: dependence" are what the drug is given for.
+_HARM_OF_DRUG = re.compile(
+    r"^(?:[\s-]+(?:induced|associated|related|toxicity|intoxication|overdose|poisoning|"
+    r"hypersensitivity|allergy|reactions?)\b)"
+)
+
+
 def names_drug(condition: Concept, drug: Concept) -> bool:
-    """Whether the condition's name holds the drug's ("lithium toxicity", "valproate-induced
-    encephalopathy"): such a condition is the drug's harm, never what it was given for.
+    """Whether the condition is named as the drug's harm ("lithium toxicity", "valproate-induced
+    encephalopathy"): such a condition is never what the drug was given for.
     """
     names = [n.lower() for n in (condition.label, *condition.synonyms)]
     return any(
-        re.search(rf"(?<![\w-]){re.escape(form.lower())}(?![\w])", name)
+        _HARM_OF_DRUG.match(name[found.end() :])
         for form in (drug.label, *drug.synonyms)
         if len(form) > 3
         for name in names
+        for found in re.finditer(rf"(?<![\w-]){re.escape(form.lower())}(?![\w])", name)
     )

@@ -23,14 +23,20 @@ from paperkg.extraction.conditions import (
     drug_indications,
     drug_purposes,
 )
-from paperkg.extraction.design import detect_design, fallback_design, sample_size
+from paperkg.extraction.design import (
+    CASES,
+    REVIEWS,
+    detect_design,
+    fallback_design,
+    sample_size,
+)
 from paperkg.extraction.finding_results import (
     choose_comparator,
     derive_outcome,
     results_for,
     trial_text,
 )
-from paperkg.extraction.harms import CASES, harm_report, names_drug
+from paperkg.extraction.harms import harm_report, names_drug
 from paperkg.extraction.indexing import indexed_design, with_indexing
 from paperkg.extraction.interventions import (
     AnnotatedSentence,
@@ -379,7 +385,7 @@ def _drug_roles(
         subjects &= added
     arms = co_arms(subjects, ((item.sentence, item.hits) for item in items))
     # a review whose title names a class or no drug tried each drug its results name
-    class_review = design in _REVIEWS and not subjects - classes
+    class_review = design in REVIEWS and not subjects - classes
     roles: dict[str, DrugRole] = {}
     for drug, evidence in per_drug.items():
         cues = [
@@ -417,9 +423,6 @@ def _drug_roles(
             design=design,
         )
     return roles
-
-
-_REVIEWS = frozenset({StudyDesign.META_ANALYSIS, StudyDesign.SYSTEMATIC_REVIEW})
 
 
 def _primary(tried: list[str], items: list[AnnotatedSentence]) -> str | None:

@@ -14,7 +14,11 @@ from collections.abc import Sequence
 from paperkg.extraction.sentences import Sentence
 from paperkg.model import StudyDesign
 
-__all__ = ["detect_design", "fallback_design", "parse_number", "sample_size"]
+__all__ = ["CASES", "REVIEWS", "detect_design", "fallback_design", "parse_number", "sample_size"]
+
+#: Designs about one or a few patients, and designs about other studies.
+CASES = frozenset({StudyDesign.CASE_REPORT, StudyDesign.CASE_SERIES})
+REVIEWS = frozenset({StudyDesign.META_ANALYSIS, StudyDesign.SYSTEMATIC_REVIEW})
 
 _OTHER_STUDIES = re.compile(
     # ("118 patients previously enrolled in a trial" are this study's patients)

@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from paperkg.extraction.design import REVIEWS
 from paperkg.extraction.endpoints import Endpoint, Polarity, endpoint_polarity, stated_endpoints
 from paperkg.extraction.pooled import PooledEstimate, pooled_estimates
 from paperkg.extraction.sentences import Sentence
@@ -79,7 +80,6 @@ _NEGATION = re.compile(r"\b(?:not|no|failed|neither|nor|without)\b", re.IGNORECA
 _PARTS = re.compile(r";\s*")
 _SUMMARY_SECTIONS = {"tldr": "conclusions", "key_findings": "results"}
 _HEAD_TO_HEAD = frozenset({StudyDesign.RCT, StudyDesign.CROSSOVER_RCT, StudyDesign.PILOT_TRIAL})
-_REVIEWS = frozenset({StudyDesign.META_ANALYSIS, StudyDesign.SYSTEMATIC_REVIEW})
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +102,7 @@ class TrialText:
             for s in sentences
             if s.section != "title"
         )
-        pooled = tuple(pooled_estimates(pairs)) if design in _REVIEWS else ()
+        pooled = tuple(pooled_estimates(pairs)) if design in REVIEWS else ()
         return cls(pairs, tuple(stated_endpoints(text for _, text in pairs)), pooled)
 
 
@@ -145,7 +145,7 @@ def choose_comparator(
     placebo = _PLACEBO.search(body)
     if placebo is not None:
         return Comparator(placebo.group(1).lower(), placebo.group(1).lower(), True)
-    if design in _REVIEWS:
+    if design in REVIEWS:
         # A review pools its drug's results against the one other drug it names: "A versus B"
         reviewed = [
             key

@@ -13,12 +13,11 @@ import re
 from collections.abc import Sequence
 
 from paperkg.extraction import lexicon
+from paperkg.extraction.design import CASES
 from paperkg.extraction.interventions import AnnotatedSentence, is_drug_like
 from paperkg.model import Concept, StudyDesign
 
-__all__ = ["CASES", "harm_report", "names_drug"]
-
-CASES = frozenset({StudyDesign.CASE_REPORT, StudyDesign.CASE_SERIES})
+__all__ = ["harm_report", "names_drug"]
 
 #: A harm word right after the drug: "methotrexate toxicity", "X overdose", "X hypersensitivity".
 _HARM_AFTER_DRUG = re.compile(

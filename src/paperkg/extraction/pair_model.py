@@ -23,6 +23,7 @@ from pathlib import Path
 
 from paperkg.extraction import lexicon
 from paperkg.extraction.concepts import label_key
+from paperkg.extraction.design import CASES, REVIEWS
 from paperkg.extraction.interventions import AnnotatedSentence
 from paperkg.model import Concept, EntityKind, StudyDesign
 
@@ -38,8 +39,6 @@ collecting: ContextVar[Callable[[str, str, Features], None] | None] = ContextVar
     "collecting", default=None
 )
 
-_CASES = frozenset({StudyDesign.CASE_REPORT, StudyDesign.CASE_SERIES})
-_REVIEWS = frozenset({StudyDesign.SYSTEMATIC_REVIEW, StudyDesign.META_ANALYSIS})
 _TRIALS = frozenset({StudyDesign.RCT, StudyDesign.CROSSOVER_RCT, StudyDesign.PILOT_TRIAL})
 
 
@@ -172,9 +171,9 @@ def _features(
     design = context.design.value if context.design is not None else "none"
     kind = (
         "case"
-        if context.design in _CASES
+        if context.design in CASES
         else "review"
-        if context.design in _REVIEWS
+        if context.design in REVIEWS
         else "trial"
         if context.design in _TRIALS
         else "other"

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from paperkg.extraction.design import CASES, REVIEWS
 from paperkg.extraction.sentences import Hit, Sentence
 from paperkg.model import DrugRole, EntityKind, StudyDesign
 
@@ -405,7 +406,7 @@ def decide_role(
       report or series, what the patient received is part of the case and stays a finding.
     """
     roles = [cue.role for cue in cues]
-    case = design in {StudyDesign.CASE_REPORT, StudyDesign.CASE_SERIES}
+    case = design in CASES
     if drug in subjects:
         # The title's own drug is the intervention, unless the title itself gives it a role.
         return DrugRole.INTERVENTION
@@ -417,7 +418,7 @@ def decide_role(
     ):
         if role in roles and not (case and role is DrugRole.PRIOR_TREATMENT):
             return role
-    review = design in {StudyDesign.META_ANALYSIS, StudyDesign.SYSTEMATIC_REVIEW}
+    review = design in REVIEWS
     if review and subjects:
         return DrugRole.REVIEW_COMPARATOR
     if DrugRole.COMPARATOR in roles and subjects:

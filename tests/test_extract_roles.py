@@ -413,6 +413,34 @@ def test_a_subtype_the_record_annotates_is_taken_with_its_identifier() -> None:
     assert condition.broader == ("MONDO:0900001",)
 
 
+@pytest.mark.parametrize(
+    ("title", "specific"),
+    [
+        ("Velitrex for widgetitis-related gloom: a randomized trial", "widgetitis-related gloom"),
+        ("Velitrex for gloom in post-widgetitis condition: a randomized trial",
+         "post-widgetitis condition"),
+    ],
+)  # fmt: skip
+def test_a_sequela_named_after_the_linked_disease_is_studied(title: str, specific: str) -> None:
+    """The annotators link the disease; the paper studies a condition named after it (its
+    sequela), which the record annotates: that is the finding's condition, the linked disease
+    its broader concept, whether or not the title's wording made it look like a population.
+    """
+    result = extract(
+        make(
+            title=title,
+            abstract="Adults received velitrex 10 mg daily.",
+            linked_diseases={"widgetitis": "MONDO:0900001"},
+            fulltext={specific: "MESH:D900300"},
+        )
+    )
+    (finding,) = result.findings
+    condition = result.concept(finding.condition)
+    assert condition.key == "MESH:D900300"
+    assert "MONDO:0900001" in condition.broader
+    assert "MESH:D900300" not in result.comorbidities
+
+
 def test_a_manifestation_the_title_treats_in_the_linked_disease_is_studied() -> None:
     """Annotators link the disease; the title treats an unlinked manifestation of it: the
     finding is about the manifestation, with the linked disease as its broader concept.

@@ -132,7 +132,10 @@ class RuleExtractor:
             diseases, items, linked, case=case_design in CASES
         )
         broad = set(studied)
-        studied, concepts = specific_conditions(studied, concepts, items, harms | comorbid, linked)
+        # A "comorbidity" that is a subtype or sequela of a studied condition is what the paper
+        # studies, named specifically ("fatigue in post-COVID-19 condition"): it may replace it.
+        studied, concepts = specific_conditions(studied, concepts, items, harms, linked, comorbid)
+        comorbid -= set(studied)
         excluded = set(studied) | broad
         # Conditions a drug can be "given for"; symptoms ("for pain") do not redirect a finding.
         conditions = {

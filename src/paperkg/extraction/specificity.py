@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import replace
 
 from paperkg.extraction.concepts import label_key
@@ -74,15 +75,22 @@ _NAMING_SECTIONS = frozenset({"title", "tldr"})
 
 
 def _is_subtype_of(specific: Concept, broad: Concept) -> bool:
-    """``specific``'s name is one of ``broad``'s names with non-severity words before it."""
+    """``specific``'s name is one of ``broad``'s names with non-severity words around it: a
+    subtype ("chronic hepatitis C"), or a sequela named after it ("post-COVID-19 condition",
+    "cancer-related fatigue").
+    """
     for name in (specific.label, *specific.synonyms):
         words = label_key(name).split()
         for other in (broad.label, *broad.synonyms):
-            tail = label_key(other).split()
-            if 0 < len(tail) < len(words) and words[-len(tail) :] == tail:
-                extra = words[: len(words) - len(tail)]
-                if not set(extra) <= _SEVERITY:
-                    return True
+            part = label_key(other).split()
+            size = len(part)
+            if not 0 < size < len(words):
+                continue
+            for start in range(len(words) - size + 1):
+                if words[start : start + size] == part:
+                    extra = words[:start] + words[start + size :]
+                    if not set(extra) <= _SEVERITY:
+                        return True
     return False
 
 
@@ -92,10 +100,12 @@ def specific_conditions(
     items: Sequence[AnnotatedSentence],
     excluded: set[str],
     linked: set[str],
+    comorbid: AbstractSet[str] = frozenset(),
 ) -> tuple[list[str], dict[str, Concept]]:
     """``(studied keys, concepts)`` with each studied condition replaced by the most specific
     form the title or TL;DR names; new or changed concepts carry ``broader``. ``linked``: the
-    keys annotators linked (a manifestation is one they did not).
+    keys annotators linked (a manifestation is one they did not); ``excluded`` (harms) are
+    never the specific form, ``comorbid`` ones only when they are a subtype of the studied one.
     """
     updated = dict(concepts)
     named = {
@@ -145,7 +155,7 @@ def specific_conditions(
             for other in updated.values()
             if other.kind is EntityKind.DISEASE
             and other.key != key
-            and other.key not in excluded
+            and other.key not in excluded | comorbid
             and _is_subtype_of(concept, other)
         }
         if broader - set(concept.broader):

@@ -131,6 +131,21 @@ def test_a_harm_after_stopping_the_drug_is_still_the_drugs_harm() -> None:
     assert findings(result) == [("velitrex", "widgetitis", "adverse_effects")]
 
 
+def test_a_drug_is_never_given_for_the_harm_it_caused() -> None:
+    """ "Developed gloomosis after starting velitrex and was treated for gloomosis": the
+    treatment is for the harm, not what velitrex was given for; the finding is velitrex for
+    the disease the annotators linked, with the harm as its effect.
+    """
+    result = extract(
+        make(
+            "A case of velitrex-induced gloomosis",
+            "A man developed fever after starting velitrex and was diagnosed with and treated "
+            "for gloomosis. Velitrex is more effective than older drugs in widgetitis.",
+        )
+    )
+    assert findings(result) == [("velitrex", "widgetitis", "adverse_effects")]
+
+
 def test_a_condition_named_after_the_drug_is_never_what_it_was_given_for() -> None:
     """ "Velitrex toxicity" is the drug's harm, even when it is the only disease the record
     links and the text calls the drug useful: no finding gives velitrex for it.

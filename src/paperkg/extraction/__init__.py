@@ -156,8 +156,12 @@ class RuleExtractor:
         harm_drugs = harm_report(tried, items, harms, concepts, case_design)
         # what the text says each drug was given for, read once per drug, where it is not only
         # named ("X was once used for Y" in the background is not what the patients got X for)
+        # A drug is never given for the harm it caused ("developed myocarditis after starting
+        # X and was treated for myocarditis").
         purposes = {
-            drug: drug_purposes(drug, _where_given(per_drug[drug], items)) for drug in tried
+            drug: drug_purposes(drug, _where_given(per_drug[drug], items))
+            - set(harm_drugs.get(drug, ()))
+            for drug in tried
         }
         if harm_drugs:
             # A case report of a harm is about the drug that caused it: what the patient was

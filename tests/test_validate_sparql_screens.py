@@ -16,7 +16,9 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
+from paperkg.store import PaperStore
 from paperkg.validate import ValidationReport, validate_file
+from paperkg.validate_sparql import SparqlEngine
 
 PREFIXES = """@prefix sh: <http://www.w3.org/ns/shacl#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
@@ -201,3 +203,23 @@ def test_the_shortcuts_give_pyshacls_results(case: str, tmp_path: Path) -> None:
     assert _without_messages(actual) == _without_messages(reference)
     assert _found(actual) == sorted(expected)
     assert actual.conforms == (not expected)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_queries_on_two_threads_give_the_same_results_in_the_same_order(case: str) -> None:
+    """A whole store is validated with queries running at once; what each graph gets, and in
+    which order, is what one query at a time gives.
+    """
+    shapes_text, graphs, expected = CASES[case]
+    shapes = rdflib.Graph().parse(data=PREFIXES + shapes_text, format="turtle")
+    store = PaperStore()
+    store.add_quads(
+        ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name))
+        for name, text in graphs.items()
+        for t in ox.parse((PREFIXES + text).encode(), format=ox.RdfFormat.TURTLE)
+    )
+    names = sorted(graphs)
+    one = SparqlEngine(shapes)._run(store, names, threads=1)
+    two = SparqlEngine(shapes)._run(store, names, threads=2)
+    assert two == one
+    assert sum(len(found) for found in one.values()) == len(expected)

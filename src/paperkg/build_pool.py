@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from pyoxigraph import NamedNode, RdfFormat, parse, serialize
 
+from .cpus import usable_cpus
 from .errors import ConfigError, RecordError
 from .extraction import Extractor
 from .mapping import map_record
@@ -62,13 +63,8 @@ _MAX_MESSAGE = 200
 
 
 def default_workers() -> int:
-    """The CPUs this process may use (``os.process_cpu_count`` from Python 3.13)."""
-    counter = getattr(os, "process_cpu_count", None)
-    if counter is not None:
-        return int(counter() or 1)
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0)) or 1
-    return os.cpu_count() or 1
+    """One worker per CPU this process may use."""
+    return usable_cpus()
 
 
 @dataclass(frozen=True, slots=True)

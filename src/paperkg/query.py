@@ -267,7 +267,7 @@ def _streamed_result(
     misses: tuple[Unmatched, ...] = (),
 ) -> QueryResult:
     """:func:`terms_result` of rows read once, as they come: each row's terms become strings
-    at once, so a large answer is never held twice (140,837 findings: 450 MiB less).
+    at once, so a large answer is never held twice (as terms, then as strings).
     """
     kinds: list[set[str]] = [set() for _ in columns]
     cells = []

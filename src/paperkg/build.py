@@ -28,12 +28,12 @@ from .build_pool import (
     RecordPool,
     Shipped,
     WorkerPool,
-    default_workers,
     extract_and_map,
     failure,
     pickles,
 )
 from .concepts import ConceptIndexReport, concept_nodes, reconcile_concepts
+from .cpus import usable_cpus
 from .errors import ConfigError, RecordError
 from .extraction import MAX_PROSE_CHARS, Extractor, RuleExtractor
 from .mapping import build_key, map_record, record_identity
@@ -241,7 +241,7 @@ def worker_count(workers: int | None, extractor: Extractor) -> int:
     """
     if workers is None:
         # an extractor that cannot go to another process is run here, unless workers were asked
-        return default_workers() if pickles(extractor) else 1
+        return usable_cpus() if pickles(extractor) else 1
     if workers < 1:
         raise ConfigError(
             "workers", f"{workers} is below 1", "give 1 (build in this process) or more"

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from pyoxigraph import NamedNode, RdfFormat, parse, serialize
 
-from .cpus import usable_cpus
 from .errors import ConfigError, RecordError
 from .extraction import Extractor
 from .mapping import map_record
@@ -42,7 +41,6 @@ __all__ = [
     "RecordPool",
     "Shipped",
     "WorkerPool",
-    "default_workers",
     "extract_and_map",
     "failure",
     "pickles",
@@ -60,11 +58,6 @@ IN_FLIGHT_PER_WORKER = 4 * BATCH
 START_AFTER = 16
 _FORMAT = RdfFormat.N_QUADS
 _MAX_MESSAGE = 200
-
-
-def default_workers() -> int:
-    """One worker per CPU this process may use."""
-    return usable_cpus()
 
 
 @dataclass(frozen=True, slots=True)

@@ -192,20 +192,21 @@ def run_query(
     counted = _from_tallies(named, store, substitutions)
     if counted is not None:
         return dataclasses.replace(counted, misses=_unmatched(named, store, given))
-    embedded = _embedded_form(named)
-    if embedded is not None and named.name == "findings":
-        return _findings(store, embedded)
+    if _is_shipped(named, "findings"):
+        return _findings(store)
     try:
-        solutions = store.query(embedded or text, substitutions)
+        solutions = store.query(text, substitutions)
     except SyntaxError as error:
         raise QueryError(named.name, f"SPARQL syntax error: {error}", "fix the .rq file") from error
     return solutions_result(named, solutions, _unmatched(named, store, given))
 
 
-def _findings(store: PaperStore, text: str) -> QueryResult:
-    """findings.rq's rows from its embedded form, whose last column is the finding: each
-    finding's evidence, read first, joined as findings.rq joins it (distinct sentences in the
-    order of their nodes, ``[section] sentence``, separated by `` | ``).
+def _findings(store: PaperStore) -> QueryResult:
+    """The shipped findings.rq's rows, in paperkg's own store from the same query in another
+    form (queries/internal/findings-embedded.rq: the same rows, faster in Oxigraph, in a form
+    other triple stores cannot compile), whose last column is the finding: each finding's
+    evidence, read first, joined as findings.rq joins it (distinct sentences in the order of
+    their nodes, ``[section] sentence``, separated by `` | ``).
     """
     sentences: dict[str, dict[str, str]] = {}
     for row in store.query(internal_query("findings-evidence")):
@@ -213,7 +214,7 @@ def _findings(store: PaperStore, text: str) -> QueryResult:
         sentences.setdefault(row["finding"].value, {})[node.value] = (
             f"[{section.value}] {sentence.value}"
         )
-    solutions = store.query(text)
+    solutions = store.query(internal_query("findings-embedded"))
     columns = tuple(v.value for v in solutions.variables)
     evidence = columns.index("finding")
 
@@ -321,7 +322,7 @@ def _from_tallies(
     """The shipped drugs-tried-for answered from the counts kept at ingest (the same rows, a
     test compares them), where the store keeps them current; else ``None``.
     """
-    if named.path != queries_dir() / "drugs-tried-for.rq":
+    if not _is_shipped(named, "drugs-tried-for"):
         return None
     key = bound.get(ox.Variable("condition_key"))
     rows = None if key is None else drugs_tried_for(store, key.value)
@@ -330,17 +331,9 @@ def _from_tallies(
     return terms_result(TRIED_FOR_COLUMNS, rows)
 
 
-#: Shipped queries that paperkg's own store runs in another form (queries/internal/NAME.rq):
-#: the same rows, faster in Oxigraph, in a form other triple stores cannot compile.
-_EMBEDDED_FORMS = {"findings": "findings-embedded"}
-
-
-def _embedded_form(named: NamedQuery) -> str | None:
-    """The text paperkg's own store runs for a shipped query without parameters, if it has one."""
-    internal = _EMBEDDED_FORMS.get(named.name)
-    if internal is None or named.parameters or named.path != queries_dir() / f"{named.name}.rq":
-        return None
-    return internal_query(internal)
+def _is_shipped(named: NamedQuery, name: str) -> bool:
+    """``named`` is the shipped query ``name`` (not a .rq file of the user's of that name)."""
+    return named.name == name and named.path == queries_dir() / f"{name}.rq"
 
 
 def _unmatched(

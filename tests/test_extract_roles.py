@@ -312,6 +312,38 @@ def test_an_aim_that_compares_two_drugs_as_equals_keeps_both() -> None:
     assert tried(result) == {"velitrex", "orbazine"}
 
 
+def test_a_title_that_sets_two_drugs_versus_each_other_compares_them_as_equals() -> None:
+    # "A versus B" with nothing that makes B the control: a head-to-head trial of two drugs
+    result = extract(
+        make(
+            title="Velitrex versus orbazine for widgetitis: a randomized clinical trial",
+            abstract="Adults were randomized to velitrex 10 mg or orbazine 5 mg daily for 8 weeks.",
+        )
+    )
+    assert tried(result) == {"velitrex", "orbazine"}
+
+
+@pytest.mark.parametrize(
+    "control",
+    [
+        "Orbazine is the standard treatment of widgetitis.",
+        "Velitrex was non-inferior to orbazine on the primary endpoint.",
+        "Velitrex was superior to orbazine at 8 weeks.",
+    ],
+)
+def test_versus_a_drug_the_abstract_makes_the_control_keeps_it_the_comparator(
+    control: str,
+) -> None:
+    result = extract(
+        make(
+            title="Velitrex versus orbazine for widgetitis: a randomized clinical trial",
+            abstract=f"Adults were randomized to velitrex 10 mg or orbazine 5 mg daily. {control}",
+        )
+    )
+    assert tried(result) == {"velitrex"}
+    assert roles(result)["orbazine"] is DrugRole.COMPARATOR
+
+
 def test_a_review_compares_other_drugs_with_the_one_it_is_about() -> None:
     result = extract(
         make(
@@ -654,11 +686,6 @@ def test_a_harm_case_whose_title_names_no_indication_is_for_the_linked_disease()
     [
         (
             "Superiority of velitrex over orbazine in widgetitis: a randomized trial",
-            "Adults were randomized to velitrex 10 mg or orbazine 5 mg daily.",
-            {"velitrex"},
-        ),
-        (
-            "Velitrex versus orbazine for widgetitis: a randomized trial",
             "Adults were randomized to velitrex 10 mg or orbazine 5 mg daily.",
             {"velitrex"},
         ),

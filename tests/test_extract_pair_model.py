@@ -35,7 +35,7 @@ READ_SETS = {
     "blind11",
 }
 
-TITLE = "Widgetitis in gloomosis: a randomised controlled trial of velitrex"
+TITLE = "Widgetitis and gloomosis: a randomised controlled trial of velitrex"
 ABSTRACT = (
     "METHODS: 80 patients were randomised to velitrex or placebo. "
     "RESULTS: Velitrex reduced widgetitis more than placebo (P < 0.01)."

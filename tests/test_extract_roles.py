@@ -397,6 +397,21 @@ def test_the_condition_a_title_treats_in_a_population() -> None:
     assert [result.concept(k).label for k in result.comorbidities] == ["widgetitis"]
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Gloomosis response in patients with widgetitis treated with velitrex",
+        "Gloomosis remission among adults with widgetitis given velitrex: a pilot study",
+    ],
+)
+def test_a_title_that_opens_with_the_treated_condition_then_a_population(title: str) -> None:
+    result = extract(
+        make(title=title, abstract="Adults received velitrex 10 mg daily and gloomosis improved.")
+    )
+    assert pairs(result) == {("velitrex", "gloomosis")}
+    assert [result.concept(k).label for k in result.comorbidities] == ["widgetitis"]
+
+
 def test_the_condition_an_aim_treats_in_the_titles_population_is_studied() -> None:
     result = extract(
         make(

@@ -264,7 +264,8 @@ _AIM_IN_POPULATION = re.compile(
     re.IGNORECASE,
 )
 _POPULATION_BEFORE = re.compile(
-    r"^\s*(?:in|among|for)\s+(?:(?:adult|elderly|older|young|pediatric|paediatric|the)\s+)?"
+    r"^\s*(?:(?:response|remission|relapse|control|outcomes?|recurrence|eradication|"
+    r"treatment|therapy|management|prevention)\s+)?(?:in|among|for)\s+(?:(?:adult|elderly|older|young|pediatric|paediatric|the)\s+)?"
     r"(?:(?:patients?|adults|people|persons|subjects|individuals|children|women|men|smokers|"
     r"veterans)\s+(?:with|who have|suffering from|having)\s+)?(?:(?:a|an|comorbid|"
     r"coexisting|concomitant|established|stable)\s+)?$",
@@ -278,7 +279,7 @@ def comorbidities(items: Sequence[AnnotatedSentence]) -> set[str]:
     A disease introduced as a comorbidity anywhere in the record ("with or without",
     "comorbid", "coexisting with", "history of"), the context of another ("<A>-associated
     <B>"), and, in the title, the population a treated condition is studied in ("<drug> for
-    <A> in <B>", "treatment of <A> in patients with <B>").
+    <A> in <B>", "treatment of <A> in patients with <B>", "<A> response in patients with <B>").
     """
     comorbid: set[str] = set()
     for item in items:
@@ -317,7 +318,11 @@ def _treated_in_population(item: AnnotatedSentence) -> list[tuple[str, str]]:
         if treated.key != population.key
         # "reduces pain in patients with X": a symptom of X, not another condition
         and not lexicon.SYMPTOMS.search(label_key(text[treated.start : treated.end]))
-        and _TREATED_BEFORE.search(text[max(0, treated.start - lexicon.CUE_WINDOW) : treated.start])
+        and (
+            _TREATED_BEFORE.search(text[max(0, treated.start - lexicon.CUE_WINDOW) : treated.start])
+            # the title opens with what it treats ("<A> response in patients with <B>")
+            or (item.sentence.section == "title" and not text[: treated.start].strip())
+        )
         and _POPULATION_BEFORE.search(text[treated.end : population.start])
     ]
 

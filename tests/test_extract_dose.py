@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from paperkg.extraction import extract
 from paperkg.extraction.dose import find_doses, normalise_unit, parse_doses
+from paperkg.model import EntityKind, EntityMention, PaperRecord
 
 
 @pytest.mark.parametrize(
@@ -120,3 +122,44 @@ def test_a_dose_per_part_of_a_combination_gives_each_part_its_number() -> None:
 )
 def test_an_effect_with_its_p_value_or_interval_is_no_dose(text: str) -> None:
     assert parse_doses(text) == []
+
+
+# --- a full text's Methods --------------------------------------------------------------------
+
+VELITREX = EntityMention("velitrex", EntityKind.CHEMICAL, "MESH:D900001", "MESH:D900001", "linked")
+RESCUE = EntityMention("orbazine", EntityKind.CHEMICAL, "MESH:D900002", "MESH:D900002", "linked")
+WIDGETITIS = EntityMention(
+    "widgetitis", EntityKind.DISEASE, "MONDO:0900001", "MONDO:0900001", "linked"
+)
+
+
+def full_text(source_format: str) -> PaperRecord:
+    return PaperRecord(
+        source="a.nxml",
+        sha256="0",
+        title="Velitrex for widgetitis: a randomised placebo-controlled trial",
+        abstract="Adults were randomised to velitrex or placebo. Velitrex reduced widgetitis.",
+        extra_sections=(
+            (
+                "Methods",
+                "Patients received velitrex 20 mg twice daily for 12 weeks. "
+                "Orbazine 500 mg was allowed as rescue medication.",
+            ),
+            ("Results", "Velitrex reduced widgetitis more than placebo."),
+        ),
+        linked_entities=(VELITREX, RESCUE, WIDGETITIS),
+        source_format=source_format,
+    )
+
+
+def test_a_full_texts_dose_comes_from_its_methods_when_the_text_read_gives_none() -> None:
+    result = extract(full_text("jats"))
+    assert [(result.concept(f.drug).label, [d.text for d in f.doses]) for f in result.findings] == [
+        ("velitrex", ["20 mg twice daily"])
+    ]
+
+
+def test_the_methods_give_doses_only_and_only_of_full_texts() -> None:
+    # what a Methods section names is no finding; a record with sections of other names
+    # (a summary's) is not read for them
+    assert [f.doses for f in extract(full_text("markdown")).findings] == [()]

@@ -67,6 +67,7 @@ from paperkg.extraction.sentences import (
     MAX_PROSE_CHARS,
     MentionIndex,
     Sentence,
+    methods_sentences,
     record_sentences,
     states_aim,
 )
@@ -182,6 +183,7 @@ class RuleExtractor:
         # The model was fitted on records whose annotators linked their entities; a text with
         # none (a PubMed or PMC file, read by text recognition alone) is left to the rules.
         model = pair_model() if linked else None
+        methods: list[AnnotatedSentence] | None = None  # a full text's Methods, read for doses
         for drug in tried:
             evidence = per_drug[drug]
             given = [o.sentence for o in evidence.occurrences if o.given]
@@ -190,6 +192,11 @@ class RuleExtractor:
             decision = decide_outcome(judged, given + _fallback_evidence(drug, items))
             usable = {o.sentence.position for o in evidence.occurrences if not o.background}
             doses = tuple(doses_for(drug, items, usable))
+            if not doses and record.source_format == "jats":
+                if methods is None:
+                    read = methods_sentences(record, len(sentences))
+                    methods = split_combinations(annotate(read, index), parts)
+                doses = tuple(doses_for(drug, methods, {m.sentence.position for m in methods}))
             effects = _adverse_effects(
                 drug, items, evidence, usable, _primary(tried, items), excluded, harms, concepts
             )

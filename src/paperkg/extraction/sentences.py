@@ -19,6 +19,7 @@ __all__ = [
     "Hit",
     "MentionIndex",
     "Sentence",
+    "methods_sentences",
     "record_sentences",
     "split_abstract",
     "split_sentences",
@@ -41,6 +42,12 @@ _ABBREVIATIONS = re.compile(
 )
 #: A full text's results section ("Results", "Results and Discussion"), read after the abstract.
 _RESULTS_HEADING = re.compile(r"(?i)results?\b")
+#: A full text's Methods ("Methods", "Materials and methods", "Patients and methods",
+#: "Interventions"), where its doses are written.
+_METHODS_HEADING = re.compile(
+    r"(?i)(?:(?:materials?|patients?|subjects?|participants?)\s+and\s+)?methods?\b|"
+    r"methodology\b|interventions?\b"
+)
 _SPLIT = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[A-Z0-9(\"“])")
 
 
@@ -158,6 +165,27 @@ def record_sentences(record: PaperRecord) -> list[Sentence]:
             continue
         seen.add((section, text))
         sentences.append(Sentence(text, section, subsection, len(sentences)))
+    return sentences
+
+
+def methods_sentences(record: PaperRecord, start: int) -> list[Sentence]:
+    """The sentences of a full text's Methods (section ``methods``), numbered from ``start``.
+
+    A full text's abstract seldom gives the dose its Methods give; extraction reads them for
+    doses alone (what a Methods section names is not what was found), and only of full texts.
+    """
+    if record.source_format != "jats":
+        return []
+    sentences: list[Sentence] = []
+    budget = MAX_PROSE_CHARS
+    for heading, text in record.extra_sections:
+        if not _METHODS_HEADING.match(heading):
+            continue
+        for sentence in split_sentences(text):
+            budget -= len(sentence)
+            if budget < 0:
+                return sentences
+            sentences.append(Sentence(sentence, "methods", "methods", start + len(sentences)))
     return sentences
 
 

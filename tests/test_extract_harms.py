@@ -5,6 +5,8 @@ Invented names on purpose: the rules must read how papers write, never know a dr
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from paperkg.extraction import extract
@@ -185,3 +187,16 @@ def test_only_a_condition_named_as_the_drugs_harm_is_its_harm(
     it: iron is what iron deficiency is treated with.
     """
     assert names_drug(Concept("c", D, condition), Concept("d", C, drug)) is harm
+
+
+def test_the_harms_drug_is_a_finding_for_what_it_was_given_for_though_no_study_of_it() -> None:
+    # The patients' disease (gloomosis) is what the rules take as studied; the drug was given
+    # for another (blahosis, named in the text only): the finding is for that one, not none.
+    record = make(
+        "Widgetitis caused by velitrex: a case report",
+        "A woman with gloomosis was started on velitrex 10 mg daily for blahosis. Two weeks "
+        "later she developed widgetitis. Velitrex was discontinued and the widgetitis resolved.",
+    )
+    blahosis = EntityMention("blahosis", D, "MESH:D900009", "MESH:D900009", "fulltext")
+    record = dataclasses.replace(record, fulltext_entities=(blahosis,))
+    assert findings(extract(record)) == [("velitrex", "blahosis", "adverse_effects")]

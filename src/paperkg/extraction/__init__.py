@@ -233,7 +233,12 @@ class RuleExtractor:
                     ],
                     concepts,
                 )
-                if given_for and not purposes[drug] & conditions:
+                # What the text says the patient was given it for ("started on X for renal
+                # anaemia") is the finding's condition, studied by the report or not.
+                stated = sorted(purposes[drug] & conditions - harms - set(harm_drugs[drug]))
+                if not targets and stated:
+                    targets = stated
+                elif given_for and not purposes[drug] & conditions:
                     targets = given_for
             targets = choose_targets(
                 drug,

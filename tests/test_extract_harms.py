@@ -200,3 +200,15 @@ def test_the_harms_drug_is_a_finding_for_what_it_was_given_for_though_no_study_o
     blahosis = EntityMention("blahosis", D, "MESH:D900009", "MESH:D900009", "fulltext")
     record = dataclasses.replace(record, fulltext_entities=(blahosis,))
     assert findings(extract(record)) == [("velitrex", "blahosis", "adverse_effects")]
+
+
+def test_a_harm_after_the_treatment_of_a_disease_is_not_its_sequela() -> None:
+    # "toxicity after treatment for widgetitis": a harm of the drug, not a form of widgetitis
+    record = make(
+        "Severe velitrex toxicity after treatment for widgetitis: a case report",
+        "A woman was given velitrex 50 mg for widgetitis and developed severe toxicity.",
+    )
+    toxicity = EntityMention("toxicity", D, "MESH:D064420", "MESH:D064420", "fulltext")
+    result = extract(dataclasses.replace(record, fulltext_entities=(toxicity,)))
+    assert [result.concept(k).label for k in result.studied_conditions] == ["widgetitis"]
+    assert findings(result) == [("velitrex", "widgetitis", "adverse_effects")]

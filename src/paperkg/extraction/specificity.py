@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import replace
 
+from paperkg.extraction import lexicon
 from paperkg.extraction.concepts import label_key
 from paperkg.extraction.interventions import AnnotatedSentence
 from paperkg.extraction.sentences import states_aim
@@ -118,7 +119,7 @@ def specific_conditions(
     result: list[str] = []
     for key in studied:
         broad = updated[key]
-        manifestation = _manifestation(broad, updated, items, linked, set(studied))
+        manifestation = _manifestation(broad, updated, items, linked, set(studied) | excluded)
         if manifestation is not None:
             updated[manifestation.key] = replace(
                 manifestation, broader=tuple(sorted({*manifestation.broader, key}))
@@ -192,9 +193,11 @@ def _manifestation(
     concepts: dict[str, Concept],
     items: Sequence[AnnotatedSentence],
     linked: set[str],
-    studied: set[str],
+    skipped: set[str],
 ) -> Concept | None:
-    """The unlinked condition the title treats in the linked one ("M in D"), if any."""
+    """The unlinked condition the title treats in the linked one ("M in D"), if any: never one
+    of ``skipped`` (studied already, or a harm) nor a word for harm ("toxicity after ... D").
+    """
     if broad.key not in linked:
         return None
     for item in items:
@@ -208,7 +211,8 @@ def _manifestation(
                 concept is None
                 or concept.kind is not EntityKind.DISEASE
                 or hit.key in linked
-                or hit.key in studied
+                or hit.key in skipped
+                or lexicon.NOT_A_CONDITION.search(label_key(concept.label))
                 or set(concept.identifiers) & set(broad.identifiers)
             ):
                 continue

@@ -212,3 +212,15 @@ def test_a_harm_after_the_treatment_of_a_disease_is_not_its_sequela() -> None:
     result = extract(dataclasses.replace(record, fulltext_entities=(toxicity,)))
     assert [result.concept(k).label for k in result.studied_conditions] == ["widgetitis"]
     assert findings(result) == [("velitrex", "widgetitis", "adverse_effects")]
+
+
+def test_a_word_for_harm_is_never_what_a_drug_was_given_for() -> None:
+    # "monitoring for toxicity" reads like a purpose; toxicity is no condition to treat
+    record = make(
+        "Gloomosis associated with velitrex use in the treatment of widgetitis: a case report",
+        "A woman with widgetitis received velitrex 20 mg daily and developed gloomosis. "
+        "Patients on velitrex require monitoring for toxicity.",
+    )
+    toxicity = EntityMention("toxicity", D, None, "-", "fulltext")
+    result = extract(dataclasses.replace(record, fulltext_entities=(toxicity,)))
+    assert "toxicity" not in {condition for _, condition, _ in findings(result)}

@@ -249,8 +249,13 @@ class RuleExtractor:
                 model=model,
             )
             # "lithium toxicity", "X-induced Y": a condition named after the drug is its harm,
-            # never what it was given for
-            targets = [t for t in targets if not names_drug(concepts[t], concepts[drug])]
+            # never what it was given for; nor is a word for harm ("toxicity", "side effects")
+            targets = [
+                t
+                for t in targets
+                if not names_drug(concepts[t], concepts[drug])
+                and not lexicon.NOT_A_CONDITION.search(label_key(concepts[t].label))
+            ]
             comparator = (
                 choose_comparator(
                     drug, tried, roles, concepts, together.get(drug, ()), trial, design

@@ -10,6 +10,7 @@ from paperkg.extraction import Extractor, RuleExtractor, extract
 from paperkg.extraction.interventions import is_drug_like
 from paperkg.extraction.outcome import (
     ClausePolarity,
+    adverse_effect_terms,
     clause_spans,
     decide_outcome,
     mask_parentheses,
@@ -313,3 +314,26 @@ def test_a_benefit_said_with_a_noun_or_in_plain_words(sentence: str, expected: O
     """
     rec = make(findings=("Patients received velitrex 10 mg daily.", sentence))
     assert outcomes(extract(rec)) == {"velitrex": expected}
+
+
+@pytest.mark.parametrize(
+    ("text", "harms"),
+    [
+        (
+            "She developed reversible psychosis three days later.",
+            ["reversible psychosis"],
+        ),
+        (
+            "Side effects (gloomy rash which resolved, possibly induced by velitrex, mild) "
+            "were rare.",
+            [],
+        ),
+        (
+            "Adverse events (dry mouth, blurred vision and QTc prolongation) were reported.",
+            ["dry mouth", "blurred vision", "QTc prolongation"],
+        ),
+    ],
+)
+def test_a_listed_harm_is_a_name_not_a_clause(text: str, harms: list[str]) -> None:
+    # "which resolved", "possibly induced by X", "mild", "three days later" name no harm
+    assert adverse_effect_terms(Sentence(text, "abstract"), [], ()) == harms

@@ -504,7 +504,8 @@ def _adverse_effects(
     seen: set[str] = set()
     for term in terms:
         clean = labels.get(label_key(term), term)
-        clean = clean if clean.isupper() else clean[:1].lower() + clean[1:]
+        # a capital that only opened the sentence goes; an acronym's stays ("QTc", "SAEs")
+        clean = clean if clean[1:2].isupper() or clean.isupper() else clean[:1].lower() + clean[1:]
         if label_key(clean) not in seen:
             seen.add(label_key(clean))
             result.append(clean)

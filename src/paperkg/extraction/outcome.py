@@ -355,13 +355,45 @@ def adverse_effect_terms(
     return found
 
 
+#: When a listed harm appeared, not what it was: "psychosis three days (later)", "... first".
+_WHEN_AFTER = re.compile(
+    r"\s+(?:(?:(?:one|two|three|four|five|six|seven|eight|nine|ten|several|a few)\s+)?"
+    r"(?:hours?|days?|weeks?|months?|years?)(?:\s+later)?|first|only|later)$",
+    re.IGNORECASE,
+)
+#: Words of a clause, not of a harm's name: "which resolved", "possibly induced by X",
+#: "managed by stopping X", "under continuous X administration".
+_CLAUSE_WORDS = re.compile(
+    r"\b(?:which|that|who|whom|was|were|is|are|been|by|under|after|before|to|giving|given|"
+    r"managed|linked|possibly|probably|confirmed|proven|returned|recovered|resolved|corrected|"
+    r"stopping|starting|started|them|cases)\b",
+    re.IGNORECASE,
+)
+#: A word alone that names no harm.
+_NO_HARM_ALONE = re.compile(
+    r"^(?:acute|chronic|mild|moderate|severe|mixed|and|or|distribution|withdrawal|symptoms?|"
+    r"features|s?aes?|events?|effects?|reactions?)$",
+    re.IGNORECASE,
+)
+
+
 def _list_items(text: str) -> list[str]:
+    """The harms a list names, each as a name: words of a clause ("which resolved") and when it
+    appeared ("three days later") are not part of one.
+    """
     items = re.split(r",\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+", text)
     result: list[str] = []
     for raw in items:
         item = re.sub(
-            r"^(?:the|a|an|mild|severe|transient)\s+", "", raw.strip(" .;:"), flags=re.IGNORECASE
+            r"^(?:the|a|an|mild|severe|transient)\s+", "", raw.strip(" .;:()"), flags=re.IGNORECASE
         )
-        if item and len(item.split()) <= 4 and not re.search(r"\d", item):
+        item = _WHEN_AFTER.sub("", item).strip(" ()")
+        if (
+            item
+            and len(item.split()) <= 4
+            and not re.search(r"\d", item)
+            and not _CLAUSE_WORDS.search(item)
+            and not _NO_HARM_ALONE.match(item)
+        ):
             result.append(item)
     return result

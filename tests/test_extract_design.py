@@ -442,6 +442,16 @@ def test_a_case_told_in_the_papers_own_words_is_a_case_report(
     assert detect_design(sentences(title, *abstract)) is StudyDesign.CASE_REPORT
 
 
+@pytest.mark.parametrize("group", ["population", "group"])
+def test_this_patient_population_of_a_trial_is_no_case(group: str) -> None:
+    text = sentences(
+        "Phase III, randomized, double-blind, placebo-controlled study of drug Q for fatigue",
+        "Adults with cancer were randomly assigned to receive drug Q or placebo for 4 weeks.",
+        f"Drug Q did not improve fatigue in this patient {group} (P = 0.35).",
+    )
+    assert detect_design(text) is StudyDesign.RCT
+
+
 def test_one_person_admitted_is_a_case_when_the_text_names_no_design() -> None:
     text = sentences("Thrombosis on drug Q", "A 62-year-old woman was admitted with renal failure.")
     assert detect_design(text) is None

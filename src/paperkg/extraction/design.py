@@ -76,8 +76,9 @@ _RULES: list[tuple[StudyDesign, re.Pattern[str]]] = [
             # "We report this complication in a 58-year-old female"
             rf"\bwe (?:report|describe|present) (?:this|the|a) [\w-]+ (?:in|of) an? "
             rf"(?:[\w-]+ ){{0,3}}?{_ONE_PERSON}\b|"
-            r"\bI report a\b|\bexperienced a (?:rare )?case\b|\b(?:in |of )?our patient\b(?!s)|"
-            r"\bthis patient\b(?!s)",
+            r"\bI report a\b|\bexperienced a (?:rare )?case\b|"
+            # "this patient", not "this patient population" (a trial's)
+            r"\b(?:(?:in |of )?our|this) patient\b(?!s|\s+(?:population|group|cohort|sample))",
             _I,
         ),
     ),

@@ -11,7 +11,7 @@ import pytest
 
 from paperkg.extraction import extract
 from paperkg.extraction.harms import names_drug
-from paperkg.model import Concept, EntityKind, EntityMention, Extraction, PaperRecord
+from paperkg.model import Concept, EntityKind, EntityMention, Extraction, PaperRecord, StudyDesign
 
 C, D = EntityKind.CHEMICAL, EntityKind.DISEASE
 
@@ -224,3 +224,24 @@ def test_a_word_for_harm_is_never_what_a_drug_was_given_for() -> None:
     toxicity = EntityMention("toxicity", D, None, "-", "fulltext")
     result = extract(dataclasses.replace(record, fulltext_entities=(toxicity,)))
     assert "toxicity" not in {condition for _, condition, _ in findings(result)}
+
+
+def test_a_case_of_a_harm_whose_drug_has_no_stated_indication_is_still_a_case_report() -> None:
+    # no finding (what the drug was given for is not said), but a design and one patient
+    record = PaperRecord(
+        source="t.txt",
+        sha256="0",
+        title="Widgetitis associated with velitrex",
+        abstract="A 62-year-old woman was admitted with widgetitis three weeks after starting "
+        "velitrex. Velitrex was stopped and the widgetitis resolved.",
+        linked_entities=(
+            EntityMention("widgetitis", D, "MONDO:0900001", "MONDO:0900001", "linked"),
+            EntityMention("velitrex", C, "MESH:D900001", "MESH:D900001", "linked"),
+        ),
+    )
+    result = extract(record)
+    assert (result.findings, result.study_design, result.sample_size) == (
+        (),
+        StudyDesign.CASE_REPORT,
+        1,
+    )

@@ -288,9 +288,10 @@ class RuleExtractor:
                     )
                 )
         findings = with_indexing(findings, concepts, record)
-        if findings and design is None:
-            # Every paper with findings has a design; the text named none.
-            design = fallback_design(sentences)
+        if design is None and (findings or case_design in CASES):
+            # Every paper with findings has a design, and a case is a case with none (a harm
+            # whose drug's indication it does not say); the text named none.
+            design = case_design if case_design in CASES else fallback_design(sentences)
         mentioned = tuple(
             key
             for key, concept in concepts.items()

@@ -452,6 +452,39 @@ def test_this_patient_population_of_a_trial_is_no_case(group: str) -> None:
     assert detect_design(text) is StudyDesign.RCT
 
 
+@pytest.mark.parametrize(
+    ("title", "abstract", "design"),
+    [
+        (
+            "Drug Q with drug R versus drug Q alone in depression: a 4-week open-label "
+            "parallel-group study",
+            ["In this 4-week open-label non-randomized parallel-group study, drug R was added."],
+            StudyDesign.OPEN_LABEL_STUDY,
+        ),
+        (
+            "Blinded assessment after 10 weeks of drug Q for psychosis",
+            [
+                "Objective: Evaluate drug Q in an open-label extension (OLE) study.",
+                "Patients who completed a randomized placebo-controlled trial received drug Q.",
+            ],
+            StudyDesign.OPEN_LABEL_STUDY,
+        ),
+        (
+            "Drug Q for psychosis",
+            [
+                "Patients were randomized to drug Q or placebo for 6 weeks.",
+                "Completers entered an open-label extension of 12 weeks.",
+            ],
+            StudyDesign.RCT,
+        ),
+    ],
+)
+def test_open_label_not_randomised_or_the_extension_itself(
+    title: str, abstract: list[str], design: StudyDesign
+) -> None:
+    assert detect_design(sentences(title, *abstract)) is design
+
+
 def test_one_person_admitted_is_a_case_when_the_text_names_no_design() -> None:
     text = sentences("Thrombosis on drug Q", "A 62-year-old woman was admitted with renal failure.")
     assert detect_design(text) is None

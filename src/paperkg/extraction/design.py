@@ -149,6 +149,14 @@ _OPEN_PHASE = re.compile(
 )
 #: A title that says the paper is an extension study.
 _EXTENSION_PAPER = re.compile(r"\b(?:open[\s-]label )?extension (?:study|trial)\b", _I)
+#: The paper says it is the extension: "we conducted a 3-year open-label extension of ...",
+#: "to evaluate X in an open-label extension (OLE) study".
+_EXTENSION_AIM = re.compile(
+    r"\bwe conducted an? (?:[\w-]+ ){0,2}?open[\s-]label extension\b|"
+    r"\b(?:evaluate|assess|examine|investigate|report)\b[^.;]{0,100}\bin an open[\s-]label "
+    r"extension\b",
+    _I,
+)
 _TRIAL = re.compile(r"\b(?:clinical )?trial\b|\binterventional study\b", _I)
 _GROUPS_COMPARED = re.compile(
     r"\b(?:two|three|four|2|3|4) (?:treatment |study |parallel )?(?:groups|arms)\b|\bplacebo\b|"
@@ -282,6 +290,9 @@ def detect_design(sentences: Sequence[Sentence]) -> StudyDesign | None:
     title = " ".join(s.text for s in sentences if s.section == "title")
     # a review that follows the reporting guideline named "... and Meta-Analyses" need not pool
     text = _GUIDELINE_NAME.sub("", " ".join(s.text for s in own))
+    # "non-randomised" says the arms were not randomised: one word, which no rule reads
+    text = _NOT_RANDOMISED.sub("nonrandomised", text)
+    title = _NOT_RANDOMISED.sub("nonrandomised", title)
     design = _named_design(sentences, title, text)
     if design is StudyDesign.COHORT_STUDY and not _COHORT_NAMED.search(title):
         return _uncompared(text)
@@ -365,7 +376,7 @@ def _named_design(sentences: Sequence[Sentence], title: str, text: str) -> Study
         return StudyDesign.CROSSOVER_RCT
     if _PILOT.search(text) and not _RCT.search(text):
         return StudyDesign.PILOT_TRIAL
-    if _EXTENSION_PAPER.search(title):
+    if _EXTENSION_PAPER.search(title) or _EXTENSION_AIM.search(text):
         return StudyDesign.OPEN_LABEL_STUDY
     if _OPEN.search(text) and not _RCT.search(text):
         # Open-label says who knew the treatment; randomised says how arms were formed: an
@@ -395,7 +406,8 @@ _RCT_NAMED = re.compile(
     r"(?<!non-)(?<!non )\brandomi[sz]ed(?:,? \w+){0,3},? (?:controlled )?(?:trial|study)\b|\bRCT\b",
     _I,
 )
-_OPEN_NAMED = re.compile(r"\bopen[\s-]label (?:\w+ )?(?:study|trial)\b", _I)
+_OPEN_NAMED = re.compile(r"\bopen[\s-]label (?:[\w-]+ )?(?:study|trial)\b", _I)
+_NOT_RANDOMISED = re.compile(r"\bnon[\s-]?randomi[sz]ed\b", _I)
 #: An abstract headed or opened as a case: "Case presentation:", "To report a case of".
 _CASE_HEADING = re.compile(r"\bcase (?:presentation|report|description|summary)\b", _I)
 _CASE_AIM = re.compile(

@@ -485,6 +485,33 @@ def test_open_label_not_randomised_or_the_extension_itself(
     assert detect_design(sentences(title, *abstract)) is design
 
 
+@pytest.mark.parametrize(
+    ("title", "abstract", "design"),
+    [
+        (
+            "Randomized controlled trials of add-on drug Q in schizophrenia",
+            [
+                "Methods: Published trials of add-on drug Q were analysed.",
+                "Results: There were 36 randomized controlled trials reported in 41 publications.",
+            ],
+            StudyDesign.SYSTEMATIC_REVIEW,
+        ),
+        (
+            "Onset of action of drug Q in phase II and III clinical trials",
+            [
+                "Methods: This was a prespecified pooled analysis of three randomized, "
+                "double-blind, placebo-controlled, 12-week studies.",
+            ],
+            StudyDesign.META_ANALYSIS,
+        ),
+    ],
+)
+def test_trials_counted_or_pooled_make_a_review(
+    title: str, abstract: list[str], design: StudyDesign
+) -> None:
+    assert detect_design(sentences(title, *abstract)) is design
+
+
 def test_one_person_admitted_is_a_case_when_the_text_names_no_design() -> None:
     text = sentences("Thrombosis on drug Q", "A 62-year-old woman was admitted with renal failure.")
     assert detect_design(text) is None

@@ -56,7 +56,10 @@ _PROTOCOL_TEXT = re.compile(
 #: A review that pooled its studies says so.
 _POOLED = re.compile(
     r"(?<!\bno )(?<!\bnot )(?<!\bwithout )(?<!\bfor )(?<!\bprecluded )"
-    r"(?<!\bpreclude )(?<!\bof )\bmeta[\s-]?analys[ie]s\b(?! (?:was|were) not\b)",
+    r"(?<!\bpreclude )(?<!\bof )\bmeta[\s-]?analys[ie]s\b(?! (?:was|were) not\b)|"
+    # "a pooled analysis of three randomized studies"
+    r"\bpooled analys[ie]s of (?:data from )?(?:\w+ )?(?:\w+ )?(?:randomi[sz]ed|controlled|"
+    r"clinical|phase)",
     _I,
 )
 #: One person, as a case names them.
@@ -90,8 +93,10 @@ _RULES: list[tuple[StudyDesign, re.Pattern[str]]] = [
         re.compile(
             r"\bwe (?:review|reviewed|summari[sz]e|summari[sz]ed) (?:the )?(?:current|recent|"
             r"available|published) (?:literature|evidence|studies|trials)\b|"
-            r"\b(?:\d+|\w+) (?:studies|trials|RCTs|articles|publications) (?:have been|were) "
-            r"included\b",
+            r"\b(?:\d+|\w+) (?:randomi[sz]ed (?:controlled )?)?(?:studies|trials|RCTs|articles|"
+            r"publications) (?:have been|were) (?:included|identified)\b|"
+            r"\bthere were (?:\d+|\w+) (?:randomi[sz]ed (?:controlled )?)?"
+            r"(?:studies|trials|RCTs)\b",
             _I,
         ),
     ),

@@ -512,6 +512,18 @@ def test_trials_counted_or_pooled_make_a_review(
     assert detect_design(sentences(title, *abstract)) is design
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Drug Q-induced angle closure glaucoma: two unique case reports",
+        "Drug-resistant hyponatremia after drug Q intake: a series of two case reports",
+    ],
+)
+def test_several_case_reports_are_a_series(title: str) -> None:
+    text = sentences(title, "We present two women who developed the harm after drug Q.")
+    assert detect_design(text) is StudyDesign.CASE_SERIES
+
+
 def test_one_person_admitted_is_a_case_when_the_text_names_no_design() -> None:
     text = sentences("Thrombosis on drug Q", "A 62-year-old woman was admitted with renal failure.")
     assert detect_design(text) is None

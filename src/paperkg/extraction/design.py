@@ -70,6 +70,15 @@ _ONE_PERSON = (
 _RULES: list[tuple[StudyDesign, re.Pattern[str]]] = [
     (StudyDesign.META_ANALYSIS, _POOLED),
     (StudyDesign.SYSTEMATIC_REVIEW, re.compile(r"\bsystematic(?:ally)? review", _I)),
+    # "Two unique case reports", "a series of two case reports": several cases, a series
+    (
+        StudyDesign.CASE_SERIES,
+        re.compile(
+            r"\b(?:two|three|four|five|six|seven|eight|nine|ten|[2-9]|1\d) (?:[\w-]+ )?"
+            r"case reports\b",
+            _I,
+        ),
+    ),
     (
         StudyDesign.CASE_REPORT,
         re.compile(

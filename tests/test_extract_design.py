@@ -124,6 +124,12 @@ def test_parse_number(text: str, expected: int | None) -> None:
         ("Results: 59 (93.5%) patients completed follow-up.", 59),
         ("Participants: 118 gout patients previously enrolled in a 4-week trial of drug Q.", 118),
         ("Ten combat veterans with gout each received drug Q and placebo.", 10),
+        # what else a number counts before the people is no count of them
+        (
+            "After two pretreatment menstrual cycles, women were randomized to drug Q or "
+            "placebo. In all, 187 women took part.",
+            187,
+        ),
         # hospitals named after their patients are no patients; infants are people
         (
             "This cohort study included infants with gout at 11 children's hospitals. "

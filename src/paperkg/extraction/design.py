@@ -203,9 +203,16 @@ _PEOPLE = (
 # "9 trials (2309 patients)"), except a type ("237 type 2 diabetic patients") or the count's own
 # share ("59 (93.5%) patients").
 # "11 children's hospitals" counts hospitals.
+#: What a number may count besides people: time, doses, visits.
+_COUNTED_THINGS = (
+    r"(?:cycles?|weeks?|days?|months?|years?|hours?|doses?|times|sessions?|visits?|periods?|"
+    r"courses?|injections?|infusions?)\b"
+)
 _COUNT = re.compile(
     rf"\b({_NUMBER})[\s-]+(?:\(\s*[\d.]+\s*%\s*\)\s+)?"
-    rf"(?:(?:(?!\S*\d)[\w,()/-]+|type\s+\d)\s+){{0,3}}?{_PEOPLE}\b(?!['’]s\b)",
+    # never across what else is counted ("two pretreatment menstrual cycles, women were ...")
+    rf"(?:(?:(?!\S*\d|{_COUNTED_THINGS})[\w,()/-]+|type\s+\d)\s+){{0,3}}?{_PEOPLE}\b"
+    r"(?!['’]s\b)",
     _I,
 )
 #: "88 were enrolled": a count whose people the sentence named before.

@@ -130,6 +130,13 @@ def test_parse_number(text: str, expected: int | None) -> None:
             "placebo. In all, 187 women took part.",
             187,
         ),
+        # a number in a drug's name is no count; a spaced thousand may precede its people's
+        # description
+        (
+            "Drug Q vs dipeptidyl peptidase 4 inhibitors in patients with gout: among "
+            "87 274 propensity-matched adults, drug Q lowered flares.",
+            87274,
+        ),
         # hospitals named after their patients are no patients; infants are people
         (
             "This cohort study included infants with gout at 11 children's hospitals. "

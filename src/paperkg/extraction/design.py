@@ -190,7 +190,8 @@ _WORD = "|".join(sorted(_UNITS, key=len, reverse=True))
 _PEOPLE_WORDS = r"(?:patients|participants|subjects|women|men|adults|children|people|individuals)"
 _NUMBER = (
     # "16 000 patients": a thin-space thousands separator only right before the people
-    rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d{{1,3}}(?:[ \u2009\u202f]\d{{3}})+(?=[\s-]+{_PEOPLE_WORDS})|"
+    rf"(?:\d{{1,3}}(?:,\d{{3}})+|"
+    rf"\d{{1,3}}(?:[ \u2009\u202f]\d{{3}})+(?=[\s-]+(?:[a-z-]+\s+){{0,2}}{_PEOPLE_WORDS})|"
     rf"\d+|(?:(?:{_WORD})(?:[\s-]+(?:hundred|thousand))?"
     rf"(?:[\s-]+(?:and[\s-]+)?(?:{_WORD}))*))"
 )
@@ -206,7 +207,9 @@ _PEOPLE = (
 #: What a number may count besides people: time, doses, visits.
 _COUNTED_THINGS = (
     r"(?:cycles?|weeks?|days?|months?|years?|hours?|doses?|times|sessions?|visits?|periods?|"
-    r"courses?|injections?|infusions?)\b"
+    r"courses?|injections?|infusions?|"
+    # nor across a preposition: "dipeptidyl peptidase 4 inhibitors in patients"
+    r"in|of|on|with|for|among|from|at|by)\b"
 )
 _COUNT = re.compile(
     rf"\b({_NUMBER})[\s-]+(?:\(\s*[\d.]+\s*%\s*\)\s+)?"

@@ -490,17 +490,7 @@ def test_this_patient_population_of_a_trial_is_no_case(group: str) -> None:
             ],
             StudyDesign.RCT,
         ),
-    ],
-)
-def test_open_label_not_randomised_or_the_extension_itself(
-    title: str, abstract: list[str], design: StudyDesign
-) -> None:
-    assert detect_design(sentences(title, *abstract)) is design
-
-
-@pytest.mark.parametrize(
-    ("title", "abstract", "design"),
-    [
+        # trials counted or pooled: a review
         (
             "Randomized controlled trials of add-on drug Q in schizophrenia",
             [
@@ -519,9 +509,10 @@ def test_open_label_not_randomised_or_the_extension_itself(
         ),
     ],
 )
-def test_trials_counted_or_pooled_make_a_review(
+def test_what_a_paper_says_of_its_own_design(
     title: str, abstract: list[str], design: StudyDesign
 ) -> None:
+    # open-label and not randomised; the extension itself; or a review of counted trials
     assert detect_design(sentences(title, *abstract)) is design
 
 

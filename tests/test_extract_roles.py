@@ -131,14 +131,17 @@ def test_a_drug_the_title_is_not_about_gets_its_role(sentence: str, role: DrugRo
     assert roles(result)["orbazine"] is role
 
 
-def test_two_drugs_a_title_sets_against_each_other_are_both_tried() -> None:
-    result = extract(
-        make(
-            title="Comparison of velitrex and orbazine for widgetitis: a randomized trial",
-            abstract="Adults were randomized to velitrex 10 mg or orbazine 5 mg daily.",
-        )
-    )
-    assert tried(result) == {"velitrex", "orbazine"}
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Comparison of velitrex and orbazine for widgetitis: a randomized trial",
+        # "A versus B" with nothing that makes B the control: a head-to-head trial
+        "Velitrex versus orbazine for widgetitis: a randomized clinical trial",
+    ],
+)
+def test_two_drugs_a_title_sets_against_each_other_are_both_tried(title: str) -> None:
+    abstract = "Adults were randomized to velitrex 10 mg or orbazine 5 mg daily."
+    assert tried(extract(make(title=title, abstract=abstract))) == {"velitrex", "orbazine"}
 
 
 def test_the_add_on_a_title_names_beside_what_every_arm_got_is_the_one_tried() -> None:
@@ -312,17 +315,6 @@ def test_an_aim_that_compares_two_drugs_as_equals_keeps_both() -> None:
     assert tried(result) == {"velitrex", "orbazine"}
 
 
-def test_a_title_that_sets_two_drugs_versus_each_other_compares_them_as_equals() -> None:
-    # "A versus B" with nothing that makes B the control: a head-to-head trial of two drugs
-    result = extract(
-        make(
-            title="Velitrex versus orbazine for widgetitis: a randomized clinical trial",
-            abstract="Adults were randomized to velitrex 10 mg or orbazine 5 mg daily for 8 weeks.",
-        )
-    )
-    assert tried(result) == {"velitrex", "orbazine"}
-
-
 @pytest.mark.parametrize(
     "control",
     [
@@ -386,25 +378,16 @@ def test_with_or_without_makes_a_comorbidity_not_a_studied_condition() -> None:
     assert [result.concept(k).label for k in result.comorbidities] == ["gloomosis"]
 
 
-def test_the_condition_a_title_treats_in_a_population() -> None:
-    result = extract(
-        make(
-            title="Velitrex for gloomosis in patients with widgetitis: a randomized trial",
-            abstract="Adults received velitrex 10 mg daily and gloomosis improved.",
-        )
-    )
-    assert pairs(result) == {("velitrex", "gloomosis")}
-    assert [result.concept(k).label for k in result.comorbidities] == ["widgetitis"]
-
-
 @pytest.mark.parametrize(
     "title",
     [
+        "Velitrex for gloomosis in patients with widgetitis: a randomized trial",
+        # a title that opens with what it treats, then the population
         "Gloomosis response in patients with widgetitis treated with velitrex",
         "Gloomosis remission among adults with widgetitis given velitrex: a pilot study",
     ],
 )
-def test_a_title_that_opens_with_the_treated_condition_then_a_population(title: str) -> None:
+def test_the_condition_a_title_treats_in_a_population(title: str) -> None:
     result = extract(
         make(title=title, abstract="Adults received velitrex 10 mg daily and gloomosis improved.")
     )

@@ -490,29 +490,12 @@ def test_this_patient_population_of_a_trial_is_no_case(group: str) -> None:
             ],
             StudyDesign.RCT,
         ),
-        # trials counted or pooled: a review
-        (
-            "Randomized controlled trials of add-on drug Q in schizophrenia",
-            [
-                "Methods: Published trials of add-on drug Q were analysed.",
-                "Results: There were 36 randomized controlled trials reported in 41 publications.",
-            ],
-            StudyDesign.SYSTEMATIC_REVIEW,
-        ),
-        (
-            "Onset of action of drug Q in phase II and III clinical trials",
-            [
-                "Methods: This was a prespecified pooled analysis of three randomized, "
-                "double-blind, placebo-controlled, 12-week studies.",
-            ],
-            StudyDesign.META_ANALYSIS,
-        ),
     ],
 )
 def test_what_a_paper_says_of_its_own_design(
     title: str, abstract: list[str], design: StudyDesign
 ) -> None:
-    # open-label and not randomised; the extension itself; or a review of counted trials
+    # open-label and not randomised; the extension itself
     assert detect_design(sentences(title, *abstract)) is design
 
 
@@ -554,6 +537,23 @@ def test_one_person_admitted_is_a_case_when_the_text_names_no_design() -> None:
                 "Additionally, we reviewed the literature to evaluate treatment options.",
             ],
             StudyDesign.CASE_SERIES,
+        ),
+        # trials counted or pooled
+        (
+            "Randomized controlled trials of add-on drug Q in schizophrenia",
+            [
+                "Methods: Published trials of add-on drug Q were analysed.",
+                "Results: There were 36 randomized controlled trials reported in 41 publications.",
+            ],
+            StudyDesign.SYSTEMATIC_REVIEW,
+        ),
+        (
+            "Onset of action of drug Q in phase II and III clinical trials",
+            [
+                "Methods: This was a prespecified pooled analysis of three randomized, "
+                "double-blind, placebo-controlled, 12-week studies.",
+            ],
+            StudyDesign.META_ANALYSIS,
         ),
     ],
 )

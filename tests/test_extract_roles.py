@@ -66,6 +66,10 @@ def annotated(extraction: Extraction, title: str) -> list[AnnotatedSentence]:
     return annotate([Sentence(title, "title")], MentionIndex(surfaces))
 
 
+#: A title that sets two drugs against each other, naming no control.
+VERSUS = "Velitrex versus orbazine for widgetitis: a randomized clinical trial"
+
+
 def tried(extraction: Extraction) -> set[str]:
     return {extraction.concept(f.drug).label for f in extraction.findings}
 
@@ -136,7 +140,7 @@ def test_a_drug_the_title_is_not_about_gets_its_role(sentence: str, role: DrugRo
     [
         "Comparison of velitrex and orbazine for widgetitis: a randomized trial",
         # "A versus B" with nothing that makes B the control: a head-to-head trial
-        "Velitrex versus orbazine for widgetitis: a randomized clinical trial",
+        VERSUS,
     ],
 )
 def test_two_drugs_a_title_sets_against_each_other_are_both_tried(title: str) -> None:
@@ -258,17 +262,27 @@ def test_drugs_added_in_turn_are_each_tried_and_what_they_were_added_to_is_not()
 
 
 @pytest.mark.parametrize(
-    "aim",
+    ("title", "sentence"),
     [
-        "We did a randomized study to evaluate the efficacy of velitrex versus orbazine.",
-        "To compare the effectiveness of velitrex with low-dose orbazine in adults.",
+        (
+            "Velitrex or orbazine for widgetitis?",
+            "We did a randomized study to evaluate the efficacy of velitrex versus orbazine.",
+        ),
+        (
+            "Velitrex or orbazine for widgetitis?",
+            "To compare the effectiveness of velitrex with low-dose orbazine in adults.",
+        ),
+        # "A versus B" where the abstract makes B the control
+        (VERSUS, "Orbazine is the standard treatment of widgetitis."),
+        (VERSUS, "Velitrex was non-inferior to orbazine on the primary endpoint."),
+        (VERSUS, "Velitrex was superior to orbazine at 8 weeks."),
     ],
 )
-def test_an_aim_that_sets_one_drug_against_another_makes_it_the_control(aim: str) -> None:
+def test_an_aim_or_a_test_against_one_drug_makes_it_the_control(title: str, sentence: str) -> None:
     result = extract(
         make(
-            title="Velitrex or orbazine for widgetitis?",
-            abstract=f"{aim} Adults were randomized to velitrex 10 mg or orbazine 5 mg daily.",
+            title=title,
+            abstract=f"{sentence} Adults were randomized to velitrex 10 mg or orbazine 5 mg daily.",
         )
     )
     assert tried(result) == {"velitrex"}
@@ -313,27 +327,6 @@ def test_an_aim_that_compares_two_drugs_as_equals_keeps_both() -> None:
         )
     )
     assert tried(result) == {"velitrex", "orbazine"}
-
-
-@pytest.mark.parametrize(
-    "control",
-    [
-        "Orbazine is the standard treatment of widgetitis.",
-        "Velitrex was non-inferior to orbazine on the primary endpoint.",
-        "Velitrex was superior to orbazine at 8 weeks.",
-    ],
-)
-def test_versus_a_drug_the_abstract_makes_the_control_keeps_it_the_comparator(
-    control: str,
-) -> None:
-    result = extract(
-        make(
-            title="Velitrex versus orbazine for widgetitis: a randomized clinical trial",
-            abstract=f"Adults were randomized to velitrex 10 mg or orbazine 5 mg daily. {control}",
-        )
-    )
-    assert tried(result) == {"velitrex"}
-    assert roles(result)["orbazine"] is DrugRole.COMPARATOR
 
 
 def test_a_review_compares_other_drugs_with_the_one_it_is_about() -> None:

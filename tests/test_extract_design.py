@@ -333,6 +333,29 @@ def test_a_paper_with_findings_always_has_a_design() -> None:
             ["In our patient, drug Q raised urate."],
             StudyDesign.CASE_REPORT,
         ),
+        # open-label and not randomised; the extension itself, not a trial's extension phase
+        (
+            "Drug Q with drug R versus drug Q alone in depression: a 4-week open-label "
+            "parallel-group study",
+            ["In this 4-week open-label non-randomized parallel-group study, drug R was added."],
+            StudyDesign.OPEN_LABEL_STUDY,
+        ),
+        (
+            "Blinded assessment after 10 weeks of drug Q for psychosis",
+            [
+                "Objective: Evaluate drug Q in an open-label extension (OLE) study.",
+                "Patients who completed a randomized placebo-controlled trial received drug Q.",
+            ],
+            StudyDesign.OPEN_LABEL_STUDY,
+        ),
+        (
+            "Drug Q for psychosis",
+            [
+                "Patients were randomized to drug Q or placebo for 6 weeks.",
+                "Completers entered an open-label extension of 12 weeks.",
+            ],
+            StudyDesign.RCT,
+        ),
     ],
 )
 def test_open_label_protocol_words_and_our_patient(
@@ -463,40 +486,6 @@ def test_this_patient_population_of_a_trial_is_no_case(group: str) -> None:
         f"Drug Q did not improve fatigue in this patient {group} (P = 0.35).",
     )
     assert detect_design(text) is StudyDesign.RCT
-
-
-@pytest.mark.parametrize(
-    ("title", "abstract", "design"),
-    [
-        (
-            "Drug Q with drug R versus drug Q alone in depression: a 4-week open-label "
-            "parallel-group study",
-            ["In this 4-week open-label non-randomized parallel-group study, drug R was added."],
-            StudyDesign.OPEN_LABEL_STUDY,
-        ),
-        (
-            "Blinded assessment after 10 weeks of drug Q for psychosis",
-            [
-                "Objective: Evaluate drug Q in an open-label extension (OLE) study.",
-                "Patients who completed a randomized placebo-controlled trial received drug Q.",
-            ],
-            StudyDesign.OPEN_LABEL_STUDY,
-        ),
-        (
-            "Drug Q for psychosis",
-            [
-                "Patients were randomized to drug Q or placebo for 6 weeks.",
-                "Completers entered an open-label extension of 12 weeks.",
-            ],
-            StudyDesign.RCT,
-        ),
-    ],
-)
-def test_what_a_paper_says_of_its_own_design(
-    title: str, abstract: list[str], design: StudyDesign
-) -> None:
-    # open-label and not randomised; the extension itself
-    assert detect_design(sentences(title, *abstract)) is design
 
 
 @pytest.mark.parametrize(

@@ -133,6 +133,16 @@ def test_a_dictionary_name_no_drug_bank_or_mesh_chemical_knows_is_no_drug() -> N
     assert [hit.text for hit in find_entities(text)] == ["fenofibrate"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["Patients on sacubitril/valsartan improved.", "Valsartan and hydrochlorothiazide were given."],
+)
+def test_the_drugs_of_a_combination_no_bank_knows_are_found_one_by_one(text: str) -> None:
+    # the dictionary's name of the combination takes both words, then names no drug
+    names = {hit.text.lower() for hit in find_entities(text) if hit.kind is EntityKind.CHEMICAL}
+    assert names == {"valsartan", "sacubitril" if "sacubitril" in text else "hydrochlorothiazide"}
+
+
 def test_a_disease_name_without_an_id_is_found_without_one() -> None:
     diseases = _shipped(SHIPPED)["diseases"]  # type: ignore[index]
     name = next(key for key, curie in diseases.items() if not curie and key.count(" ") == 2)

@@ -258,19 +258,30 @@ def find_entities(text: str, *, drugs: bool = True) -> list[Found]:
         }.values():
             found.append(Found(start, end, text[start:end], kind, curie, f"vocabulary ({name})"))
     if drugs:
-        for first, last, name, bank in drug_matches(keys):
+
+        def take(first: int, last: int, name: str, bank: str | None) -> bool:
+            """Add one dictionary match; ``False`` when it names no drug."""
             if last - first == 1 and keys[first] in vocabulary.drug_stoplist:
-                continue
+                return False
             matched = text[words[first][0] : words[last - 1][1]]
             if matched.isupper() and len(matched) <= 6:
                 # a symbol (MERTK is a gene): abbreviations come from the vocabulary, with case
-                continue
+                return False
             drug_id = _drug_id(name, matched, vocabulary)
             if bank is None and drug_id is None:
                 # a dictionary name no drug bank or MeSH chemical knows: a protein or a class
                 # ("ion channels", "superoxide dismutase"), not a drug
-                continue
+                return False
             add(first, last, EntityKind.CHEMICAL, drug_id, _drug_note(name, bank), name)
+            return True
+
+        for first, last, name, bank in drug_matches(keys):
+            if not take(first, last, name, bank) and last - first > 1:
+                # a combination's name known to no bank ("sacubitril / valsartan") took its
+                # words: each of them may still be a drug
+                for part in range(first, last):
+                    for _, end, single, single_bank in drug_matches(keys[part : part + 1]):
+                        take(part, part + end, single, single_bank)
     defined = _defined_abbreviations(text[:_MAX_CHARS], found)
     if defined:
         # the text's own definition wins over the vocabulary's abbreviation of the same letters

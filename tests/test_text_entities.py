@@ -143,6 +143,12 @@ def test_the_drugs_of_a_combination_no_bank_knows_are_found_one_by_one(text: str
     assert names == {"valsartan", "sacubitril" if "sacubitril" in text else "hydrochlorothiazide"}
 
 
+def test_the_drug_dictionarys_longer_name_wins_over_the_vocabularys_first_word() -> None:
+    # "magnesium" alone is another chemical (and another id) than "magnesium sulfate"
+    text = "Magnesium sulfate compared with nifedipine for acute tocolysis."
+    assert [hit.text for hit in find_entities(text)][:1] == ["Magnesium sulfate"]
+
+
 def test_a_disease_name_without_an_id_is_found_without_one() -> None:
     diseases = _shipped(SHIPPED)["diseases"]  # type: ignore[index]
     name = next(key for key, curie in diseases.items() if not curie and key.count(" ") == 2)

@@ -235,6 +235,13 @@ def find_entities(text: str, *, drugs: bool = True) -> list[Found]:
         start, end = words[first][0], words[last - 1][1]
         found.append(Found(start, end, text[start:end], kind, curie, note, drug))
 
+    # where the drug dictionary names a drug, the end of its name ("magnesium sulfate"), so that
+    # the shorter name the vocabulary knows ("magnesium") does not take its first word
+    drug_ends = (
+        {first: last for first, last, _, bank in drug_matches(keys) if bank is not None}
+        if drugs
+        else {}
+    )
     for first in range(len(words)):
         if taken[first]:
             continue
@@ -246,6 +253,8 @@ def find_entities(text: str, *, drugs: bool = True) -> list[Found]:
         if hit is None:
             continue
         last, (kind, curie) = hit
+        if drug_ends.get(first, 0) > last:
+            continue
         joined = None if note == _ABBREVIATION else composite(keys, taken, first, last, lookup)
         if joined is None:
             add(first, last, kind, curie, note)

@@ -237,11 +237,8 @@ def find_entities(text: str, *, drugs: bool = True) -> list[Found]:
 
     # where the drug dictionary names a drug, the end of its name ("magnesium sulfate"), so that
     # the shorter name the vocabulary knows ("magnesium") does not take its first word
-    drug_ends = (
-        {first: last for first, last, _, bank in drug_matches(keys) if bank is not None}
-        if drugs
-        else {}
-    )
+    matches = list(drug_matches(keys)) if drugs else []
+    drug_ends = {first: last for first, last, _, bank in matches if bank is not None}
     for first in range(len(words)):
         if taken[first]:
             continue
@@ -284,7 +281,7 @@ def find_entities(text: str, *, drugs: bool = True) -> list[Found]:
             add(first, last, EntityKind.CHEMICAL, drug_id, _drug_note(name, bank), name)
             return True
 
-        for first, last, name, bank in drug_matches(keys):
+        for first, last, name, bank in matches:
             if not take(first, last, name, bank) and last - first > 1:
                 # a combination's name known to no bank ("sacubitril / valsartan") took its
                 # words: each of them may still be a drug

@@ -183,7 +183,10 @@ class RuleExtractor:
         # The model was fitted on records whose annotators linked their entities; a text with
         # none (a PubMed or PMC file, read by text recognition alone) is left to the rules.
         model = pair_model() if linked else None
-        methods: list[AnnotatedSentence] | None = None  # a full text's Methods, read for doses
+        # a full text's Methods, read (once) for doses when a drug has none elsewhere; every
+        # Methods sentence is usable (none of them is background)
+        methods: list[AnnotatedSentence] | None = None
+        in_methods: set[int] = set()
         for drug in tried:
             evidence = per_drug[drug]
             given = [o.sentence for o in evidence.occurrences if o.given]
@@ -196,7 +199,8 @@ class RuleExtractor:
                 if methods is None:
                     read = methods_sentences(record, len(sentences))
                     methods = split_combinations(annotate(read, index), parts)
-                doses = tuple(doses_for(drug, methods, {m.sentence.position for m in methods}))
+                    in_methods = {s.position for s in read}
+                doses = tuple(doses_for(drug, methods, in_methods))
             effects = _adverse_effects(
                 drug, items, evidence, usable, _primary(tried, items), excluded, harms, concepts
             )

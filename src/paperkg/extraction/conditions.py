@@ -265,7 +265,8 @@ _AIM_IN_POPULATION = re.compile(
 )
 _POPULATION_BEFORE = re.compile(
     r"^\s*(?:(?:response|remission|relapse|control|outcomes?|recurrence|eradication|"
-    r"treatment|therapy|management|prevention)\s+)?(?:in|among|for)\s+(?:(?:adult|elderly|older|young|pediatric|paediatric|the)\s+)?"
+    r"treatment|therapy|management|prevention)\s+)?(?:in|among|for)\s+"
+    r"(?:(?:adult|elderly|older|young|pediatric|paediatric|the)\s+)?"
     r"(?:(?:patients?|adults|people|persons|subjects|individuals|children|women|men|smokers|"
     r"veterans)\s+(?:with|who have|suffering from|having)\s+)?(?:(?:a|an|comorbid|"
     r"coexisting|concomitant|established|stable)\s+)?$",

@@ -11,6 +11,7 @@ The concept key follows DESIGN.md section 3 so the same drug gets the same node 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -93,9 +94,13 @@ _DOSE_QUALIFIERS = frozenset(
 )
 
 
+_SPACES_AND_HYPHENS = re.compile(r"[\s\-‐–]+")
+
+
+@functools.lru_cache(maxsize=65536)
 def label_key(text: str) -> str:
     """Label normalisation for grouping: case, space and hyphen insensitive."""
-    return " ".join(re.split(r"[\s\-‐–]+", lookup_key(text))).strip()
+    return " ".join(_SPACES_AND_HYPHENS.split(lookup_key(text))).strip()
 
 
 #: Suffixes disease ontologies add to a common name ("migraine disorder", "obesity disorder",

@@ -55,6 +55,8 @@ _ROUTES = [
     (r"inhaled|inhalation", "inhaled"),
     (r"infusions?", "intravenous"),
 ]
+_FREQUENCY_PATTERNS = [(re.compile(pattern, re.IGNORECASE), name) for pattern, name in _FREQUENCY]
+_ROUTE_PATTERNS = [(re.compile(pattern, re.IGNORECASE), name) for pattern, name in _ROUTES]
 _WORD_NUMBERS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|sixteen|twenty"
 )
@@ -109,15 +111,15 @@ def _number(text: str) -> float:
 
 
 def _frequency(text: str) -> str | None:
-    for pattern, name in _FREQUENCY:
-        if re.fullmatch(pattern, text.strip(), re.IGNORECASE):
+    for pattern, name in _FREQUENCY_PATTERNS:
+        if pattern.fullmatch(text.strip()):
             return name or text.strip().lower()
     return None
 
 
 def _route(window: str) -> str | None:
-    for pattern, name in _ROUTES:
-        if re.search(pattern, window, re.IGNORECASE):
+    for pattern, name in _ROUTE_PATTERNS:
+        if pattern.search(window):
             return name
     return None
 

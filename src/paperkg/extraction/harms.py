@@ -9,6 +9,7 @@ structure and cue words, never from drug or disease names.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -136,5 +137,10 @@ def names_drug(condition: Concept, drug: Concept) -> bool:
         for form in (drug.label, *drug.synonyms)
         if len(form) > 3
         for name in names
-        for found in re.finditer(rf"(?<![\w-]){re.escape(form.lower())}(?![\w])", name)
+        for found in _whole_word(form.lower()).finditer(name)
     )
+
+
+@functools.lru_cache(maxsize=8192)
+def _whole_word(form: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){re.escape(form)}(?![\w])")

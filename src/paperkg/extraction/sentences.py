@@ -7,6 +7,7 @@ and, in structured abstracts, its subsection heading.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -189,6 +190,7 @@ def methods_sentences(record: PaperRecord, start: int) -> list[Sentence]:
     return sentences
 
 
+@functools.lru_cache(maxsize=8192)
 def _surface_pattern(surface: str) -> re.Pattern[str]:
     """Word-bounded pattern; hyphens and spaces interchangeable; acronyms case-sensitive."""
     words = [re.escape(word) for word in re.split(r"[\s\-‐–]+", surface.strip()) if word]

@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from paperkg.extraction import lexicon
 from paperkg.extraction.endpoints import Polarity, endpoint_polarity
 
 __all__ = [
@@ -80,11 +81,6 @@ _NEGATED = re.compile(r"\b(?:not|no|failed|without|nor)\b[^.;]{0,24}$", re.IGNOR
 _DENIED_CHANGE = re.compile(
     r"\b(?:not|no|failed to|neither|nor)\s+(?:\w+\s+){0,2}?(?:improv|increas|decreas|reduc|"
     r"lower|rais|chang|affect|alter|impact)\w*",
-    re.IGNORECASE,
-)
-_CONTROL_WORDS = re.compile(
-    r"\b(?:placebo|control\w*|usual care|standard|sham|conventional|no treatment|untreated|"
-    r"vehicle|saline)\b",
     re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(
@@ -163,7 +159,9 @@ def arm_names(abstract: str, intervention: str, comparator: str) -> ArmNames:
         if nearest:
             aliases[nearest].add(match.group(1).lower())
     shared = aliases["I"] & aliases["C"]
-    generic = bool(_CONTROL_WORDS.search(comparator)) and not _CONTROL_WORDS.search(intervention)
+    generic = bool(lexicon.CONTROL_ARM.search(comparator)) and not lexicon.CONTROL_ARM.search(
+        intervention
+    )
     return ArmNames(
         words_i,
         words_c,
@@ -313,7 +311,7 @@ def ranking_features(
         "intervention": _recall(_content(intervention), tokens),
         "comparator": _recall(_content(comparator), tokens),
         "control_named": float(
-            bool(_CONTROL_WORDS.search(comparator) and _CONTROL_WORDS.search(sentence))
+            bool(lexicon.CONTROL_ARM.search(comparator) and lexicon.CONTROL_ARM.search(sentence))
         ),
         "endpoint_all": float(endpoint_recall == 1.0),
         "endpoint_none": float(endpoint_recall == 0.0),
@@ -335,7 +333,7 @@ def label_features(sentence: str, prompt: tuple[str, str, str], arms: ArmNames) 
     mine = _spans(sentence, arms.intervention, arms.intervention_aliases)
     theirs = _spans(sentence, arms.comparator, arms.comparator_aliases)
     if arms.control_comparator:
-        theirs += [(m.start(), m.end()) for m in _CONTROL_WORDS.finditer(sentence)]
+        theirs += [(m.start(), m.end()) for m in lexicon.CONTROL_ARM.finditer(sentence)]
     both = set(mine) & set(theirs)
     mine = sorted(s for s in mine if s not in both)
     theirs = sorted(s for s in theirs if s not in both)

@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from paperkg.extraction import lexicon
 from paperkg.extraction.design import REVIEWS
 from paperkg.extraction.endpoints import Endpoint, Polarity, endpoint_polarity, stated_endpoints
 from paperkg.extraction.pooled import PooledEstimate, pooled_estimates
@@ -63,12 +64,6 @@ MIN_CONFIDENCE = 0.5
 #: At most this many endpoints are read per finding (primary ones first).
 MAX_ENDPOINTS = 4
 
-_PLACEBO = re.compile(r"\b(placebo|sham|vehicle)\b", re.IGNORECASE)
-_CONTROL = re.compile(
-    r"\b(usual care|standard (?:of )?care|standard (?:therapy|treatment)|treatment as usual|"
-    r"no treatment|no intervention|wait(?:ing)?[- ]list|control group)\b",
-    re.IGNORECASE,
-)
 #: A clause that says the drug did better, or worse, whichever way the scale runs.
 _BETTER = re.compile(
     r"\b(?:improv\w*|better|superior|more effective|benefit\w*|efficacious)\b", re.IGNORECASE
@@ -142,7 +137,7 @@ def choose_comparator(
             label = concepts[key].label
             return Comparator(key, label, label.lower() not in tried_labels)
     body = " ".join(t for _, t in text.pairs)
-    placebo = _PLACEBO.search(body)
+    placebo = lexicon.PLACEBO_ARM.search(body)
     if placebo is not None:
         return Comparator(placebo.group(1).lower(), placebo.group(1).lower(), True)
     if design in REVIEWS:
@@ -162,7 +157,7 @@ def choose_comparator(
     rivals = [key for key in tried if key != drug and key not in given_with and key in concepts]
     if rivals and design in _HEAD_TO_HEAD:
         return Comparator(rivals[0], concepts[rivals[0]].label, False)
-    control = _CONTROL.search(body)
+    control = lexicon.USUAL_CARE_ARM.search(body)
     if control is not None:
         return Comparator(control.group(1).lower(), control.group(1).lower(), True)
     return Comparator(BASELINE, BASELINE, False)

@@ -17,6 +17,8 @@ __all__ = [
     "BACKGROUND_SUBSECTIONS",
     "CLASS_WORDS",
     "COMPARATOR",
+    "CONTROL_ARM",
+    "CONTROL_IN_VERSUS_TITLE",
     "CUE_WINDOW",
     "ENDOGENOUS",
     "EXAMPLE_LIST",
@@ -31,8 +33,11 @@ __all__ = [
     "NOT_A_CONDITION",
     "NO_BENEFIT",
     "OBJECT_NO_BENEFIT",
+    "PLACEBO_ARM",
+    "STANDARD_COMPARISON",
     "STUDY_SUBJECT",
     "SYMPTOMS",
+    "USUAL_CARE_ARM",
     "WORSENED",
 ]
 
@@ -350,4 +355,32 @@ SYMPTOMS = _cues(
     r"^(?:cognitive (?:deficits?|impairment|dysfunction))$",
     r"^(?:headaches?|nausea|dizziness|somnolence|vomiting|tremor|stiffness|inflammation)$",
     r"^(?:depressive symptoms|anxiety symptoms|hyperalgesia|allodynia|tenderness)$",
+)
+
+#: Words that name a control arm; the results model's features read them, so a change here
+#: changes the fitted model's inputs (refit with tools/train_results.py).
+CONTROL_ARM = re.compile(
+    r"\b(?:placebo|control\w*|usual care|standard|sham|conventional|no treatment|untreated|"
+    r"vehicle|saline)\b",
+    re.IGNORECASE,
+)
+#: A placebo-like arm, and a usual-care or no-treatment arm, as a finding's comparator.
+PLACEBO_ARM = re.compile(r"\b(placebo|sham|vehicle)\b", re.IGNORECASE)
+USUAL_CARE_ARM = re.compile(
+    r"\b(usual care|standard (?:of )?care|standard (?:therapy|treatment)|treatment as usual|"
+    r"no treatment|no intervention|wait(?:ing)?[- ]list|control group)\b",
+    re.IGNORECASE,
+)
+#: What in an "A versus B" title makes B the control (placebo, usual care, "A plus B versus B
+#: alone"); without it, and without a standard named in the abstract, both drugs were tried.
+CONTROL_IN_VERSUS_TITLE = re.compile(
+    r"\b(?:placebo|standard|usual|conventional|alone|monotherapy|plus|add[\s-]?on|added|"
+    r"with(?:out)?|combin\w*|no treatment|observation|sham|saline|vehicle|dummy)\b",
+    re.IGNORECASE,
+)
+#: What in the abstract makes one of the drugs the control (a test against a standard).
+STANDARD_COMPARISON = re.compile(
+    r"\bnon-?inferior\w*|\bsuperior\w*|\bstandard\b|\bconventional\b|\bfirst-line\b|"
+    r"\busual care\b|\bcontrol (?:group|arm)\b|\breference\b",
+    re.IGNORECASE,
 )

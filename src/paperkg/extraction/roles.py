@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from paperkg.extraction import lexicon
 from paperkg.extraction.design import CASES, REVIEWS
 from paperkg.extraction.sentences import Hit, Sentence
 from paperkg.model import DrugRole, EntityKind, StudyDesign
@@ -378,17 +379,6 @@ _AS_EQUALS_IN_TEXT = re.compile(
 #: read evaluation sets' writers took both drugs as tried (pair F1 +0.015 to +0.03 on three of
 #: them, -0.004 on one), where the rule before took B as the control.
 _VERSUS = re.compile(r"\b(?:versus|vs\.?)\s", re.IGNORECASE)
-_CONTROL_IN_TITLE = re.compile(
-    r"\b(?:placebo|standard|usual|conventional|alone|monotherapy|plus|add[\s-]?on|added|"
-    r"with(?:out)?|combin\w*|no treatment|observation|sham|saline|vehicle|dummy)\b",
-    re.IGNORECASE,
-)
-#: What in the abstract makes one of the drugs the control (a test against a standard).
-_CONTROL_IN_TEXT = re.compile(
-    r"\bnon-?inferior\w*|\bsuperior\w*|\bstandard\b|\bconventional\b|\bfirst-line\b|"
-    r"\busual care\b|\bcontrol (?:group|arm)\b|\breference\b",
-    re.IGNORECASE,
-)
 
 
 def compared_as_equals(title: str, texts: Iterable[str]) -> bool:
@@ -401,8 +391,8 @@ def compared_as_equals(title: str, texts: Iterable[str]) -> bool:
     texts = list(texts)
     if (
         _VERSUS.search(title)
-        and not _CONTROL_IN_TITLE.search(title)
-        and not any(_CONTROL_IN_TEXT.search(text) for text in texts)
+        and not lexicon.CONTROL_IN_VERSUS_TITLE.search(title)
+        and not any(lexicon.STANDARD_COMPARISON.search(text) for text in texts)
     ):
         return True
     return bool(_AS_EQUALS.search(title)) or any(_AS_EQUALS_IN_TEXT.search(text) for text in texts)

@@ -245,3 +245,20 @@ def test_a_case_of_a_harm_whose_drug_has_no_stated_indication_is_still_a_case_re
         StudyDesign.CASE_REPORT,
         1,
     )
+
+
+def test_drugs_listed_together_share_the_purpose_that_follows_them() -> None:
+    # "velitrex and orbazine for blahosis": both were given for blahosis, not only the drug
+    # next to it (velitrex went to the patient's other disease, gloomosis, before).
+    record = make(
+        "Widgetitis caused by velitrex and orbazine: a case report",
+        "A woman with gloomosis was started on velitrex and orbazine for blahosis. Two weeks "
+        "later she developed widgetitis. Velitrex and orbazine were discontinued and the "
+        "widgetitis resolved.",
+    )
+    blahosis = EntityMention("blahosis", D, "MESH:D900009", "MESH:D900009", "fulltext")
+    record = dataclasses.replace(record, fulltext_entities=(blahosis,))
+    assert findings(extract(record)) == [
+        ("orbazine", "blahosis", "adverse_effects"),
+        ("velitrex", "blahosis", "adverse_effects"),
+    ]

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from paperkg.extraction import lexicon
 from paperkg.extraction.concepts import label_key
 from paperkg.extraction.interventions import AnnotatedSentence
-from paperkg.extraction.sentences import states_aim
+from paperkg.extraction.sentences import Hit, states_aim
 from paperkg.model import Concept, EntityKind
 
 __all__ = [
@@ -351,15 +351,33 @@ def drug_purposes(drug: str, items: Sequence[AnnotatedSentence]) -> set[str]:
                     or disease.start - hit.end > _CAUSAL_REACH
                 ):
                     continue
-                between = text[hit.end : disease.start]
-                others = [
-                    h
-                    for h in item.hits
-                    if h.kind is EntityKind.CHEMICAL and hit.end <= h.start < disease.start
-                ]
-                if not others and _PURPOSE.search(between):
+                others = sorted(
+                    (
+                        h
+                        for h in item.hits
+                        if h.kind is EntityKind.CHEMICAL and hit.end <= h.start < disease.start
+                    ),
+                    key=lambda h: h.start,
+                )
+                if not _listed_with(text, hit.end, others):
+                    continue
+                start = max([hit.end, *(h.end for h in others)])
+                if _PURPOSE.search(text[start : disease.start]):
                     purposes.add(disease.key)
     return purposes
+
+
+#: "A and B for Y", "A, B or C for Y": drugs listed together share the purpose that follows.
+_LIST_JOIN = re.compile(r"^\s*(?:,|/|\+|and|or|plus|,\s*(?:and|or))\s*$", re.IGNORECASE)
+
+
+def _listed_with(text: str, end: int, others: Sequence[Hit]) -> bool:
+    """Whether the chemicals after a drug (``others``, in order) are only listed beside it."""
+    for other in others:
+        if not _LIST_JOIN.match(text[end : other.start]):
+            return False
+        end = max(end, other.end)
+    return True
 
 
 #: "<patient> with <Y> taking <X>", "a <Y-adjective> woman treated with <X>": the patient's

@@ -262,3 +262,17 @@ def test_drugs_listed_together_share_the_purpose_that_follows_them() -> None:
         ("orbazine", "blahosis", "adverse_effects"),
         ("velitrex", "blahosis", "adverse_effects"),
     ]
+
+
+def test_a_drug_given_to_manage_another_condition_in_a_harm_case_is_a_finding_for_it() -> None:
+    # "orbazine was administered to manage the gloomosis": a purpose, as "for gloomosis" is.
+    record = make(
+        "Widgetitis caused by velitrex: a case report",
+        "A man was diagnosed with gloomosis and received velitrex daily for 160 days. He "
+        "developed widgetitis. Velitrex was discontinued, and orbazine was administered to "
+        "manage the gloomosis. One week later his condition improved.",
+    )
+    assert findings(extract(record)) == [
+        ("orbazine", "gloomosis", "not_stated"),
+        ("velitrex", "gloomosis", "adverse_effects"),
+    ]

@@ -330,7 +330,8 @@ def _treated_in_population(item: AnnotatedSentence) -> list[tuple[str, str]]:
 
 #: "X for (the treatment of) (her) Y": Y is what X was given for.
 _PURPOSE = re.compile(
-    r"^[^;.]{0,60}?\bfor\s+(?:the\s+)?(?:(?:treatment|management|prevention|relief)\s+of\s+)?"
+    r"^[^;.]{0,60}?(?:\bfor\s+(?:the\s+)?(?:(?:treatment|management|prevention|relief)\s+of\s+)?|"
+    r"\bto\s+(?:treat|manage|control|relieve|prevent)\s+(?:both\s+)?(?:the\s+)?)"
     r"(?:(?:her|his|their|its|a|an)\s+)?(?:[\w-]+\s+){0,2}$",
     re.IGNORECASE,
 )

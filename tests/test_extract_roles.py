@@ -148,6 +148,17 @@ def test_two_drugs_a_title_sets_against_each_other_are_both_tried(title: str) ->
     assert tried(extract(make(title=title, abstract=abstract))) == {"velitrex", "orbazine"}
 
 
+def test_an_aim_worded_a_with_b_leaves_a_versus_title_s_drugs_equals() -> None:
+    # "we compared A with B" is how abstracts word any comparison; the title set them equal
+    abstract = (
+        "PURPOSE: There is no definitive treatment for widgetitis. In this study, we compared "
+        "the therapeutic effects of 5 mg/d orbazine with 10 mg/d velitrex in the treatment of "
+        "widgetitis.\nRESULTS: Both treatments reduced widgetitis."
+    )
+    title = "Comparison of velitrex versus orbazine in widgetitis: a randomized trial"
+    assert tried(extract(make(title=title, abstract=abstract))) == {"velitrex", "orbazine"}
+
+
 def test_the_add_on_a_title_names_beside_what_every_arm_got_is_the_one_tried() -> None:
     result = extract(
         make(

@@ -62,6 +62,7 @@ from paperkg.extraction.roles import (
     decide_role,
     title_arms,
     title_subjects,
+    versus_as_equals,
 )
 from paperkg.extraction.sentences import (
     MAX_PROSE_CHARS,
@@ -403,9 +404,15 @@ def _drug_roles(
     if not subjects:
         for aim in aims:
             subjects |= title_subjects(aim.sentence, aim.hits, as_equals=equals) & drugs
-    # "to evaluate A versus B": the aim says which of the title's drugs is the control
+    # "to evaluate A versus B": the aim says which of the title's drugs is the control, unless
+    # the title set them as equals ("A versus B" with no control named)
+    versus = title is not None and versus_as_equals(
+        title.sentence.text, (item.sentence.text for item in items)
+    )
     control = (
-        aim_control(subjects, ((a.sentence, a.hits) for a in aims)) if sides is None else set()
+        aim_control(subjects, ((a.sentence, a.hits) for a in aims))
+        if sides is None and not versus
+        else set()
     )
     subjects -= control
     added = added_drugs((item.sentence, item.hits) for item in items)

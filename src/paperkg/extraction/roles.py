@@ -29,6 +29,7 @@ __all__ = [
     "decide_role",
     "title_arms",
     "title_subjects",
+    "versus_as_equals",
 ]
 
 
@@ -389,13 +390,21 @@ def compared_as_equals(title: str, texts: Iterable[str]) -> bool:
     if _ONE_AGAINST_ANOTHER.search(title):
         return False
     texts = list(texts)
-    if (
-        _VERSUS.search(title)
-        and not lexicon.CONTROL_IN_VERSUS_TITLE.search(title)
-        and not any(lexicon.STANDARD_COMPARISON.search(text) for text in texts)
-    ):
+    if versus_as_equals(title, texts):
         return True
     return bool(_AS_EQUALS.search(title)) or any(_AS_EQUALS_IN_TEXT.search(text) for text in texts)
+
+
+def versus_as_equals(title: str, texts: Iterable[str]) -> bool:
+    """Whether the title sets its drugs "A versus B" with no control named in it or in the
+    abstract: then an aim worded "we compared A with B" names no control either.
+    """
+    return bool(
+        _VERSUS.search(title)
+        and not _ONE_AGAINST_ANOTHER.search(title)
+        and not lexicon.CONTROL_IN_VERSUS_TITLE.search(title)
+        and not any(lexicon.STANDARD_COMPARISON.search(text) for text in texts)
+    )
 
 
 def decide_role(

@@ -414,21 +414,22 @@ def test_the_condition_an_aim_treats_in_the_titles_population_is_studied() -> No
     assert "MONDO:0900002" in result.comorbidities
 
 
-def test_a_subtype_the_title_names_becomes_the_studied_condition() -> None:
-    """The linked concept is broad; the title names a subtype without an identifier: the
-    finding is about the subtype, a concept of its own with the broad one as ``broader``.
+@pytest.mark.parametrize("subtype", ["treatment-resistant", "acute"])
+def test_a_subtype_the_title_names_becomes_the_studied_condition(subtype: str) -> None:
+    """The linked concept is broad; the title names a subtype or course without an identifier:
+    the finding is about it, a concept of its own with the broad one as ``broader``.
     """
     result = extract(
         make(
-            title="Velitrex for treatment-resistant widgetitis: a randomized trial",
+            title=f"Velitrex for {subtype} widgetitis: a randomized trial",
             abstract="Adults received velitrex 10 mg daily.",
             linked_diseases={"widgetitis": "MONDO:0900001"},
         )
     )
     (finding,) = result.findings
     condition = result.concept(finding.condition)
-    assert condition.label == "treatment-resistant widgetitis"
-    assert condition.key == "label:treatment-resistant widgetitis"
+    assert condition.label == f"{subtype} widgetitis"
+    assert condition.key == f"label:{subtype} widgetitis"
     assert condition.broader == ("MONDO:0900001",)
 
 

@@ -33,7 +33,7 @@ __all__ = ["specific_conditions"]
 _SUBTYPE = (
     r"(?:treatment|therapy|drug|multi-?drug|multidrug|steroid|insulin)[\s-]resistant|"
     r"relapsing[\s-]remitting|relapsing|(?:primary|secondary)[\s-]progressive|progressive|"
-    r"chronic|episodic|persistent|recurrent|post[\s-]?\w+|long|non[\s-]?valvular|diabetic|"
+    r"chronic|acute|episodic|persistent|recurrent|post[\s-]?\w+|long|non[\s-]?valvular|diabetic|"
     r"painful|metastatic|early|juvenile|late[\s-]onset|adult[\s-]onset|childhood|pediatric|"
     r"paediatric|neuropathic|erosive|non[\s-]?erosive|allergic|eosinophilic|nocturnal"
 )

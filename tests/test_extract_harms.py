@@ -276,3 +276,20 @@ def test_a_drug_given_to_manage_another_condition_in_a_harm_case_is_a_finding_fo
         ("orbazine", "gloomosis", "not_stated"),
         ("velitrex", "gloomosis", "adverse_effects"),
     ]
+
+
+def test_a_disease_another_drug_was_given_for_is_not_the_harm_drugs_indication() -> None:
+    # "also started on orbazine for gloomosis": gloomosis is orbazine's, not velitrex's
+    record = make(
+        "A case of velitrex-induced widgetitis",
+        "A woman presented with fever. She was diagnosed with blahosis, for which she was "
+        "started on velitrex 2 g daily. She was also started on orbazine 20 mg daily for "
+        "gloomosis. On day 7 she developed widgetitis. Velitrex was stopped and the widgetitis "
+        "resolved.",
+    )
+    blahosis = EntityMention("blahosis", D, None, "-", "linked")
+    record = dataclasses.replace(record, linked_entities=(*record.linked_entities, blahosis))
+    assert findings(extract(record)) == [
+        ("orbazine", "gloomosis", "not_stated"),
+        ("velitrex", "blahosis", "adverse_effects"),
+    ]

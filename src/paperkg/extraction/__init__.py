@@ -6,6 +6,7 @@ trained model, an LLM) can replace :class:`RuleExtractor` without the rest of pa
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -235,6 +236,9 @@ class RuleExtractor:
                         and key not in harms
                         and key not in harm_drugs[drug]
                         and key not in comorbid
+                        # what a sentence without this drug says another drug was given for
+                        # ("also started on prednisone for fibromyalgia") is not its indication
+                        and key not in _purposes_apart(drug, tried, per_drug, items)
                     ],
                     concepts,
                 )
@@ -334,6 +338,21 @@ class RuleExtractor:
             if any(not o.background and not o.modifier for o in judged_here):
                 judged.append((item.sentence, polarity))
         return _DrugEvidence(tuple(found), tuple(judged))
+
+
+def _purposes_apart(
+    drug: str,
+    tried: Sequence[str],
+    per_drug: Mapping[str, _DrugEvidence],
+    items: list[AnnotatedSentence],
+) -> set[str]:
+    """What the sentences that do not name ``drug`` say the other tried drugs were given for."""
+    apart = [item for item in items if all(hit.key != drug for hit in item.hits)]
+    found: set[str] = set()
+    for other in tried:
+        if other != drug:
+            found |= drug_purposes(other, _where_given(per_drug[other], apart))
+    return found
 
 
 def _where_given(

@@ -20,8 +20,6 @@ from paperkg.extraction.combinations import (
 from paperkg.extraction.concepts import ConceptSet, build_concepts, label_key
 from paperkg.extraction.conditions import (
     condition_roles,
-    diseases_first,
-    drug_indications,
     drug_purposes,
 )
 from paperkg.extraction.design import (
@@ -37,7 +35,7 @@ from paperkg.extraction.finding_results import (
     results_for,
     trial_text,
 )
-from paperkg.extraction.harms import harm_report, names_drug
+from paperkg.extraction.harms import harm_case_targets, harm_report, names_drug
 from paperkg.extraction.indexing import indexed_design, with_indexing
 from paperkg.extraction.interventions import (
     AnnotatedSentence,
@@ -218,37 +216,17 @@ class RuleExtractor:
                 outcome = Outcome.ADVERSE_EFFECTS
                 labels = tuple(concepts[k].label for k in harm_drugs[drug])
                 effects = tuple(dict.fromkeys((*labels, *effects)))
-                # What it was given for is the disease the annotators linked, not the harm nor
-                # the circumstances the title adds ("in a patient with uncontrolled seizures").
-                # The disease the patient had when taking it ("a diabetic woman on X") says it;
-                # else what the annotators linked, a disease before its symptoms.
-                indicated = [
-                    key
-                    for key in sorted(drug_indications(drug, items))
-                    if key in concepts and key not in harms and key not in harm_drugs[drug]
-                ]
-                given_for = indicated or diseases_first(
-                    [
-                        key
-                        for key in linked
-                        if key in concepts
-                        and concepts[key].kind is EntityKind.DISEASE
-                        and key not in harms
-                        and key not in harm_drugs[drug]
-                        and key not in comorbid
-                        # what a sentence without this drug says another drug was given for
-                        # ("also started on prednisone for fibromyalgia") is not its indication
-                        and key not in _purposes_apart(drug, tried, per_drug, items)
-                    ],
+                targets = harm_case_targets(
+                    drug,
+                    targets,
+                    items,
                     concepts,
+                    linked=linked,
+                    harms=harms | set(harm_drugs[drug]),
+                    comorbid=comorbid,
+                    purposes=purposes[drug] & conditions,
+                    others=_purposes_apart(drug, tried, per_drug, items),
                 )
-                # What the text says the patient was given it for ("started on X for renal
-                # anaemia") is the finding's condition, studied by the report or not.
-                stated = sorted(purposes[drug] & conditions - harms - set(harm_drugs[drug]))
-                if not targets and stated:
-                    targets = stated
-                elif given_for and not purposes[drug] & conditions:
-                    targets = given_for
             targets = choose_targets(
                 drug,
                 targets,

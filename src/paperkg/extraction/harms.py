@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from paperkg.extraction import lexicon
+from paperkg.extraction.conditions import diseases_first, drug_indications
 from paperkg.extraction.design import CASES
 from paperkg.extraction.interventions import AnnotatedSentence, is_drug_like
-from paperkg.model import Concept, StudyDesign
+from paperkg.model import Concept, EntityKind, StudyDesign
 
-__all__ = ["harm_report", "names_drug"]
+__all__ = ["harm_case_targets", "harm_report", "names_drug"]
 
 #: A harm word right after the drug: "methotrexate toxicity", "X overdose", "X hypersensitivity".
 _HARM_AFTER_DRUG = re.compile(
@@ -75,6 +76,51 @@ def harm_report(
         drug: tuple(sorted(_caused_in_text([drug], items, harms).get(drug, set())))
         for drug in worded
     }
+
+
+def harm_case_targets(
+    drug: str,
+    targets: list[str],
+    items: Sequence[AnnotatedSentence],
+    concepts: dict[str, Concept],
+    *,
+    linked: Collection[str],
+    harms: set[str],
+    comorbid: set[str],
+    purposes: set[str],
+    others: set[str],
+) -> list[str]:
+    """What a harm's drug was given for, in a case report of the harm: the finding's condition.
+
+    What the text says the patient was given it for (``purposes``: "started on X for renal
+    anaemia") is it, studied by the report or not. Else the disease the patient had when taking
+    it ("a diabetic woman on X"); else what the annotators linked, a disease before its
+    symptoms, never the harm (``harms``, the drug's own among them), the circumstances the title
+    adds ("in a patient with uncontrolled seizures"), a comorbidity, nor what a sentence without
+    this drug says another drug was given for (``others``: "also started on prednisone for
+    fibromyalgia").
+    """
+    indicated = [
+        key for key in sorted(drug_indications(drug, items)) if key in concepts and key not in harms
+    ]
+    given_for = indicated or diseases_first(
+        [
+            key
+            for key in linked
+            if key in concepts
+            and concepts[key].kind is EntityKind.DISEASE
+            and key not in harms
+            and key not in comorbid
+            and key not in others
+        ],
+        concepts,
+    )
+    stated = sorted(purposes - harms)
+    if not targets and stated:
+        return stated
+    if given_for and not purposes:
+        return given_for
+    return targets
 
 
 def _title_names_harm_of(drug: str, title: Sequence[AnnotatedSentence]) -> bool:

@@ -284,6 +284,20 @@ def test_sentence_split_keeps_abbreviations() -> None:
             ["We retrospectively reviewed the records of 13 children given drug Q."],
             StudyDesign.CASE_SERIES,
         ),
+        # "or" is no odds ratio, and a change from baseline compares no groups
+        (
+            "Drug Q for gout: a retrospective study",
+            ["We reviewed the medical records of 13 adults given drug Q with or without food."],
+            StudyDesign.CASE_SERIES,
+        ),
+        (
+            "Drug Q for gout: a retrospective study",
+            [
+                "We reviewed the medical records of 13 adults given drug Q.",
+                "Pain fell at 12 months compared with baseline values.",
+            ],
+            StudyDesign.CASE_SERIES,
+        ),
         (
             "Gout after drug Q",
             ["We present here a case of an 82-year-old woman on drug Q."],

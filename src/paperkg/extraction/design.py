@@ -323,12 +323,15 @@ def detect_design(sentences: Sequence[Sentence]) -> StudyDesign | None:
     return design
 
 
-#: Words of a study that compares groups of patients (a cohort, not a series of the treated).
+#: Words of a study that compares groups of patients (a cohort, not a series of the treated);
+#: the ratios' abbreviations in capitals only ("OR" is not "or").
 _COMPARISON = re.compile(
-    r"\bcompar\w*|\bversus\b|\bvs\.?(?=\s)|\bcontrols?\b|\bcontrol (?:group|arm|cohort)|"
+    # (compared with baseline: one group's change, not a comparison of groups)
+    r"\bcompar\w*\b(?!\s+(?:with|to)\s+(?:the\s+)?(?:baseline|pre-?treatment)\b)|"
+    r"\bversus\b|\bvs\.?(?=\s)|\bcontrols?\b|\bcontrol (?:group|arm|cohort)|"
     r"\bmatched\b|\b(?:two|three|four|both|2|3|4) (?:\w+ )?(?:groups|cohorts|arms)\b|"
     r"\bbetween (?:the )?(?:\w+ )?groups\b|\bnon-?(?:users|exposed|treated)\b|\bunexposed\b|"
-    r"\b(?:hazard|odds|risk|rate) ratios?\b|\b(?:HR|OR|RR|aOR|aHR)\b|\bcase-control\b|"
+    r"\b(?:hazard|odds|risk|rate) ratios?\b|\b(?-i:HR|OR|RR|aOR|aHR)\b|\bcase-control\b|"
     r"\bthan (?:those|patients|in|with|without)\b|\bpropensity\b",
     _I,
 )

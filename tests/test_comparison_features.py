@@ -22,6 +22,8 @@ ARMS = arm_names("Patients were randomised to drug A or placebo.", "drug A", "pl
         # a difference's null is 0, however the minus is written
         ("Pain: difference from placebo -0.9 (95% CI -2.34 to 4.29).", 0.0, 1.0),
         ("Pain: difference from placebo \u221228.1 (95% CI \u221249.9 to \u22126.3).", 1.0, 0.0),
+        # "or" is not an odds ratio: a difference's interval after it keeps its null of 0
+        ("Pain fell more or less: difference 2.3 (95% CI 0.5 to 4.1) with drug A.", 1.0, 0.0),
         # the interval of a level, not of a difference, says nothing
         ("Pain was 0.10 with drug A (95% CI 0.05\u20130.18).", 0.0, 0.0),
     ],

@@ -55,7 +55,9 @@ _CI = re.compile(
 )
 #: A ratio measure, whose null value is 1 (a difference's is 0).
 _RATIO = re.compile(
-    r"\b(?:ratios?|OR|RR|HR|IRR|aOR|aHR|odds|hazard|relative risk|risk ratio)\b", re.IGNORECASE
+    # the abbreviations in capitals only: "or" is not an odds ratio
+    r"\b(?:ratios?|(?-i:OR|RR|HR|IRR|aOR|aHR)|odds|hazard|relative risk|risk ratio)\b",
+    re.IGNORECASE,
 )
 _UP = re.compile(
     r"\b(?:higher|greater|increas\w*|more|longer|larger|elevat\w*|rais\w*|rose|improv\w*|better|"

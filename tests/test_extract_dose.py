@@ -59,6 +59,21 @@ def test_route_and_duration_are_read_around_the_dose() -> None:
     assert (oral.route, oral.duration, oral.frequency) == ("oral", "Twelve weeks", "daily")
 
 
+@pytest.mark.parametrize(
+    ("text", "route"),
+    [
+        ("velitrex 10 mg IV daily", "intravenous"),
+        # a stage's or class's numeral, and the word "iv", are no route
+        ("in stage IV disease, velitrex 10 mg daily", None),
+        ("in NYHA class IV heart failure, velitrex 10 mg daily", None),
+        ("velitrex 10 mg daily (arm iv)", None),
+    ],
+)
+def test_iv_is_a_route_only_as_the_abbreviation(text: str, route: str | None) -> None:
+    (span,) = find_doses(text)
+    assert span.dose.route == route
+
+
 def test_numbers_without_units_are_not_doses() -> None:
     assert parse_doses("scores fell by 3.2 points (P<0.001) in 50% of 120 patients") == []
     assert parse_doses("a 0-10 scale and 3- to 28-day holidays") == []

@@ -45,7 +45,12 @@ _FREQ_AFTER = re.compile(
 _FREQ_NEAR = re.compile(r"^[^.;]{0,30}?\b(nightly|daily|weekly|monthly)\b", re.IGNORECASE)
 _ROUTES = [
     (r"\borally\b|\boral\b|by mouth|\bp\.o\.", "oral"),
-    (r"intravenous(?:ly)?|\bi\.v\.|\bIV\b", "intravenous"),
+    # "IV" in capitals, and not the numeral of a stage or class ("stage IV", "NYHA class IV")
+    (
+        r"intravenous(?:ly)?|\bi\.v\.|"
+        r"(?<!stage )(?<!class )(?<!grade )(?<!phase )(?<!type )\b(?-i:IV)\b",
+        "intravenous",
+    ),
     (r"subcutaneous(?:ly)?|\bs\.c\.", "subcutaneous"),
     (r"intramuscular(?:ly)?|\bi\.m\.", "intramuscular"),
     (r"topical(?:ly)?", "topical"),

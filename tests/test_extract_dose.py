@@ -18,6 +18,9 @@ from paperkg.model import EntityKind, EntityMention, PaperRecord
         ("a single tablet (50mg)", ("50mg", 50.0, None, "mg", None)),
         ("titrated within 150-600 mg/day", ("150-600 mg/day", 150.0, 600.0, "mg", "daily")),
         ("1,200-2,400 mg/day", ("1,200-2,400 mg/day", 1200.0, 2400.0, "mg", "daily")),
+        # a mean and its spread: the dose is the mean
+        ("a mean dose of 113 ± 46 mg/day", ("113 ± 46 mg/day", 113.0, None, "mg", "daily")),
+        ("8.7 +/- 7.1 mg/day", ("8.7 +/- 7.1 mg/day", 8.7, None, "mg", "daily")),
         ("dosed at 500 mg/m2 of body surface", ("500 mg/m2", 500.0, None, "mg/m2", None)),
         ("1 mg/kg/day", ("1 mg/kg/day", 1.0, None, "mg/kg", "daily")),
         ("250 mcg twice daily", ("250 mcg twice daily", 250.0, None, "µg", "twice daily")),

@@ -22,6 +22,8 @@ _UNIT = (
 )
 _ATOM = re.compile(rf"(?<![\w.,])({_NUM})(?:\s*|-)({_UNIT})(?![\w²])")
 _RANGE_BEFORE = re.compile(rf"({_NUM})\s*(?:-|–|—|to)\s*$")
+#: "113 ± 46 mg/day": a mean and its spread; the dose is the mean, not the spread.
+_SPREAD_BEFORE = re.compile(rf"({_NUM})\s*(?:±|\+/-|\+/−|\+-)\s*$")
 _LIST_BEFORE = re.compile(rf"((?:{_NUM}\s*(?:,\s*(?:and\s+|or\s+)?|\s+or\s+|\s+and\s+))+)$")
 #: "50/500 µg": one number per part of a fixed combination, in the order its name gives them.
 _PARTS_BEFORE = re.compile(rf"((?:{_NUM}\s*/\s*)+)$")
@@ -246,6 +248,12 @@ def _atom_doses(
     value = _number(atom.group(1))
     written = _clean(text[start:end])
     between = text[previous_end:start]
+    spread = _SPREAD_BEFORE.search(between)
+    if spread:
+        begin = previous_end + spread.start()
+        mean = _number(spread.group(1))
+        written = _clean(text[begin:end])
+        return [DoseSpan(begin, end, Dose(written, mean, None, unit, frequency, route, duration))]
     range_match = _RANGE_BEFORE.search(between)
     if range_match and _is_range(text[: _begin_of(previous_end, range_match)], range_match, value):
         begin = previous_end + range_match.start()

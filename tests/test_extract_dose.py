@@ -70,11 +70,19 @@ def test_route_and_duration_are_read_around_the_dose() -> None:
         ("in stage IV disease, velitrex 10 mg daily", None),
         ("in NYHA class IV heart failure, velitrex 10 mg daily", None),
         ("velitrex 10 mg daily (arm iv)", None),
+        ("velitrex 135 μg/wk SC", "subcutaneous"),
+        ("velitrex 300 µg/d po", "oral"),
+        ("velitrex 200 mg PO weekly", "oral"),
     ],
 )
-def test_iv_is_a_route_only_as_the_abbreviation(text: str, route: str | None) -> None:
+def test_route_abbreviations_count_only_as_written(text: str, route: str | None) -> None:
     (span,) = find_doses(text)
     assert span.dose.route == route
+
+
+def test_per_wk_is_weekly() -> None:
+    (span,) = find_doses("velitrex 135 μg/wk SC")
+    assert (span.dose.text, span.dose.frequency) == ("135 μg/wk", "weekly")
 
 
 def test_numbers_without_units_are_not_doses() -> None:

@@ -37,7 +37,7 @@ _FREQUENCY = [
     (r"three times (?:a |per )?day|t\.?i\.?d\.?", "three times daily"),
     (r"/\s*day|/\s*d\b|per day|a day|daily|once daily|once a day|/24 ?h", "daily"),
     (r"nightly|at night|at bedtime|every night", "nightly"),
-    (r"/\s*week|per week|a week|weekly|once a week", "weekly"),
+    (r"/\s*week|/\s*wk\b|per week|a week|weekly|once a week", "weekly"),
     (r"/\s*month|per month|a month|monthly|once a month|every month", "monthly"),
     (r"every \d+ (?:days|weeks|months)", ""),
 ]
@@ -46,14 +46,14 @@ _FREQ_AFTER = re.compile(
 )
 _FREQ_NEAR = re.compile(r"^[^.;]{0,30}?\b(nightly|daily|weekly|monthly)\b", re.IGNORECASE)
 _ROUTES = [
-    (r"\borally\b|\boral\b|by mouth|\bp\.o\.", "oral"),
+    (r"\borally\b|\boral\b|by mouth|\bp\.o\.|\b(?-i:PO|po)\b", "oral"),
     # "IV" in capitals, and not the numeral of a stage or class ("stage IV", "NYHA class IV")
     (
         r"intravenous(?:ly)?|\bi\.v\.|"
         r"(?<!stage )(?<!class )(?<!grade )(?<!phase )(?<!type )\b(?-i:IV)\b",
         "intravenous",
     ),
-    (r"subcutaneous(?:ly)?|\bs\.c\.", "subcutaneous"),
+    (r"subcutaneous(?:ly)?|\bs\.c\.|\b(?-i:SC)\b", "subcutaneous"),
     (r"intramuscular(?:ly)?|\bi\.m\.", "intramuscular"),
     (r"topical(?:ly)?", "topical"),
     (r"intranasal(?:ly)?|nasal spray", "intranasal"),

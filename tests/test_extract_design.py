@@ -143,6 +143,12 @@ def test_parse_number(text: str, expected: int | None) -> None:
             "Among 115 infants with gout, 58 received drug Q.",
             115,
         ),
+        # two arms' counts, the second without its noun
+        (
+            "Results: There were 30 patients in the conversion group and 30 in a direct "
+            "matched control group.",
+            60,
+        ),
     ],
 )
 def test_sample_size(text: str, expected: int) -> None:

@@ -261,6 +261,14 @@ _GROUPS = re.compile(
     _I,
 )
 _N_EQUALS = re.compile(r"\(n\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)", _I)
+#: "30 patients in the conversion group and 30 in a matched control group": two arms' counts.
+_IN_TWO_GROUPS = re.compile(
+    rf"\b({_NUMBER})\s+(?:[\w-]+\s+){{0,3}}?{_PEOPLE}\s+(?:were\s+)?in\s+(?:the|a|an)\s+"
+    r"[^.;]{0,40}?\b(?:group|arm)\b\s*,?\s*and\s+"
+    rf"({_NUMBER})\s+(?:[\w-]+\s+){{0,3}}?(?:{_PEOPLE}\s+)?(?:were\s+)?in\s+(?:the|a|an)\s+"
+    r"[^.;]{0,40}?\b(?:group|arm)\b",
+    _I,
+)
 
 
 def _strong_after(after: str) -> bool:
@@ -476,6 +484,10 @@ def sample_size(sentences: Sequence[Sentence], design: StudyDesign | None = None
             if _WEAK_AFTER.search(text[match.end() :]) or len({n.lower() for n in nouns}) < 2:
                 continue
             if first and second:
+                strong.append(first + second)
+        for match in _IN_TWO_GROUPS.finditer(text):
+            first, second = parse_number(match.group(1)), parse_number(match.group(2))
+            if first and second and not _WEAK_AFTER.search(text[match.end() :]):
                 strong.append(first + second)
         strong.extend(
             value

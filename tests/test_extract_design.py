@@ -143,6 +143,12 @@ def test_parse_number(text: str, expected: int | None) -> None:
             "Among 115 infants with gout, 58 received drug Q.",
             115,
         ),
+        # arms' counts with a space between their thousands
+        (
+            "We followed two cohorts of adults with gout: drug Q (N=12 978) and a matched "
+            "comparator (N=44 286).",
+            57264,
+        ),
         # two arms' counts, the second without its noun
         (
             "Results: There were 30 patients in the conversion group and 30 in a direct "

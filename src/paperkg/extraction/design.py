@@ -260,7 +260,10 @@ _GROUPS = re.compile(
     rf"(?:[\w,-]+\s+){{0,5}}?{_PEOPLE}\b",
     _I,
 )
-_N_EQUALS = re.compile(r"\(n\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)", _I)
+#: "(n = 44 286)": a space (or thin space) may separate the thousands of an arm's count.
+_N_EQUALS = re.compile(
+    r"\(n\s*=\s*(\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:[ \u2009\u202f]\d{3})+(?=\s*[)\];,])|\d+)", _I
+)
 #: "30 patients in the conversion group and 30 in a matched control group": two arms' counts.
 _IN_TWO_GROUPS = re.compile(
     rf"\b({_NUMBER})\s+(?:[\w-]+\s+){{0,3}}?{_PEOPLE}\s+(?:were\s+)?in\s+(?:the|a|an)\s+"
@@ -521,7 +524,7 @@ def sample_size(sentences: Sequence[Sentence], design: StudyDesign | None = None
                 strong.append(value)
             else:
                 weak.append(value)
-        arms = [int(n.replace(",", "")) for n in _N_EQUALS.findall(text)]
+        arms = [n for n in map(parse_number, _N_EQUALS.findall(text)) if n is not None]
         if len(arms) == 1 and _DESIGN_WORDS.search(text):
             strong.append(arms[0])
         elif arms:

@@ -143,6 +143,12 @@ def test_parse_number(text: str, expected: int | None) -> None:
             "Among 115 infants with gout, 58 received drug Q.",
             115,
         ),
+        # an abbreviated genus and an en dash between the count and its people
+        (
+            "A total of 314 treatment-naive, H. pylori\u2013infected patients were randomly "
+            "assigned in a 1:1 ratio to either group.",
+            314,
+        ),
         # arms' counts with a space between their thousands
         (
             "We followed two cohorts of adults with gout: drug Q (N=12 978) and a matched "

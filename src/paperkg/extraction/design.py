@@ -214,7 +214,7 @@ _COUNTED_THINGS = (
 _COUNT = re.compile(
     rf"\b({_NUMBER})[\s-]+(?:\(\s*[\d.]+\s*%\s*\)\s+)?"
     # never across what else is counted ("two pretreatment menstrual cycles, women were ...")
-    rf"(?:(?:(?!\S*\d|{_COUNTED_THINGS})[\w,()/-]+|type\s+\d)\s+){{0,3}}?{_PEOPLE}\b"
+    rf"(?:(?:(?!\S*\d|{_COUNTED_THINGS})[\w,()/.\u2013-]+|type\s+\d)\s+){{0,3}}?{_PEOPLE}\b"
     r"(?!['’]s\b)",
     _I,
 )

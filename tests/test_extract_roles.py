@@ -581,12 +581,18 @@ def test_severity_is_not_a_subtype() -> None:
     assert pairs(result) == {("velitrex", "widgetitis")}
 
 
-def test_a_combination_gives_a_finding_per_component_marked_as_given_together() -> None:
+@pytest.mark.parametrize(
+    "joined", ["velitrex/plenamil", "velitrex\u2013plenamil", "velitrex-plenamil"]
+)
+def test_a_combination_gives_a_finding_per_component_marked_as_given_together(
+    joined: str,
+) -> None:
+    # a slash, an en dash or a hyphen between two drugs' names names their combination
     result = extract(
         make(
-            title="Velitrex/plenamil for widgetitis: a randomized trial",
-            abstract="Adults received velitrex/plenamil 10/5 mg daily or placebo.",
-            chemicals={"velitrex/plenamil": None},
+            title=f"{joined.capitalize()} for widgetitis: a randomized trial",
+            abstract=f"Adults received {joined} 10/5 mg daily or placebo.",
+            chemicals={joined: None},
         )
     )
     assert tried(result) == {"velitrex", "plenamil"}

@@ -19,7 +19,9 @@ from paperkg.model import Concept, EntityKind
 
 __all__ = ["combination_parts", "given_together", "split_combinations"]
 
-_SPLIT = re.compile(r"\s*(?:/|\+|\bplus\b|\band\b|&)\s*", re.IGNORECASE)
+#: Between a combination's components; a hyphen or dash only when every piece is a drug's name
+#: ("dihydroartemisinin–piperaquine", "artemether-lumefantrine").
+_SPLIT = re.compile(r"\s*(?:/|\+|\bplus\b|\band\b|&|[\u2010\u2013\u2014-])\s*", re.IGNORECASE)
 #: Words that join two drugs into one regimen in running text.
 _JOINED = re.compile(
     r"^\s*(?:/|\+|\bplus\b|\bcombined with\b|\bin combination with\b)\s*$", re.IGNORECASE
@@ -39,7 +41,9 @@ def combination_parts(concepts: Iterable[Concept]) -> dict[str, tuple[str, ...]]
     for concept in chemicals:
         for name in (concept.label, *concept.synonyms):
             pieces = [p for p in _SPLIT.split(name) if p.strip()]
-            if len(pieces) < 2 or not re.search(r"/|\+|\bplus\b", name, re.IGNORECASE):
+            if len(pieces) < 2 or not re.search(
+                r"/|\+|\bplus\b|[\u2010\u2013\u2014-]", name, re.IGNORECASE
+            ):
                 continue
             keys = [by_name.get(label_key(piece)) for piece in pieces]
             found = [k for k in keys if k is not None and k != concept.key]

@@ -12,6 +12,7 @@ through the endpoint's polarity. Arms and endpoint are then masked (``INTARM``, 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Sequence
@@ -107,7 +108,13 @@ def _tokens(text: str) -> list[str]:
 
 
 def _content(text: str) -> list[str]:
-    return [t for t in _tokens(text) if t not in _STOP and not t.isdigit() and len(t) > 1]
+    return list(_content_words(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _content_words(text: str) -> tuple[str, ...]:
+    """The words of ``text`` that carry content (read once per text: prompts repeat)."""
+    return tuple(t for t in _tokens(text) if t not in _STOP and not t.isdigit() and len(t) > 1)
 
 
 def _same_word(a: str, b: str) -> bool:
@@ -116,9 +123,21 @@ def _same_word(a: str, b: str) -> bool:
 
 
 def _recall(query: Sequence[str], tokens: Sequence[str]) -> float:
+    """Share of ``query``'s words that some token is the same word as (:func:`_same_word`)."""
+    return _recall_in(query, _word_index(tuple(tokens)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _word_index(tokens: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """The tokens, and the five-letter stems of the long ones: :func:`_same_word` by lookup."""
+    return frozenset(tokens), frozenset(t[:5] for t in tokens if len(t) >= 5)
+
+
+def _recall_in(query: Sequence[str], index: tuple[frozenset[str], frozenset[str]]) -> float:
     if not query:
         return 0.0
-    return sum(any(_same_word(q, t) for t in tokens) for q in query) / len(query)
+    words, stems = index
+    return sum(q in words or (len(q) >= 5 and q[:5] in stems) for q in query) / len(query)
 
 
 def section_kind(section: str) -> str:
@@ -305,13 +324,14 @@ def ranking_features(
     """
     intervention, comparator, endpoint = prompt
     tokens = _tokens(sentence)
-    endpoint_recall = _recall(_content(endpoint), tokens)
+    index = _word_index(tuple(tokens))
+    endpoint_recall = _recall_in(_content(endpoint), index)
     kind = section_kind(section)
     significant = float(bool(_SIGNIFICANT.search(sentence)))
     return {
         "endpoint": endpoint_recall,
-        "intervention": _recall(_content(intervention), tokens),
-        "comparator": _recall(_content(comparator), tokens),
+        "intervention": _recall_in(_content(intervention), index),
+        "comparator": _recall_in(_content(comparator), index),
         "control_named": float(
             bool(lexicon.CONTROL_ARM.search(comparator) and lexicon.CONTROL_ARM.search(sentence))
         ),

@@ -198,6 +198,17 @@ def test_sentence_split_keeps_abbreviations() -> None:
     ]
 
 
+def test_a_sentence_may_end_in_a_single_letter() -> None:
+    # "vitamin D.", "group B.", "hepatitis C." end their sentences; a genus before its
+    # species ("H. pylori") is followed by a small letter and never splits
+    text = "Adults took vitamin D. Pain fell in group B. H. pylori was eradicated in 80%."
+    assert split_sentences(text) == [
+        "Adults took vitamin D.",
+        "Pain fell in group B.",
+        "H. pylori was eradicated in 80%.",
+    ]
+
+
 @pytest.mark.parametrize(
     ("title", "abstract", "design"),
     [

@@ -39,7 +39,7 @@ _HEADINGS = (
 )
 _HEADING = re.compile(rf"(?:^|(?<=\s))((?i:{_HEADINGS})):\s+")
 _ABBREVIATIONS = re.compile(
-    r"(?:\b(?:e\.g|i\.e|vs|al|approx|ca|Fig|Dr|No|cf|resp)\.|\b[A-Z]\.)$", re.IGNORECASE
+    r"(?:\b(?:e\.g|i\.e|vs|al|approx|ca|Fig|Dr|No|cf|resp)\.)$", re.IGNORECASE
 )
 #: A full text's results section ("Results", "Results and Discussion"), read after the abstract.
 _RESULTS_HEADING = re.compile(r"(?i)results?\b")

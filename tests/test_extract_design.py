@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from paperkg.extraction.design import detect_design, fallback_design, parse_number, sample_size
+from paperkg.extraction.design import detect_design, fallback_design
+from paperkg.extraction.sample_size import parse_number, sample_size
 from paperkg.extraction.sentences import Sentence, split_abstract, split_sentences
 from paperkg.model import StudyDesign
 

@@ -27,7 +27,6 @@ from paperkg.extraction.design import (
     REVIEWS,
     detect_design,
     fallback_design,
-    sample_size,
 )
 from paperkg.extraction.finding_results import (
     choose_comparator,
@@ -63,6 +62,7 @@ from paperkg.extraction.roles import (
     title_subjects,
     versus_as_equals,
 )
+from paperkg.extraction.sample_size import sample_size
 from paperkg.extraction.sentences import (
     MAX_PROSE_CHARS,
     MentionIndex,

@@ -190,24 +190,23 @@ def test_a_two_word_methods_heading_is_one_heading() -> None:
     assert pairs == [("methods", "16 adults took drug Q."), ("results", "Pain fell.")]
 
 
-def test_sentence_split_keeps_abbreviations() -> None:
-    text = "Other drugs (e.g. Q) vs. placebo were used. P = 0.22 overall. Then 2 more."
-    assert split_sentences(text) == [
-        "Other drugs (e.g. Q) vs. placebo were used.",
-        "P = 0.22 overall.",
-        "Then 2 more.",
-    ]
-
-
-def test_a_sentence_may_end_in_a_single_letter() -> None:
-    # "vitamin D.", "group B.", "hepatitis C." end their sentences; a genus before its
-    # species ("H. pylori") is followed by a small letter and never splits
-    text = "Adults took vitamin D. Pain fell in group B. H. pylori was eradicated in 80%."
-    assert split_sentences(text) == [
-        "Adults took vitamin D.",
-        "Pain fell in group B.",
-        "H. pylori was eradicated in 80%.",
-    ]
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Other drugs (e.g. Q) vs. placebo were used. P = 0.22 overall. Then 2 more.",
+            ["Other drugs (e.g. Q) vs. placebo were used.", "P = 0.22 overall.", "Then 2 more."],
+        ),
+        # "vitamin D.", "group B." end their sentences; a genus before its species
+        # ("H. pylori") is followed by a small letter and never splits
+        (
+            "Adults took vitamin D. Pain fell in group B. H. pylori was eradicated in 80%.",
+            ["Adults took vitamin D.", "Pain fell in group B.", "H. pylori was eradicated in 80%."],
+        ),
+    ],
+)
+def test_sentence_split_keeps_abbreviations(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected
 
 
 @pytest.mark.parametrize(

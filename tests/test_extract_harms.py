@@ -247,49 +247,53 @@ def test_a_case_of_a_harm_whose_drug_has_no_stated_indication_is_still_a_case_re
     )
 
 
-def test_drugs_listed_together_share_the_purpose_that_follows_them() -> None:
-    # "velitrex and orbazine for blahosis": both were given for blahosis, not only the drug
-    # next to it (velitrex went to the patient's other disease, gloomosis, before).
-    record = make(
-        "Widgetitis caused by velitrex and orbazine: a case report",
-        "A woman with gloomosis was started on velitrex and orbazine for blahosis. Two weeks "
-        "later she developed widgetitis. Velitrex and orbazine were discontinued and the "
-        "widgetitis resolved.",
-    )
-    blahosis = EntityMention("blahosis", D, "MESH:D900009", "MESH:D900009", "fulltext")
-    record = dataclasses.replace(record, fulltext_entities=(blahosis,))
-    assert findings(extract(record)) == [
-        ("orbazine", "blahosis", "adverse_effects"),
-        ("velitrex", "blahosis", "adverse_effects"),
-    ]
+_BLAHOSIS_IN_TEXT = EntityMention("blahosis", D, "MESH:D900009", "MESH:D900009", "fulltext")
+_BLAHOSIS_LINKED = EntityMention("blahosis", D, None, "-", "linked")
 
 
-def test_a_drug_given_to_manage_another_condition_in_a_harm_case_is_a_finding_for_it() -> None:
-    # "orbazine was administered to manage the gloomosis": a purpose, as "for gloomosis" is.
-    record = make(
-        "Widgetitis caused by velitrex: a case report",
-        "A man was diagnosed with gloomosis and received velitrex daily for 160 days. He "
-        "developed widgetitis. Velitrex was discontinued, and orbazine was administered to "
-        "manage the gloomosis. One week later his condition improved.",
-    )
-    assert findings(extract(record)) == [
-        ("orbazine", "gloomosis", "not_stated"),
-        ("velitrex", "gloomosis", "adverse_effects"),
-    ]
-
-
-def test_a_disease_another_drug_was_given_for_is_not_the_harm_drugs_indication() -> None:
-    # "also started on orbazine for gloomosis": gloomosis is orbazine's, not velitrex's
-    record = make(
-        "A case of velitrex-induced widgetitis",
-        "A woman presented with fever. She was diagnosed with blahosis, for which she was "
-        "started on velitrex 2 g daily. She was also started on orbazine 20 mg daily for "
-        "gloomosis. On day 7 she developed widgetitis. Velitrex was stopped and the widgetitis "
-        "resolved.",
-    )
-    blahosis = EntityMention("blahosis", D, None, "-", "linked")
-    record = dataclasses.replace(record, linked_entities=(*record.linked_entities, blahosis))
-    assert findings(extract(record)) == [
-        ("orbazine", "gloomosis", "not_stated"),
-        ("velitrex", "blahosis", "adverse_effects"),
-    ]
+@pytest.mark.parametrize(
+    ("title", "abstract", "blahosis", "expected"),
+    [
+        # "velitrex and orbazine for blahosis": both were given for blahosis, not only the
+        # drug next to it (velitrex went to the patient's other disease, gloomosis, before)
+        (
+            "Widgetitis caused by velitrex and orbazine: a case report",
+            "A woman with gloomosis was started on velitrex and orbazine for blahosis. Two "
+            "weeks later she developed widgetitis. Velitrex and orbazine were discontinued and "
+            "the widgetitis resolved.",
+            _BLAHOSIS_IN_TEXT,
+            [
+                ("orbazine", "blahosis", "adverse_effects"),
+                ("velitrex", "blahosis", "adverse_effects"),
+            ],
+        ),
+        # "orbazine was administered to manage the gloomosis": a purpose, as "for" is
+        (
+            "Widgetitis caused by velitrex: a case report",
+            "A man was diagnosed with gloomosis and received velitrex daily for 160 days. He "
+            "developed widgetitis. Velitrex was discontinued, and orbazine was administered to "
+            "manage the gloomosis. One week later his condition improved.",
+            None,
+            [("orbazine", "gloomosis", "not_stated"), ("velitrex", "gloomosis", "adverse_effects")],
+        ),
+        # "also started on orbazine for gloomosis": gloomosis is orbazine's, not velitrex's
+        (
+            "A case of velitrex-induced widgetitis",
+            "A woman presented with fever. She was diagnosed with blahosis, for which she was "
+            "started on velitrex 2 g daily. She was also started on orbazine 20 mg daily for "
+            "gloomosis. On day 7 she developed widgetitis. Velitrex was stopped and the "
+            "widgetitis resolved.",
+            _BLAHOSIS_LINKED,
+            [("orbazine", "gloomosis", "not_stated"), ("velitrex", "blahosis", "adverse_effects")],
+        ),
+    ],
+)
+def test_what_each_drug_of_a_harm_case_was_given_for(
+    title: str, abstract: str, blahosis: EntityMention | None, expected: list[tuple[str, ...]]
+) -> None:
+    record = make(title, abstract)
+    if blahosis is _BLAHOSIS_IN_TEXT:
+        record = dataclasses.replace(record, fulltext_entities=(blahosis,))
+    elif blahosis is not None:
+        record = dataclasses.replace(record, linked_entities=(*record.linked_entities, blahosis))
+    assert findings(extract(record)) == expected

@@ -73,6 +73,17 @@ def test_identifier_label_and_abbreviation_merge_one_chemical() -> None:
     assert len(concepts) == 3
 
 
+def test_a_class_named_with_its_abbreviation_is_the_same_class() -> None:
+    # "widget-gloom co-transporter-2 (WGT2) inhibitors": "WGT2 inhibitors" names the class too
+    rec = record(
+        "Adults given widget-gloom co-transporter-2 (WGT2) inhibitors were compared with others.",
+        [mention("widget-gloom co-transporter-2 inhibitors", C, None, "linked")],
+        [],
+    )
+    (drug,) = build_concepts(rec).concepts
+    assert "WGT2 inhibitors" in drug.synonyms
+
+
 def test_a_long_form_never_holds_its_short_form() -> None:
     """ "A+B compared with B (22%) or A alone" defines no abbreviation A."""
     text = (

@@ -388,6 +388,13 @@ def build_concepts(record: PaperRecord) -> ConceptSet:
         anchors = long_idx or short_idx
         if anchors:
             extra_forms.setdefault(anchors[0], []).extend([long, short])
+        # "sodium-glucose co-transporter-2 (SGLT2) inhibitors": the class named with the
+        # abbreviation and the same head word is the same class ("SGLT2 inhibitors")
+        for i, mention in enumerate(mentions):
+            key = label_key(mention.text)
+            head = key[len(long_key) :].split()
+            if key.startswith(long_key + " ") and 0 < len(head) <= 2:
+                extra_forms.setdefault(i, []).append(" ".join([short, *head]))
 
     members: dict[int, list[int]] = {}
     for index in range(len(mentions)):

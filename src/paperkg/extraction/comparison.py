@@ -107,12 +107,8 @@ def _tokens(text: str) -> list[str]:
     return [match.group(0).lower() for match in _WORD.finditer(text)]
 
 
-def _content(text: str) -> list[str]:
-    return list(_content_words(text))
-
-
 @functools.lru_cache(maxsize=4096)
-def _content_words(text: str) -> tuple[str, ...]:
+def _content(text: str) -> tuple[str, ...]:
     """The words of ``text`` that carry content (read once per text: prompts repeat)."""
     return tuple(t for t in _tokens(text) if t not in _STOP and not t.isdigit() and len(t) > 1)
 
@@ -122,11 +118,6 @@ def _same_word(a: str, b: str) -> bool:
     return a == b or (len(a) >= 5 and len(b) >= 5 and a[:5] == b[:5])
 
 
-def _recall(query: Sequence[str], tokens: Sequence[str]) -> float:
-    """Share of ``query``'s words that some token is the same word as (:func:`_same_word`)."""
-    return _recall_in(query, _word_index(tuple(tokens)))
-
-
 @functools.lru_cache(maxsize=4096)
 def _word_index(tokens: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
     """The tokens, and the five-letter stems of the long ones: :func:`_same_word` by lookup."""
@@ -134,6 +125,7 @@ def _word_index(tokens: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]
 
 
 def _recall_in(query: Sequence[str], index: tuple[frozenset[str], frozenset[str]]) -> float:
+    """Share of ``query``'s words that some token of ``index`` is the same word as."""
     if not query:
         return 0.0
     words, stems = index

@@ -177,6 +177,43 @@ def test_different_kinds_with_the_same_label_stay_apart() -> None:
     assert len(build_concepts(rec).concepts) == 2
 
 
+@pytest.mark.parametrize(
+    ("linked", "written"),
+    [
+        ("Alzheimer disease", "Alzheimer's disease"),
+        ("Crohn disease", "Crohn’s disease"),
+        ("Graves disease", "Graves' disease"),
+        ("hyperuricemia", "hyperuricaemia"),
+        ("iron deficiency anemia", "iron-deficiency anaemia"),
+        ("diarrhea", "diarrhoea"),
+        ("esophageal cancer", "oesophageal cancer"),
+        (
+            "methicillin-resistant Staphylococcus aureus infection",
+            "methicillin-resistant Staphylococcus aureus (MRSA) infection",
+        ),
+    ],
+)
+def test_one_disease_spelt_two_ways_is_one_concept_with_both_ids(linked: str, written: str) -> None:
+    """A linked MONDO disease and the full text's MeSH one, spelt the British way, with the
+    eponym's possessive or with an abbreviation inside: one concept holding both identifiers.
+    """
+    rec = record(
+        "", [mention(linked, D, "MONDO:0000001", "linked")], [mention(written, D, "MESH:D000001")]
+    )
+    (concept,) = build_concepts(rec).concepts
+    assert concept.identifiers == ("MESH:D000001", "MONDO:0000001")
+    assert concept.label == linked
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("graves disease", "grave disease"), ("anemia", "anoemia"), ("cystitis", "cystitis (acute)")],
+)
+def test_names_that_differ_beyond_spelling_stay_apart(first: str, second: str) -> None:
+    rec = record("", [], [mention(first, D, "MESH:D000001"), mention(second, D, "MESH:D000002")])
+    assert len(build_concepts(rec).concepts) == 2
+
+
 def test_a_composite_mention_names_two_concepts() -> None:
     """``renal cancer (MESH:D007680|D001749)``: one text, two diseases; a name never joins two
     MeSH ids, while an identifier shared with another mention still does.

@@ -18,6 +18,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from paperkg.abbreviations import abbreviation_pairs, covers_letters, looks_like_short_form
+from paperkg.extraction.spelling import spelling_key
 from paperkg.identifiers import IDENTIFIER_PRIORITY, lookup_key
 from paperkg.model import Concept, EntityKind, EntityMention, PaperRecord
 
@@ -109,7 +110,7 @@ _FORMAL_SUFFIX = re.compile(r"\s+(?:disorder|mellitus)$")
 
 
 def _grouping_label(mention: EntityMention) -> str:
-    key = label_key(mention.text)
+    key = spelling_key(label_key(mention.text))
     if mention.kind is EntityKind.DISEASE:
         key = _FORMAL_SUFFIX.sub("", key) or key
     return key

@@ -1,0 +1,47 @@
+"""One spelling for the ways a record writes the same name: British and American spelling
+("anaemia", "anemia"), an eponym with or without its possessive ("Alzheimer's disease",
+"Alzheimer disease", "Graves' disease") and an abbreviation written inside the name
+("methicillin-resistant Staphylococcus aureus (MRSA) infection").
+
+A record's linked entities and its full-text entities often name one disease in two of these
+ways, each with an identifier of another vocabulary (MONDO, MeSH); without one spelling they
+stay two concepts, and a finding on one misses a question asked with the other.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["spelling_key"]
+
+#: British spellings of medical word parts and the American spelling they are matched as.
+_BRITISH = {
+    "aem": "em",  # anaemia, leukaemia, ischaemia, haematoma, septicaemia
+    "haem": "hem",
+    "oedem": "edem",
+    "oesoph": "esoph",
+    "oestr": "estr",
+    "diarrhoe": "diarrhe",
+    "dyspnoe": "dyspne",
+    "apnoe": "apne",
+    "paed": "ped",
+    "foet": "fet",
+    "coeliac": "celiac",
+    "gynaec": "gynec",
+    "anaesth": "anesth",
+    "tumour": "tumor",
+    "sulph": "sulf",
+    "isation": "ization",
+}
+_BRITISH_PART = re.compile("|".join(sorted(_BRITISH, key=len, reverse=True)))
+#: "Alzheimer's", "Graves'", "Sjögren’s": the possessive of an eponym.
+_POSSESSIVE = re.compile(r"(?<=\w)(?:['’]s|(?<=s)['’])(?=\s|$)")
+#: "(MRSA)" written inside a name, between two of its words.
+_INNER_ABBREVIATION = re.compile(r"\s+\([^()\s]{2,10}\)(?=\s)")
+
+
+def spelling_key(key: str) -> str:
+    """``key`` (a normalised, lower-case label) with one spelling for each of those variants."""
+    key = _INNER_ABBREVIATION.sub("", key)
+    key = _POSSESSIVE.sub("", key)
+    return _BRITISH_PART.sub(lambda m: _BRITISH[m.group(0)], key)

@@ -10,7 +10,7 @@ import dataclasses
 import pytest
 
 from paperkg.extraction import extract
-from paperkg.extraction.harms import names_drug
+from paperkg.extraction.harms import harm_case_targets, names_drug
 from paperkg.model import Concept, EntityKind, EntityMention, Extraction, PaperRecord, StudyDesign
 
 C, D = EntityKind.CHEMICAL, EntityKind.DISEASE
@@ -297,3 +297,96 @@ def test_what_each_drug_of_a_harm_case_was_given_for(
     elif blahosis is not None:
         record = dataclasses.replace(record, linked_entities=(*record.linked_entities, blahosis))
     assert findings(extract(record)) == expected
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Velitrex gloomosis: two case reports",
+        "Gloomosis secondary to long-term therapy with velitrex: a case report",
+    ],
+)
+def test_a_harm_the_title_names_after_the_drug_or_its_therapy_is_its_harm(title: str) -> None:
+    """ "X neuropathy" (the harm named after the drug, as in "methotrexate pneumonitis") and
+    "Y secondary to therapy with X": the case is X's harm, for what X was given for.
+    """
+    result = extract(
+        make(
+            title,
+            "Two men with widgetitis were treated with velitrex 250 mg daily. After six months "
+            "both had gloomosis, which resolved when velitrex was withdrawn.",
+        )
+    )
+    assert findings(result) == [("velitrex", "widgetitis", "adverse_effects")]
+
+
+def test_an_injury_the_title_says_was_due_to_the_drug_is_its_harm() -> None:
+    """ "Liver injury due to X" with no disease of the record in the title: the text says
+    which harm X caused; X is no finding for it.
+    """
+    result = extract(
+        make(
+            "Idiosyncratic liver injury due to velitrex",
+            "A woman with widgetitis was started on velitrex. Three weeks later her liver "
+            "tests rose and gloomosis was diagnosed; gloomosis is a rare complication of "
+            "velitrex.",
+        )
+    )
+    assert findings(result) == [("velitrex", "widgetitis", "adverse_effects")]
+
+
+def test_a_class_in_a_harm_title_gives_way_to_the_member_the_text_says_caused_it() -> None:
+    """ "Gloomosis secondary to therapy with antiwidget drugs": the patient took velitrex, and
+    the text says gloomosis was its complication: velitrex is the harm's drug.
+    """
+    result = extract(
+        make(
+            "Gloomosis secondary to therapy with antiwidget drugs: a case report",
+            "Antiwidget drugs are used in widgetitis. A woman with widgetitis was started on "
+            "velitrex and developed jaundice. This case shows gloomosis as a rare complication "
+            "of velitrex use.",
+            class_name="antiwidget drugs",
+        )
+    )
+    harmed = [(drug, outcome) for drug, _, outcome in findings(result)]
+    assert ("velitrex", "adverse_effects") in harmed
+    assert ("antiwidget drugs", "adverse_effects") not in harmed
+
+
+@pytest.mark.parametrize(
+    ("studied", "expected"),
+    [
+        # the report studies one of the linked diseases, or a subtype of one
+        (["MONDO:0900001"], ["MONDO:0900001"]),
+        (["label:pleomorphic widgetitis"], ["label:pleomorphic widgetitis"]),
+        # what it studies is none of them: every linked disease the patient had
+        (["label:blahosis"], ["MONDO:0900001", "MONDO:0900002"]),
+    ],
+)
+def test_a_harm_case_keeps_the_linked_disease_it_studies_not_the_patients_history(
+    studied: list[str], expected: list[str]
+) -> None:
+    """No sentence says what velitrex was given for: of the linked diseases, the one the
+    report is about is it, not the history the patient came with (gloomosis).
+    """
+    concepts = {
+        "MONDO:0900001": Concept("MONDO:0900001", D, "widgetitis", (), ("MONDO:0900001",)),
+        "MONDO:0900002": Concept("MONDO:0900002", D, "gloomosis", (), ("MONDO:0900002",)),
+        "label:pleomorphic widgetitis": Concept(
+            "label:pleomorphic widgetitis", D, "pleomorphic widgetitis", broader=("MONDO:0900001",)
+        ),
+        "label:blahosis": Concept("label:blahosis", D, "blahosis"),
+        "MESH:D900001": Concept("MESH:D900001", C, "velitrex", (), ("MESH:D900001",)),
+    }
+    targets = harm_case_targets(
+        "MESH:D900001",
+        studied,
+        [],
+        concepts,
+        linked=["MONDO:0900002", "MONDO:0900001"],
+        harms=set(),
+        comorbid=set(),
+        purposes=set(),
+        others=set(),
+    )
+    assert sorted(targets) == expected

@@ -63,13 +63,15 @@ _TITLE_HARM_THEN_DRUG = re.compile(
     r"(?:(?:the|a|an|long-term|chronic|"
     r"high-dose|low-dose|oral|intravenous|topical)\s+)*"
     # "Y after discontinuation of X": stopping or starting the drug is still the drug's harm
-    r"(?:(?:discontinuation|withdrawal|cessation|initiation|administration|intake) of\s+)?$",
+    r"(?:(?:discontinuation|withdrawal|cessation|initiation|administration|intake) of\s+)?"
+    # "Y secondary to endocrine therapy with X"
+    r"(?:(?:\w+\s+){0,2}(?:therapy|treatment) (?:with|by)\s+)?$",
     re.IGNORECASE,
 )
 _TITLE_DRUG_THEN_HARM = re.compile(
-    r"^[\s-]*(?:(?:induced|associated|related|triggered|provoked|caused)|leading to|causing|"
+    r"^[\s-]*(?:(?:(?:induced|associated|related|triggered|provoked|caused)|leading to|causing|"
     r"resulting in|(?:use|therapy|treatment|exposure|overdose|toxicity)\s+(?:leading to|causing|"
-    rf"resulting in|and))\s+{_HARM_WORDS}{{0,3}}$",
+    rf"resulting in|and))\s+{_HARM_WORDS}{{0,3}})?$",
     re.IGNORECASE,
 )
 

@@ -31,7 +31,8 @@ _HARM_AFTER_DRUG = re.compile(
 #: A harm word right before the drug: "adverse effects of X", "reaction to X".
 _HARM_BEFORE_DRUG = re.compile(
     r"\b(?:toxicity|intoxication|overdose|poisoning|hypersensitivity|allergy|reactions?|"
-    r"adverse (?:effects?|events?|reactions?)|side[\s-]effects?)\s+(?:of|to|from|after)\s+"
+    r"injury|injuries|damage|adverse (?:effects?|events?|reactions?)|side[\s-]effects?)\s+"
+    r"(?:of|to|from|after|due to|secondary to|caused by|induced by)\s+"
     r"(?:(?:the|a|an|long-term|chronic|high-dose|low-dose|oral|intravenous|topical)\s+)*$",
     re.IGNORECASE,
 )
@@ -64,9 +65,14 @@ def harm_report(
     harmed = tuple(key for key in sorted(harms) if key in named and key in concepts)
     if harmed:
         in_title = [drug for drug in tried if drug in named]
-        if in_title:
+        if any(is_drug_like(concepts[drug]) for drug in in_title):
             return dict.fromkeys(in_title, harmed)
         caused = _caused_in_text(tried, items, set(harmed))
+        if in_title:
+            # only a class in the title ("Y secondary to therapy with aromatase inhibitors"):
+            # the text says which of its drugs the patient was given and caused it
+            members = [drug for drug in tried if drug in caused and is_drug_like(concepts[drug])]
+            return dict.fromkeys(members or in_title, harmed)
         return {drug: harmed for drug in tried if drug in caused}
     # a class in the title ("adverse effects of antipsychotics") does not say which drug
     worded = [
@@ -119,7 +125,16 @@ def harm_case_targets(
     if not targets and stated:
         return stated
     if given_for and not purposes:
-        return given_for
+        # of the linked diseases, the one the report studies (or a subtype of one) when it
+        # says no indication: the others are the patient's history
+        studied = [
+            key
+            for key in targets
+            if not indicated
+            and key not in harms
+            and (key in given_for or not set(concepts[key].broader).isdisjoint(given_for))
+        ]
+        return studied or given_for
     return targets
 
 

@@ -187,6 +187,8 @@ def test_different_kinds_with_the_same_label_stay_apart() -> None:
         ("iron deficiency anemia", "iron-deficiency anaemia"),
         ("diarrhea", "diarrhoea"),
         ("esophageal cancer", "oesophageal cancer"),
+        ("Sjogren syndrome", "Sjögren's syndrome"),
+        ("attention deficit hyperactivity disorder", "attention-deficit/hyperactivity disorder"),
         (
             "methicillin-resistant Staphylococcus aureus infection",
             "methicillin-resistant Staphylococcus aureus (MRSA) infection",

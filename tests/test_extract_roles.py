@@ -1021,3 +1021,18 @@ def test_a_review_of_a_class_tried_each_drug_its_results_name() -> None:
         )
     )
     assert tried(result) == {"velitrex", "orbazine"}
+
+
+def test_a_title_naming_a_linked_disease_within_a_longer_name_beats_a_linked_symptom() -> None:
+    """ "Velitrex in primary Widgetitis": the annotators linked widgetitis and fatigue, the
+    title's "primary Widgetitis" is only among the full text's entities: the title's disease is
+    studied, not the symptom the summary names.
+    """
+    record = make(
+        title="Velitrex in the treatment of patients with primary Widgetitis: a pilot study",
+        abstract="Fatigue is common. Fifteen patients received velitrex 25 mg weekly.",
+        linked_diseases={"Widgetitis": "MONDO:0900001", "fatigue": "MESH:D005221"},
+        fulltext={"primary Widgetitis": "MESH:D900011"},
+    )
+    result = extract(dataclasses.replace(record, tldr="Velitrex did not improve fatigue."))
+    assert [result.concept(k).label for k in result.studied_conditions] == ["primary Widgetitis"]

@@ -16,6 +16,7 @@ from paperkg.extraction import lexicon
 from paperkg.extraction.concepts import label_key
 from paperkg.extraction.interventions import AnnotatedSentence
 from paperkg.extraction.sentences import Hit, states_aim
+from paperkg.extraction.spelling import spelling_key
 from paperkg.model import Concept, EntityKind
 
 __all__ = [
@@ -222,6 +223,13 @@ def condition_roles(
         and key not in harms
         and not symptom(key)
     }
+    # the title's diseases, when one of them names a linked disease within its name, come
+    # before a symptom the annotators linked ("X in primary Sjögren's syndrome" with fatigue
+    # and Sjogren syndrome linked, the title's name only among the full text's entities)
+    if not any(disease(k) for k in known[0]):
+        titled = [k for k in known[1] if disease(k)]
+        if any(_names_within(by_key[k], by_key[o]) for k in titled for o in linked if o in by_key):
+            return titled, harms, comorbid - set(titled)
     for candidates in known:
         for choose in (disease, target_symptom):
             studied = [k for k in candidates if choose(k)]
@@ -421,3 +429,12 @@ def diseases_first(keys: list[str], concepts: dict[str, Concept]) -> list[str]:
     """The keys that name no symptom, when there are any ("epilepsy" before "seizures")."""
     diseases = [k for k in keys if not lexicon.SYMPTOMS.search(label_key(concepts[k].label))]
     return diseases or keys
+
+
+def _names_within(specific: Concept, broad: Concept) -> bool:
+    """Whether ``specific``'s label holds ``broad``'s with more words around it."""
+    words = spelling_key(label_key(specific.label)).split()
+    part = spelling_key(label_key(broad.label)).split()
+    return 0 < len(part) < len(words) and any(
+        words[start : start + len(part)] == part for start in range(len(words) - len(part) + 1)
+    )

@@ -1,7 +1,9 @@
 """One spelling for the ways a record writes the same name: British and American spelling
 ("anaemia", "anemia"), an eponym with or without its possessive ("Alzheimer's disease",
-"Alzheimer disease", "Graves' disease") and an abbreviation written inside the name
-("methicillin-resistant Staphylococcus aureus (MRSA) infection").
+"Alzheimer disease", "Graves' disease"), a letter with or without its accent ("Sjögren",
+"Sjogren") and an abbreviation written inside the name ("methicillin-resistant Staphylococcus
+aureus (MRSA) infection"), and words joined by a slash ("attention-deficit/hyperactivity
+disorder").
 
 A record's linked entities and its full-text entities often name one disease in two of these
 ways, each with an identifier of another vocabulary (MONDO, MeSH); without one spelling they
@@ -11,6 +13,7 @@ stay two concepts, and a finding on one misses a question asked with the other.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 __all__ = ["spelling_key"]
 
@@ -42,6 +45,8 @@ _INNER_ABBREVIATION = re.compile(r"\s+\([^()\s]{2,10}\)(?=\s)")
 
 def spelling_key(key: str) -> str:
     """``key`` (a normalised, lower-case label) with one spelling for each of those variants."""
-    key = _INNER_ABBREVIATION.sub("", key)
+    if not key.isascii():
+        key = "".join(c for c in unicodedata.normalize("NFKD", key) if not unicodedata.combining(c))
+    key = _INNER_ABBREVIATION.sub("", key).replace("/", " ")
     key = _POSSESSIVE.sub("", key)
     return _BRITISH_PART.sub(lambda m: _BRITISH[m.group(0)], key)

@@ -29,6 +29,20 @@ def sentences(title: str, *abstract: str) -> list[Sentence]:
             ["We report a 54-year-old patient who improved."],
             StudyDesign.CASE_REPORT,
         ),
+        # a sentence about one patient of a stated age, with no word for the design
+        (
+            "Drug Q-induced aortitis in a patient undergoing chemotherapy",
+            [
+                "Drug Q is used to prevent fever.",
+                "A 64-year-old woman treated with chemotherapy including Drug Q was admitted.",
+            ],
+            StudyDesign.CASE_REPORT,
+        ),
+        (
+            "Drug Q in gout",
+            ["Patients aged 18 to 65 years took drug Q.", "A 12-week course was given."],
+            None,
+        ),
         ("Drug Q in gout: a systematic review and meta-analysis", [], StudyDesign.META_ANALYSIS),
         ("Drug Q in gout: a systematic review", [], StudyDesign.SYSTEMATIC_REVIEW),
         ("Drug Q in gout: study protocol for a randomised trial", [], StudyDesign.PROTOCOL),

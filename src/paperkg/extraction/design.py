@@ -88,6 +88,9 @@ _RULES: list[tuple[StudyDesign, re.Pattern[str]]] = [
             rf"\bwe (?:report|describe|present) (?:this|the|a) [\w-]+ (?:in|of) an? "
             rf"(?:[\w-]+ ){{0,3}}?{_ONE_PERSON}\b|"
             r"\bI report a\b|\bexperienced a (?:rare )?case\b|"
+            # a sentence about one patient of a stated age: "A 64-year-old woman treated with"
+            r"(?:^|(?<=[.:] ))An? \d+[\s-](?:year|month)[\s-]old "
+            rf"(?:[\w-]+ ){{0,2}}?{_ONE_PERSON}\b|"
             # "this patient", not "this patient population" (a trial's)
             r"\b(?:(?:in |of )?our|this) patient\b(?!s|\s+(?:population|group|cohort|sample))",
             _I,

@@ -1036,3 +1036,29 @@ def test_a_title_naming_a_linked_disease_within_a_longer_name_beats_a_linked_sym
     )
     result = extract(dataclasses.replace(record, tldr="Velitrex did not improve fatigue."))
     assert [result.concept(k).label for k in result.studied_conditions] == ["primary Widgetitis"]
+
+
+@pytest.mark.parametrize(
+    ("title", "studied"),
+    [
+        # two diseases the title treats together are both studied
+        (
+            "Topical velitrex for the treatment of gloomosis and widgetitis",
+            ["gloomosis", "widgetitis"],
+        ),
+        # what the drug's effect was measured on is not what it treats
+        (
+            "Velitrex in widgetitis management: effects on gloomosis and widgetitis control",
+            ["widgetitis"],
+        ),
+    ],
+)
+def test_diseases_a_title_joins_by_and_are_studied_together(title: str, studied: list[str]) -> None:
+    record = make(
+        title=title,
+        abstract="Forty patients applied velitrex 5% cream three times weekly.",
+        linked_diseases={"widgetitis": "MONDO:0900001"},
+        fulltext={"gloomosis": "MESH:D900012"},
+    )
+    result = extract(record)
+    assert sorted(result.concept(k).label for k in result.studied_conditions) == studied

@@ -109,6 +109,59 @@ def condition_roles(
     *,
     case: bool = False,
 ) -> tuple[list[str], set[str], set[str]]:
+    """``(studied condition keys, adverse-event keys, comorbidity keys)``: see
+    :func:`_chosen_roles`; a disease the title joins to a studied one by "and" or "or" ("for
+    the treatment of common warts and molluscum contagiosum", "with TIA or ischemic stroke")
+    is studied too, unless a harm, a comorbidity or a symptom.
+    """
+    studied, harms, comorbid = _chosen_roles(diseases, items, linked, case=case)
+    by_key = {c.key: c for c in diseases}
+    joined = [
+        key
+        for key in _coordinated_in_title(items, set(studied))
+        if key in by_key
+        and key not in harms
+        and key not in comorbid
+        and not lexicon.SYMPTOMS.search(label_key(by_key[key].label))
+        and not lexicon.NOT_A_CONDITION.search(label_key(by_key[key].label))
+    ]
+    return [*studied, *joined], harms, comorbid
+
+
+#: Between two diseases a title names together: "A and B", "A or B", "A, B".
+_COORDINATED = re.compile(r"^\s*(?:,\s*)?(?:and|or|and/or|,)\s*$", re.IGNORECASE)
+
+
+#: What a title says the drug's effect was measured on: outcomes, not what it treats.
+_MEASURED_ON = re.compile(r"\b(?:effects?|impact|influence|outcomes?) on\s+(?:\S+\s+){0,2}$", re.I)
+
+
+def _coordinated_in_title(items: Sequence[AnnotatedSentence], studied: set[str]) -> list[str]:
+    """Diseases the title joins to a studied one by "and", "or" or a comma, in title order."""
+    found: list[str] = []
+    for item in items:
+        if item.sentence.section != "title":
+            continue
+        text = item.sentence.text
+        hits = [h for h in item.hits if h.kind is EntityKind.DISEASE]
+        for left, right in itertools.pairwise(hits):
+            if not _COORDINATED.match(text[left.end : right.start]) or _MEASURED_ON.search(
+                text[max(0, left.start - 40) : left.start]
+            ):
+                continue
+            for one, other in ((left, right), (right, left)):
+                if one.key in studied and other.key not in studied and other.key not in found:
+                    found.append(other.key)
+    return found
+
+
+def _chosen_roles(
+    diseases: Sequence[Concept],
+    items: Sequence[AnnotatedSentence],
+    linked: set[str],
+    *,
+    case: bool = False,
+) -> tuple[list[str], set[str], set[str]]:
     """``(studied condition keys, adverse-event keys, comorbidity keys)``; a comorbidity the
     record names nothing else than is studied, and so is not among the comorbidities. In a
     ``case`` (report or series), a harm its title ties to a drug is a harm whatever else says.

@@ -114,6 +114,27 @@ def test_a_name_without_the_salt_shared_by_two_drugs_names_neither() -> None:
     assert "velitrex" not in {form for form, _, _ in build_concepts(rec).surfaces}
 
 
+@pytest.mark.parametrize(
+    ("salted", "plain", "joined"),
+    [
+        # one drug written with and without its salt, neither with an identifier
+        (["velitrex hydrochloride"], "Velitrex", True),
+        # a plain name two salts share names neither
+        (["velitrex propionate", "velitrex furoate"], "velitrex", False),
+    ],
+)
+def test_a_drug_with_and_without_its_salt_is_one_concept(
+    salted: list[str], plain: str, joined: bool
+) -> None:
+    rec = record(
+        "Patients received velitrex 30 mg three times daily.",
+        [mention(salted[0], C, None, "linked")],
+        [*(mention(name, C, None) for name in salted[1:]), mention(plain, C, None)],
+    )
+    concepts = build_concepts(rec).concepts
+    assert len(concepts) == (1 if joined else len(salted) + 1)
+
+
 def test_dose_qualified_name_joins_the_plain_drug() -> None:
     rec = record(
         "Low-Dose Ketamine helped.",

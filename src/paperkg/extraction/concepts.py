@@ -230,6 +230,32 @@ def _join_qualified(mentions: Sequence[EntityMention], groups: _Groups) -> None:
                 groups.union(other_index, index)
 
 
+def _join_salt_forms(mentions: Sequence[EntityMention], groups: _Groups) -> None:
+    """A drug named with and without its salt ("cevimeline hydrochloride", "cevimeline") is
+    one drug, unless the plain name is shared by two salts ("fluticasone" of a propionate and
+    a furoate) or their identifiers differ.
+    """
+    salted: dict[str, set[str]] = {}
+    where: dict[str, list[int]] = {}
+    for index, mention in enumerate(mentions):
+        if mention.kind is not EntityKind.CHEMICAL:
+            continue
+        key = label_key(mention.text)
+        where.setdefault(key, []).append(index)
+        words = key.split()
+        if len(words) < 2:
+            continue
+        base = words[:-1] if words[-1] in _SALTS else words[1:] if words[0] in _SALTS else []
+        if len(" ".join(base)) >= 4 and not set(base) & _SALTS:
+            salted.setdefault(" ".join(base), set()).add(key)
+    for plain, forms in salted.items():
+        if len(forms) != 1 or plain not in where:
+            continue
+        (form,) = forms
+        for index in where[plain]:
+            groups.union(where[form][0], index)
+
+
 def _join_drug_abbreviations(mentions: Sequence[EntityMention], groups: _Groups) -> None:
     """Join a drug abbreviation without an identifier ("ESZ") to the one chemical of the record
     whose name it abbreviates (its letters in order, the first starting the name): records
@@ -366,6 +392,7 @@ def build_concepts(record: PaperRecord) -> ConceptSet:
             groups.union(same_label[0], index)
 
     _join_qualified(mentions, groups)
+    _join_salt_forms(mentions, groups)
     _join_drug_abbreviations(mentions, groups)
     _join_misspelt_drugs(mentions, groups)
     text = _record_text(record)

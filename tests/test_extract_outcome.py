@@ -127,6 +127,20 @@ def test_despite_marks_only_the_drugs_after_it() -> None:
     assert roles == {"orbazine": "prior_treatment"}
 
 
+def test_a_population_refractory_to_standard_treatment_does_not_judge_the_drug() -> None:
+    """ "In patients refractory to standard treatment, 24 weeks of X improved ...": the
+    phrase closes its own clause; X was given and improved them.
+    """
+    rec = make(
+        tldr=(
+            "In 25 patients with widgetitis refractory to standard treatment, 24 weeks of "
+            "velitrex improved disease severity and quality of life in most."
+        ),
+        abstract="Twenty-five patients were treated with velitrex over a period of 24 weeks.",
+    )
+    assert outcomes(extract(rec)) == {"velitrex": Outcome.IMPROVED}
+
+
 def test_negated_administration_is_not_a_drug_taken() -> None:
     rec = make(
         findings=(

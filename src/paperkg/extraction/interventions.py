@@ -36,6 +36,8 @@ _PHRASE_BACKGROUND = re.compile(
     r"(?:\w+ )?(?:options?|treatments?|therapies|drugs)\b|\breserved for\b",
     re.IGNORECASE,
 )
+_CLAUSE_BREAK = re.compile(r"^\s*,\s")
+_LISTED = re.compile(r"\b(?:including|include|includes|such as|e\.g\.|like|namely|or|and)\b", re.I)
 _OWN_STUDY_SUBSECTIONS = frozenset(
     {"methods", "method", "design", "setting", "settings", "patients", "participants",
      "subjects", "intervention", "interventions", "measurements", "results", "result",
@@ -176,9 +178,12 @@ def _is_background(item: AnnotatedSentence, hit: Hit) -> bool:
         return True
     start, _ = _clause_of(text, hit.start)
     for match in _PHRASE_BACKGROUND.finditer(text, start, hit.start):
-        end_match = re.search(
-            r"\b(?:are|is|was|were|had|received|showed)\b", text[match.end() : hit.start]
-        )
+        between = text[match.end() : hit.start]
+        if _CLAUSE_BREAK.match(between) and not _LISTED.search(between):
+            # "in patients refractory to standard treatment, 24 weeks of X improved": the phrase
+            # closes its own clause; a list ("standard treatments, including X") does not
+            continue
+        end_match = re.search(r"\b(?:are|is|was|were|had|received|showed)\b", between)
         if end_match is None:
             return True
     return False

@@ -194,7 +194,10 @@ OBJECT_NO_BENEFIT = _cues(
 )
 #: The verb that ends the object of an OBJECT_NO_BENEFIT cue.
 OBJECT_END = re.compile(
-    r"\b(?:received|receive|was|were|is|are|had|took|showed|led|developed|underwent)\b",
+    r"\b(?:received|receive|was|were|is|are|had|took|showed|led|developed|underwent)\b|"
+    # a comma before a number or an article opens the next clause ("refractory to standard
+    # treatment, 24 weeks of X improved"); before a name it lists ("despite A, B and C")
+    r",\s+(?=\d|(?:the|a|an|after|during|over|at)\s)",
     re.IGNORECASE,
 )
 IMPROVED = _cues(

@@ -135,6 +135,21 @@ def test_a_drug_with_and_without_its_salt_is_one_concept(
     assert len(concepts) == (1 if joined else len(salted) + 1)
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "joined"),
+    [
+        ("dopamine agonists", "dopamine agonist", True),
+        ("triptans", "triptan", True),
+        ("cannabis", "cannabi", False),
+    ],
+)
+def test_a_class_named_in_the_plural_and_the_singular_is_one_concept(
+    first: str, second: str, joined: bool
+) -> None:
+    rec = record("", [mention(first, C, None, "linked")], [mention(second, C, None)])
+    assert len(build_concepts(rec).concepts) == (1 if joined else 2)
+
+
 def test_dose_qualified_name_joins_the_plain_drug() -> None:
     rec = record(
         "Low-Dose Ketamine helped.",

@@ -113,7 +113,15 @@ def _grouping_label(mention: EntityMention) -> str:
     key = spelling_key(label_key(mention.text))
     if mention.kind is EntityKind.DISEASE:
         key = _FORMAL_SUFFIX.sub("", key) or key
+    elif mention.kind is EntityKind.CHEMICAL:
+        # a class named in the plural and the singular ("dopamine agonists", "triptan")
+        key = _PLURAL_END.sub("", key)
     return key
+
+
+#: The plural "s" of a chemical name's last word (not "-ss", "-us", "-is": "glucagon-like
+#: peptide", "mucus", "cannabis").
+_PLURAL_END = re.compile(r"(?<=[a-z]{3}[a-hj-rt-z])s$")
 
 
 def concept_key(kind: EntityKind, identifiers: Iterable[str], label: str) -> str:

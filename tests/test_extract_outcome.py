@@ -141,6 +141,18 @@ def test_a_population_refractory_to_standard_treatment_does_not_judge_the_drug()
     assert outcomes(extract(rec)) == {"velitrex": Outcome.IMPROVED}
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Velitrex helps control widgetitis with minimal side effects.",
+        "In an 18-patient open pilot, velitrex ointment cleared widgetitis completely in 61%.",
+    ],
+)
+def test_a_drug_that_helps_control_or_clears_the_disease_improved_it(sentence: str) -> None:
+    rec = make(findings=(sentence,), abstract="Eighteen patients applied velitrex twice daily.")
+    assert outcomes(extract(rec)) == {"velitrex": Outcome.IMPROVED}
+
+
 def test_negated_administration_is_not_a_drug_taken() -> None:
     rec = make(
         findings=(

@@ -13,7 +13,15 @@ from paperkg.extraction import extract
 from paperkg.extraction.conditions import comorbidities
 from paperkg.extraction.interventions import AnnotatedSentence, annotate
 from paperkg.extraction.sentences import MentionIndex, Sentence
-from paperkg.model import DrugRole, EntityKind, EntityMention, Extraction, PaperRecord, StudyDesign
+from paperkg.model import (
+    DrugRole,
+    EntityKind,
+    EntityMention,
+    Extraction,
+    Outcome,
+    PaperRecord,
+    StudyDesign,
+)
 
 C, D = EntityKind.CHEMICAL, EntityKind.DISEASE
 DRUGS = {
@@ -1021,6 +1029,41 @@ def test_a_review_of_a_class_tried_each_drug_its_results_name() -> None:
         )
     )
     assert tried(result) == {"velitrex", "orbazine"}
+
+
+@pytest.mark.parametrize(
+    ("abstract", "findings"),
+    [
+        # what the review found, in its abstract
+        (
+            "Background: Plenamil is an old remedy for widgetitis. "
+            "Conclusion: This meta-analysis revealed that there is evidence to support the use "
+            "of the following oral therapies: velitrex and orbazine.",
+            (),
+        ),
+        # ... or in the record's key findings
+        (
+            "Background: Plenamil is an old remedy for widgetitis. "
+            "We searched four databases for randomized trials.",
+            ("Two interventions reached significance: velitrex and orbazine.",),
+        ),
+    ],
+)
+def test_a_review_of_a_class_tried_the_drugs_it_found_evidence_for(
+    abstract: str, findings: tuple[str, ...]
+) -> None:
+    """ "Evidence supported X and Y", "X and Y reached significance": the review read their
+    studies, and found them to help; a drug only named in the background is still background.
+    """
+    result = extract(
+        make(
+            title="Analgesic therapy in widgetitis: a quantitative systematic review",
+            abstract=abstract,
+            findings=findings,
+        )
+    )
+    assert tried(result) == {"velitrex", "orbazine"}
+    assert {f.outcome for f in result.findings} == {Outcome.IMPROVED}
 
 
 def test_a_title_naming_a_linked_disease_within_a_longer_name_beats_a_linked_symptom() -> None:

@@ -222,6 +222,11 @@ IMPROVED = _cues(
     r"\bsuccessful(?:ly)?\b",
     r"\bpositive (?:results?|effects?|outcomes?)\b",
     r"\b(?:a )?useful\b",
+    # what a review found of the drugs it read: "evidence supported X", "X reached significance"
+    r"\bevidence\s+(?:to\s+)?support(?:ed|s|ing)?\b",
+    r"\b(?:reached|showed|achieved)\s+(?:statistical\s+)?significance\b",
+    r"\bhelps?\s+(?:to\s+)?control\b",
+    r"\bcleared\b",
 )
 WORSENED = _cues(
     r"\bworsen(?:ed|ing)\b",

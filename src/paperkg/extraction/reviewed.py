@@ -19,7 +19,11 @@ _EVIDENCE = re.compile(
     r"\b(?:studies|trials|RCTs|series|reports)\s+(?:on|of|with|using|testing|evaluating)\b|"
     r"\b(?:was|were)\s+(?:(?:the\s+)?most\s+)?(?:studied|evaluated|assessed|investigated|tested|"
     r"examined)\b|\(\s*\d+\s+(?:studies|trials|RCTs)\s*\)|"
-    r"\b(?:had|showed)\s+(?:the\s+)?most\s+evidence\b",
+    r"\b(?:had|showed)\s+(?:the\s+)?most\s+evidence\b|"
+    # what the review found of them: "evidence supported X", "X reached significance"
+    r"\bevidence\s+(?:to\s+)?support\w*|\bsupport(?:ed|s)?\s+the\s+use\s+of\b|"
+    r"\b(?:reached|showed|achieved)\s+(?:statistical\s+)?significance\b|"
+    r"\bresults?\s+(?:revealed|showed|indicated|suggested)\b",
     re.IGNORECASE,
 )
 #: The parts of a structured abstract that report what the review found.
@@ -28,4 +32,9 @@ _FOUND_PARTS = re.compile(r"\b(?:results?|findings|conclusions?)\b", re.IGNORECA
 
 def reviews_evidence(sentence: Sentence) -> bool:
     """Whether the sentence reports what a review's studies tested or found."""
-    return bool(_EVIDENCE.search(sentence.text) or _FOUND_PARTS.search(sentence.subsection))
+    return bool(
+        _EVIDENCE.search(sentence.text)
+        or _FOUND_PARTS.search(sentence.subsection)
+        # a record's key findings are what the review found
+        or sentence.section == "key_findings"
+    )

@@ -43,6 +43,24 @@ def sentences(title: str, *abstract: str) -> list[Sentence]:
             ["Patients aged 18 to 65 years took drug Q.", "A 12-week course was given."],
             None,
         ),
+        # every patient given the drug and followed forward, no group compared: open label
+        (
+            "Drug Q with a beta-blocker in angina: results of an observational study",
+            [
+                "This non-interventional, multicentre, prospective study included 2,330 "
+                "patients treated with drug Q in addition to a beta-blocker.",
+                "Angina attacks fell from 2.4 to 0.4 per week.",
+            ],
+            StudyDesign.OPEN_LABEL_STUDY,
+        ),
+        (
+            "Drug Q in gout: an observational study",
+            [
+                "This prospective observational study followed 300 patients.",
+                "Users of drug Q were compared with non-users.",
+            ],
+            StudyDesign.COHORT_STUDY,
+        ),
         ("Drug Q in gout: a systematic review and meta-analysis", [], StudyDesign.META_ANALYSIS),
         ("Drug Q in gout: a systematic review", [], StudyDesign.SYSTEMATIC_REVIEW),
         ("Drug Q in gout: study protocol for a randomised trial", [], StudyDesign.PROTOCOL),

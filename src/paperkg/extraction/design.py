@@ -227,13 +227,26 @@ _LOOKED_BACK = re.compile(
 )
 
 
+_FOLLOWED_FORWARD = re.compile(r"\bprospective(?:ly)?\b|\bnon-?interventional\b", _I)
+#: The study gave the drug (not "users" of it, whom non-users stand beside).
+_ALL_TREATED = re.compile(
+    r"\b(?:treated with|were given|was given|received|receiving|start(?:ed|ing) (?:on|treatment)|"
+    r"initiat(?:ed|ing)|add(?:ed|ing) on)\b",
+    _I,
+)
+
+
 def _uncompared(text: str) -> StudyDesign:
     """A cohort's design, unless no group is compared with another: then the treated patients
-    looked back on (charts, records) are a case series. A title that says cohort study is
-    taken at its word.
+    looked back on (charts, records) are a case series, and those followed forward from the
+    start of the drug an open-label study. A title that says cohort study is taken at its word.
     """
-    if not _COMPARISON.search(text) and _LOOKED_BACK.search(text):
-        return StudyDesign.CASE_SERIES
+    if not _COMPARISON.search(text):
+        if _LOOKED_BACK.search(text):
+            return StudyDesign.CASE_SERIES
+        if _FOLLOWED_FORWARD.search(text) and _ALL_TREATED.search(text):
+            # every patient given the drug and followed forward: an open-label study
+            return StudyDesign.OPEN_LABEL_STUDY
     return StudyDesign.COHORT_STUDY
 
 

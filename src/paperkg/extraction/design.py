@@ -227,6 +227,7 @@ _LOOKED_BACK = re.compile(
 )
 
 
+#: Patients followed forward from the start (not looked back on in records).
 _FOLLOWED_FORWARD = re.compile(r"\bprospective(?:ly)?\b|\bnon-?interventional\b", _I)
 #: The study gave the drug (not "users" of it, whom non-users stand beside).
 _ALL_TREATED = re.compile(

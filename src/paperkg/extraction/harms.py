@@ -100,11 +100,12 @@ def harm_case_targets(
 
     What the text says the patient was given it for (``purposes``: "started on X for renal
     anaemia") is it, studied by the report or not. Else the disease the patient had when taking
-    it ("a diabetic woman on X"); else what the annotators linked, a disease before its
-    symptoms, never the harm (``harms``, the drug's own among them), the circumstances the title
-    adds ("in a patient with uncontrolled seizures"), a comorbidity, nor what a sentence without
-    this drug says another drug was given for (``others``: "also started on prednisone for
-    fibromyalgia").
+    it ("a diabetic woman on X"); else, of what the annotators linked, the disease the report
+    studies (``targets``, or a subtype of one of them) and failing that all of it, a disease
+    before its symptoms, never the harm (``harms``, the drug's own among them), the
+    circumstances the title adds ("in a patient with uncontrolled seizures"), a comorbidity, nor
+    what a sentence without this drug says another drug was given for (``others``: "also
+    started on prednisone for fibromyalgia").
     """
     indicated = [
         key for key in sorted(drug_indications(drug, items)) if key in concepts and key not in harms

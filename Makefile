@@ -73,7 +73,7 @@ eval: $(STAMP)
 		$(BIN)/paperkg eval --no-errors tests/data/eval/$$set \
 			tests/data/eval/$$set/ground_truth.json $(BLIND_TARGETS) || true; \
 	done
-	@for set in blind blind2 blind3 blind4 blind5 blind6 blind7 blind8 blind9 blind10 blind11 blind12 blind13 blind14 blind15 blind16 blind17 blind18 blind19 blind20 blind21 blind22 blind23 blind24 blind25 blind26; do \
+	@for set in blind blind2 blind3 blind4 blind5 blind6 blind7 blind8 blind9 blind10 blind11 blind12 blind13 blind14 blind15 blind16 blind17 blind18 blind19 blind20 blind21 blind22 blind23 blind24 blind25 blind26 blind27; do \
 		if [ -f tests/data/eval/$$set/ground_truth.json ]; then \
 			echo; echo "== $$set set (tests/data/eval/$$set)"; \
 			$(BIN)/paperkg eval --no-errors tests/data/eval/$$set \

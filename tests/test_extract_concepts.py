@@ -224,6 +224,8 @@ def test_different_kinds_with_the_same_label_stay_apart() -> None:
         ("diarrhea", "diarrhoea"),
         ("esophageal cancer", "oesophageal cancer"),
         ("Sjogren syndrome", "Sjögren's syndrome"),
+        ("beta-thalassemia", "β-thalassemia"),
+        ("interferon alfa-2a retinopathy", "interferon α-2a retinopathy"),
         ("attention deficit hyperactivity disorder", "attention-deficit/hyperactivity disorder"),
         (
             "methicillin-resistant Staphylococcus aureus infection",

@@ -7,11 +7,9 @@ trained model, an LLM) can replace :class:`RuleExtractor` without the rest of pa
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from paperkg.extraction import lexicon
-from paperkg.extraction.aims import added_drugs, aim_control
 from paperkg.extraction.combinations import (
     combination_parts,
     given_together,
@@ -24,10 +22,10 @@ from paperkg.extraction.conditions import (
 )
 from paperkg.extraction.design import (
     CASES,
-    REVIEWS,
     detect_design,
     fallback_design,
 )
+from paperkg.extraction.drug_roles import DrugEvidence, candidate_roles, title_classes
 from paperkg.extraction.finding_results import (
     choose_comparator,
     derive_outcome,
@@ -51,17 +49,6 @@ from paperkg.extraction.outcome import (
     polarity_for,
 )
 from paperkg.extraction.pair_model import PairContext, choose_targets, pair_model
-from paperkg.extraction.reviewed import reviews_evidence
-from paperkg.extraction.roles import (
-    RoleCue,
-    co_arms,
-    compared_as_equals,
-    cue_roles,
-    decide_role,
-    title_arms,
-    title_subjects,
-    versus_as_equals,
-)
 from paperkg.extraction.sample_size import sample_size
 from paperkg.extraction.sentences import (
     MAX_PROSE_CHARS,
@@ -69,7 +56,6 @@ from paperkg.extraction.sentences import (
     Sentence,
     methods_sentences,
     record_sentences,
-    states_aim,
 )
 from paperkg.extraction.specificity import specific_conditions
 from paperkg.extraction.targets import drug_targets
@@ -101,12 +87,6 @@ class Extractor(Protocol):
     def extract(self, record: PaperRecord) -> Extraction:
         """Extract concepts, findings, design and sample size from one record."""
         ...
-
-
-@dataclass(frozen=True, slots=True)
-class _DrugEvidence:
-    occurrences: tuple[Occurrence, ...]
-    judged: tuple[tuple[Sentence, ClausePolarity], ...]
 
 
 class RuleExtractor:
@@ -145,13 +125,13 @@ class RuleExtractor:
             if c.kind is EntityKind.DISEASE and not lexicon.SYMPTOMS.search(label_key(c.label))
         }
 
-        classes = _title_classes(concepts, items)
+        classes = title_classes(concepts, items)
         per_drug = {
             key: self._drug_evidence(key, items, excluded)
             for key, concept in concepts.items()
             if (is_drug_like(concept) or key in classes) and key not in parts
         }
-        roles = _drug_roles(per_drug, items, design, classes)
+        roles = candidate_roles(per_drug, items, design, classes)
         tried = [key for key in per_drug if roles[key] is DrugRole.INTERVENTION]
         together = given_together(tried, parts, items)
         harm_drugs = harm_report(tried, items, harms, concepts, case_design)
@@ -303,7 +283,7 @@ class RuleExtractor:
     @staticmethod
     def _drug_evidence(
         drug: str, items: list[AnnotatedSentence], studied: set[str]
-    ) -> _DrugEvidence:
+    ) -> DrugEvidence:
         found: list[Occurrence] = []
         judged: list[tuple[Sentence, ClausePolarity]] = []
         for item in items:
@@ -315,13 +295,13 @@ class RuleExtractor:
             found.extend(judged_here)
             if any(not o.background and not o.modifier for o in judged_here):
                 judged.append((item.sentence, polarity))
-        return _DrugEvidence(tuple(found), tuple(judged))
+        return DrugEvidence(tuple(found), tuple(judged))
 
 
 def _purposes_apart(
     drug: str,
     tried: Sequence[str],
-    per_drug: Mapping[str, _DrugEvidence],
+    per_drug: Mapping[str, DrugEvidence],
     items: list[AnnotatedSentence],
 ) -> set[str]:
     """What the sentences that do not name ``drug`` say the other tried drugs were given for."""
@@ -333,9 +313,7 @@ def _purposes_apart(
     return found
 
 
-def _where_given(
-    evidence: _DrugEvidence, items: list[AnnotatedSentence]
-) -> list[AnnotatedSentence]:
+def _where_given(evidence: DrugEvidence, items: list[AnnotatedSentence]) -> list[AnnotatedSentence]:
     """The sentences that name the drug other than as background."""
     own = {o.sentence.position for o in evidence.occurrences if not o.background}
     return [item for item in items if item.sentence.position in own]
@@ -348,114 +326,6 @@ def _fallback_evidence(drug: str, items: list[AnnotatedSentence]) -> list[Senten
     prose = [item for item in items if item.sentence.section != "title"]
     naming = [item.sentence for item in prose if any(h.key == drug for h in item.hits)]
     return naming[:1] or [item.sentence for item in prose][:1] or [i.sentence for i in items][:1]
-
-
-def _title_classes(concepts: dict[str, Concept], items: list[AnnotatedSentence]) -> set[str]:
-    """Drug classes the title names ("bisphosphonates for ..."): a class a paper is about is
-    its intervention, a concept of its own; a class named elsewhere is not a drug tried.
-    """
-    title = {h.key for i in items if i.sentence.section == "title" for h in i.hits}
-    classes: set[str] = set()
-    for key, concept in concepts.items():
-        if key not in title or concept.kind is not EntityKind.CHEMICAL or is_drug_like(concept):
-            continue
-        head = lexicon.CLASS_WORDS.search(concept.label)
-        if head is not None and not head.group(0).lower().startswith(_NOT_A_CLASS):
-            classes.add(key)
-    return classes
-
-
-#: Class-word heads that name no drug class ("placebo", "study drug", "medications").
-_NOT_A_CLASS = (
-    "placebo", "sham", "vehicle", "dummy", "medication", "drug", "agent", "therap", "regimen",
-)  # fmt: skip
-
-
-def _drug_roles(
-    per_drug: dict[str, _DrugEvidence],
-    items: list[AnnotatedSentence],
-    design: StudyDesign | None,
-    classes: set[str],
-) -> dict[str, DrugRole]:
-    """Each candidate drug's role (:mod:`paperkg.extraction.roles`); a drug class only counts as
-    given when the title is about it.
-    """
-    # A subject is named as itself, not as a modifier ("alcohol-dependent smokers").
-    drugs = {
-        drug
-        for drug, evidence in per_drug.items()
-        if any(not o.modifier for o in evidence.occurrences)
-    }
-    title = next((item for item in items if item.sentence.section == "title"), None)
-    subjects: set[str] = set()
-    equals = compared_as_equals(
-        title.sentence.text if title is not None else "", (item.sentence.text for item in items)
-    )
-    sides = None
-    if title is not None:
-        subjects = title_subjects(title.sentence, title.hits, as_equals=equals) & drugs
-        sides = None if equals else title_arms(title.sentence, title.hits)
-        if sides is not None and sides.tested & drugs:
-            subjects = (subjects | (sides.tested & drugs)) - sides.control - sides.both
-    aims = [i for i in items if states_aim(i.sentence)]
-    if not subjects:
-        for aim in aims:
-            subjects |= title_subjects(aim.sentence, aim.hits, as_equals=equals) & drugs
-    # "to evaluate A versus B": the aim says which of the title's drugs is the control, unless
-    # the title set them as equals ("A versus B" with no control named)
-    versus = title is not None and versus_as_equals(
-        title.sentence.text, (item.sentence.text for item in items)
-    )
-    control = (
-        aim_control(subjects, ((a.sentence, a.hits) for a in aims))
-        if sides is None and not versus
-        else set()
-    )
-    subjects -= control
-    added = added_drugs((item.sentence, item.hits) for item in items)
-    if subjects & added and subjects - added:
-        # "A and B" in the title, B "as an adjunctive therapy": A is what every arm got
-        subjects &= added
-    arms = co_arms(subjects, ((item.sentence, item.hits) for item in items))
-    # a review whose title names a class or no drug tried each drug its results name
-    class_review = design in REVIEWS and not subjects - classes
-    roles: dict[str, DrugRole] = {}
-    for drug, evidence in per_drug.items():
-        cues = [
-            RoleCue(role, o.sentence)
-            for o in evidence.occurrences
-            if not o.background and not o.modifier
-            # items are the record's sentences in order: a sentence's position is its index
-            for role in cue_roles(o.sentence, o.hit, items[o.sentence.position].hits)
-        ]
-        if drug in classes and drug not in subjects:
-            roles[drug] = DrugRole.NAMED_IN_BACKGROUND
-            continue
-        if drug in control:
-            roles[drug] = DrugRole.COMPARATOR
-            continue
-        if sides is not None and drug not in subjects and drug in sides.control | sides.both:
-            # the title's control arm, or the drug both arms got
-            both = drug in sides.both
-            roles[drug] = DrugRole.BACKGROUND_THERAPY if both else DrugRole.COMPARATOR
-            continue
-        roles[drug] = decide_role(
-            drug,
-            cues,
-            given=any(o.given for o in evidence.occurrences)
-            or (
-                class_review
-                and any(
-                    not o.modifier and reviews_evidence(o.sentence) for o in evidence.occurrences
-                )
-            ),
-            explicit=any(o.explicit for o in evidence.occurrences),
-            # a review of a class is about its members too
-            subjects=subjects if subjects - classes else set(),
-            co_arm=drug in arms,
-            design=design,
-        )
-    return roles
 
 
 def _primary(tried: list[str], items: list[AnnotatedSentence]) -> str | None:
@@ -484,7 +354,7 @@ def _linked_keys(record: PaperRecord, concept_set: ConceptSet) -> set[str]:
 def _adverse_effects(
     drug: str,
     items: list[AnnotatedSentence],
-    evidence: _DrugEvidence,
+    evidence: DrugEvidence,
     usable: set[int],
     primary: str | None,
     studied: set[str],

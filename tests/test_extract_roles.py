@@ -1105,3 +1105,28 @@ def test_diseases_a_title_joins_by_and_are_studied_together(title: str, studied:
     )
     result = extract(record)
     assert sorted(result.concept(k).label for k in result.studied_conditions) == studied
+
+
+@pytest.mark.parametrize(
+    ("title", "studied"),
+    [
+        # the disease a drug is given for, though a procedure caused it
+        (
+            "Velitrex 20 mg vs orbazine 30 mg for endoscopic submucosal "
+            "dissection-induced widgetitis",
+            ["widgetitis"],
+        ),
+        # "given for A ... developed drug-induced B": B is still the drug's harm
+        (
+            "Velitrex for gloomosis: the patient developed drug-induced widgetitis",
+            ["gloomosis"],
+        ),
+    ],
+)
+def test_a_disease_a_drug_is_given_for_is_no_harm_whatever_caused_it(
+    title: str, studied: list[str]
+) -> None:
+    result = extract(
+        make(title=title, abstract="Twenty-six patients were randomised to the two drugs.")
+    )
+    assert [result.concept(k).label for k in result.studied_conditions] == studied

@@ -50,6 +50,8 @@ _ONSET_BEFORE = re.compile(
     r"\b(?:developed|experienced|suffered|presented with|went on to have)\s+(?:an?\s+)?$",
     re.IGNORECASE,
 )
+#: Between a drug and the disease it was given for.
+_GIVEN_FOR = re.compile(r"\b(?:for|to treat|to prevent|in the treatment of)\b", re.IGNORECASE)
 #: A drug and a disease further apart than this are not read as cause and harm.
 _CAUSAL_REACH = 200
 _TARGET_AFTER = re.compile(r"^\s*(?:patients?|sufferers|subjects|cases)\b", re.IGNORECASE)
@@ -210,7 +212,19 @@ def _chosen_roles(
                 else:
                     between = text[chem.end : hit.start]
                 before = text[max(0, hit.start - 25) : hit.start]
-                if lexicon.ADVERSE_CAUSAL.search(between) or re.search(r"\bdeveloped\s+$", before):
+                # "X for procedure-induced Y": what X was given for, whatever caused Y
+                given_for = (
+                    chem.end <= hit.start
+                    and _GIVEN_FOR.search(between)
+                    and not any(
+                        chem.end <= other.start < hit.start
+                        for other in item.hits
+                        if other.kind is EntityKind.DISEASE and other.key != hit.key
+                    )
+                )
+                if not given_for and (
+                    lexicon.ADVERSE_CAUSAL.search(between) or re.search(r"\bdeveloped\s+$", before)
+                ):
                     adverse.add(hit.key)
                 named_inside = hit.start <= chem.start and chem.end < hit.end
                 if (

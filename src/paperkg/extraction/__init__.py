@@ -16,10 +16,7 @@ from paperkg.extraction.combinations import (
     split_combinations,
 )
 from paperkg.extraction.concepts import ConceptSet, build_concepts, label_key
-from paperkg.extraction.conditions import (
-    condition_roles,
-    drug_purposes,
-)
+from paperkg.extraction.conditions import condition_roles
 from paperkg.extraction.design import (
     CASES,
     detect_design,
@@ -49,6 +46,7 @@ from paperkg.extraction.outcome import (
     polarity_for,
 )
 from paperkg.extraction.pair_model import PairContext, choose_targets, pair_model
+from paperkg.extraction.purposes import drug_purposes
 from paperkg.extraction.sample_size import sample_size
 from paperkg.extraction.sentences import (
     MAX_PROSE_CHARS,

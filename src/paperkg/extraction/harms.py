@@ -14,9 +14,9 @@ import re
 from collections.abc import Collection, Sequence
 
 from paperkg.extraction import lexicon
-from paperkg.extraction.conditions import diseases_first, drug_indications
 from paperkg.extraction.design import CASES
 from paperkg.extraction.interventions import AnnotatedSentence, is_drug_like
+from paperkg.extraction.purposes import diseases_first, drug_indications
 from paperkg.model import Concept, EntityKind, StudyDesign
 
 __all__ = ["harm_case_targets", "harm_report", "names_drug"]

@@ -1130,3 +1130,20 @@ def test_a_disease_a_drug_is_given_for_is_no_harm_whatever_caused_it(
         make(title=title, abstract="Twenty-six patients were randomised to the two drugs.")
     )
     assert [result.concept(k).label for k in result.studied_conditions] == studied
+
+
+@pytest.mark.parametrize(
+    ("sentence", "comorbid"),
+    [
+        # how long the patients have had what the trial treats: an inclusion criterion
+        ("Men with a minimum 3-month history of widgetitis were randomised.", set()),
+        ("Adults with at least 6 months' history of widgetitis were enrolled.", set()),
+        # a past disease besides what the paper treats
+        ("A woman with a history of widgetitis took velitrex.", {"MONDO:0900001"}),
+    ],
+)
+def test_how_long_patients_had_a_disease_is_no_comorbidity(
+    sentence: str, comorbid: set[str]
+) -> None:
+    index = MentionIndex([("widgetitis", "MONDO:0900001", D), ("velitrex", "MESH:D900001", C)])
+    assert comorbidities(annotate([Sentence(sentence, "abstract")], index)) == comorbid

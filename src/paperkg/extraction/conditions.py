@@ -316,7 +316,11 @@ _COMORBID_BEFORE = re.compile(
     r"(?<![\w-])(?:comorbid|co-?morbid|coexist\w*|co-exist\w*|co-?occurring|concomitant|concurrent|"
     r"coincident|associated)\s+(?:with\s+)?(?:(?:a|an|current|active|stable)\s+)?$|"
     r"\b(?:also|additionally) (?:had|having|with)\s+(?:(?:a|an)\s+)?$|"
-    r"\bhistory of\s+(?:(?:a|an)\s+)?$|\bco-?infect\w*\s+with\s+(?:[\w-]+\s+){0,4}and\s+$",
+    # ("a 3-month history of X", "at least 6 months' history of X": how long the patients
+    # have had what the trial treats, an inclusion criterion)
+    r"(?<!month )(?<!months )(?<!year )(?<!years )(?<!week )(?<!weeks )(?<!months' )"
+    r"(?<!years' )\bhistory of\s+(?:(?:a|an)\s+)?$|"
+    r"\bco-?infect\w*\s+with\s+(?:[\w-]+\s+){0,4}and\s+$",
     re.IGNORECASE,
 )
 #: "<A>-associated <B>": B is the disease, A where it arises ("cancer-associated thrombosis").

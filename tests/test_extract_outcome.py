@@ -146,6 +146,8 @@ def test_a_population_refractory_to_standard_treatment_does_not_judge_the_drug()
     [
         "Velitrex helps control widgetitis with minimal side effects.",
         "In an 18-patient open pilot, velitrex ointment cleared widgetitis completely in 61%.",
+        "Velitrex restored iron stores faster than orbazine.",
+        "Liver enzymes normalized within 12 weeks of velitrex.",
     ],
 )
 def test_a_drug_that_helps_control_or_clears_the_disease_improved_it(sentence: str) -> None:

@@ -227,6 +227,8 @@ IMPROVED = _cues(
     r"\b(?:reached|showed|achieved)\s+(?:statistical\s+)?significance\b",
     r"\bhelps?\s+(?:to\s+)?control\b",
     r"\bcleared\b",
+    r"\brestor(?:ed|es|ing)\b",
+    r"\bnormali[sz](?:ed|es|ing)\b",
 )
 WORSENED = _cues(
     r"\bworsen(?:ed|ing)\b",

@@ -250,11 +250,8 @@ def _join_salt_forms(mentions: Sequence[EntityMention], groups: _Groups) -> None
             continue
         key = label_key(mention.text)
         where.setdefault(key, []).append(index)
-        words = key.split()
-        if len(words) < 2:
-            continue
-        base = words[:-1] if words[-1] in _SALTS else words[1:] if words[0] in _SALTS else []
-        if len(" ".join(base)) >= 4 and not set(base) & _SALTS:
+        base = _without_salt(key.split())
+        if base is not None:
             salted.setdefault(" ".join(base), set()).add(key)
     for plain, forms in salted.items():
         if len(forms) != 1 or plain not in where:
@@ -470,18 +467,10 @@ def _salt_bases(
     bases: dict[str, set[str]] = {}
     written: dict[str, str] = {}
     for form, key, kind in surfaces:
-        words = form.split()
-        if kind is not EntityKind.CHEMICAL or len(words) < 2:
-            continue
-        if words[-1].lower() in _SALTS:
-            base = words[:-1]
-        elif words[0].lower() in _SALTS:
-            base = words[1:]
-        else:
+        base = _without_salt(form.split()) if kind is EntityKind.CHEMICAL else None
+        if base is None:
             continue
         name = " ".join(base)
-        if len(name) < 4 or any(w.lower() in _SALTS for w in base):
-            continue
         bases.setdefault(label_key(name), set()).add(key)
         written.setdefault(label_key(name), name)
     return [
@@ -489,3 +478,20 @@ def _salt_bases(
         for base, keys in bases.items()
         if len(keys) == 1 and base not in taken
     ]
+
+
+def _without_salt(words: Sequence[str]) -> Sequence[str] | None:
+    """A drug name's words without the salt word at its end or start ("tiotropium bromide",
+    "sodium valproate"), or ``None`` when it names no salt or too little is left.
+    """
+    if len(words) < 2:
+        return None
+    if words[-1].lower() in _SALTS:
+        base = words[:-1]
+    elif words[0].lower() in _SALTS:
+        base = words[1:]
+    else:
+        return None
+    if len(" ".join(base)) < 4 or any(w.lower() in _SALTS for w in base):
+        return None
+    return base

@@ -49,8 +49,6 @@ _ONSET_BEFORE = re.compile(
 )
 #: Between a drug and the disease it was given for.
 _GIVEN_FOR = re.compile(r"\b(?:for|to treat|to prevent|in the treatment of)\b", re.IGNORECASE)
-#: A drug and a disease further apart than this are not read as cause and harm.
-_CAUSAL_REACH = 200
 _TARGET_AFTER = re.compile(r"^\s*(?:patients?|sufferers|subjects|cases)\b", re.IGNORECASE)
 
 
@@ -202,7 +200,7 @@ def _chosen_roles(
             ):
                 target.add(hit.key)
             for chem in chemicals:
-                if abs(chem.start - hit.start) > _CAUSAL_REACH:
+                if abs(chem.start - hit.start) > lexicon.CAUSAL_REACH:
                     continue
                 if chem.start >= hit.end:
                     between = text[hit.end : chem.start]

@@ -42,8 +42,6 @@ _CAUSED_BETWEEN = re.compile(
     r"\bwhile (?:on|taking|receiving)\b",
     re.IGNORECASE,
 )
-#: A drug and a harm further apart than this are not read as cause and harm.
-_REACH = 200
 
 
 def harm_report(
@@ -128,13 +126,16 @@ def harm_case_targets(
     if given_for and not purposes:
         # of the linked diseases, the one the report studies (or a subtype of one) when it
         # says no indication: the others are the patient's history
-        studied = [
-            key
-            for key in targets
-            if not indicated
-            and key not in harms
-            and (key in given_for or not set(concepts[key].broader).isdisjoint(given_for))
-        ]
+        studied = (
+            []
+            if indicated
+            else [
+                key
+                for key in targets
+                if key not in harms
+                and (key in given_for or not set(concepts[key].broader).isdisjoint(given_for))
+            ]
+        )
         return studied or given_for
     return targets
 
@@ -167,7 +168,10 @@ def _caused_in_text(
             if drug_hit.key not in wanted:
                 continue
             for harm_hit in item.hits:
-                if harm_hit.key not in harms or abs(harm_hit.start - drug_hit.start) > _REACH:
+                if (
+                    harm_hit.key not in harms
+                    or abs(harm_hit.start - drug_hit.start) > lexicon.CAUSAL_REACH
+                ):
                     continue
                 if harm_hit.end <= drug_hit.start:
                     between = text[harm_hit.end : drug_hit.start]

@@ -15,6 +15,7 @@ __all__ = [
     "AIM_HEADINGS",
     "BACKGROUND",
     "BACKGROUND_SUBSECTIONS",
+    "CAUSAL_REACH",
     "CLASS_WORDS",
     "COMPARATOR",
     "CONTROL_ARM",
@@ -23,6 +24,7 @@ __all__ = [
     "ENDOGENOUS",
     "EXAMPLE_LIST",
     "EXCLUSION",
+    "FOUND_EVIDENCE_CUES",
     "HEDGE",
     "IMPROVED",
     "INTENT",
@@ -45,6 +47,9 @@ __all__ = [
 #: How far around a mention its cue words are looked for; a regex over the whole sentence per
 #: mention would make long sentences quadratic.
 CUE_WINDOW = 80
+#: A drug and a disease further apart than this (characters) are not read as cause and harm,
+#: nor as drug and purpose.
+CAUSAL_REACH = 200
 
 
 def _cues(*patterns: str) -> re.Pattern[str]:
@@ -200,6 +205,11 @@ OBJECT_END = re.compile(
     r",\s+(?=\d|(?:the|a|an|after|during|over|at)\s)",
     re.IGNORECASE,
 )
+#: What a review found of the drugs it read: evidence of their use and its significance.
+FOUND_EVIDENCE_CUES = (
+    r"\bevidence\s+(?:to\s+)?support(?:ed|s|ing)?\b",
+    r"\b(?:reached|showed|achieved)\s+(?:statistical\s+)?significance\b",
+)
 IMPROVED = _cues(
     r"\bimprov(?:ed|es|ing|ement|ements)\b",
     r"\breduc(?:ed|es|ing|tion|tions)\b",
@@ -223,8 +233,7 @@ IMPROVED = _cues(
     r"\bpositive (?:results?|effects?|outcomes?)\b",
     r"\b(?:a )?useful\b",
     # what a review found of the drugs it read: "evidence supported X", "X reached significance"
-    r"\bevidence\s+(?:to\s+)?support(?:ed|s|ing)?\b",
-    r"\b(?:reached|showed|achieved)\s+(?:statistical\s+)?significance\b",
+    *FOUND_EVIDENCE_CUES,
     r"\bhelps?\s+(?:to\s+)?control\b",
     r"\bcleared\b",
     r"\brestor(?:ed|es|ing)\b",

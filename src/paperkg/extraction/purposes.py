@@ -17,9 +17,6 @@ from paperkg.model import Concept, EntityKind
 
 __all__ = ["diseases_first", "drug_indications", "drug_purposes"]
 
-#: A drug and a disease further apart than this are not read as drug and purpose.
-_REACH = 200
-
 
 #: "X for (the treatment of) (her) Y": Y is what X was given for.
 _PURPOSE = re.compile(
@@ -42,7 +39,7 @@ def drug_purposes(drug: str, items: Sequence[AnnotatedSentence]) -> set[str]:
                 if (
                     disease.kind is not EntityKind.DISEASE
                     or disease.start < hit.end
-                    or disease.start - hit.end > _REACH
+                    or disease.start - hit.end > lexicon.CAUSAL_REACH
                 ):
                     continue
                 others = sorted(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from paperkg.extraction import lexicon
 from paperkg.extraction.sentences import Sentence
 
 __all__ = ["reviews_evidence"]
@@ -21,9 +22,8 @@ _EVIDENCE = re.compile(
     r"examined)\b|\(\s*\d+\s+(?:studies|trials|RCTs)\s*\)|"
     r"\b(?:had|showed)\s+(?:the\s+)?most\s+evidence\b|"
     # what the review found of them: "evidence supported X", "X reached significance"
-    r"\bevidence\s+(?:to\s+)?support\w*|\bsupport(?:ed|s)?\s+the\s+use\s+of\b|"
-    r"\b(?:reached|showed|achieved)\s+(?:statistical\s+)?significance\b|"
-    r"\bresults?\s+(?:revealed|showed|indicated|suggested)\b",
+    r"\bsupport(?:ed|s)?\s+the\s+use\s+of\b|\bresults?\s+(?:revealed|showed|indicated|suggested)\b|"
+    + "|".join(lexicon.FOUND_EVIDENCE_CUES),
     re.IGNORECASE,
 )
 #: The parts of a structured abstract that report what the review found.
